@@ -1,0 +1,23 @@
+// One esbuild call per bundle; type-checking is `tsc --noEmit` (npm run typecheck).
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const tensorflowExternal = ['@tensorflow/*'];
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning' };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: tensorflowExternal }),
+  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', external: tensorflowExternal, banner: { js: '#!/usr/bin/env node' } }),
+]);
+
+// The WASM binaries travel beside the bundles, so dist/ (and an installed .vsix) finds them
+// even where node_modules is laid out differently.
+const require = createRequire(import.meta.url);
+const wasmDist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist';
+mkdirSync('dist/wasm', { recursive: true });
+for (const file of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) {
+  cpSync(join(wasmDist, file), join('dist/wasm', file));
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { ExperimentConfigInput } from '../protocol';
+import { parseModelFlag } from './model-flag';
+
+export const RUN_OPTIONS = {
+  method: { type: 'string' },
+  teacher: { type: 'string' },
+  student: { type: 'string' },
+  'teacher-checkpoint': { type: 'string' },
+  'teacher-epochs': { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  optimizer: { type: 'string' },
+  temperature: { type: 'string' },
+  alpha: { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  name: { type: 'string' },
+  'limit-train': { type: 'string' },
+  'limit-validation': { type: 'string' },
+  'max-steps': { type: 'string' },
+  'no-baseline': { type: 'boolean' },
+  'runs-dir': { type: 'string' },
+} as const;
+
+function numberFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`--${flag}: expected a number, got "${value}"`);
+  return n;
+}
+
+type Json = Record<string, unknown>;
+const objectAt = (root: Json, key: string): Json => (root[key] ??= {}) as Json;
+
+/** A config from an optional JSON file, with command-line flags laid over it (flags win). */
+export function configFromArgs(args: string[]): { config: ExperimentConfigInput; runsDir?: string; configFile?: string } {
+  const { values, positionals } = parseArgs({ args, options: RUN_OPTIONS, allowPositionals: true, strict: true });
+  const configFile = positionals[0];
+  let config: Json = {};
+  if (configFile) {
+    try {
+      config = JSON.parse(readFileSync(configFile, 'utf8')) as Json;
+    } catch (error) {
+      throw new Error(`config file ${configFile}: ${(error as Error).message}`);
+    }
+  }
+  const set = (path: string[], value: unknown) => {
+    if (value === undefined) return;
+    let node = config;
+    for (const key of path.slice(0, -1)) node = objectAt(node, key);
+    node[path[path.length - 1]] = value;
+  };
+  if (values.method) {
+    const current = (config.method as Json | undefined) ?? {};
+    config.method = current.name === values.method ? current : { name: values.method };
+  }
+  set(['teacher', 'model'], values.teacher && parseModelFlag(values.teacher, 'teacher'));
+  set(['student', 'model'], values.student && parseModelFlag(values.student, 'student'));
+  set(['teacher', 'checkpoint'], values['teacher-checkpoint']);
+  set(['teacher', 'train', 'epochs'], numberFlag(values['teacher-epochs'], 'teacher-epochs'));
+  set(['train', 'epochs'], numberFlag(values.epochs, 'epochs'));
+  set(['train', 'batchSize'], numberFlag(values['batch-size'], 'batch-size'));
+  set(['train', 'learningRate'], numberFlag(values.lr, 'lr'));
+  set(['train', 'optimizer'], values.optimizer && { kind: values.optimizer });
+  set(['train', 'maxStepsPerEpoch'], numberFlag(values['max-steps'], 'max-steps'));
+  set(['method', 'temperature'], numberFlag(values.temperature, 'temperature'));
+  set(['method', 'alpha'], numberFlag(values.alpha, 'alpha'));
+  set(['seed'], numberFlag(values.seed, 'seed'));
+  set(['backend'], values.backend);
+  set(['name'], values.name);
+  set(['data', 'limitTrain'], numberFlag(values['limit-train'], 'limit-train'));
+  set(['data', 'limitValidation'], numberFlag(values['limit-validation'], 'limit-validation'));
+  if (values['no-baseline']) config.baseline = false;
+  return { config: config as ExperimentConfigInput, runsDir: values['runs-dir'], configFile };
+}

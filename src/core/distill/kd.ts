@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ZooModel } from '../models/zoo-model';
+import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { crossEntropy, kdLoss } from './losses';
+
+export interface KdOptions {
+  temperature: number;
+  alpha: number;
+}
+
+/** Hinton KD: (1−α)·CE + α·T²·KL(p_t‖p_s); the teacher is frozen and runs in inference mode. */
+export class KnowledgeDistiller implements Distiller {
+  readonly method = 'kd' as const;
+  readonly usesLabels = true;
+  constructor(
+    readonly student: ZooModel,
+    private readonly teacher: ZooModel,
+    private readonly options: KdOptions,
+  ) {}
+
+  trainableVariables() {
+    return this.student.trainableVariables();
+  }
+
+  forwardTrain(batch: TrainBatch): StepOutput {
+    const { alpha, temperature } = this.options;
+    const teacherLogits = this.teacher.predict(batch.x);
+    const { logits } = this.student.forward(batch.x, true);
+    const ce = tf.mul(crossEntropy(logits, requireLabels(batch, this.method)), 1 - alpha) as tf.Scalar;
+    const kd = tf.mul(kdLoss(logits, teacherLogits, temperature), alpha) as tf.Scalar;
+    return { logits, losses: { ce, kd } };
+  }
+
+  dispose(): void {}
+}

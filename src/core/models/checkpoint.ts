@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { replaceDirAtomic } from '../fs-atomic';
+import { ZooModel, type ModelInfo } from './zoo-model';
+
+const WEIGHTS_FILE = 'weights.bin';
+
+interface SavedMetadata extends ModelInfo {
+  headLayer: string;
+}
+
+/** Saves in TensorFlow.js layers format (model.json + weights.bin), loadable by tf.loadLayersModel. */
+export async function saveModel(model: ZooModel, dir: string): Promise<void> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.net.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!artifacts?.weightData || !artifacts.weightSpecs) throw new Error('saving the model produced no weights');
+  const weightData = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+  const metadata: SavedMetadata = { ...model.info, headLayer: model.head.name };
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
+    convertedBy: 'Distill Lab',
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+    userDefinedMetadata: { distillLab: metadata },
+  };
+  replaceDirAtomic(dir, (temp) => {
+    writeFileSync(join(temp, WEIGHTS_FILE), new Uint8Array(weightData));
+    writeFileSync(join(temp, 'model.json'), JSON.stringify(modelJson));
+  });
+}
+
+export async function loadModel(dir: string): Promise<ZooModel> {
+  const jsonPath = join(dir, 'model.json');
+  if (!existsSync(jsonPath)) throw new Error(`checkpoint ${dir}: expected a model.json there, found none`);
+  let modelJson: {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    userDefinedMetadata?: { distillLab?: SavedMetadata };
+  };
+  try {
+    modelJson = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`checkpoint ${jsonPath}: not valid JSON (${(error as Error).message})`);
+  }
+  const metadata = modelJson.userDefinedMetadata?.distillLab;
+  if (!metadata) throw new Error(`checkpoint ${jsonPath}: expected a Distill Lab model (userDefinedMetadata.distillLab), found none`);
+  const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
+  const buffers = modelJson.weightsManifest.flatMap((group) => group.paths.map((p) => readFileSync(join(dir, p))));
+  const weightData = tf.io.CompositeArrayBuffer.join(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
+  const expectedBytes = weightSpecs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (weightData.byteLength !== expectedBytes) {
+    throw new Error(`checkpoint ${dir}: expected ${expectedBytes} bytes of weights, found ${weightData.byteLength}`);
+  }
+  const net = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }));
+  const { headLayer, ...info } = metadata;
+  return new ZooModel(net, net.getLayer(headLayer), info);
+}

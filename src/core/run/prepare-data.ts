@@ -1,0 +1,48 @@
+import type { DataConfig, DatasetSpec } from '../../protocol';
+import { loadDataset } from '../data/load';
+import { applyNormalizer, fitNormalizer } from '../data/normalize';
+import { prepareSplits } from '../data/split';
+import type { Split } from '../data/types';
+import type { PhaseData } from '../train/loop';
+
+export interface PreparedData extends Omit<PhaseData, 'train'> {
+  name: string;
+  train: Split;
+  /** For unlabeled transfer: the transfer set, normalised like the training data. */
+  transfer?: Split;
+}
+
+function evenlySpaced(count: number, wanted: number): number[] {
+  const n = Math.min(count, wanted);
+  return Array.from({ length: n }, (_, i) => Math.floor((i * count) / n));
+}
+
+export async function prepareData(
+  config: DataConfig,
+  seed: number,
+  predictionSamples: number,
+  baseDir: string | undefined,
+  transferSpec?: DatasetSpec,
+): Promise<PreparedData> {
+  const dataset = await loadDataset(config.dataset, { baseDir });
+  const { train, validation } = prepareSplits(dataset, { validationSplit: config.validationSplit, limitTrain: config.limitTrain, limitValidation: config.limitValidation, seed });
+  const normalizer = fitNormalizer(train, dataset.inputShape);
+  let transfer: Split | undefined;
+  if (transferSpec) {
+    const transferSet = await loadDataset(transferSpec, { baseDir });
+    if (transferSet.inputShape.join('x') !== dataset.inputShape.join('x')) {
+      throw new Error(`method.transfer: expected inputs of shape [${dataset.inputShape}] like the training data, got [${transferSet.inputShape}]`);
+    }
+    transfer = applyNormalizer(transferSet.train, normalizer);
+  }
+  return {
+    name: dataset.name,
+    inputShape: dataset.inputShape,
+    classNames: dataset.classNames,
+    train: applyNormalizer(train, normalizer),
+    validation: applyNormalizer(validation, normalizer),
+    rawValidation: validation,
+    sampleIndices: evenlySpaced(validation.count, predictionSamples),
+    transfer,
+  };
+}

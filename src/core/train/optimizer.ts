@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainConfig } from '../../protocol';
+
+export interface TrainOptimizer {
+  optimizer: tf.Optimizer;
+  setLearningRate(rate: number): void;
+}
+
+export function createOptimizer(config: TrainConfig): TrainOptimizer {
+  const opt = config.optimizer;
+  if (opt.kind === 'adam') {
+    const adam = tf.train.adam(config.learningRate, opt.beta1, opt.beta2);
+    // Adam reads its rate on every step, so the field can change between epochs.
+    return { optimizer: adam, setLearningRate: (rate) => ((adam as unknown as { learningRate: number }).learningRate = rate) };
+  }
+  const sgd = tf.train.momentum(config.learningRate, opt.momentum);
+  return { optimizer: sgd, setLearningRate: (rate) => sgd.setLearningRate(rate) };
+}
