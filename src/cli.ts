@@ -31,6 +31,9 @@ async function run(config: ExperimentConfigInput, runsDir: string, baseDir: stri
     const outcome = await runExperiment(config, { runDir, baseDir, onEvent: progressPrinter(), isCancelled: () => cancelled });
     process.stdout.write(`\n${summaryTable(outcome.summary)}\n\nrun folder: ${runDir}\n`);
     return outcome.status === 'completed' ? 0 : 130;
+  } catch {
+    // The run has already reported its failure (a `failed` event, printed) and recorded it.
+    return 1;
   } finally {
     process.off('SIGINT', onSigint);
   }

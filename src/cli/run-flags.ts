@@ -74,5 +74,8 @@ export function configFromArgs(args: string[]): { config: ExperimentConfigInput;
   set(['data', 'limitTrain'], numberFlag(values['limit-train'], 'limit-train'));
   set(['data', 'limitValidation'], numberFlag(values['limit-validation'], 'limit-validation'));
   if (values['no-baseline']) config.baseline = false;
+  // Method parameters given without a method refine the default method.
+  const method = config.method as Json | undefined;
+  if (method && method.name === undefined) method.name = 'kd';
   return { config: config as ExperimentConfigInput, runsDir: values['runs-dir'], configFile };
 }

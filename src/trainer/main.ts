@@ -35,7 +35,8 @@ async function start(message: Extract<HostToTrainer, { type: 'start' }>): Promis
     process.stderr.write(`${(error as Error).stack ?? error}\n`);
     process.exitCode = 1;
   } finally {
-    process.disconnect?.();
+    // Every event has been handed to the channel in order; the last `send` resolving means all did.
+    process.exit();
   }
 }
 

@@ -13,3 +13,9 @@ export class SeededInit {
     return tfl.initializers.glorotUniform({ seed: this.next++ });
   }
 }
+
+/**
+ * Keras-style BN momentum 0.9 (PyTorch's 0.1). tfjs's default 0.99 leaves the moving statistics
+ * far from the data after a short run, so validation lags training by tens of points.
+ */
+export const BN_MOMENTUM = 0.9;

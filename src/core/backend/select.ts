@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from './wasm-kernels';
+import { findWasmDir, wasmDirCandidates } from './wasm-paths';
+
+export type BackendPreference = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
+export type BackendName = Exclude<BackendPreference, 'auto'>;
+
+export interface BackendAttempt {
+  name: string;
+  error?: string;
+}
+
+export interface BackendChoice {
+  /** The backend in use, named as in the `distill.backend` setting. */
+  backend: BackendName;
+  attempts: BackendAttempt[];
+}
+
+const AUTO_ORDER: BackendName[] = ['tfjs-node', 'wasm', 'cpu'];
+
+/** tfjs's own name for each backend. */
+const TFJS_NAME: Record<BackendName, string> = { 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+/**
+ * Makes the preferred backend current. `auto` takes the first of tfjs-node, wasm, cpu that
+ * starts; an explicit choice that cannot start throws. Safe to call again in one process.
+ */
+export async function initBackend(preference: BackendPreference, log: (message: string) => void): Promise<BackendChoice> {
+  const candidates = preference === 'auto' ? AUTO_ORDER : [preference];
+  const attempts: BackendAttempt[] = [];
+  for (const name of candidates) {
+    try {
+      await start(name);
+      const failed = attempts.map((a) => `${a.name} unavailable: ${a.error}`);
+      attempts.push({ name });
+      log(`TensorFlow.js backend: ${name} (${preference === 'auto' ? 'auto' : 'as configured'})${failed.length > 0 ? ` - ${failed.join('; ')}` : ''}`);
+      return { backend: name, attempts };
+    } catch (error) {
+      const cause = error instanceof Error ? error.message : String(error);
+      attempts.push({ name, error: cause });
+      if (preference !== 'auto') throw new Error(`Backend '${name}' could not be started: ${cause}`);
+    }
+  }
+  // cpu ships with the extension, so this means tfjs itself is broken.
+  throw new Error(`No TensorFlow.js backend could be started: ${attempts.map((a) => `${a.name}: ${a.error}`).join('; ')}`);
+}
+
+async function start(name: BackendName): Promise<void> {
+  if (name === 'tfjs-node') loadTfjsNode();
+  if (name === 'wasm') prepareWasm();
+  const tfjsName = TFJS_NAME[name];
+  if (tf.findBackendFactory(tfjsName) == null) {
+    throw new Error(`no '${tfjsName}' backend registered with this copy of @tensorflow/tfjs-core (is a second copy installed?)`);
+  }
+  // tfjs reports a failed start only as a console warning and `false`.
+  if (!(await tf.setBackend(tfjsName))) throw new Error(`tf.setBackend('${tfjsName}') failed; see the warning above`);
+  await tf.ready();
+}
+
+function loadTfjsNode(): void {
+  try {
+    // A plain require at run time: bundles mark @tensorflow/* external, and the optional
+    // native package is often absent, which must be a fallback, not a crash at load.
+    require('@tensorflow/tfjs-node');
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new Error(`@tensorflow/tfjs-node could not be loaded (${detail})`);
+  }
+}
+
+let wasmPathsSet = false;
+
+function prepareWasm(): void {
+  if (!wasmPathsSet) {
+    const dir = findWasmDir();
+    if (dir == null) throw new Error(`WASM binaries not found in ${wasmDirCandidates().join(' or ')}`);
+    setWasmPaths(dir);
+    wasmPathsSet = true;
+  }
+  registerWasmTrainingKernels();
+}

@@ -1,0 +1,56 @@
+import '@tensorflow/tfjs-backend-wasm';
+import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
+import { untransposedMatMulConfig } from './mat-mul';
+import { maxPoolGradConfig } from './max-pool-grad';
+
+/** Kernels wasm lacks; ours is registered only where wasm has none. */
+const missing: KernelConfig[] = [conv2dBackpropFilterConfig];
+
+/** Kernels wasm has but runs slowly (or, MaxPoolGrad, wrongly), each built from the original it replaces. */
+const replacements: Record<string, (original: KernelConfig) => KernelConfig> = {
+  BatchMatMul: untransposedMatMulConfig,
+  _FusedMatMul: untransposedMatMulConfig,
+  Conv2DBackpropInput: () => conv2dBackpropInputConfig,
+  MaxPoolGrad: () => maxPoolGradConfig,
+};
+
+const originals = new Map<string, KernelConfig>();
+const added: string[] = [];
+
+/** Adds the wasm kernels training needs and swaps in faster ones. Safe to call repeatedly. */
+export function registerWasmTrainingKernels(): void {
+  if (originals.size > 0 || added.length > 0) return;
+  const installed: KernelConfig[] = [];
+  for (const config of missing) {
+    if (getKernel(config.kernelName, 'wasm') != null) continue;
+    registerKernel(config);
+    added.push(config.kernelName);
+    installed.push(config);
+  }
+  for (const [name, replace] of Object.entries(replacements)) {
+    const original = getKernel(name, 'wasm');
+    if (original == null) throw new Error(`wasm kernel '${name}' is not registered; is @tensorflow/tfjs-backend-wasm loaded?`);
+    const replacement = replace(original);
+    unregisterKernel(name, 'wasm');
+    registerKernel(replacement);
+    originals.set(name, original);
+    installed.push(replacement);
+  }
+  // The engine runs setup functions only when a backend is set; if wasm is already live, run
+  // them now. (Not findBackend: that would start initialising wasm as a side effect.)
+  const live = engine().registry['wasm'];
+  if (live != null) for (const config of installed) config.setupFunc?.(live);
+}
+
+/** Restores the stock wasm kernels (for benchmarks and tests that compare against them). */
+export function unregisterWasmTrainingKernels(): void {
+  for (const name of added) unregisterKernel(name, 'wasm');
+  added.length = 0;
+  for (const [name, original] of originals) {
+    unregisterKernel(name, 'wasm');
+    registerKernel(original);
+  }
+  originals.clear();
+}
