@@ -121,24 +121,36 @@ def time_steps(step, n):
     return {"wallSec": time.perf_counter() - wall0, "cpuSec": time.process_time() - cpu0}
 
 
-def measure(step, batch, warmup, steps, repeats, target_rep_sec, max_steps):
-    last = 0.0
-    for _ in range(warmup):
-        last = time_steps(step, 1)["wallSec"]
-    if steps is None:
-        probe = last if last > 0 else time_steps(step, 1)["wallSec"]
-        steps = max(1, min(max_steps, round(target_rep_sec / max(probe, 1e-4))))
-    reps = [time_steps(step, steps) for _ in range(repeats)]
+def summarise(reps, steps, batch, warmup, cold_only):
     samples = batch * steps
     return {
         "samplesPerSec": statistics.median(samples / r["wallSec"] for r in reps),
         "samplesPerCpuSec": statistics.median(samples / max(r["cpuSec"], 1e-6) for r in reps),
         "msPerStep": statistics.median(r["wallSec"] * 1000 / steps for r in reps),
         "stepsPerRep": steps,
-        "repeats": repeats,
-        "warmup": warmup,
+        "repeats": len(reps),
+        "warmup": 0 if cold_only else warmup,
         "reps": reps,
+        "coldOnly": cold_only,
     }
+
+
+def measure(step, batch, warmup, steps, repeats, target_rep_sec, max_steps, slow_step_sec=2.0, give_up_step_sec=8.0):
+    """As src/bench/timing.ts: warm-up, optional calibration, then timed repetitions."""
+    last = 0.0
+    for i in range(warmup):
+        first = time_steps(step, 1)
+        last = first["wallSec"]
+        if i == 0 and last > give_up_step_sec:
+            return summarise([first], 1, batch, 1, True)
+        if last > slow_step_sec:
+            warmup, repeats = i + 1, min(repeats, 3)
+            break
+    if steps is None:
+        probe = last if last > 0 else time_steps(step, 1)["wallSec"]
+        steps = max(1, min(max_steps, round(target_rep_sec / max(probe, 1e-4))))
+    reps = [time_steps(step, steps) for _ in range(repeats)]
+    return summarise(reps, steps, batch, warmup, False)
 
 
 def mapped_libraries(words):

@@ -65,7 +65,7 @@ const ratio = (v: number | undefined) => (v == null ? '-' : `${v.toFixed(2)}×`)
 export function formatReport(report: BenchReport): string {
   const header = ['case', 'ms/step', 'tfjs smp/s', 'tfjs smp/CPU-s', 'torch smp/s', 'torch smp/CPU-s', 'tfjs/torch wall', 'tfjs/torch CPU'];
   const rows = report.cases.map((c) => [
-    c.label,
+    c.tfjs.coldOnly || c.torch?.coldOnly ? `${c.label} *` : c.label,
     num(c.tfjs.msPerStep),
     num(c.tfjs.samplesPerSec),
     num(c.tfjs.samplesPerCpuSec),
@@ -75,7 +75,7 @@ export function formatReport(report: BenchReport): string {
     ratio(c.ratio?.samplesPerCpuSec),
   ]);
   const lines = [
-    `Distill Lab bench — batch ${report.settings.batchSize}, Adam, synthetic 28×28×1 / 10 classes; medians of ${report.settings.repeats} repetitions`,
+    `Distill Lab bench — batch ${report.settings.batchSize}, Adam, synthetic 28×28×1 / 10 classes; medians of ${report.settings.repeats} timed repetitions per case`,
     `machine: ${report.machine.cpuModel} ×${report.machine.cpuCount}, ${report.machine.platform} ${report.machine.release}; node ${report.versions.node}, tfjs ${report.versions['tfjs-core']}`,
     `tfjs backend: ${report.backend}${report.backendRequested !== report.backend ? ` (asked for ${report.backendRequested})` : ''}`,
   ];
@@ -93,6 +93,7 @@ export function formatReport(report: BenchReport): string {
   lines.push(`other load: ${pct(load.backgroundShareTfjs)} of the cores during tfjs, ${pct(load.backgroundShareTorch)} during torch (load average at start ${load.loadAverageAtStart.join(' ')})`);
   if (busy > 0.15) lines.push('warning: other processes were using the CPU; the numbers are low, the multi-threaded ones (torch) most.');
   lines.push('', table(header, rows, header.map((_, i) => i > 0)));
+  if (report.cases.some((c) => c.tfjs.coldOnly || c.torch?.coldOnly)) lines.push('* too slow to repeat: one un-warmed step only.');
   const leaks = report.cases.filter((c) => c.tfjs.leakedTensors > 0);
   if (leaks.length) lines.push('', `warning: tensors leaked by ${leaks.map((c) => `${c.id} (${c.tfjs.leakedTensors})`).join(', ')}`);
   lines.push('', `ratios > 1 mean tfjs is faster; smp/CPU-s counts every thread's CPU time (user + system). Bench took ${report.wallSec.toFixed(0)} s.`);

@@ -56,7 +56,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   try {
     for (const benchCase of BENCH_CASES) {
       const result = benchTfjsCase(benchCase, timing, data);
-      log(`tfjs ${benchCase.id}: ${result.samplesPerSec.toFixed(0)} samples/s, ${result.msPerStep.toFixed(1)} ms/step (${result.stepsPerRep} steps × ${repeats})`);
+      log(`tfjs ${benchCase.id}: ${result.samplesPerSec.toFixed(0)} samples/s, ${result.msPerStep.toFixed(1)} ms/step (${result.coldOnly ? 'one cold step: too slow to repeat' : `${result.stepsPerRep} steps × ${result.repeats}`})`);
       tfjs.push(result);
     }
   } finally {

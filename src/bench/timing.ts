@@ -9,6 +9,8 @@ export interface Throughput {
   warmup: number;
   /** Raw repetitions, for the JSON report. */
   reps: { wallSec: number; cpuSec: number }[];
+  /** True when the case was so slow that its first (un-warmed) step is all that was timed. */
+  coldOnly: boolean;
 }
 
 export interface TimingOptions {
@@ -22,6 +24,8 @@ export interface TimingOptions {
   maxSteps?: number;
   /** A step slower than this (seconds) gets one warm-up step and at most 3 repetitions. */
   slowStepSec?: number;
+  /** A first step slower than this (seconds) is the only measurement (`coldOnly`). */
+  giveUpStepSec?: number;
 }
 
 export function median(values: number[]): number {
@@ -51,11 +55,15 @@ function timeSteps(step: () => void, n: number): { wallSec: number; cpuSec: numb
 export function measureThroughput(step: () => void, options: TimingOptions): Throughput {
   const { batchSize, targetRepSec } = options;
   let { warmup, repeats } = options;
+  const slow = options.slowStepSec ?? 2;
+  const giveUp = options.giveUpStepSec ?? 8;
   let lastWarm = 0;
+  // Keeps a slow backend (tfjs cpu on a conv net) within the bench's time budget.
   for (let i = 0; i < warmup; i++) {
-    lastWarm = timeSteps(step, 1).wallSec;
-    // Keeps a slow backend (tfjs cpu on a conv net) within the bench's time budget.
-    if (lastWarm > (options.slowStepSec ?? 2)) {
+    const first = timeSteps(step, 1);
+    lastWarm = first.wallSec;
+    if (i === 0 && first.wallSec > giveUp) return summarise([first], 1, batchSize, 1, true);
+    if (first.wallSec > slow) {
       warmup = i + 1;
       repeats = Math.min(repeats, 3);
       break;
@@ -68,14 +76,19 @@ export function measureThroughput(step: () => void, options: TimingOptions): Thr
   }
   const reps: { wallSec: number; cpuSec: number }[] = [];
   for (let r = 0; r < repeats; r++) reps.push(timeSteps(step, stepsPerRep));
+  return summarise(reps, stepsPerRep, batchSize, warmup, false);
+}
+
+function summarise(reps: { wallSec: number; cpuSec: number }[], stepsPerRep: number, batchSize: number, warmup: number, coldOnly: boolean): Throughput {
   const samples = batchSize * stepsPerRep;
   return {
     samplesPerSec: median(reps.map((r) => samples / r.wallSec)),
     samplesPerCpuSec: median(reps.map((r) => samples / Math.max(r.cpuSec, 1e-6))),
-    msPerStep: median(reps.map((r) => (r.wallSec * 1000) / stepsPerRep!)),
+    msPerStep: median(reps.map((r) => (r.wallSec * 1000) / stepsPerRep)),
     stepsPerRep,
-    repeats,
-    warmup,
+    repeats: coldOnly ? 1 : reps.length,
+    warmup: coldOnly ? 0 : warmup,
     reps,
+    coldOnly,
   };
 }
