@@ -5,6 +5,8 @@ import { runExperiment } from './core/run/experiment';
 import { ConfigError, type ExperimentConfigInput } from './protocol';
 import { DEMO_CONFIG } from './cli/demo-config';
 import { progressPrinter } from './cli/progress';
+import { BENCH_USAGE, parseBenchArgs } from './bench/args';
+import { runBench } from './bench/run-bench';
 import { configFromArgs } from './cli/run-flags';
 import { comparisonTable, summaryTable } from './report/table';
 
@@ -14,7 +16,8 @@ const USAGE = `usage:
                   [--optimizer adam|sgd] [--temperature T] [--alpha A] [--seed N] [--backend auto|tfjs-node|wasm|cpu]
                   [--limit-train N] [--limit-validation N] [--max-steps N] [--no-baseline] [--name NAME] [--runs-dir DIR]
   distill-lab demo [--runs-dir DIR]
-  distill-lab compare [RUNS_DIR]`;
+  distill-lab compare [RUNS_DIR]
+  ${BENCH_USAGE}`;
 
 const DEFAULT_RUNS_DIR = '.distill';
 
@@ -60,6 +63,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${comparisonTable(runs)}\n`);
       return 0;
     }
+    case 'bench':
+      await runBench(parseBenchArgs(args));
+      return 0;
     default:
       process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);
       return 2;

@@ -63,7 +63,7 @@ const ratio = (v: number | undefined) => (v == null ? '-' : `${v.toFixed(2)}×`)
 
 /** The human-readable summary printed at the end of a run. */
 export function formatReport(report: BenchReport): string {
-  const header = ['case', 'ms/step', 'tfjs smp/s', 'tfjs smp/CPU-s', 'torch smp/s', 'torch smp/CPU-s', 'tfjs/torch wall', 'tfjs/torch CPU'];
+  const header = ['case', 'tfjs ms/step', 'tfjs smp/s', 'tfjs smp/CPU-s', 'torch smp/s', 'torch smp/CPU-s', 'tfjs/torch wall', 'tfjs/torch CPU'];
   const rows = report.cases.map((c) => [
     c.tfjs.coldOnly || c.torch?.coldOnly ? `${c.label} *` : c.label,
     num(c.tfjs.msPerStep),
