@@ -39,7 +39,7 @@ function prepareStep(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tensor1
   if (benchCase.kind === 'kd') {
     if (!benchCase.teacher) throw new Error(`bench case ${benchCase.id}: KD needs a teacher`);
     const teacher = build(benchCase.teacher, 'teacher', 2);
-    distiller = new KnowledgeDistiller(model, teacher, { temperature: KD_TEMPERATURE, alpha: KD_ALPHA });
+    distiller = new KnowledgeDistiller(model, teacher, { temperature: KD_TEMPERATURE, alpha: KD_ALPHA, cacheTeacherLogits: false });
   } else {
     distiller = new ScratchTrainer(model, 'scratch');
   }

@@ -49,7 +49,7 @@ describe('distill-lab CLI', () => {
   test('a bad flag or config value is a clear error, exit 1', () => {
     const bad = runCli('run', '--teacher', 'transformer', '--runs-dir', 'runs');
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /--teacher: expected mlp\[:h1,h2,…\], cnn\[:w1,w2,…\] or resnet<depth>\[x<width>\], got "transformer"/);
+    assert.match(bad.stderr, /--teacher: expected mlp\[:h1,h2,…\], cnn\[:w1,w2,…\]\[\+fcN\] or resnet<depth>\[x<width>\], got "transformer"/);
     const badValue = runCli('run', '--temperature', '0', '--runs-dir', 'runs');
     assert.equal(badValue.status, 1);
     assert.match(badValue.stderr, /config\.method\.temperature: expected more than 0, got 0/);

@@ -2,21 +2,27 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
 import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
+import { TeacherLogits } from './teacher-logits';
 
 export interface KdOptions {
   temperature: number;
   alpha: number;
+  /** Reuse each sample's teacher logits across epochs (default); off, the teacher runs every step. */
+  cacheTeacherLogits?: boolean;
 }
 
 /** Hinton KD: (1−α)·CE + α·T²·KL(p_t‖p_s); the teacher is frozen and runs in inference mode. */
 export class KnowledgeDistiller implements Distiller {
   readonly method = 'kd' as const;
+  private readonly teacherLogits?: TeacherLogits;
   readonly usesLabels = true;
   constructor(
     readonly student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: KdOptions,
-  ) {}
+  ) {
+    if (options.cacheTeacherLogits !== false) this.teacherLogits = new TeacherLogits(teacher);
+  }
 
   trainableVariables() {
     return this.student.trainableVariables();
@@ -24,7 +30,7 @@ export class KnowledgeDistiller implements Distiller {
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const { alpha, temperature } = this.options;
-    const teacherLogits = this.teacher.predict(batch.x);
+    const teacherLogits = this.teacherLogits?.forBatch(batch.x, batch.indices) ?? this.teacher.predict(batch.x);
     const { logits } = this.student.forward(batch.x, true);
     const ce = tf.mul(crossEntropy(logits, requireLabels(batch, this.method)), 1 - alpha) as tf.Scalar;
     const kd = tf.mul(kdLoss(logits, teacherLogits, temperature), alpha) as tf.Scalar;

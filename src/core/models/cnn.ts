@@ -2,8 +2,11 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Backbone } from './backbone';
 import { BN_MOMENTUM, type SeededInit } from './init';
 
-/** Per width: 3×3 conv → BN → ReLU → 2×2 max-pool; global average pooling gives the embedding. */
-export function cnnBackbone(input: tfl.SymbolicTensor, widths: number[], init: SeededInit, prefix: string): Backbone {
+/**
+ * Per width: 3×3 conv → BN → ReLU → 2×2 max-pool. The embedding is the global average pool of the
+ * last block, or, with `dense` > 0, a dense + ReLU layer on the flattened last block.
+ */
+export function cnnBackbone(input: tfl.SymbolicTensor, widths: number[], dense: number, init: SeededInit, prefix: string): Backbone {
   if (input.shape.length !== 4) throw new Error(`model "cnn" needs image inputs [H, W, C], got shape [${input.shape.slice(1).join(', ')}]`);
   let x = input;
   const features: tfl.SymbolicTensor[] = [];
@@ -18,6 +21,11 @@ export function cnnBackbone(input: tfl.SymbolicTensor, widths: number[], init: S
     if (spatial >= 2) x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}_pool${n}` }).apply(x) as tfl.SymbolicTensor;
     features.push(x);
   });
+  if (dense > 0) {
+    const flat = tfl.layers.flatten({ name: `${prefix}_flatten` }).apply(x) as tfl.SymbolicTensor;
+    const embedding = tfl.layers.dense({ units: dense, activation: 'relu', kernelInitializer: init.he(), name: `${prefix}_fc` }).apply(flat) as tfl.SymbolicTensor;
+    return { features, embedding };
+  }
   const embedding = tfl.layers.globalAveragePooling2d({ name: `${prefix}_gap` }).apply(x) as tfl.SymbolicTensor;
   return { features, embedding };
 }

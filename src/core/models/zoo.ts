@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelSpec } from '../../protocol';
+import { ModelSpec, type ModelSpecInput } from '../../protocol';
 import type { Backbone } from './backbone';
 import { cnnBackbone } from './cnn';
 import { SeededInit } from './init';
@@ -20,7 +20,7 @@ function backboneFor(spec: ModelSpec, input: tfl.SymbolicTensor, init: SeededIni
     case 'mlp':
       return mlpBackbone(input, spec.hidden, init, prefix);
     case 'cnn':
-      return cnnBackbone(input, spec.widths, init, prefix);
+      return cnnBackbone(input, spec.widths, spec.dense, init, prefix);
     case 'resnet':
       return resnetBackbone(input, spec.depth, spec.widthMultiplier, init, prefix);
   }
@@ -31,13 +31,14 @@ export function describeModel(spec: ModelSpec): string {
     case 'mlp':
       return `mlp ${spec.hidden.join('-')}`;
     case 'cnn':
-      return `cnn ${spec.widths.join('-')}`;
+      return `cnn ${spec.widths.join('-')}${spec.dense ? ` fc${spec.dense}` : ''}`;
     case 'resnet':
       return `resnet${spec.depth}${spec.widthMultiplier > 1 ? `x${spec.widthMultiplier}` : ''}`;
   }
 }
 
-export function buildModel(spec: ModelSpec, options: BuildOptions): ZooModel {
+export function buildModel(specInput: ModelSpecInput, options: BuildOptions): ZooModel {
+  const spec = ModelSpec.parse(specInput);
   const init = new SeededInit(options.seed);
   const prefix = options.role.replace(/[^A-Za-z0-9]/g, '_');
   const input = tfl.input({ shape: options.inputShape, name: `${prefix}_input` });

@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ZooModel } from '../models/zoo-model';
+
+/**
+ * A frozen teacher's inference-mode logits per training sample. Without data augmentation a
+ * sample's logits never change, so each is computed once and later epochs only read them:
+ * the teacher's forward pass stops dominating a KD step.
+ */
+export class TeacherLogits {
+  private readonly rows = new Map<number, Float32Array>();
+
+  constructor(private readonly teacher: ZooModel) {}
+
+  /** The teacher's logits for the batch, [B, classes]; a constant for the gradient tape. */
+  forBatch(x: tf.Tensor, indices: Int32Array): tf.Tensor2D {
+    const classes = this.teacher.info.numClasses;
+    if (indices.some((i) => !this.rows.has(i))) {
+      const logits = this.teacher.predict(x);
+      const values = logits.dataSync() as Float32Array;
+      indices.forEach((index, row) => this.rows.set(index, values.slice(row * classes, (row + 1) * classes)));
+      return logits;
+    }
+    const packed = new Float32Array(indices.length * classes);
+    indices.forEach((index, row) => packed.set(this.rows.get(index)!, row * classes));
+    return tf.tensor2d(packed, [indices.length, classes]);
+  }
+}

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { TeacherLogits } from '../../src/core/distill/teacher-logits';
+import { buildModel } from '../../src/core/models/zoo';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+test('a sample\'s teacher logits are computed once and then read back unchanged', () => {
+  const teacher = buildModel({ arch: 'mlp', hidden: [8] }, { inputShape: [6], numClasses: 4, seed: 3, role: 'teacher' });
+  let forwards = 0;
+  const predict = teacher.predict.bind(teacher);
+  teacher.predict = (x) => (forwards++, predict(x));
+  const cache = new TeacherLogits(teacher);
+  const x = tf.randomNormal([5, 6], 0, 1, 'float32', 9);
+  const indices = Int32Array.from([10, 11, 12, 13, 14]);
+  const direct = predict(x);
+  const first = cache.forBatch(x, indices);
+  const second = cache.forBatch(x, indices);
+  assert.equal(forwards, 1);
+  assert.deepEqual(Array.from(second.dataSync()), Array.from(direct.dataSync()));
+  assert.deepEqual(Array.from(first.dataSync()), Array.from(direct.dataSync()));
+  // A batch holding a sample never seen runs the teacher again.
+  cache.forBatch(x, Int32Array.from([10, 11, 12, 13, 99]));
+  assert.equal(forwards, 2);
+  tf.dispose([x, direct, first, second]);
+  teacher.dispose();
+});
