@@ -11,7 +11,10 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: tensorflowExternal }),
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', external: tensorflowExternal, banner: { js: '#!/usr/bin/env node' } }),
+  // The dashboard's page script (chart.js bundled, tree-shaken); its stylesheet is copied beside it.
+  build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: true, logLevel: 'warning', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' }),
 ]);
+cpSync('webview/style.css', 'dist/webview.css');
 
 // The WASM binaries travel beside the bundles, so dist/ (and an installed .vsix) finds them
 // even where node_modules is laid out differently.

@@ -60,6 +60,12 @@ describe('initBackend', () => {
     });
   });
 
+  test('an unknown name is rejected before anything is tried', async () => {
+    const { lines, log } = collectLog();
+    await assert.rejects(initBackend('webgpu' as never, log), /Unknown backend 'webgpu'/);
+    assert.deepEqual(lines, []);
+  });
+
   test('wasm twice in one process: same result, wasm training kernels registered once', async () => {
     const warnings: unknown[][] = [];
     const originalWarn = console.warn;

@@ -28,14 +28,17 @@ const TFJS_NAME: Record<BackendName, string> = { 'tfjs-node': 'tensorflow', wasm
  * starts; an explicit choice that cannot start throws. Safe to call again in one process.
  */
 export async function initBackend(preference: BackendPreference, log: (message: string) => void): Promise<BackendChoice> {
+  if (preference !== 'auto' && !AUTO_ORDER.includes(preference)) {
+    throw new Error(`Unknown backend '${String(preference)}'; expected auto, ${AUTO_ORDER.join(', ')}`);
+  }
   const candidates = preference === 'auto' ? AUTO_ORDER : [preference];
   const attempts: BackendAttempt[] = [];
   for (const name of candidates) {
     try {
       await start(name);
-      const failed = attempts.map((a) => `${a.name} unavailable: ${a.error}`);
+      const skipped = attempts.map((a) => ` - ${a.name} unavailable: ${a.error}`).join('');
       attempts.push({ name });
-      log(`TensorFlow.js backend: ${name} (${preference === 'auto' ? 'auto' : 'as configured'})${failed.length > 0 ? ` - ${failed.join('; ')}` : ''}`);
+      log(`TensorFlow.js backend: ${name} (${preference === 'auto' ? 'auto' : 'as configured'})${skipped}`);
       return { backend: name, attempts };
     } catch (error) {
       const cause = error instanceof Error ? error.message : String(error);

@@ -29,14 +29,37 @@ export interface StepOutput {
  */
 export interface Distiller {
   readonly method: MethodName;
-  /** The model this method trains. */
+  /** The model this method trains (the first member, where it trains several). */
   readonly student: ZooModel;
   /** Whether the method reads labels; a transfer set without labels needs false. */
   readonly usesLabels: boolean;
   /** Variables the optimizer updates: the student's and any module the method adds. */
   trainableVariables(): tf.Variable[];
+  /** Every loss term of one step; a method with members gives all of theirs from one forward pass. */
   forwardTrain(batch: TrainBatch, context: StepContext): StepOutput;
+  /** Set by methods that train several models together (DML's peers). */
+  readonly together?: TrainedTogether;
   dispose(): void;
+}
+
+/** One of several models trained together: its own optimizer, loss terms, epoch events, checkpoints and summary row. */
+export interface TrainMember {
+  role: string;
+  model: ZooModel;
+  variables(): tf.Variable[];
+}
+
+export interface TrainedTogether {
+  readonly members: TrainMember[];
+  /**
+   * 'in-turn': within a step each member updates in order, its loss computed afresh after the
+   * members before it have updated; 'joint': every member updates from one forward pass.
+   */
+  readonly update: 'in-turn' | 'joint';
+  /** Member i's loss terms (its variables are the only ones updated from them). */
+  forwardMember(i: number, batch: TrainBatch, context: StepContext): StepOutput;
+  /** Every member's loss terms from one forward pass, in member order. */
+  forwardAll(batch: TrainBatch, context: StepContext): StepOutput[];
 }
 
 export function requireLabels(batch: TrainBatch, method: string): tf.Tensor1D {

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Backbone } from './backbone';
+import { batchNormalization } from './batch-norm';
 import { BN_MOMENTUM, type SeededInit } from './init';
 
 /**
@@ -15,7 +16,7 @@ export function cnnBackbone(input: tfl.SymbolicTensor, widths: number[], dense: 
     x = tfl.layers
       .conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init.he(), name: `${prefix}_conv${n}` })
       .apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers.batchNormalization({ momentum: BN_MOMENTUM, name: `${prefix}_bn${n}` }).apply(x) as tfl.SymbolicTensor;
+    x = batchNormalization({ momentum: BN_MOMENTUM, name: `${prefix}_bn${n}` }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.activation({ activation: 'relu', name: `${prefix}_relu${n}` }).apply(x) as tfl.SymbolicTensor;
     const spatial = x.shape[1] ?? 0;
     if (spatial >= 2) x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}_pool${n}` }).apply(x) as tfl.SymbolicTensor;

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Backbone } from './backbone';
+import { batchNormalization } from './batch-norm';
 import { BN_MOMENTUM, type SeededInit } from './init';
 
 type Sym = tfl.SymbolicTensor;
@@ -19,7 +20,7 @@ export function resnetBackbone(input: Sym, depth: number, widthMultiplier: numbe
     const conv = tfl.layers
       .conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: init.he(), name: `${name}_conv` })
       .apply(x) as Sym;
-    return tfl.layers.batchNormalization({ momentum: BN_MOMENTUM, name: `${name}_bn` }).apply(conv) as Sym;
+    return batchNormalization({ momentum: BN_MOMENTUM, name: `${name}_bn` }).apply(conv) as Sym;
   };
   const relu = (x: Sym, name: string): Sym => tfl.layers.activation({ activation: 'relu', name }).apply(x) as Sym;
 

@@ -1,26 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isAbsolute, resolve } from 'node:path';
-import {
-  parseExperimentConfig,
-  teacherTrainConfig,
-  type ExperimentConfig,
-  type ModelSummary,
-  type RunSummary,
-  type TrainConfig,
-  type TrainerEvent,
-} from '../../protocol';
+import { parseExperimentConfig, type ExperimentConfig, type RunSummary, type TrainerEvent } from '../../protocol';
 import { initBackend } from '../backend/select';
-import type { Split } from '../data/types';
+import type { Distiller } from '../distill/distiller';
 import { createDistiller } from '../distill/registry';
 import { loadModel, saveModel } from '../models/checkpoint';
-import { buildModel, describeModel } from '../models/zoo';
+import { buildModel } from '../models/zoo';
 import type { ZooModel } from '../models/zoo-model';
-import { evaluateLogits, predictLogits } from '../train/evaluate';
-import { measureLatencyMs } from '../train/latency';
-import { RunCancelled, trainPhase, type PhaseReference } from '../train/loop';
+import { RunCancelled, trainModels, type PhaseHooks } from '../train/loop';
 import { versions } from '../versions';
+import { phasesOf, planFor } from './plans';
+import type { PlanContext } from './plans/plan';
+import { modelRow } from './plans/rows';
 import { prepareData, type PreparedData } from './prepare-data';
 import { RunFolder } from './run-folder';
+
+export { phasesOf };
 
 export interface RunOptions {
   runDir: string;
@@ -33,19 +28,11 @@ export interface RunOptions {
 
 export type RunOutcome = { status: 'completed'; summary: RunSummary } | { status: 'cancelled'; summary: RunSummary };
 
-/** Roles of the models a method trains, in order. */
-export function phasesOf(config: ExperimentConfig): string[] {
-  const method = config.method.name;
-  if (method === 'teacher') return ['teacher'];
-  if (method === 'scratch') return ['student'];
-  const teacher = config.teacher.checkpoint ? [] : ['teacher'];
-  return [...teacher, ...(config.baseline ? ['student-scratch'] : []), 'student'];
-}
-
 /**
- * Runs one experiment end to end — teacher, then the from-scratch baseline, then the student
- * with the chosen method — writing the run folder as it goes, so that whatever happens to the
- * caller, the folder says what happened.
+ * Runs one experiment end to end — by default teacher, then the from-scratch baseline, then the
+ * student with the chosen method; methods that train more models follow their own plan
+ * (`plans/`) — writing the run folder as it goes, so that whatever happens to the caller, the
+ * folder says what happened.
  */
 export async function runExperiment(input: unknown, options: RunOptions): Promise<RunOutcome> {
   const folder = new RunFolder(options.runDir);
@@ -71,6 +58,8 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
   };
   const summary: RunSummary = { experiment: config.name, method: config.method.name, dataset: '', backend: '', seed: config.seed, wallTimeSec: 0, models: [] };
   const models: ZooModel[] = [];
+  const distillers: Distiller[] = [];
+  const own = (model: ZooModel) => (models.push(model), model);
   try {
     const { backend } = await initBackend(config.backend, (message) => emit({ type: 'log', level: 'info', message }));
     tf.env().set('PROD', true);
@@ -82,82 +71,40 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
     const transferSpec = config.method.name === 'unlabeled' ? config.method.transfer : undefined;
     const data = await prepareData(config.data, config.seed, config.predictionSamples, baseDir, transferSpec);
     summary.dataset = data.name;
-    const numClasses = data.classNames.length;
-    const hooks = (role: string) => ({
+    const hooks: PhaseHooks = {
       emit,
       isCancelled: () => options.isCancelled?.() ?? false,
-      saveCheckpoint: async (model: ZooModel, kind: 'best' | 'last') => {
+      saveCheckpoint: async (model, kind, role) => {
         const dir = folder.checkpointDir(role, kind);
         await saveModel(model, dir);
         return dir;
       },
-    });
-    const recordModel = (model: ZooModel, result: { best: { top1: number; epoch: number; top5?: number }; last: { top1: number; top5?: number; agreement?: number }; wallTimeSec: number }, teacherParams?: number) => {
-      const params = model.paramCount();
-      const entry: ModelSummary = {
-        role: model.info.role,
-        arch: describeModel(model.info.spec),
-        params,
-        bytes: model.sizeBytes(),
-        bestValAccuracy: result.best.top1,
-        bestEpoch: result.best.epoch,
-        lastValAccuracy: result.last.top1,
-        ...(result.last.top5 !== undefined ? { lastValTop5: result.last.top5 } : {}),
-        latencyMs: measureLatencyMs(model),
-        wallTimeSec: result.wallTimeSec,
-        ...(teacherParams ? { compression: teacherParams / params } : {}),
-        ...(result.last.agreement !== undefined ? { agreement: result.last.agreement } : {}),
-      };
-      summary.models.push(entry);
-      folder.writeSummary({ ...summary, wallTimeSec: (Date.now() - startedAt.getTime()) / 1000 });
     };
-
-    const trainOne = async (role: string, model: ZooModel, train: TrainConfig, trainSplit: Split, method: ExperimentConfig['method'], teacher?: ZooModel, reference?: PhaseReference) => {
-      const distiller = createDistiller(method, { student: model, teacher });
-      try {
-        return await trainPhase(role, distiller, train, { ...data, train: trainSplit }, config.seed, hooks(role), reference);
-      } finally {
-        distiller.dispose();
-      }
+    const modelOptions = { inputShape: data.inputShape, numClasses: data.classNames.length };
+    const context: PlanContext = {
+      config,
+      data,
+      emit,
+      build: (spec, role, seed) => own(buildModel(spec, { ...modelOptions, role, seed })),
+      load: async (checkpoint, field) => own(await loadChecked(checkpoint, field, baseDir, data)),
+      distiller: (method, parts) => {
+        const distiller = createDistiller(method, { seed: config.seed, ...parts });
+        distillers.push(distiller);
+        return distiller;
+      },
+      train: async (phase, distiller, train, { reference, trainSplit, teacherParams } = {}) => {
+        const results = await trainModels(phase, distiller, train, { ...data, train: trainSplit ?? data.train }, config.seed, hooks, reference);
+        for (const member of distiller.together?.members ?? [{ role: phase, model: distiller.student }]) {
+          context.record(modelRow(member.role, member.model, results.get(member.role)!, teacherParams));
+        }
+        return results;
+      },
+      record: (row) => {
+        summary.models.push(row);
+        folder.writeSummary({ ...summary, wallTimeSec: (Date.now() - startedAt.getTime()) / 1000 });
+      },
     };
-
-    const phases = phasesOf(config);
-    const modelOptions = { inputShape: data.inputShape, numClasses };
-    let teacher: ZooModel | undefined;
-    let reference: PhaseReference | undefined;
-
-    if (config.method.name !== 'scratch') {
-      if (config.teacher.checkpoint) {
-        teacher = await loadTeacher(config.teacher.checkpoint, baseDir, data);
-        models.push(teacher);
-        const valLogits = predictLogits(teacher, data.validation, data.inputShape);
-        const evaluation = evaluateLogits(valLogits, data.validation.y, numClasses);
-        recordModel(teacher, { best: { ...evaluation, epoch: 0 }, last: evaluation, wallTimeSec: 0 });
-        reference = { role: 'teacher', valLogits, valAccuracy: evaluation.top1 };
-      } else {
-        teacher = buildModel(config.teacher.model, { ...modelOptions, role: 'teacher', seed: config.seed });
-        models.push(teacher);
-        const result = await trainOne('teacher', teacher, teacherTrainConfig(config), data.train, { name: 'teacher' });
-        recordModel(teacher, result);
-        reference = { role: 'teacher', valLogits: result.valLogits, valAccuracy: result.last.top1 };
-      }
-    }
-
-    // Both students start from the same weights (same seed), so the baseline is a fair comparison.
-    const studentSeed = config.seed + 1;
-    if (phases.includes('student-scratch')) {
-      const scratch = buildModel(config.student.model, { ...modelOptions, role: 'student-scratch', seed: studentSeed });
-      models.push(scratch);
-      const result = await trainOne('student-scratch', scratch, config.train, data.train, { name: 'scratch' }, undefined, reference);
-      recordModel(scratch, result, teacher?.paramCount());
-    }
-    if (phases.includes('student')) {
-      const student = buildModel(config.student.model, { ...modelOptions, role: 'student', seed: studentSeed });
-      models.push(student);
-      const trainSplit = data.transfer ?? data.train;
-      const result = await trainOne('student', student, config.train, trainSplit, config.method, teacher, reference);
-      recordModel(student, result, teacher?.paramCount());
-    }
+    await planFor(config.method).run(context);
 
     summary.wallTimeSec = (Date.now() - startedAt.getTime()) / 1000;
     folder.writeSummary(summary);
@@ -176,15 +123,16 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
     emit({ type: 'failed', message: err.message, stack: err.stack });
     throw error;
   } finally {
+    for (const distiller of distillers) distiller.dispose();
     for (const model of models) model.dispose();
   }
 }
 
-async function loadTeacher(checkpoint: string, baseDir: string, data: PreparedData): Promise<ZooModel> {
+async function loadChecked(checkpoint: string, field: string, baseDir: string, data: PreparedData): Promise<ZooModel> {
   const dir = isAbsolute(checkpoint) ? checkpoint : resolve(baseDir, checkpoint);
   const teacher = await loadModel(dir);
   const expected = `[${data.inputShape}] → ${data.classNames.length} classes`;
   const found = `[${teacher.info.inputShape}] → ${teacher.info.numClasses} classes`;
-  if (expected !== found) throw new Error(`teacher.checkpoint ${dir}: expected a model for ${expected}, found ${found}`);
+  if (expected !== found) throw new Error(`${field} ${dir}: expected a model for ${expected}, found ${found}`);
   return teacher;
 }

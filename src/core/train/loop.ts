@@ -5,9 +5,9 @@ import type { Split } from '../data/types';
 import type { Distiller } from '../distill/distiller';
 import type { ZooModel } from '../models/zoo-model';
 import { evaluateLogits, predictLogits, type Evaluation } from './evaluate';
-import { createOptimizer } from './optimizer';
+import { createOptimizer, type TrainOptimizer } from './optimizer';
 import { learningRateAt } from './schedule';
-import { trainStep } from './step';
+import { trainStep, trainTogetherStep } from './step';
 
 export class RunCancelled extends Error {
   constructor() {
@@ -39,7 +39,8 @@ export interface PhaseReference {
 export interface PhaseHooks {
   emit(event: TrainerEvent): void;
   isCancelled(): boolean;
-  saveCheckpoint(model: ZooModel, kind: 'best' | 'last'): Promise<string>;
+  /** Saves the model trained under `role` (the phase's, or one member's). */
+  saveCheckpoint(model: ZooModel, kind: 'best' | 'last', role: string): Promise<string>;
 }
 
 export interface PhaseResult {
@@ -64,7 +65,7 @@ function samplePixels(raw: Split, inputShape: number[], index: number): Predicti
   return { width, height, channels, pixels: Array.from(raw.x.subarray(index * size, (index + 1) * size), (v) => Math.round(v * 1000) / 1000) };
 }
 
-function predictionSamples(data: PhaseData, role: string, logits: Float32Array, reference: PhaseReference | undefined, classes: number): PredictionSample[] {
+export function predictionSamples(data: PhaseData, role: string, logits: Float32Array, reference: PhaseReference | undefined, classes: number): PredictionSample[] {
   const row = (source: Float32Array, i: number) => Array.from(source.subarray(i * classes, (i + 1) * classes));
   return data.sampleIndices.map((index) => ({
     index,
@@ -74,11 +75,26 @@ function predictionSamples(data: PhaseData, role: string, logits: Float32Array, 
   }));
 }
 
+/** One model a phase trains, with its optimizer and what the epoch has gathered. */
+interface Track {
+  role: string;
+  model: ZooModel;
+  optimizer: TrainOptimizer;
+  sums: Record<string, number>;
+  seen: number;
+  correct: number;
+  best: PhaseResult['best'];
+  last: Evaluation;
+  valLogits: Float32Array;
+}
+
 /**
  * The one training loop every method uses: epochs of steps from the distiller, evaluation on
- * validation, events, and best/last checkpoints. Cancellation is honoured between steps.
+ * validation, events, and best/last checkpoints. Cancellation is honoured between steps. A method
+ * that trains several models together (DML) gives each its own optimizer, epoch events,
+ * checkpoints and result, under its member role; otherwise the one model trains under `phase`.
  */
-export async function trainPhase(
+export async function trainModels(
   phase: string,
   distiller: Distiller,
   config: TrainConfig,
@@ -86,43 +102,57 @@ export async function trainPhase(
   seed: number,
   hooks: PhaseHooks,
   reference?: PhaseReference,
-): Promise<PhaseResult> {
+): Promise<Map<string, PhaseResult>> {
   const started = Date.now();
-  const model = distiller.student;
-  const classes = model.info.numClasses;
-  const { optimizer, setLearningRate } = createOptimizer(config);
-  let best: PhaseResult['best'] = { top1: -1, epoch: -1 };
-  let last: Evaluation = { top1: 0 };
-  let valLogits: Float32Array = new Float32Array(0);
+  const classes = distiller.student.info.numClasses;
+  const together = distiller.together;
+  const members = together?.members ?? [{ role: phase, model: distiller.student }];
+  const tracks: Track[] = members.map(({ role, model }) => ({
+    role,
+    model,
+    optimizer: createOptimizer(config),
+    sums: {},
+    seen: 0,
+    correct: 0,
+    best: { top1: -1, epoch: -1 },
+    last: { top1: 0 },
+    valLogits: new Float32Array(0),
+  }));
+  const saveCheckpoints = async (epoch: number, kind: 'best' | 'last', which: Track[]) => {
+    for (const track of which) {
+      hooks.emit({ type: 'checkpoint', phase: track.role, epoch, kind, path: await hooks.saveCheckpoint(track.model, kind, track.role) });
+    }
+  };
   let epoch = 0;
   try {
     for (; epoch < config.epochs; epoch++) {
       const epochStart = Date.now();
       const learningRate = learningRateAt(config, epoch);
-      setLearningRate(learningRate);
-      const sums: Record<string, number> = {};
-      let seen = 0;
-      let correct = 0;
+      for (const track of tracks) {
+        track.optimizer.setLearningRate(learningRate);
+        Object.assign(track, { sums: {}, seen: 0, correct: 0 });
+      }
       let stepsDone = 0;
       const stepsPerEpoch = Math.min(Math.ceil(data.train.count / config.batchSize), config.maxStepsPerEpoch ?? Infinity);
       let lastProgress = 0;
       for (const batch of batches(data.train, data.inputShape, config.batchSize, { shuffleSeed: seed * 100003 + epoch })) {
         try {
           if (hooks.isCancelled()) throw new RunCancelled();
-          const step = trainStep(
-            distiller,
-            optimizer,
-            { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices },
-            batch.y,
-            { epoch, epochs: config.epochs },
-            config.weightDecay,
-          );
-          for (const [k, v] of Object.entries(step.losses)) {
-            if (!Number.isFinite(v)) throw new Error(`loss term "${k}" became ${v} at epoch ${epoch + 1}, step ${stepsDone + 1} of ${phase}`);
-            sums[k] = (sums[k] ?? 0) + v * batch.size;
-          }
-          seen += batch.size;
-          correct += step.correct;
+          const trainBatch = { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices };
+          const context = { epoch, epochs: config.epochs };
+          const optimizers = tracks.map((t) => t.optimizer.optimizer);
+          const results = together
+            ? trainTogetherStep(distiller, optimizers, trainBatch, batch.y, context, config.weightDecay)
+            : [trainStep(distiller, optimizers[0], trainBatch, batch.y, context, config.weightDecay)];
+          results.forEach((step, i) => {
+            const track = tracks[i];
+            for (const [k, v] of Object.entries(step.losses)) {
+              if (!Number.isFinite(v)) throw new Error(`loss term "${k}" became ${v} at epoch ${epoch + 1}, step ${stepsDone + 1} of ${track.role}`);
+              track.sums[k] = (track.sums[k] ?? 0) + v * batch.size;
+            }
+            track.seen += batch.size;
+            track.correct += step.correct;
+          });
         } finally {
           tf.dispose([batch.x, batch.y]);
         }
@@ -130,42 +160,53 @@ export async function trainPhase(
         const now = Date.now();
         if (now - lastProgress >= PROGRESS_INTERVAL_MS || stepsDone === stepsPerEpoch) {
           lastProgress = now;
-          hooks.emit({ type: 'progress', phase, epoch: epoch + 1, epochs: config.epochs, step: stepsDone, steps: stepsPerEpoch, losses: meanOf(sums, seen) });
+          for (const track of tracks) {
+            hooks.emit({ type: 'progress', phase: track.role, epoch: epoch + 1, epochs: config.epochs, step: stepsDone, steps: stepsPerEpoch, losses: meanOf(track.sums, track.seen) });
+          }
         }
         await yieldToEventLoop();
         if (stepsDone >= stepsPerEpoch) break;
       }
 
-      valLogits = predictLogits(model, data.validation, data.inputShape);
-      last = evaluateLogits(valLogits, data.validation.y, classes, reference?.valLogits);
-      const metrics: EpochMetrics = {
-        phase,
-        epoch: epoch + 1,
-        epochs: config.epochs,
-        losses: meanOf(sums, seen),
-        trainAccuracy: { [phase]: seen ? correct / seen : 0 },
-        valAccuracy: { [phase]: last.top1, ...(reference ? { [reference.role]: reference.valAccuracy } : {}) },
-        ...(last.top5 !== undefined ? { valTop5: { [phase]: last.top5 } } : {}),
-        ...(last.agreement !== undefined ? { agreement: last.agreement, valKl: last.kl } : {}),
-        learningRate,
-        seconds: (Date.now() - epochStart) / 1000,
-      };
-      hooks.emit({ type: 'epoch', ...metrics });
-      hooks.emit({ type: 'predictions', phase, epoch: epoch + 1, classNames: data.classNames, samples: predictionSamples(data, phase, valLogits, reference, classes) });
-      if (last.top1 > best.top1) {
-        best = { ...last, epoch: epoch + 1 };
-        hooks.emit({ type: 'checkpoint', phase, epoch: epoch + 1, kind: 'best', path: await hooks.saveCheckpoint(model, 'best') });
+      for (const track of tracks) {
+        const { role } = track;
+        track.valLogits = predictLogits(track.model, data.validation, data.inputShape);
+        const last = evaluateLogits(track.valLogits, data.validation.y, classes, reference?.valLogits);
+        track.last = last;
+        const metrics: EpochMetrics = {
+          phase: role,
+          epoch: epoch + 1,
+          epochs: config.epochs,
+          losses: meanOf(track.sums, track.seen),
+          trainAccuracy: { [role]: track.seen ? track.correct / track.seen : 0 },
+          valAccuracy: { [role]: last.top1, ...(reference ? { [reference.role]: reference.valAccuracy } : {}) },
+          ...(last.top5 !== undefined ? { valTop5: { [role]: last.top5 } } : {}),
+          ...(last.agreement !== undefined ? { agreement: last.agreement, valKl: last.kl } : {}),
+          learningRate,
+          seconds: (Date.now() - epochStart) / 1000,
+        };
+        hooks.emit({ type: 'epoch', ...metrics });
+        hooks.emit({ type: 'predictions', phase: role, epoch: epoch + 1, classNames: data.classNames, samples: predictionSamples(data, role, track.valLogits, reference, classes) });
+        if (last.top1 > track.best.top1) {
+          track.best = { ...last, epoch: epoch + 1 };
+          await saveCheckpoints(epoch + 1, 'best', [track]);
+        }
       }
-      hooks.emit({ type: 'checkpoint', phase, epoch: epoch + 1, kind: 'last', path: await hooks.saveCheckpoint(model, 'last') });
+      await saveCheckpoints(epoch + 1, 'last', tracks);
     }
   } catch (error) {
     // A cancelled phase keeps what it learnt so far, as its last checkpoint.
-    if (error instanceof RunCancelled) {
-      hooks.emit({ type: 'checkpoint', phase, epoch: epoch + 1, kind: 'last', path: await hooks.saveCheckpoint(model, 'last') });
-    }
+    if (error instanceof RunCancelled) await saveCheckpoints(epoch + 1, 'last', tracks);
     throw error;
   } finally {
-    optimizer.dispose();
+    for (const track of tracks) track.optimizer.optimizer.dispose();
   }
-  return { best, last, valLogits, wallTimeSec: (Date.now() - started) / 1000 };
+  const wallTimeSec = (Date.now() - started) / 1000;
+  return new Map(tracks.map((t) => [t.role, { best: t.best, last: t.last, valLogits: t.valLogits, wallTimeSec }]));
+}
+
+/** Trains the distiller's one model under `phase` (see trainModels). */
+export async function trainPhase(...args: Parameters<typeof trainModels>): Promise<PhaseResult> {
+  const results = await trainModels(...args);
+  return results.get(args[0])!;
 }

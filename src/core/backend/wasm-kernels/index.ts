@@ -1,12 +1,16 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchNormGradConfig, batchNormTrainConfig, fastFusedBatchNormConfig } from './batch-norm';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { untransposedMatMulConfig } from './mat-mul';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { sharingCastConfig, sharingIdentityConfig } from './identity';
+import { fastMeanConfig, fastSumConfig } from './reduce';
+import { fastTileConfig } from './tile';
 
 /** Kernels wasm lacks; ours is registered only where wasm has none. */
-const missing: KernelConfig[] = [conv2dBackpropFilterConfig];
+const missing: KernelConfig[] = [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormGradConfig];
 
 /** Kernels wasm has but runs slowly (or, MaxPoolGrad, wrongly), each built from the original it replaces. */
 const replacements: Record<string, (original: KernelConfig) => KernelConfig> = {
@@ -14,6 +18,12 @@ const replacements: Record<string, (original: KernelConfig) => KernelConfig> = {
   _FusedMatMul: untransposedMatMulConfig,
   Conv2DBackpropInput: () => conv2dBackpropInputConfig,
   MaxPoolGrad: () => maxPoolGradConfig,
+  Identity: sharingIdentityConfig,
+  Cast: sharingCastConfig,
+  Tile: fastTileConfig,
+  Sum: fastSumConfig,
+  Mean: fastMeanConfig,
+  FusedBatchNorm: fastFusedBatchNormConfig,
 };
 
 const originals = new Map<string, KernelConfig>();

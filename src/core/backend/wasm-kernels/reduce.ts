@@ -1,0 +1,98 @@
+// wasm's Sum and Mean reduce only innermost axes; for any other axes they first Transpose the
+// whole tensor (slow in wasm), e.g. the per-channel sums over [batch, height, width] that
+// BatchNorm and its gradient take of an NHWC tensor, or global average pooling's mean over
+// [height, width]. When the reduced axes form one block with kept axes after it, the input is
+// [outer, reduced, inner] and this sums rows of `inner` values in place, in float64 (as the
+// cpu backend accumulates). Other cases, and innermost reductions, go to the original kernel.
+import { backend_util, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** [outer, reduced, inner] sizes when `axes` of `shape` are one block with inner > 1, else null. */
+export function reductionBlock(shape: number[], axes: number[]): [number, number, number] | null {
+  let outer = 1;
+  let reduced = 1;
+  let inner = 1;
+  // 0: before the block, 1: in it, 2: after it. Size-1 axes fit anywhere.
+  let phase = 0;
+  for (let axis = 0; axis < shape.length; axis++) {
+    const size = shape[axis];
+    const isReduced = axes.includes(axis);
+    if (size === 1) continue;
+    if (isReduced) {
+      if (phase === 2) return null;
+      phase = 1;
+      reduced *= size;
+    } else if (phase === 0) {
+      outer *= size;
+    } else {
+      phase = 2;
+      inner *= size;
+    }
+  }
+  return inner > 1 ? [outer, reduced, inner] : null;
+}
+
+/**
+ * out[o * inner + c] = (sum over r of x[(o * reduced + r) * inner + c]) / divisor. Rows are taken in
+ * blocks that stay in L1, four channels at a time in locals.
+ */
+export function sumMiddleAxis(x: Float32Array, outer: number, reduced: number, inner: number, out: Float32Array, divisor = 1): void {
+  const acc = new Float64Array(inner);
+  const blockRows = Math.max(1, Math.floor(4096 / inner));
+  const inner4 = inner - (inner % 4);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0);
+    const base = o * reduced * inner;
+    for (let r0 = 0; r0 < reduced; r0 += blockRows) {
+      const start = base + r0 * inner;
+      const end = base + Math.min(reduced, r0 + blockRows) * inner;
+      for (let c = 0; c < inner4; c += 4) {
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        for (let i = start + c; i < end; i += inner) {
+          a0 += x[i];
+          a1 += x[i + 1];
+          a2 += x[i + 2];
+          a3 += x[i + 3];
+        }
+        acc[c] += a0;
+        acc[c + 1] += a1;
+        acc[c + 2] += a2;
+        acc[c + 3] += a3;
+      }
+      for (let c = inner4; c < inner; c++) {
+        let a = 0;
+        for (let i = start + c; i < end; i += inner) a += x[i];
+        acc[c] += a;
+      }
+    }
+    for (let c = 0; c < inner; c++) out[o * inner + c] = acc[c] / divisor;
+  }
+}
+
+function reduceConfig(original: KernelConfig, mean: boolean): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    if (x.dtype !== 'float32' || util.sizeFromShape(x.shape) === 0) return original.kernelFunc(args);
+    const axes = util.parseAxisParam(axis, x.shape);
+    const block = reductionBlock(x.shape, axes);
+    if (block == null) return original.kernelFunc(args);
+    const [outer, reduced, inner] = block;
+    const backend = args.backend as BackendWasm;
+    let [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
+    if (keepDims) outShape = backend_util.expandShapeToKeepDim(outShape, axes);
+    const out = backend.makeOutput(outShape, 'float32');
+    // Views after the allocation: growing the wasm heap detaches older ones.
+    const xs = backend.typedArrayFromHeap(x) as Float32Array;
+    const outs = backend.typedArrayFromHeap(out) as Float32Array;
+    sumMiddleAxis(xs, outer, reduced, inner, outs, mean ? reduced : 1);
+    return out;
+  };
+  return { ...original, kernelFunc };
+}
+
+export const fastSumConfig = (original: KernelConfig): KernelConfig => reduceConfig(original, false);
+export const fastMeanConfig = (original: KernelConfig): KernelConfig => reduceConfig(original, true);

@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../../protocol';
+import type { ZooModel } from '../models/zoo-model';
+import { ContrastMemory } from './contrast-memory';
+import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { crossEntropy } from './losses';
+import { contrastLoss } from './losses/crd';
+import { EmbedHead } from './modules/embed-head';
+import { kdTerm, type KdTermOptions } from './modules/kd-term';
+import { embeddingSize } from './modules/taps';
+
+export interface CrdOptions extends KdTermOptions {
+  beta: number;
+  featDim: number;
+  nceK: number;
+  nceT: number;
+  nceMomentum: number;
+}
+
+export interface CrdData {
+  /** Samples in the training split: the memory banks' rows, indexed by the batches' `indices`. */
+  nData: number;
+  seed: number;
+}
+
+/**
+ * CRD: CE + β·(L_nce(student → teacher memory) + L_nce(teacher → student memory)) [+ KD]. Embed
+ * heads (Linear(d→featDim) + L2 norm) on both penultimate features are trained with the student;
+ * the memory banks move by momentum, with K = min(nceK, N−1) negatives drawn per sample.
+ */
+export class ContrastiveDistiller implements Distiller {
+  readonly method = 'crd' as const;
+  readonly usesLabels = true;
+  private readonly embedStudent: EmbedHead;
+  private readonly embedTeacher: EmbedHead;
+  readonly memory: ContrastMemory;
+  private readonly nData: number;
+
+  constructor(
+    readonly student: ZooModel,
+    private readonly teacher: ZooModel,
+    private readonly options: CrdOptions,
+    data: CrdData,
+  ) {
+    if (data.nData < 2) throw new ConfigError([`config.data.limitTrain: method "crd" needs at least 2 training samples, got ${data.nData}`]);
+    this.nData = data.nData;
+    this.embedStudent = new EmbedHead(embeddingSize(student), options.featDim, data.seed);
+    this.embedTeacher = new EmbedHead(embeddingSize(teacher), options.featDim, data.seed + 1);
+    this.memory = new ContrastMemory({
+      featDim: options.featDim,
+      nData: data.nData,
+      k: Math.min(options.nceK, data.nData - 1),
+      temperature: options.nceT,
+      momentum: options.nceMomentum,
+      seed: data.seed,
+    });
+  }
+
+  trainableVariables() {
+    return [...this.student.trainableVariables(), ...this.embedStudent.trainableVariables(), ...this.embedTeacher.trainableVariables()];
+  }
+
+  forwardTrain(batch: TrainBatch): StepOutput {
+    const t = this.teacher.forward(batch.x, false);
+    const { logits, embedding } = this.student.forward(batch.x, true);
+    const vS = this.embedStudent.apply(embedding);
+    const vT = this.embedTeacher.apply(t.embedding);
+    const { scoresS, scoresT } = this.memory.forward(vS, vT, batch.indices, this.memory.drawContrastIndices(batch.indices));
+    const crd = tf.mul(tf.add(contrastLoss(scoresS, this.nData), contrastLoss(scoresT, this.nData)), this.options.beta) as tf.Scalar;
+    return {
+      logits,
+      losses: { ce: crossEntropy(logits, requireLabels(batch, this.method)), crd, ...kdTerm(logits, t.logits, this.options) },
+    };
+  }
+
+  dispose(): void {
+    this.embedStudent.dispose();
+    this.embedTeacher.dispose();
+    this.memory.dispose();
+  }
+}

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ZooModel } from '../models/zoo-model';
+import { requireLabels, type Distiller, type StepContext, type StepOutput, type TrainBatch } from './distiller';
+import { crossEntropy } from './losses';
+import { dkdLoss } from './losses/dkd';
+
+export interface DkdOptions {
+  ceWeight: number;
+  alpha: number;
+  beta: number;
+  temperature: number;
+  warmupEpochs: number;
+}
+
+/** mdistiller's warm-up factor min(epoch/warmup, 1), its epochs counted from 1. */
+export function dkdWarmup(warmupEpochs: number, context: StepContext): number {
+  return warmupEpochs > 0 ? Math.min((context.epoch + 1) / warmupEpochs, 1) : 1;
+}
+
+/**
+ * Decoupled KD: ceWeight·CE + warm-up·(α·TCKD + β·NCKD), the two parts reported apart (each is
+ * dkdLoss with the other's weight at 0).
+ */
+export class DecoupledDistiller implements Distiller {
+  readonly method = 'dkd' as const;
+  readonly usesLabels = true;
+
+  constructor(
+    readonly student: ZooModel,
+    private readonly teacher: ZooModel,
+    private readonly options: DkdOptions,
+  ) {}
+
+  trainableVariables() {
+    return this.student.trainableVariables();
+  }
+
+  forwardTrain(batch: TrainBatch, context: StepContext): StepOutput {
+    const { ceWeight, alpha, beta, temperature, warmupEpochs } = this.options;
+    const labels = requireLabels(batch, this.method);
+    const teacherLogits = this.teacher.predict(batch.x);
+    const { logits } = this.student.forward(batch.x, true);
+    const warm = dkdWarmup(warmupEpochs, context);
+    return {
+      logits,
+      losses: {
+        ce: tf.mul(crossEntropy(logits, labels), ceWeight) as tf.Scalar,
+        tckd: tf.mul(dkdLoss(logits, teacherLogits, labels, { alpha, beta: 0, temperature }), warm) as tf.Scalar,
+        nckd: tf.mul(dkdLoss(logits, teacherLogits, labels, { alpha: 0, beta, temperature }), warm) as tf.Scalar,
+      },
+    };
+  }
+
+  dispose(): void {}
+}

@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../../protocol';
+import type { ZooModel } from '../models/zoo-model';
+import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { crossEntropy, kdLoss } from './losses';
+
+export interface MultiTeacherOptions {
+  temperature: number;
+  alpha: number;
+  /** One per teacher; equal when absent. */
+  weights?: number[];
+}
+
+/**
+ * T·log(Σ_k w_k·softmax(z_k/T)): logits whose softmax at T is the teachers' weighted mean
+ * probability, so that KD against them is KD against the ensemble. The clamp keeps 0·log 0 at 0
+ * where a probability underflows.
+ */
+export function ensembleTargetLogits(teacherLogits: tf.Tensor2D[], weights: number[], temperature: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const mean = tf.addN(teacherLogits.map((z, k) => tf.mul(tf.softmax(tf.div(z, temperature)), weights[k])));
+    return tf.mul(tf.log(tf.maximum(mean, 1e-30)), temperature) as tf.Tensor2D;
+  });
+}
+
+/** Normalised teacher weights, or a config error naming `config.method.weights`. */
+export function teacherWeights(weights: number[] | undefined, teachers: number): number[] {
+  const given = weights ?? Array.from({ length: teachers }, () => 1);
+  if (given.length !== teachers) {
+    throw new ConfigError([
+      `config.method.weights: expected ${teachers} weights, one per teacher (teacher, then method.teachers, then method.checkpoints), got ${given.length}`,
+    ]);
+  }
+  const sum = given.reduce((a, b) => a + b, 0);
+  if (!(sum > 0)) throw new ConfigError([`config.method.weights: expected at least one weight above 0, got ${JSON.stringify(given)}`]);
+  return given.map((w) => w / sum);
+}
+
+/** KD from an ensemble (TextBrewer `MultiTeacherDistiller`): (1−α)·CE + α·T²·KL(p̄_t‖p_s), p̄_t the weighted mean of the teachers' p. */
+export class MultiTeacherDistiller implements Distiller {
+  readonly method = 'multi-teacher' as const;
+  readonly usesLabels = true;
+  private readonly weights: number[];
+
+  constructor(
+    readonly student: ZooModel,
+    private readonly teachers: ZooModel[],
+    private readonly options: MultiTeacherOptions,
+  ) {
+    this.weights = teacherWeights(options.weights, teachers.length);
+  }
+
+  trainableVariables() {
+    return this.student.trainableVariables();
+  }
+
+  forwardTrain(batch: TrainBatch): StepOutput {
+    const { alpha, temperature } = this.options;
+    const target = ensembleTargetLogits(
+      this.teachers.map((t) => t.predict(batch.x)),
+      this.weights,
+      temperature,
+    );
+    const { logits } = this.student.forward(batch.x, true);
+    const ce = tf.mul(crossEntropy(logits, requireLabels(batch, this.method)), 1 - alpha) as tf.Scalar;
+    const kd = tf.mul(kdLoss(logits, target, temperature), alpha) as tf.Scalar;
+    return { logits, losses: { ce, kd } };
+  }
+
+  dispose(): void {}
+}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ZooModel } from '../models/zoo-model';
+import { requireLabels, type Distiller, type StepContext, type StepOutput, type TrainBatch } from './distiller';
+import { crossEntropy } from './losses';
+import { sadLoss, type SadMapFn } from './losses/sad';
+import { kdTerm, type KdTermOptions } from './modules/kd-term';
+import { requireFeatureMaps } from './modules/taps';
+
+export interface SadOptions extends KdTermOptions {
+  weight: number;
+  fn: SadMapFn;
+  p: number;
+  /** Fraction of the epochs before SAD switches on. */
+  warmup: number;
+}
+
+/** Whether SAD is on in a 0-based epoch: from the first epoch at or past warmup·epochs (ENet-SAD adds it late in training). */
+export function sadActive(warmup: number, context: StepContext): boolean {
+  return context.epoch >= Math.ceil(warmup * context.epochs - 1e-9);
+}
+
+/**
+ * Self attention distillation: CE + weight·Σ_m MSE(Ψ(G(A_m)), Ψ(G(A_{m+1}))) in the student
+ * itself, the deeper map held constant, zero until the warm-up ends; a teacher adds KD when given.
+ */
+export class SelfAttentionDistiller implements Distiller {
+  readonly method = 'sad' as const;
+  readonly usesLabels = true;
+
+  constructor(
+    readonly student: ZooModel,
+    private readonly teacher: ZooModel | undefined,
+    private readonly options: SadOptions,
+  ) {
+    requireFeatureMaps(student, this.method, 2);
+    if (options.kdWeight > 0 && !teacher) throw new Error('method "sad" with kdWeight > 0 needs a teacher');
+  }
+
+  trainableVariables() {
+    return this.student.trainableVariables();
+  }
+
+  forwardTrain(batch: TrainBatch, context: StepContext): StepOutput {
+    const { weight, fn, p, warmup } = this.options;
+    const { logits, features } = this.student.forward(batch.x, true);
+    const sad = sadActive(warmup, context) ? (tf.mul(sadLoss(features as tf.Tensor4D[], { fn, p }), weight) as tf.Scalar) : tf.scalar(0);
+    return {
+      logits,
+      losses: {
+        ce: crossEntropy(logits, requireLabels(batch, this.method)),
+        sad,
+        ...(this.teacher ? kdTerm(logits, this.teacher.predict(batch.x), this.options) : {}),
+      },
+    };
+  }
+
+  dispose(): void {}
+}

@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { DashboardEvent, HostToWebview } from '../../src/protocol';
+import { historyOf, syntheticEvents } from './fixtures';
+import { openDashboard, startHarness, type DashboardPage, type Harness } from './harness';
+
+const RUN = '/runs/synthetic-kd/run-1';
+
+/** The host's side of opening a run: init, focus on the run, then its history once asked. */
+async function openRun(dashboard: DashboardPage, history: Extract<HostToWebview, { type: 'runHistory' }>['history'], rate = 4): Promise<void> {
+  await dashboard.send(
+    { type: 'init', uiUpdatesPerSecond: rate, runsDir: '/runs', runs: [{ runDir: RUN, id: 'run-1', experiment: 'synthetic-kd', status: 'running', method: 'kd', createdAt: '2026-01-01T00:00:00.000Z' }] },
+    { type: 'focus', focus: { view: 'run', runDir: RUN } },
+  );
+  const posted = await dashboard.posted();
+  assert.deepEqual(posted.at(-1), { type: 'openRun', runDir: RUN });
+  await dashboard.send({ type: 'runHistory', history });
+}
+
+const chartState = (dashboard: DashboardPage) =>
+  dashboard.page.locator('.charts').evaluate((el) => ({ updates: Number((el as HTMLElement).dataset.updates), points: Number((el as HTMLElement).dataset.points) }));
+
+/** Points the three charts hold for these events: each loss term, train and val accuracy, agreement and KL per epoch. */
+function expectedPoints(events: DashboardEvent[]): number {
+  return events.reduce((n, e) => (e.type === 'epoch' ? n + Object.keys(e.losses).length + 2 + (e.agreement === undefined ? 0 : 1) + (e.valKl === undefined ? 0 : 1) : n), 0);
+}
+
+function softmaxAt(logits: number[], T: number): number[] {
+  const scaled = logits.map((z) => z / T);
+  const max = Math.max(...scaled);
+  const exps = scaled.map((z) => Math.exp(z - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+describe('run view (Chromium)', () => {
+  let harness: Harness;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+
+  test('chart updates are batched: 400 epoch events in 10 s at 4 updates/s redraw at most 4 times in any second, and lose nothing', async () => {
+    const dashboard = await openDashboard(harness, { fakeClock: true });
+    const events = syntheticEvents({ epochs: 400, withPredictions: false }).filter((e) => e.phase === undefined || e.phase === 'student');
+    const [started, ...rest] = events as (DashboardEvent & { phase?: string })[];
+    await openRun(dashboard, { runDir: RUN, events: [started] });
+    await dashboard.page.clock.runFor(1000);
+    const afterHistory = (await chartState(dashboard)).updates;
+    assert.equal(afterHistory, 1, 'the history is drawn once');
+
+    const live = rest.filter((e) => e.type === 'epoch');
+    assert.equal(live.length, 400);
+    const perSecond: number[] = [];
+    let before = afterHistory;
+    for (let i = 0; i < live.length; i++) {
+      await dashboard.send({ type: 'runEvent', runDir: RUN, event: live[i] });
+      await dashboard.page.clock.runFor(25); // 40 events a second
+      if ((i + 1) % 40 === 0) {
+        const { updates } = await chartState(dashboard);
+        perSecond.push(updates - before);
+        before = updates;
+      }
+    }
+    await dashboard.page.clock.runFor(1000);
+    const end = await chartState(dashboard);
+    assert.equal(perSecond.length, 10);
+    assert.ok(perSecond.every((n) => n <= 4), `updates per simulated second: ${perSecond.join(', ')}`);
+    assert.ok(perSecond.every((n) => n >= 3), `the charts kept up while events arrived: ${perSecond.join(', ')}`);
+    assert.ok(end.updates - afterHistory <= 41, `${end.updates - afterHistory} updates for 400 events`);
+    assert.equal(end.points, expectedPoints(live), 'every epoch is on the charts after the last flush');
+
+    // A burst of 300 events in one go is one redraw.
+    const burst = syntheticEvents({ epochs: 300, withPredictions: false }).filter((e) => e.type === 'epoch' && e.phase === 'student-scratch');
+    const beforeBurst = end.updates;
+    await dashboard.send(...burst.map((event): HostToWebview => ({ type: 'runEvent', runDir: RUN, event })));
+    await dashboard.page.clock.runFor(2000);
+    assert.equal((await chartState(dashboard)).updates - beforeBurst, 1);
+    assert.deepEqual(await dashboard.problems(), []);
+    await dashboard.page.close();
+  });
+
+  test('a run watched live and the same run opened later from metrics.jsonl draw the same curves and predictions', async () => {
+    const events = syntheticEvents({ epochs: 6 });
+    const later = await openDashboard(harness);
+    await openRun(later, historyOf(RUN, events));
+    await later.page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) > 0);
+
+    const live = await openDashboard(harness);
+    await openRun(live, { runDir: RUN, events: [] });
+    for (const event of events) await live.send({ type: 'runEvent', runDir: RUN, event });
+    // Events already in the history can arrive again live; applying them twice changes nothing.
+    for (const event of events.slice(-6)) await live.send({ type: 'runEvent', runDir: RUN, event });
+    const expected = expectedPoints(events);
+    for (const dashboard of [later, live]) {
+      await dashboard.page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) === n, expected);
+      await dashboard.page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.startsWith('completed'));
+    }
+    const laterCharts = await later.page.locator('.charts').screenshot();
+    const liveCharts = await live.page.locator('.charts').screenshot();
+    assert.ok(laterCharts.equals(liveCharts), 'the chart pixels are identical');
+    assert.equal(await later.page.locator('.sample-grid').innerHTML(), await live.page.locator('.sample-grid').innerHTML());
+    await later.screenshot('run-view-dark');
+    for (const dashboard of [later, live]) {
+      assert.deepEqual(await dashboard.problems(), []);
+      await dashboard.page.close();
+    }
+  });
+
+  test('the temperature slider re-softens the stored logits: every bar is softmax(z/T) of the top-k classes', async () => {
+    const events = syntheticEvents({ epochs: 3, samples: 8 });
+    const dashboard = await openDashboard(harness);
+    await openRun(dashboard, historyOf(RUN, events));
+    await dashboard.page.waitForSelector('.sample');
+    const predictions = events.filter((e): e is Extract<DashboardEvent, { type: 'predictions' }> => e.type === 'predictions');
+    const latest = new Map(predictions.map((e) => [e.phase, e]));
+    // Merged by sample: the teacher's logits from the student's phase (the newest copy), each student from its own.
+    const logitsOf = (index: number, role: string): number[] => {
+      for (const phase of ['student', 'student-scratch', 'teacher']) {
+        const logits = latest.get(phase)?.samples.find((s) => s.index === index)?.logits[role];
+        if (logits) return logits;
+      }
+      throw new Error(`no logits for ${role} of sample ${index}`);
+    };
+
+    for (const T of [1, 4, 12.5]) {
+      await dashboard.page.locator('#temperature').fill(String(T));
+      assert.equal(await dashboard.page.locator('#temperature-value').textContent(), `T = ${T}`);
+      const shown = await dashboard.page.locator('.sample').evaluateAll((cards) =>
+        cards.map((card) => ({
+          index: Number((card as HTMLElement).dataset.index),
+          disagree: card.classList.contains('disagree'),
+          models: [...card.querySelectorAll<HTMLElement>('.model')].map((m) => ({
+            role: m.dataset.role!,
+            bars: [...m.querySelectorAll<HTMLElement>('.bar-row')].map((b) => ({ cls: Number(b.dataset.class), p: Number(b.dataset.p), text: b.querySelector('.bar-value')!.textContent })),
+          })),
+        })),
+      );
+      assert.equal(shown.length, 8);
+      for (const card of shown) {
+        assert.deepEqual(card.models.map((m) => m.role), ['teacher', 'student-scratch', 'student']);
+        for (const model of card.models) {
+          const expected = softmaxAt(logitsOf(card.index, model.role), T);
+          const top3 = expected.map((p, cls) => ({ cls, p })).sort((a, b) => b.p - a.p).slice(0, 3);
+          assert.deepEqual(model.bars.map((b) => b.cls), top3.map((t) => t.cls), `top-3 classes of ${model.role}, sample ${card.index}, T=${T}`);
+          model.bars.forEach((bar, i) => {
+            assert.ok(Math.abs(bar.p - top3[i].p) < 1e-12, `p of class ${bar.cls}: ${bar.p} vs ${top3[i].p}`);
+            assert.equal(bar.text, `${(top3[i].p * 100).toFixed(1)}%`);
+          });
+        }
+        const argmax = (v: number[]) => v.indexOf(Math.max(...v));
+        assert.equal(card.disagree, argmax(logitsOf(card.index, 'teacher')) !== argmax(logitsOf(card.index, 'student')), `disagreement of sample ${card.index}`);
+      }
+      if (T === 4) await dashboard.screenshot('predictions-T4');
+    }
+    const disagreements = await dashboard.page.locator('.sample.disagree').count();
+    assert.ok(disagreements > 0 && disagreements < 8, `the fixture has some disagreements (${disagreements})`);
+    await dashboard.page.locator('#only-disagreements').check();
+    assert.equal(await dashboard.page.locator('.sample').count(), disagreements);
+
+    // The image is drawn from the stored pixels.
+    const sample = latest.get('student')!.samples[0];
+    const drawn = await dashboard.page.locator('.sample canvas').first().evaluate((canvas) => Array.from((canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data));
+    for (const at of [0, 14 * 28 + 14, 10 * 28 + 5, 27 * 28 + 27]) assert.equal(drawn[at * 4], Math.round(sample.image!.pixels[at] * 255), `pixel ${at}`);
+    assert.deepEqual(await dashboard.problems(), []);
+    await dashboard.page.close();
+  });
+
+  test('after a reload the webview reopens the view and run it showed (its saved state)', async () => {
+    const dashboard = await openDashboard(harness, { state: { view: 'run', runDir: RUN } });
+    await dashboard.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: '/runs', runs: [] });
+    assert.deepEqual((await dashboard.posted()).at(-1), { type: 'openRun', runDir: RUN });
+    assert.equal(await dashboard.page.locator('#tab-run').getAttribute('aria-selected'), 'true');
+    await dashboard.page.close();
+  });
+
+  test('a failed run shows its error; progress shows while a phase trains', async () => {
+    const dashboard = await openDashboard(harness);
+    const events = syntheticEvents({ epochs: 2, withPredictions: false }).slice(0, 4);
+    await openRun(dashboard, { runDir: RUN, events: [] });
+    for (const event of events) await dashboard.send({ type: 'runEvent', runDir: RUN, event });
+    await dashboard.send({ type: 'runEvent', runDir: RUN, event: { type: 'progress', phase: 'teacher', epoch: 2, epochs: 2, step: 3, steps: 10, losses: { ce: 1 } } });
+    await dashboard.page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('step 3/10'));
+    assert.equal(await dashboard.page.locator('#run-progress').isVisible(), true);
+    await dashboard.send({ type: 'runEvent', runDir: RUN, event: { type: 'failed', message: 'loss term "kd" became NaN at epoch 2' } });
+    await dashboard.page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.startsWith('failed'));
+    assert.match((await dashboard.page.locator('#run-status').textContent()) ?? '', /became NaN/);
+    assert.equal(await dashboard.page.locator('#run-progress').isVisible(), false);
+    // Events of another run are not drawn here.
+    const before = await chartState(dashboard);
+    await dashboard.send({ type: 'runEvent', runDir: '/runs/other/run-2', event: events[1] });
+    await dashboard.page.waitForTimeout(600);
+    assert.deepEqual(await chartState(dashboard), before);
+    assert.deepEqual(await dashboard.problems(), []);
+    await dashboard.page.close();
+  });
+
+  for (const theme of ['light', 'high-contrast'] as const) {
+    test(`the run view is readable in the ${theme} theme (screenshot)`, async () => {
+      const dashboard = await openDashboard(harness, { theme });
+      await openRun(dashboard, historyOf(RUN, syntheticEvents({ epochs: 8 })));
+      await dashboard.page.waitForSelector('.sample');
+      await dashboard.page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) > 0);
+      await dashboard.screenshot(`run-view-${theme}`);
+      assert.deepEqual(await dashboard.problems(), []);
+      await dashboard.page.close();
+    });
+  }
+});

@@ -1,0 +1,189 @@
+// The comparison: a sortable table of runs (seeds of one config as mean ± s.d.) and accuracy
+// against parameter count.
+import { Chart, Legend, LinearScale, LogarithmicScale, PointElement, ScatterController, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
+import type { DashboardCompareRun } from '../src/protocol';
+import { COLUMNS, compareRows, sortRows, type CompareRow, type SortDirection, type Stat } from './compare-model';
+import { h, percent, replaceChildren } from './dom';
+import { roleColor, type Theme } from './theme';
+
+Chart.register(ScatterController, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
+
+type Point = { x: number; y: number; std?: number; row: CompareRow };
+
+export class CompareView {
+  readonly element = h('section', { class: 'compare', 'aria-label': 'Comparison' });
+  private readonly table = h('table', { class: 'compare-table', id: 'compare-table' });
+  private readonly empty = h('p', { class: 'hint' }, 'No finished runs yet: runs appear here once they have a summary.');
+  private readonly chart: Chart<'scatter', Point[]>;
+  private rows: CompareRow[] = [];
+  private sort: { key: string; direction: SortDirection } = { key: 'best', direction: 'descending' };
+
+  constructor(
+    private theme: Theme,
+    refresh: () => void,
+  ) {
+    const canvas = h('canvas', { id: 'chart-compare', role: 'img', 'aria-label': 'Best validation accuracy against parameters' });
+    this.element.append(
+      h('div', { class: 'toolbar' }, h('h2', {}, 'Runs'), h('button', { type: 'button', class: 'secondary', onclick: refresh }, 'Refresh')),
+      this.empty,
+      h('div', { class: 'table-scroll' }, this.table),
+      h('figure', { class: 'chart-card' }, h('figcaption', {}, 'Best validation accuracy against parameters (whiskers: ± s.d. over seeds)'), h('div', { class: 'chart-box' }, canvas)),
+    );
+    this.chart = new Chart(canvas, { type: 'scatter', data: { datasets: [] }, options: scatterOptions(), plugins: [whiskers] });
+  }
+
+  setRuns(runs: DashboardCompareRun[]): void {
+    this.rows = compareRows(runs);
+    this.empty.hidden = this.rows.length > 0;
+    this.renderTable();
+    this.renderChart();
+  }
+
+  retheme(theme: Theme): void {
+    this.theme = theme;
+    this.chart.options = scatterOptions();
+    this.renderChart();
+  }
+
+  private sortBy(key: string): void {
+    this.sort = { key, direction: this.sort.key === key && this.sort.direction === 'descending' ? 'ascending' : 'descending' };
+    this.renderTable();
+  }
+
+  private renderTable(): void {
+    const header = h(
+      'tr',
+      {},
+      ...COLUMNS.map((column) =>
+        h(
+          'th',
+          { scope: 'col', 'data-column': column.key, 'aria-sort': this.sort.key === column.key ? this.sort.direction : 'none', class: column.numeric ? 'num' : undefined },
+          h('button', { type: 'button', title: column.title, onclick: () => this.sortBy(column.key) }, column.label, this.sort.key === column.key ? (this.sort.direction === 'ascending' ? ' ▲' : ' ▼') : ''),
+        ),
+      ),
+    );
+    const body = sortRows(this.rows, this.sort.key, this.sort.direction).map((row) =>
+      h('tr', { 'data-key': row.key }, ...COLUMNS.map((column) => h('td', { 'data-column': column.key, class: column.numeric ? 'num' : undefined }, cell(row, column.key)))),
+    );
+    replaceChildren(this.table, h('thead', {}, header), h('tbody', {}, ...body));
+  }
+
+  private renderChart(): void {
+    const roles = [...new Set(this.rows.map((r) => r.role))];
+    this.chart.data.datasets = roles.map((role): ChartDataset<'scatter', Point[]> => {
+      const colour = roleColor(this.theme, role, roles);
+      return {
+        label: role,
+        data: this.rows.filter((r) => r.role === role).map((row) => ({ x: row.params, y: row.best.mean, std: row.best.std, row })),
+        borderColor: colour,
+        backgroundColor: colour,
+        pointRadius: 5,
+        pointHoverRadius: 7,
+      };
+    });
+    this.chart.update('none');
+  }
+}
+
+export function statText(stat: Stat | undefined, format: (v: number) => string): string {
+  if (!stat) return '—';
+  return stat.std === undefined ? format(stat.mean) : `${format(stat.mean)} ± ${format(stat.std)}`;
+}
+
+function cell(row: CompareRow, key: string): string {
+  const acc = (v: number) => percent(v, 2);
+  switch (key) {
+    case 'experiment':
+      return row.experiment;
+    case 'method':
+      return row.methodParams ? `${row.method} (${row.methodParams})` : row.method;
+    case 'role':
+      return row.role;
+    case 'arch':
+      return row.arch;
+    case 'params':
+      return compactNumber(row.params);
+    case 'bytes':
+      return bytes(row.bytes);
+    case 'best':
+      return statText(row.best, acc);
+    case 'last':
+      return statText(row.last, acc);
+    case 'seeds':
+      return row.seeds.length > 1 ? `${row.seeds.length} (${row.seeds.join(', ')})` : String(row.seeds[0] ?? '');
+    case 'agreement':
+      return statText(row.agreement, (v) => percent(v));
+    case 'compression':
+      return row.compression === undefined ? '—' : `${row.compression.toFixed(row.compression < 10 ? 2 : 1)}×`;
+    case 'latency':
+      return statText(row.latencyMs, (v) => `${v.toFixed(2)} ms`);
+    case 'wall':
+      return statText(row.wallTimeSec, (v) => `${v.toFixed(1)} s`);
+    default:
+      return '';
+  }
+}
+
+export function compactNumber(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
+function bytes(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(2)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+function scatterOptions() {
+  return {
+    animation: false as const,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: {
+      legend: { position: 'bottom' as const },
+      tooltip: {
+        callbacks: {
+          label: (item: { raw: unknown }) => {
+            const { row } = item.raw as Point;
+            return `${row.experiment} · ${row.method} · ${row.role} (${row.arch}): ${statText(row.best, (v) => percent(v, 2))}, ${compactNumber(row.params)} params`;
+          },
+        },
+      },
+    },
+    scales: {
+      x: { type: 'logarithmic' as const, title: { display: true, text: 'parameters (log scale)' }, ticks: { callback: (v: number | string) => compactNumber(Number(v)) } },
+      y: { type: 'linear' as const, min: 0, max: 1, title: { display: true, text: 'best validation accuracy' }, ticks: { callback: (v: number | string) => `${Math.round(Number(v) * 100)}%` } },
+    },
+  };
+}
+
+/** ± s.d. whiskers behind each point that has several seeds. */
+const whiskers: Plugin<'scatter'> = {
+  id: 'distill-whiskers',
+  beforeDatasetsDraw(chart) {
+    const { ctx, scales } = chart;
+    ctx.save();
+    ctx.lineWidth = 1.5;
+    chart.data.datasets.forEach((dataset, i) => {
+      if (!chart.isDatasetVisible(i)) return;
+      ctx.strokeStyle = String(dataset.borderColor);
+      for (const point of dataset.data as Point[]) {
+        if (!point.std) continue;
+        const x = scales.x.getPixelForValue(point.x);
+        const top = scales.y.getPixelForValue(point.y + point.std);
+        const bottom = scales.y.getPixelForValue(point.y - point.std);
+        ctx.beginPath();
+        ctx.moveTo(x, top);
+        ctx.lineTo(x, bottom);
+        ctx.moveTo(x - 4, top);
+        ctx.lineTo(x + 4, top);
+        ctx.moveTo(x - 4, bottom);
+        ctx.lineTo(x + 4, bottom);
+        ctx.stroke();
+      }
+    });
+    ctx.restore();
+  },
+};

@@ -1,0 +1,333 @@
+// The experiment form: method (parameters from the table in methods.ts), dataset, teacher and
+// student architectures, training. Every change is validated by the engine's own schema and the
+// problems are shown under the fields they name.
+import { DatasetSpec, ExperimentConfig, MethodConfig, ModelSpec, OptimizerConfig, ScheduleConfig, type WebviewToHost } from '../src/protocol';
+import { h, replaceChildren } from './dom';
+import { formatValue, getAt, mapProblems, parseListText, parseNumberText, setAt, validate, type FormConfig } from './form-model';
+import { methodDescriptor, methodDescriptors } from './methods';
+import { defaultOf, fieldSchema, literalChoices, variantDefaults, variantNames, variantOf } from './schema-defaults';
+
+type FieldKind = 'number' | 'list' | 'text' | 'boolean' | 'file' | 'folder' | 'choice' | 'dataset';
+
+interface FieldSpec {
+  key: string;
+  label: string;
+  help?: string;
+  kind?: FieldKind;
+  /** Not set means "none" (shown as such, not as a default). */
+  optional?: boolean;
+  choices?: readonly (string | number)[];
+}
+
+const DATASET_LABELS: Record<string, string> = {
+  builtin: 'Built-in Fashion-MNIST subset',
+  idx: 'IDX files (MNIST, Fashion-MNIST)',
+  cifar10: 'CIFAR-10 binary batches',
+  csv: 'CSV table',
+  imageFolder: 'Image folder (one sub-folder per class)',
+};
+
+const DATASET_FIELDS: Record<string, FieldSpec[]> = {
+  builtin: [],
+  idx: [
+    { key: 'trainImages', label: 'Training images', kind: 'file', help: 'An idx3-ubyte file (optionally .gz).' },
+    { key: 'trainLabels', label: 'Training labels', kind: 'file', help: 'An idx1-ubyte file (optionally .gz).' },
+    { key: 'testImages', label: 'Test images', kind: 'file', optional: true, help: 'Without a test split, part of the training set is held out.' },
+    { key: 'testLabels', label: 'Test labels', kind: 'file', optional: true },
+  ],
+  cifar10: [{ key: 'dir', label: 'Folder', kind: 'folder', help: 'The folder holding data_batch_1.bin … data_batch_5.bin and test_batch.bin.' }],
+  csv: [
+    { key: 'train', label: 'Training table', kind: 'file', help: 'One row per sample: feature columns and a label column.' },
+    { key: 'test', label: 'Test table', kind: 'file', optional: true },
+    { key: 'labelColumn', label: 'Label column', kind: 'number', help: 'Its header, or its 0-based index.' },
+  ],
+  imageFolder: [
+    { key: 'train', label: 'Training folder', kind: 'folder', help: 'One sub-folder per class, PNG or JPEG images.' },
+    { key: 'test', label: 'Test folder', kind: 'folder', optional: true },
+    { key: 'width', label: 'Width', help: 'Images are resized to this width.' },
+    { key: 'height', label: 'Height' },
+    { key: 'grayscale', label: 'Grayscale', kind: 'boolean' },
+  ],
+};
+
+const MODEL_FIELDS: Record<string, FieldSpec[]> = {
+  mlp: [{ key: 'hidden', label: 'Hidden layers', kind: 'list', help: 'Units of each dense layer, e.g. 256, 256.' }],
+  cnn: [{ key: 'widths', label: 'Conv widths', kind: 'list', help: 'Channels of each conv block, e.g. 32, 64.' }],
+  resnet: [
+    { key: 'depth', label: 'Depth', kind: 'choice', help: 'CIFAR-style ResNet of 6n+2 layers.' },
+    { key: 'widthMultiplier', label: 'Width multiplier', help: 'resnet32x4 is depth 32 with multiplier 4.' },
+  ],
+};
+
+const OPTIMIZER_FIELDS: Record<string, FieldSpec[]> = {
+  adam: [
+    { key: 'beta1', label: 'β₁', help: 'Decay of the first-moment estimate.' },
+    { key: 'beta2', label: 'β₂', help: 'Decay of the second-moment estimate.' },
+  ],
+  sgd: [{ key: 'momentum', label: 'Momentum' }],
+};
+
+const SCHEDULE_FIELDS: Record<string, FieldSpec[]> = {
+  constant: [],
+  step: [
+    { key: 'milestones', label: 'Milestones', kind: 'list', help: 'Epochs after which the rate is multiplied by γ, e.g. 150, 180, 210.' },
+    { key: 'gamma', label: 'γ' },
+  ],
+  cosine: [{ key: 'minLearningRate', label: 'Final learning rate' }],
+};
+
+type Union = Parameters<typeof variantNames>[0];
+
+export interface FormHost {
+  post(message: WebviewToHost): void;
+  /** The form changed (saved with the webview state). */
+  changed(config: FormConfig): void;
+}
+
+export class ConfigForm {
+  readonly element = h('form', { class: 'config-form', novalidate: true, 'aria-label': 'Experiment' });
+  private readonly summary = h('div', { class: 'form-summary', role: 'status' });
+  private readonly general = h('ul', { class: 'form-problems', hidden: true });
+  private readonly runButton = h('button', { type: 'submit', class: 'primary', id: 'run-button' }, 'Run');
+  private readonly body = h('div', { class: 'form-body' });
+  /** Paths that have an input, and the slot under each for its problems. */
+  private readonly errorSlots = new Map<string, HTMLElement>();
+  private hostProblems: string[] = [];
+
+  constructor(
+    private config: FormConfig,
+    private readonly host: FormHost,
+  ) {
+    const actions = h(
+      'div',
+      { class: 'form-actions' },
+      this.runButton,
+      h('button', { type: 'button', class: 'secondary', onclick: () => host.post({ type: 'saveConfig', config: this.config }) }, 'Save config…'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => host.post({ type: 'loadConfig' }) }, 'Load config…'),
+      this.summary,
+    );
+    this.element.append(actions, this.general, this.body);
+    this.element.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.run();
+    });
+    this.render();
+  }
+
+  get value(): FormConfig {
+    return this.config;
+  }
+
+  setConfig(config: FormConfig): void {
+    this.config = config;
+    this.hostProblems = [];
+    this.render();
+    this.host.changed(this.config);
+  }
+
+  setValue(path: string, value: unknown): void {
+    setAt(this.config, path, value);
+    this.render();
+    this.host.changed(this.config);
+  }
+
+  /** Problems the host found (the same schema, so the same wording). */
+  showProblems(problems: string[]): void {
+    this.hostProblems = problems;
+    this.showValidation();
+  }
+
+  private run(): void {
+    const result = validate(this.config);
+    if (!result.ok) {
+      this.showValidation();
+      this.element.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      return;
+    }
+    this.summary.textContent = 'Starting the run…';
+    this.host.post({ type: 'startRun', config: this.config });
+  }
+
+  private edit(path: string, value: unknown, structural = false): void {
+    setAt(this.config, path, value);
+    this.hostProblems = [];
+    if (structural) this.render();
+    else this.showValidation();
+    this.host.changed(this.config);
+  }
+
+  private render(): void {
+    const focused = document.activeElement?.id;
+    this.errorSlots.clear();
+    const method = variantOf(ExperimentConfig, 'method', 'name', this.config) ?? '';
+    const descriptor = methodDescriptor(method);
+    const uses = descriptor?.uses ?? { teacher: true, student: true };
+    replaceChildren(
+      this.body,
+      this.section('Experiment', [
+        this.field('name', { label: 'Name', kind: 'text', help: 'Runs are grouped under this name in the runs folder.' }),
+        this.field('seed', { label: 'Seed', help: 'Runs of one config with different seeds are averaged in the comparison.' }),
+        this.field('backend', { label: 'Backend', kind: 'choice', help: 'auto: tfjs-node, then WASM, then plain JS.' }),
+        this.field('baseline', { label: 'Also train the student from scratch (baseline)', kind: 'boolean' }),
+        this.field('predictionSamples', { label: 'Prediction samples', help: 'Validation samples shown with their predictions after each epoch.' }),
+      ]),
+      this.methodSection(method),
+      this.section('Data', [
+        ...this.variantFields('data.dataset', DatasetSpec, 'Dataset', DATASET_FIELDS, { labels: DATASET_LABELS }),
+        this.field('data.validationSplit', { label: 'Validation split', help: 'Share of the training set held out when there is no test split.' }),
+        this.field('data.limitTrain', { label: 'Limit training samples', optional: true, help: 'Use at most this many (quick runs).' }),
+        this.field('data.limitValidation', { label: 'Limit validation samples', optional: true }),
+      ]),
+      this.section('Teacher', [
+        ...this.variantFields('teacher.model', ModelSpec, 'Architecture', MODEL_FIELDS),
+        this.field('teacher.checkpoint', { label: 'Trained teacher', kind: 'folder', optional: true, help: 'A folder with model.json; the teacher is then loaded, not trained.' }),
+        this.field('teacher.train.epochs', { label: 'Teacher epochs', optional: true, help: 'When not set, the training epochs below.' }),
+      ], !uses.teacher),
+      this.section('Student', this.variantFields('student.model', ModelSpec, 'Architecture', MODEL_FIELDS), !uses.student),
+      this.section('Training', [
+        this.field('train.epochs', { label: 'Epochs' }),
+        this.field('train.batchSize', { label: 'Batch size' }),
+        this.field('train.learningRate', { label: 'Learning rate' }),
+        this.field('train.weightDecay', { label: 'Weight decay', help: 'L2 penalty on the weights.' }),
+        ...this.variantFields('train.optimizer', OptimizerConfig, 'Optimizer', OPTIMIZER_FIELDS),
+        ...this.variantFields('train.schedule', ScheduleConfig, 'Learning-rate schedule', SCHEDULE_FIELDS),
+        this.field('train.maxStepsPerEpoch', { label: 'Max steps per epoch', optional: true, help: 'Cut epochs short (quick runs).' }),
+      ]),
+    );
+    if (focused) document.getElementById(focused)?.focus();
+    this.showValidation();
+  }
+
+  private section(title: string, fields: HTMLElement[], unused = false): HTMLElement {
+    return h(
+      'fieldset',
+      { class: unused ? 'section unused' : 'section' },
+      h('legend', {}, title),
+      unused ? h('p', { class: 'hint' }, 'Not used by this method.') : null,
+      ...fields,
+    );
+  }
+
+  private methodSection(method: string): HTMLElement {
+    const descriptor = methodDescriptor(method);
+    const choices = methodDescriptors().map((d) => ({ value: d.name, label: d.label }));
+    const picker = this.selectField('method.name', 'Method', method, choices, (name) => this.edit('method', variantDefaults(MethodConfig, name), true));
+    return this.section('Method', [
+      picker,
+      descriptor ? h('p', { class: 'method-summary' }, descriptor.summary) : null,
+      descriptor && descriptor.reference !== '—' ? h('p', { class: 'method-reference' }, 'Reference: ', descriptor.reference) : null,
+      ...(descriptor?.params ?? []).flatMap((param) =>
+        param.kind === 'dataset'
+          ? this.variantFields(`method.${param.key}`, DatasetSpec, param.label, DATASET_FIELDS, { optional: true, labels: DATASET_LABELS, help: param.help })
+          : [this.field(`method.${param.key}`, param)],
+      ),
+    ].filter((x): x is HTMLElement => x !== null));
+  }
+
+  /** A discriminated union: a picker for the variant, then the chosen variant's fields. */
+  private variantFields(
+    path: string,
+    union: Union,
+    label: string,
+    table: Record<string, FieldSpec[]>,
+    options: { optional?: boolean; labels?: Record<string, string>; help?: string } = {},
+  ): HTMLElement[] {
+    const discriminator = union.discriminator;
+    const current = variantOf(ExperimentConfig, path, discriminator, this.config) ?? '';
+    const choices = [
+      ...(options.optional ? [{ value: '', label: 'None' }] : []),
+      ...variantNames(union).map((value) => ({ value, label: options.labels?.[value] ?? value })),
+    ];
+    const picker = this.selectField(`${path}.${discriminator}`, label, current, choices, (value) => this.edit(path, value ? variantDefaults(union, value) : undefined, true), options.help);
+    return [picker, ...(table[current] ?? []).map((spec) => this.field(`${path}.${spec.key}`, spec))];
+  }
+
+  private selectField(path: string, label: string, current: string, choices: { value: string; label: string }[], onSelect: (value: string) => void, help?: string): HTMLElement {
+    const known = choices.some((c) => c.value === current);
+    const options = [...choices, ...(known ? [] : [{ value: current, label: `${current} (unknown)` }])];
+    const select = h(
+      'select',
+      { id: inputId(path), onchange: () => onSelect(select.value) },
+      ...options.map((c) => h('option', { value: c.value, selected: c.value === current }, c.label)),
+    );
+    return this.wrap(path, label, select, help);
+  }
+
+  private field(path: string, spec: Omit<FieldSpec, 'key'>): HTMLElement {
+    const kind = spec.kind ?? 'number';
+    const value = getAt(this.config, path);
+    const schema = fieldSchema(ExperimentConfig, path, this.config);
+    const fallback = defaultOf(schema);
+    const placeholder = spec.optional ? 'not set' : fallback !== undefined ? `${formatValue(fallback)} (default)` : '';
+    const id = inputId(path);
+    const help = [spec.help, fallback !== undefined && kind !== 'boolean' ? `Default ${formatValue(fallback)}.` : ''].filter(Boolean).join(' ');
+    if (kind === 'boolean') {
+      const box = h('input', { type: 'checkbox', id, checked: value === undefined ? fallback === true : value === true, onchange: () => this.edit(path, box.checked) });
+      return this.wrap(path, spec.label, box, help, true);
+    }
+    const choices = spec.choices ?? literalChoices(schema);
+    if (kind === 'choice' && choices) {
+      const current = formatValue(value ?? fallback);
+      return this.selectField(path, spec.label, current, choices.map((c) => ({ value: String(c), label: String(c) })), (text) => this.edit(path, parseNumberText(text)), help);
+    }
+    const input = h('input', {
+      type: 'text',
+      id,
+      value: formatValue(value),
+      placeholder,
+      spellcheck: 'false',
+      inputmode: kind === 'number' ? 'decimal' : undefined,
+      oninput: () => this.edit(path, parse(kind, input.value)),
+    });
+    if (kind === 'file' || kind === 'folder') {
+      const browse = h('button', { type: 'button', class: 'secondary browse', onclick: () => this.host.post({ type: 'pickPath', field: path, kind, title: spec.label }) }, 'Browse…');
+      return this.wrap(path, spec.label, h('div', { class: 'with-button' }, input, browse), help, false, id);
+    }
+    return this.wrap(path, spec.label, input, help);
+  }
+
+  private wrap(path: string, label: string, control: HTMLElement, help?: string, inline = false, labelFor = control.id): HTMLElement {
+    const errorId = `${inputId(path)}-error`;
+    const error = h('div', { class: 'field-error', id: errorId, role: 'alert', hidden: true });
+    this.errorSlots.set(path, error);
+    const input = control.matches('input, select') ? control : control.querySelector('input, select');
+    input?.setAttribute('aria-describedby', `${errorId}${help ? ` ${errorId}-help` : ''}`);
+    return h(
+      'div',
+      { class: inline ? 'field inline' : 'field', 'data-field': path },
+      inline ? null : h('label', { for: labelFor }, label),
+      control,
+      inline ? h('label', { for: labelFor }, label) : null,
+      help ? h('div', { class: 'help', id: `${errorId}-help` }, help) : null,
+      error,
+    );
+  }
+
+  private showValidation(): void {
+    const result = validate(this.config);
+    const problems = result.ok ? this.hostProblems : result.problems;
+    const mapped = mapProblems(problems, new Set(this.errorSlots.keys()));
+    for (const [path, slot] of this.errorSlots) {
+      const messages = mapped.fields.get(path);
+      slot.hidden = !messages;
+      slot.textContent = messages?.join('; ') ?? '';
+      const input = slot.parentElement?.querySelector('input, select');
+      if (messages) input?.setAttribute('aria-invalid', 'true');
+      else input?.removeAttribute('aria-invalid');
+    }
+    replaceChildren(this.general, ...mapped.general.map((p) => h('li', {}, p)));
+    this.general.hidden = mapped.general.length === 0;
+    this.runButton.disabled = problems.length > 0;
+    this.summary.textContent = problems.length ? `${problems.length} problem${problems.length > 1 ? 's' : ''} to fix before running` : 'Ready to run';
+  }
+}
+
+function parse(kind: FieldKind, text: string): unknown {
+  if (kind === 'number') return parseNumberText(text);
+  if (kind === 'list') return parseListText(text);
+  return text === '' ? undefined : text;
+}
+
+function inputId(path: string): string {
+  return `field-${path.replace(/\./g, '-')}`;
+}

@@ -1,0 +1,214 @@
+// The dashboard webview: three views (experiment form, a run's charts and predictions, the
+// comparison), fed by the host's messages. It says `ready` first; the host posts nothing before.
+import { DEMO_CONFIG } from '../src/cli/demo-config';
+import type { DashboardFocus, DashboardRunItem, DashboardView, HostToWebview } from '../src/protocol';
+import { RunCharts } from './charts';
+import { CompareView } from './compare';
+import { h, replaceChildren } from './dom';
+import { ConfigForm } from './form';
+import type { FormConfig } from './form-model';
+import { PredictionsView } from './predictions';
+import { applyEvent, runFromHistory, type RunState } from './run-state';
+import { runSeries } from './series';
+import { applyChartDefaults, onThemeChange, readTheme } from './theme';
+import { Throttle } from './throttle';
+import { loadState, onHostMessage, post, saveState } from './vscode-api';
+
+const VIEWS: { view: DashboardView; label: string }[] = [
+  { view: 'form', label: 'Experiment' },
+  { view: 'run', label: 'Run' },
+  { view: 'compare', label: 'Compare' },
+];
+
+class Dashboard {
+  private theme = readTheme();
+  private readonly saved = loadState();
+  private view: DashboardView = 'form';
+  private runs: DashboardRunItem[] = [];
+  private run: RunState | undefined;
+  private requestedRun: string | undefined;
+  private dirty = { charts: false, predictions: false, status: false };
+
+  private readonly tabs = new Map<DashboardView, HTMLButtonElement>();
+  private readonly panels = new Map<DashboardView, HTMLElement>();
+  private readonly form = new ConfigForm(this.saved.form ?? (structuredClone(DEMO_CONFIG) as FormConfig), {
+    post,
+    changed: (form) => saveState({ form }),
+  });
+  private readonly charts: RunCharts;
+  private readonly predictions: PredictionsView;
+  private readonly compare: CompareView;
+  private readonly runSelect = h('select', { id: 'run-select', 'aria-label': 'Run' });
+  private readonly status = h('div', { class: 'run-status', id: 'run-status', role: 'status' });
+  private readonly progress = h('progress', { id: 'run-progress', max: 1, value: 0, hidden: true });
+  private readonly notice = h('div', { class: 'notice', role: 'status', hidden: true });
+  private readonly throttle = new Throttle(4, () => this.flush());
+
+  constructor(root: HTMLElement) {
+    applyChartDefaults(this.theme);
+    this.charts = new RunCharts(this.theme);
+    this.predictions = new PredictionsView(this.theme);
+    this.compare = new CompareView(this.theme, () => post({ type: 'requestCompare' }));
+    this.runSelect.addEventListener('change', () => this.openRun(this.runSelect.value));
+
+    const tablist = h('nav', { class: 'tabs', role: 'tablist' });
+    for (const { view, label } of VIEWS) {
+      const tab = h('button', { type: 'button', role: 'tab', id: `tab-${view}`, 'aria-controls': `view-${view}`, onclick: () => this.focus({ view }) }, label);
+      this.tabs.set(view, tab);
+      tablist.append(tab);
+    }
+    this.panels.set('form', h('section', { id: 'view-form', role: 'tabpanel' }, this.form.element));
+    this.panels.set(
+      'run',
+      h(
+        'section',
+        { id: 'view-run', role: 'tabpanel' },
+        h('div', { class: 'toolbar' }, h('label', { for: 'run-select' }, 'Run'), this.runSelect, h('button', { type: 'button', class: 'secondary', onclick: () => post({ type: 'refreshRuns' }) }, 'Refresh')),
+        h('div', { class: 'run-line' }, this.status, this.progress),
+        this.charts.element,
+        this.predictions.element,
+      ),
+    );
+    this.panels.set('compare', h('section', { id: 'view-compare', role: 'tabpanel' }, this.compare.element));
+    root.append(h('header', { class: 'top' }, tablist, this.notice), ...this.panels.values());
+
+    onThemeChange(() => {
+      this.theme = readTheme();
+      applyChartDefaults(this.theme);
+      this.charts.retheme(this.theme);
+      this.predictions.retheme(this.theme);
+      this.compare.retheme(this.theme);
+    });
+    this.showView(this.saved.view ?? 'form');
+    this.renderStatus();
+    onHostMessage((message) => this.receive(message));
+    post({ type: 'ready' });
+  }
+
+  private receive(message: HostToWebview): void {
+    switch (message.type) {
+      case 'init':
+        this.throttle.setRate(message.uiUpdatesPerSecond);
+        this.setRuns(message.runs);
+        this.focus(message.focus ?? { view: this.saved.view ?? 'form', runDir: this.saved.runDir });
+        return;
+      case 'focus':
+        this.focus(message.focus);
+        return;
+      case 'runs':
+        this.setRuns(message.runs);
+        if (this.view === 'compare') post({ type: 'requestCompare' });
+        return;
+      case 'runHistory':
+        if (message.history.runDir !== this.requestedRun) return;
+        this.run = runFromHistory(message.history);
+        this.markDirty('charts', 'predictions', 'status');
+        return;
+      case 'runEvent': {
+        if (!this.run || message.runDir !== this.run.runDir) return;
+        applyEvent(this.run, message.event);
+        const type = message.event.type;
+        this.markDirty(...(type === 'epoch' ? (['charts', 'status'] as const) : type === 'predictions' ? (['predictions'] as const) : (['status'] as const)));
+        return;
+      }
+      case 'compareData':
+        this.compare.setRuns(message.runs);
+        return;
+      case 'configLoaded':
+        if (message.config && typeof message.config === 'object' && !Array.isArray(message.config)) {
+          this.form.setConfig(message.config as FormConfig);
+          this.showNotice(`Loaded ${message.file}`);
+        } else {
+          this.showNotice(`${message.file} does not hold a config object`);
+        }
+        this.showView('form');
+        return;
+      case 'configProblems':
+        this.form.showProblems(message.problems);
+        this.showView('form');
+        return;
+      case 'pathPicked':
+        this.form.setValue(message.field, message.path);
+        return;
+    }
+  }
+
+  private focus(focus: DashboardFocus): void {
+    this.showView(focus.view);
+    if (focus.runDir) this.openRun(focus.runDir);
+    else if (focus.view === 'run' && !this.requestedRun && this.runs.length) this.openRun(this.runs[0].runDir);
+    if (focus.view === 'compare') post({ type: 'requestCompare' });
+  }
+
+  private showView(view: DashboardView): void {
+    this.view = view;
+    for (const [name, panel] of this.panels) panel.hidden = name !== view;
+    for (const [name, tab] of this.tabs) {
+      tab.setAttribute('aria-selected', String(name === view));
+      tab.tabIndex = name === view ? 0 : -1;
+    }
+    saveState({ view });
+  }
+
+  private openRun(runDir: string): void {
+    if (runDir === this.requestedRun) return;
+    this.requestedRun = runDir;
+    this.run = undefined;
+    this.runSelect.value = runDir;
+    saveState({ runDir });
+    this.markDirty('charts', 'predictions', 'status');
+    post({ type: 'openRun', runDir });
+  }
+
+  private setRuns(runs: DashboardRunItem[]): void {
+    this.runs = [...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    replaceChildren(
+      this.runSelect,
+      ...(this.requestedRun && !this.runs.some((r) => r.runDir === this.requestedRun) ? [h('option', { value: this.requestedRun }, this.requestedRun)] : []),
+      ...this.runs.map((r) => h('option', { value: r.runDir }, `${r.experiment} · ${r.id.replace(/^run-/, '')} · ${r.method} · ${r.status}`)),
+    );
+    if (this.requestedRun) this.runSelect.value = this.requestedRun;
+    if (this.runs.length === 0 && !this.requestedRun) this.runSelect.append(h('option', { value: '' }, 'No runs yet'));
+  }
+
+  private markDirty(...parts: (keyof Dashboard['dirty'])[]): void {
+    for (const part of parts) this.dirty[part] = true;
+    this.throttle.request();
+  }
+
+  /** At most uiUpdatesPerSecond times a second, whatever the event rate. */
+  private flush(): void {
+    const run = this.run;
+    if (this.dirty.charts) this.charts.update(run ? runSeries(run) : { loss: [], accuracy: [], agreement: [] }, run?.phases ?? []);
+    if (this.dirty.predictions) this.predictions.setRun(run);
+    if (this.dirty.status) this.renderStatus();
+    this.dirty = { charts: false, predictions: false, status: false };
+  }
+
+  private renderStatus(): void {
+    const run = this.run;
+    if (!run) {
+      this.status.textContent = this.requestedRun ? 'Loading the run…' : 'No run open: start one from the Experiment tab, or pick one above.';
+      this.progress.hidden = true;
+      return;
+    }
+    const p = run.progress;
+    const latest = [...run.epochs.values()].at(-1);
+    const parts = [
+      run.status,
+      p ? `${p.phase} · epoch ${p.epoch}/${p.epochs} · step ${p.step}/${p.steps}` : latest ? `${latest.phase} · epoch ${latest.epoch}/${latest.epochs}` : '',
+      run.error ? `error: ${run.error}` : '',
+    ].filter(Boolean);
+    this.status.textContent = parts.join(' — ');
+    this.status.dataset.status = run.status;
+    this.progress.hidden = !p;
+    if (p) this.progress.value = p.steps ? (p.epoch - 1 + p.step / p.steps) / p.epochs : 0;
+  }
+
+  private showNotice(text: string): void {
+    this.notice.textContent = text;
+    this.notice.hidden = false;
+  }
+}
+
+new Dashboard(document.getElementById('app') ?? document.body);
