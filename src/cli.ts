@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { listRuns, newRunDir } from './core/run/run-folder';
 import { runExperiment } from './core/run/experiment';
-import { ConfigError, type ExperimentConfigInput } from './protocol';
+import { ConfigError, MethodConfig, type ExperimentConfigInput } from './protocol';
 import { DEMO_CONFIG } from './cli/demo-config';
 import { progressPrinter } from './cli/progress';
 import { BENCH_USAGE, parseBenchArgs } from './bench/args';
@@ -11,10 +11,12 @@ import { configFromArgs } from './cli/run-flags';
 import { comparisonTable, summaryTable } from './report/table';
 
 const USAGE = `usage:
-  distill-lab run [config.json] [--method teacher|scratch|kd|unlabeled] [--teacher cnn:32,64] [--student mlp:64]
+  distill-lab run [config.json] [--method NAME] [--teacher cnn:32,64] [--student mlp:64]
                   [--teacher-checkpoint DIR] [--epochs N] [--teacher-epochs N] [--batch-size N] [--lr X]
                   [--optimizer adam|sgd] [--temperature T] [--alpha A] [--seed N] [--backend auto|tfjs-node|wasm|cpu]
                   [--limit-train N] [--limit-validation N] [--max-steps N] [--no-baseline] [--name NAME] [--runs-dir DIR]
+                  [--set path=value …]   any config field, e.g. --set method.beta=100 --set train.weightDecay=5e-4
+  methods: ${[...MethodConfig.optionsMap.keys()].join(', ')}
   distill-lab demo [--runs-dir DIR]
   distill-lab compare [RUNS_DIR]
   ${BENCH_USAGE}`;

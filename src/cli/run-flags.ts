@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ExperimentConfigInput } from '../protocol';
+import { MethodConfig, type ExperimentConfigInput } from '../protocol';
 import { parseModelFlag } from './model-flag';
 
 export const RUN_OPTIONS = {
@@ -23,7 +23,28 @@ export const RUN_OPTIONS = {
   'max-steps': { type: 'string' },
   'no-baseline': { type: 'boolean' },
   'runs-dir': { type: 'string' },
+  /** Any config field by its path, e.g. `--set method.beta=100 --set train.weightDecay=5e-4`. */
+  set: { type: 'string', multiple: true },
 } as const;
+
+function methodHasParameter(method: unknown, key: string): boolean {
+  const option = MethodConfig.optionsMap.get(method as never);
+  return option ? key in option.shape : true;
+}
+
+/** `path=value`: the value as JSON where it parses (numbers, booleans, arrays), else as text. */
+function parseSetFlag(flag: string): { path: string[]; value: unknown } {
+  const eq = flag.indexOf('=');
+  if (eq <= 0) throw new Error(`--set: expected path=value (e.g. method.beta=100), got "${flag}"`);
+  const raw = flag.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // plain text
+  }
+  return { path: flag.slice(0, eq).split('.'), value };
+}
 
 function numberFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -66,14 +87,23 @@ export function configFromArgs(args: string[]): { config: ExperimentConfigInput;
   set(['train', 'learningRate'], numberFlag(values.lr, 'lr'));
   set(['train', 'optimizer'], values.optimizer && { kind: values.optimizer });
   set(['train', 'maxStepsPerEpoch'], numberFlag(values['max-steps'], 'max-steps'));
-  set(['method', 'temperature'], numberFlag(values.temperature, 'temperature'));
-  set(['method', 'alpha'], numberFlag(values.alpha, 'alpha'));
+  for (const key of ['temperature', 'alpha'] as const) {
+    const value = numberFlag(values[key], key);
+    if (value === undefined) continue;
+    const name = ((config.method as Json | undefined)?.name as string | undefined) ?? 'kd';
+    if (!methodHasParameter(name, key)) throw new Error(`--${key}: method "${name}" has no parameter "${key}"`);
+    set(['method', key], value);
+  }
   set(['seed'], numberFlag(values.seed, 'seed'));
   set(['backend'], values.backend);
   set(['name'], values.name);
   set(['data', 'limitTrain'], numberFlag(values['limit-train'], 'limit-train'));
   set(['data', 'limitValidation'], numberFlag(values['limit-validation'], 'limit-validation'));
   if (values['no-baseline']) config.baseline = false;
+  for (const flag of values.set ?? []) {
+    const { path, value } = parseSetFlag(flag);
+    set(path, value);
+  }
   // Method parameters given without a method refine the default method.
   const method = config.method as Json | undefined;
   if (method && method.name === undefined) method.name = 'kd';

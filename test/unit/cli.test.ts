@@ -50,8 +50,23 @@ describe('distill-lab CLI', () => {
     const bad = runCli('run', '--teacher', 'transformer', '--runs-dir', 'runs');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--teacher: expected mlp\[:h1,h2,…\], cnn\[:w1,w2,…\]\[\+fcN\] or resnet<depth>\[x<width>\], got "transformer"/);
+    const noSuchParameter = runCli('run', '--method', 'dml', '--alpha', '0.5', '--runs-dir', 'runs');
+    assert.equal(noSuchParameter.status, 1);
+    assert.match(noSuchParameter.stderr, /--alpha: method "dml" has no parameter "alpha"/);
+    const badSet = runCli('run', '--set', 'method.beta', '--runs-dir', 'runs');
+    assert.match(badSet.stderr, /--set: expected path=value \(e\.g\. method\.beta=100\), got "method\.beta"/);
     const badValue = runCli('run', '--temperature', '0', '--runs-dir', 'runs');
     assert.equal(badValue.status, 1);
     assert.match(badValue.stderr, /config\.method\.temperature: expected more than 0, got 0/);
+  });
+});
+
+describe('run flags', () => {
+  test('--set reaches any field, as JSON where it parses', async () => {
+    const { configFromArgs } = await import('../../src/cli/run-flags');
+    const { config } = configFromArgs(['--method', 'fitnet', '--set', 'method.beta=50', '--set', 'train.weightDecay=5e-4', '--set', 'name=hint-run']);
+    assert.deepEqual(config.method, { name: 'fitnet', beta: 50 });
+    assert.equal(config.train?.weightDecay, 5e-4);
+    assert.equal(config.name, 'hint-run');
   });
 });
