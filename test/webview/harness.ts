@@ -150,6 +150,8 @@ export async function openDashboard(harness: Harness, options: OpenOptions = {})
   } catch (error) {
     throw new Error(`the webview never posted: ${errors.join('; ') || (error as Error).message}`);
   }
+  // From here on, page time moves only with page.clock.runFor().
+  if (options.fakeClock) await page.clock.pauseAt(60_000);
   return {
     page,
     posted: () => page.evaluate(() => (window as unknown as { __posted: WebviewToHost[] }).__posted),

@@ -63,7 +63,7 @@ export class FastBatchNormalization extends stockClass() {
         for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
           tf.tidy(() => {
             const orig = variable.read();
-            variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - self.momentum * 0.99)));
+            variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - self.momentum)));
           });
         }
       } finally {
