@@ -1,5 +1,5 @@
-// Installs what the integration tests need to run a real VS Code here (see ../shared/VSCODE-TESTING.md):
-// Debian's chromium, ripgrep and the build headers code-server's native modules want, then
+// Installs what the tests need beyond npm (see ../shared/VSCODE-TESTING.md): Debian's full
+// Fashion-MNIST, chromium, ripgrep and the build headers code-server's native modules want, then
 // code-server itself into .vscode-test/code-server/. Idempotent: a second run takes a second.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ export const CODE_SERVER_VERSION = '4.100.3';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CODE_SERVER_DIR = join(ROOT, '.vscode-test', 'code-server');
 export const CODE_SERVER_ENTRY = join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-const APT_PACKAGES = ['libkrb5-dev', 'pkg-config', 'ripgrep', 'chromium'];
+const APT_PACKAGES = ['dataset-fashion-mnist', 'libkrb5-dev', 'pkg-config', 'ripgrep', 'chromium'];
 // What code-server 4.100.3's @vscode/ripgrep postinstall looks for before it tries the network.
 const RIPGREP_CACHE = { folder: 'vscode-ripgrep-cache-1.15.11', file: 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz' };
 

@@ -6,6 +6,7 @@ import { openSetting } from './config';
 import type { RunFolderActions } from './experiments/run-actions';
 import type { ExperimentStore } from './experiments/store';
 import type { Log } from './log';
+import { METHOD_COMMANDS } from './method-commands';
 import { ConfigError } from './protocol';
 import { NodeNotFoundError } from './training/node-path';
 import type { RunActions } from './training/run-actions';
@@ -30,6 +31,7 @@ export function registerCommands({ store, runs, folders, log, dashboard }: Comma
     register('distill.openDashboard', (run?: { runDir?: string }) => dashboard.open(run?.runDir ? { view: 'run', runDir: run.runDir } : undefined)),
     register('distill.trainTeacher', (config?: object) => runs.runMethod('teacher', 'Train Teacher', config)),
     register('distill.runKnowledgeDistillation', (config?: object) => runs.runMethod('kd', 'Run Knowledge Distillation', config)),
+    ...METHOD_COMMANDS.map(({ method, command, title }) => register(command, (config?: object) => runs.runMethod(method, title, config))),
     register('distill.runDemo', () => runs.runDemo()),
     register('distill.stopRun', (run, selected) => runs.stop(run, selected)),
     register('distill.resumeRun', (run) => runs.resume(run)),

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { DistillApi } from '../../src/extension';
+import { METHOD_COMMANDS } from '../../src/method-commands';
+import type { ExperimentConfigInput } from '../../src/protocol';
+import { api, tinyRun, waitFor, waitForStatus } from './support';
+
+/** Attention methods need feature maps: a small CNN student (and teacher) for them. */
+function configFor(method: string): ExperimentConfigInput {
+  const name = `it-method-${method}`;
+  const quick = { epochs: 1, batchSize: 64, maxStepsPerEpoch: 2 };
+  const base = tinyRun(name, { baseline: false, train: quick });
+  if (method === 'at' || method === 'sad') {
+    return { ...base, teacher: { model: { arch: 'cnn', widths: [4, 8] }, train: { epochs: 1, maxStepsPerEpoch: 2 } }, student: { model: { arch: 'cnn', widths: [4, 4] } } };
+  }
+  return base;
+}
+
+describe('every method has its own command, which runs that method', function () {
+  this.timeout(600_000);
+  let distill: DistillApi;
+  before(async () => {
+    distill = await api();
+  });
+
+  for (const { method, command } of METHOD_COMMANDS) {
+    it(`${command} runs "${method}" to completion`, async () => {
+      const runDir = await vscode.commands.executeCommand<string>(command, configFor(method));
+      assert.ok(runDir, `${command} returns the run folder`);
+      const record = await waitForStatus(distill, runDir, ['completed', 'failed', 'cancelled'], 120_000);
+      assert.equal(record.status, 'completed', record.error?.message);
+      assert.equal(record.method, method);
+      assert.ok(distill.store.find(runDir)!.summary!.models.length >= 1);
+      await waitFor('the runner to let the run go', () => distill.runner.jobs.length === 0);
+    });
+  }
+});
