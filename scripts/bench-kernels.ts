@@ -1,136 +1,211 @@
-// Micro-benchmark of one training step (forward + grads + Adam) on cpu, stock wasm and
-// wasm with our kernels. Run: node --import tsx scripts/bench-kernels.ts [steps] [--no-cpu]
-// (cpu needs minutes per CNN step: its strided Conv2DBackpropFilter is extremely slow).
-// Stock wasm cannot train a conv net at all (no Conv2DBackpropFilter), so "stock" gets the
-// plain-loop filter gradient one would write first (below).
+// A/B benchmark of the wasm training kernels on the bench's own cases (src/bench/cases.ts):
+// one training step (trainStep with Adam, batch 128) per case, timed in interleaved rounds of
+//   before: the kernels this project had before the SIMD / fused batch-norm work — XNNPACK-based
+//           conv gradients, the JS MaxPoolGrad, tfjs-layers' own BatchNormalization gradient
+//           (through tf.moments), stock Identity/Cast/Tile/Sum/Mean/FusedBatchNorm
+//   now:    everything in src/core/backend/wasm-kernels and models/batch-norm.ts
+// so that other load on the machine hits both alike. Prints median wall and CPU ms per step.
+//
+// Run: node --import tsx scripts/bench-kernels.ts [--rounds N] [--steps N] [--cases id,id]
+//        [--profile [now|before]] [--top N]
+// --profile lists, per case, the kernels by total time over one profiled step (tf.profile).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { findWasmDir } from '../src/core/backend/wasm-paths';
+import { initBackend } from '../src/core/backend/select';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../src/core/backend/wasm-kernels';
+import { batchNormGradConfig, batchNormTrainConfig, fastFusedBatchNormConfig } from '../src/core/backend/wasm-kernels/batch-norm';
+import { conv2dBackpropFilterConfig } from '../src/core/backend/wasm-kernels/conv2d-backprop-filter';
+import { conv2dBackpropInputConfig } from '../src/core/backend/wasm-kernels/conv2d-backprop-input';
+import { sharingCastConfig, sharingIdentityConfig } from '../src/core/backend/wasm-kernels/identity';
+import { untransposedMatMulConfig } from '../src/core/backend/wasm-kernels/mat-mul';
+import { maxPoolGradConfig } from '../src/core/backend/wasm-kernels/max-pool-grad';
+import { fastMeanConfig, fastSumConfig } from '../src/core/backend/wasm-kernels/reduce';
+import { simdSettings } from '../src/core/backend/wasm-kernels/simd';
+import { fastTileConfig } from '../src/core/backend/wasm-kernels/tile';
+import { FastBatchNormalization } from '../src/core/models/batch-norm';
+import { BATCH_SIZE, BENCH_CASES, INPUT_SHAPE, KD_ALPHA, KD_TEMPERATURE, NUM_CLASSES, type BenchCase } from '../src/bench/cases';
+import { syntheticBatch } from '../src/bench/tfjs-steps';
+import { TrainConfig } from '../src/protocol';
+import { KnowledgeDistiller } from '../src/core/distill/kd';
+import { ScratchTrainer } from '../src/core/distill/scratch';
+import type { Distiller } from '../src/core/distill/distiller';
+import { buildModel } from '../src/core/models/zoo';
+import type { ZooModel } from '../src/core/models/zoo-model';
+import { createOptimizer } from '../src/core/train/optimizer';
+import { trainStep } from '../src/core/train/step';
+
+type Mode = 'before' | 'now';
 
 const args = process.argv.slice(2);
-const steps = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 8);
-const includeCpu = !args.includes('--no-cpu');
-const batch = 128;
-
-function mlp(): tfl.LayersModel {
-  return tfl.sequential({
-    layers: [
-      tfl.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }),
-      tfl.layers.dense({ units: 512, activation: 'relu' }),
-      tfl.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
-
-function cnn(downsample: 'stride' | 'pool'): tfl.LayersModel {
-  const strided = downsample === 'stride';
-  return tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      ...(strided ? [] : [tfl.layers.maxPooling2d({ poolSize: 2 })]),
-      tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', strides: strided ? 2 : 1, activation: 'relu' }),
-      ...(strided ? [] : [tfl.layers.maxPooling2d({ poolSize: 2 })]),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
-
-/** Median milliseconds of one Adam step on the current backend. */
-async function timeStep(makeModel: () => tfl.LayersModel, inputShape: number[]): Promise<number> {
-  const model = makeModel();
-  const optimizer = tf.train.adam(1e-3);
-  const x = tf.randomNormal([batch, ...inputShape]);
-  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D, 10);
-  const step = () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true);
-    loss!.dataSync();
-    loss!.dispose();
-  };
-  step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const start = performance.now();
-    step();
-    times.push(performance.now() - start);
-  }
-  tf.dispose([x, y]);
-  optimizer.dispose();
-  model.dispose();
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-/** The obvious filter gradient: a loop over every (b, y, x) per filter tap. */
-const loopFilterGrad: tf.KernelConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const wasm = backend as BackendWasm;
-    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const { strides, pad, filterShape } = attrs as unknown as { strides: number | [number, number]; pad: 'same' | 'valid'; filterShape: [number, number, number, number] };
-    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad);
-    const xs = wasm.readSync(x.dataId) as Float32Array;
-    const dys = wasm.readSync(dy.dataId) as Float32Array;
-    const out = wasm.makeOutput(filterShape, 'float32');
-    const dw = wasm.typedArrayFromHeap(out) as Float32Array;
-    const [kh, kw, ci, co] = filterShape;
-    const { batchSize, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, padInfo } = info;
-    dw.fill(0);
-    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let b = 0; b < batchSize; b++) {
-      for (let p = 0; p < oh; p++) {
-        const row = p * sh + i - padInfo.top;
-        if (row < 0 || row >= h) continue;
-        for (let q = 0; q < ow; q++) {
-          const col = q * sw + j - padInfo.left;
-          if (col < 0 || col >= w) continue;
-          const xBase = ((b * h + row) * w + col) * ci;
-          const dyBase = ((b * oh + p) * ow + q) * co;
-          for (let c = 0; c < ci; c++) {
-            const xv = xs[xBase + c];
-            const dwBase = ((i * kw + j) * ci + c) * co;
-            for (let o = 0; o < co; o++) dw[dwBase + o] += xv * dys[dyBase + o];
-          }
-        }
-      }
-    }
-    return out;
-  },
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
 };
+const rounds = Number(flag('--rounds') ?? 5);
+const fixedSteps = flag('--steps') != null ? Number(flag('--steps')) : undefined;
+const caseIds = flag('--cases')?.split(',');
+const profileIndex = args.indexOf('--profile');
+const profileMode: Mode | null = profileIndex < 0 ? null : args[profileIndex + 1] === 'before' ? 'before' : 'now';
+const top = Number(flag('--top') ?? 10);
 
-type Mode = 'cpu' | 'wasm stock (+loop filter grad)' | 'wasm + our kernels';
+// The stock layer's training path, for 'before'.
+const fastCall = FastBatchNormalization.prototype.call;
+const stockCall = Object.getPrototypeOf(FastBatchNormalization.prototype).call as typeof fastCall;
 
-async function useMode(mode: Mode): Promise<void> {
+/** Kernels this project registered before (added: missing on wasm; the rest replace stock ones). */
+const BEFORE: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> = {
+  BatchMatMul: untransposedMatMulConfig,
+  _FusedMatMul: untransposedMatMulConfig,
+  Conv2DBackpropInput: () => conv2dBackpropInputConfig,
+  MaxPoolGrad: () => maxPoolGradConfig,
+};
+const NEW_REPLACEMENTS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> = {
+  Identity: sharingIdentityConfig,
+  Cast: sharingCastConfig,
+  Tile: fastTileConfig,
+  Sum: fastSumConfig,
+  Mean: fastMeanConfig,
+  FusedBatchNorm: fastFusedBatchNormConfig,
+};
+const stockKernels = new Map<string, tf.KernelConfig>();
+
+const ADDED = [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormGradConfig].map((c) => c.kernelName);
+
+function install(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, 'wasm') != null) tf.unregisterKernel(config.kernelName, 'wasm');
+  tf.registerKernel(config);
+  const live = tf.engine().registry['wasm'];
+  if (live != null) config.setupFunc?.(live);
+}
+
+function useMode(mode: Mode): void {
+  // Back to stock wasm first.
   unregisterWasmTrainingKernels();
-  if (tf.getKernel('Conv2DBackpropFilter', 'wasm') != null) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-  if (mode === 'wasm stock (+loop filter grad)') tf.registerKernel(loopFilterGrad);
-  if (mode === 'wasm + our kernels') registerWasmTrainingKernels();
-  await tf.setBackend(mode === 'cpu' ? 'cpu' : 'wasm');
+  for (const name of [...Object.keys(BEFORE), ...Object.keys(NEW_REPLACEMENTS)]) {
+    if (!stockKernels.has(name)) stockKernels.set(name, tf.getKernel(name, 'wasm'));
+    install(stockKernels.get(name)!);
+  }
+  for (const name of ADDED) if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
+
+  simdSettings.enabled = mode === 'now';
+  FastBatchNormalization.prototype.call = mode === 'now' ? fastCall : stockCall;
+  if (mode === 'now') {
+    registerWasmTrainingKernels();
+    return;
+  }
+  // The wasm kernels as they were: the conv gradients and MaxPoolGrad fall back to their
+  // pre-SIMD paths when SIMD is off; batch norm trains through tfjs-layers' own formulation.
+  install(conv2dBackpropFilterConfig);
+  for (const [name, replace] of Object.entries(BEFORE)) install(replace(stockKernels.get(name)!));
+}
+
+interface Prepared {
+  step: () => void;
+  dispose: () => void;
+}
+
+/** As src/bench/tfjs-steps.ts: the engine's trainStep with Adam on a fixed batch. */
+function prepare(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tensor1D }): Prepared {
+  const models: ZooModel[] = [];
+  const build = (spec: BenchCase['model'], role: string, seed: number) => {
+    const model = buildModel(spec, { inputShape: INPUT_SHAPE, numClasses: NUM_CLASSES, role, seed });
+    models.push(model);
+    return model;
+  };
+  const model = build(benchCase.model, benchCase.kind === 'kd' ? 'student' : benchCase.id.endsWith('teacher') ? 'teacher' : 'student', 1);
+  const distiller: Distiller =
+    benchCase.kind === 'kd'
+      ? new KnowledgeDistiller(model, build(benchCase.teacher!, 'teacher', 2), { temperature: KD_TEMPERATURE, alpha: KD_ALPHA, cacheTeacherLogits: false })
+      : new ScratchTrainer(model, 'scratch');
+  const { optimizer } = createOptimizer(TrainConfig.parse({ batchSize: BATCH_SIZE, optimizer: { kind: 'adam' }, learningRate: 1e-3 }));
+  const batch = { x: data.x, y: data.y, indices: Int32Array.from({ length: BATCH_SIZE }, (_, i) => i) };
+  return {
+    step: () => void trainStep(distiller, optimizer, batch, data.y, { epoch: 0, epochs: 1 }, 0),
+    dispose: () => {
+      distiller.dispose();
+      optimizer.dispose();
+      for (const m of models) m.dispose();
+    },
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+function timeSteps(step: () => void, n: number): { wall: number; cpu: number } {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) step();
+  const wall = (performance.now() - t0) / n;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 / n };
+}
+
+async function profile(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tensor1D }, mode: Mode): Promise<void> {
+  useMode(mode);
+  const prepared = prepare(benchCase, data);
+  try {
+    prepared.step();
+    prepared.step();
+    const info = await tf.profile(() => prepared.step());
+    const byName = new Map<string, { ms: number; count: number }>();
+    for (const k of info.kernels) {
+      // Composite ops (customGrad scopes) contain kernels listed on their own.
+      if (k.name.endsWith('__op') || k.name === 'unnamed scope') continue;
+      const entry = byName.get(k.name) ?? { ms: 0, count: 0 };
+      entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      entry.count++;
+      byName.set(k.name, entry);
+    }
+    const total = [...byName.values()].reduce((s, e) => s + e.ms, 0);
+    console.log(`\n${benchCase.id} (${mode}): kernels ${total.toFixed(1)} ms in one profiled step`);
+    for (const [name, e] of [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
+      console.log(`  ${e.ms.toFixed(1).padStart(7)} ms  ${String(e.count).padStart(3)}x  ${name}`);
+    }
+  } finally {
+    prepared.dispose();
+  }
 }
 
 async function main(): Promise<void> {
-  const dir = findWasmDir();
-  if (dir == null) throw new Error('no wasm binaries found');
-  setWasmPaths(dir);
-  const cases: [string, () => tfl.LayersModel, number[]][] = [
-    ['MLP 784-512-512-10', mlp, [784]],
-    ['CNN conv32 + conv64/s2 + dense10', () => cnn('stride'), [28, 28, 1]],
-    ['CNN conv32 + pool + conv64 + pool + dense10', () => cnn('pool'), [28, 28, 1]],
-  ];
-  const modes: Mode[] = ['wasm stock (+loop filter grad)', 'wasm + our kernels'];
-  if (includeCpu) modes.unshift('cpu');
-  console.log(`median ms per train step, batch ${batch}, ${steps} steps`);
-  for (const [name, makeModel, shape] of cases) {
-    const row: string[] = [];
-    for (const mode of modes) {
-      await useMode(mode);
-      row.push(`${mode}: ${(await timeStep(makeModel, shape)).toFixed(0)}`);
-    }
-    console.log(`${name.padEnd(46)} ${row.join(' | ')}`);
+  await initBackend('wasm', () => {});
+  tf.env().set('PROD', true);
+  void tfl;
+  const data = syntheticBatch();
+  const cases = BENCH_CASES.filter((c) => caseIds == null || caseIds.includes(c.id));
+  console.log(`load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  if (profileMode != null) {
+    for (const c of cases) await profile(c, data, profileMode);
+    return;
   }
+  console.log(`median ms per training step (wall / CPU), batch ${BATCH_SIZE}, ${rounds} interleaved rounds`);
+  console.log(`${'case'.padEnd(14)} ${'before'.padStart(17)} ${'now'.padStart(17)}  speed-up`);
+  for (const c of cases) {
+    const prepared: Record<Mode, Prepared> = { before: undefined!, now: undefined! };
+    const results: Record<Mode, { wall: number; cpu: number }[]> = { before: [], now: [] };
+    let steps = fixedSteps ?? 1;
+    for (const mode of ['before', 'now'] as Mode[]) {
+      useMode(mode);
+      prepared[mode] = prepare(c, data);
+      prepared[mode].step();
+      prepared[mode].step();
+      // About 0.4 s per timed repetition of the faster mode.
+      if (fixedSteps == null && mode === 'now') steps = Math.max(1, Math.min(30, Math.round(400 / timeSteps(prepared[mode].step, 1).wall)));
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (const mode of (r % 2 === 0 ? ['before', 'now'] : ['now', 'before']) as Mode[]) {
+        useMode(mode);
+        results[mode].push(timeSteps(prepared[mode].step, mode === 'before' ? Math.max(1, Math.ceil(steps / 4)) : steps));
+      }
+    }
+    for (const mode of ['before', 'now'] as Mode[]) {
+      useMode(mode);
+      prepared[mode].dispose();
+    }
+    const cell = (mode: Mode) => `${median(results[mode].map((t) => t.wall)).toFixed(1)} / ${median(results[mode].map((t) => t.cpu)).toFixed(1)}`.padStart(17);
+    const speedup = median(results.before.map((t) => t.wall)) / median(results.now.map((t) => t.wall));
+    console.log(`${c.id.padEnd(14)} ${cell('before')} ${cell('now')}  ${speedup.toFixed(2)}x`);
+  }
+  useMode('now');
 }
 
 main().catch((error) => {

@@ -557,7 +557,9 @@ export type HostToWebview =
   | { type: 'configLoaded'; config: unknown; file: string }
   /** The host's own check of a config failed (ConfigError.problems, same wording as the form's). */
   | { type: 'configProblems'; problems: string[] }
-  | { type: 'pathPicked'; field: string; path: string };
+  | { type: 'pathPicked'; field: string; path: string }
+  /** Something the host did or could not do (a run that failed to start, a file that is not JSON). */
+  | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 /** A form field's path in the config, e.g. `data.dataset.trainImages`. */
 const ConfigFieldPath = z.string().max(200).regex(/^[A-Za-z0-9_.]+$/);

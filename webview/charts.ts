@@ -102,7 +102,7 @@ function chartOptions(panel: Panel): ChartOptions<'line'> {
       },
     },
     scales: {
-      x: { type: 'linear', title: { display: true, text: 'epoch' }, ticks: { precision: 0 } },
+      x: { type: 'linear', bounds: 'data', title: { display: true, text: 'epoch' }, ticks: { precision: 0 } },
       y:
         panel === 'loss'
           ? { type: 'linear', title: { display: true, text: 'loss' } }

@@ -116,8 +116,7 @@ export interface Column {
 export const COLUMNS: Column[] = [
   { key: 'experiment', label: 'Experiment', title: 'Experiment name', numeric: false, value: (r) => r.experiment },
   { key: 'method', label: 'Method', title: 'Method and its parameters', numeric: false, value: (r) => `${r.method} ${r.methodParams}` },
-  { key: 'role', label: 'Model', title: 'Model role in the run', numeric: false, value: (r) => r.role },
-  { key: 'arch', label: 'Architecture', title: 'Architecture', numeric: false, value: (r) => r.arch },
+  { key: 'role', label: 'Model', title: 'Model role in the run, and its architecture', numeric: false, value: (r) => `${r.role} ${r.arch}` },
   { key: 'params', label: 'Params', title: 'Trainable parameters', numeric: true, value: (r) => r.params },
   { key: 'bytes', label: 'Size', title: 'Weights in bytes', numeric: true, value: (r) => r.bytes },
   { key: 'best', label: 'Best val acc', title: 'Best validation accuracy over the epochs (mean ± s.d. over seeds)', numeric: true, value: (r) => r.best.mean },
@@ -125,8 +124,8 @@ export const COLUMNS: Column[] = [
   { key: 'seeds', label: 'Seeds', title: 'Runs of this config with different seeds', numeric: true, value: (r) => r.seeds.length },
   { key: 'agreement', label: 'Agreement', title: 'Top-1 agreement with the teacher on validation', numeric: true, value: (r) => r.agreement?.mean },
   { key: 'compression', label: 'Compression', title: 'Teacher parameters / this model’s parameters', numeric: true, value: (r) => r.compression },
-  { key: 'latency', label: 'Latency', title: 'Forward pass of one sample, batch 1', numeric: true, value: (r) => r.latencyMs.mean },
-  { key: 'wall', label: 'Wall time', title: 'Training time of this model', numeric: true, value: (r) => r.wallTimeSec.mean },
+  { key: 'latency', label: 'Latency', title: 'Forward pass of one sample, batch 1 (mean over seeds)', numeric: true, value: (r) => r.latencyMs.mean },
+  { key: 'wall', label: 'Wall time', title: 'Training time of this model (mean over seeds)', numeric: true, value: (r) => r.wallTimeSec.mean },
 ];
 
 export type SortDirection = 'ascending' | 'descending';

@@ -81,6 +81,13 @@ export class CompareView {
         pointHoverRadius: 7,
       };
     });
+    // Zoomed to the accuracies shown, in steps of 10 points, never past 0–100%.
+    const values = this.rows.flatMap((r) => [r.best.mean - (r.best.std ?? 0), r.best.mean + (r.best.std ?? 0)]);
+    const y = this.chart.options.scales?.y;
+    if (y && values.length) {
+      y.min = Math.max(0, Math.floor((Math.min(...values) - 0.025) * 10) / 10);
+      y.max = Math.min(1, Math.ceil((Math.max(...values) + 0.025) * 10) / 10);
+    }
     this.chart.update('none');
   }
 }
@@ -90,7 +97,7 @@ export function statText(stat: Stat | undefined, format: (v: number) => string):
   return stat.std === undefined ? format(stat.mean) : `${format(stat.mean)} ± ${format(stat.std)}`;
 }
 
-function cell(row: CompareRow, key: string): string {
+function cell(row: CompareRow, key: string): string | Node {
   const acc = (v: number) => percent(v, 2);
   switch (key) {
     case 'experiment':
@@ -98,9 +105,7 @@ function cell(row: CompareRow, key: string): string {
     case 'method':
       return row.methodParams ? `${row.method} (${row.methodParams})` : row.method;
     case 'role':
-      return row.role;
-    case 'arch':
-      return row.arch;
+      return h('span', {}, row.role, ' ', h('span', { class: 'arch' }, row.arch));
     case 'params':
       return compactNumber(row.params);
     case 'bytes':
@@ -110,15 +115,15 @@ function cell(row: CompareRow, key: string): string {
     case 'last':
       return statText(row.last, acc);
     case 'seeds':
-      return row.seeds.length > 1 ? `${row.seeds.length} (${row.seeds.join(', ')})` : String(row.seeds[0] ?? '');
+      return `${row.seeds.length} (${row.seeds.join(', ')})`;
     case 'agreement':
       return statText(row.agreement, (v) => percent(v));
     case 'compression':
       return row.compression === undefined ? '—' : `${row.compression.toFixed(row.compression < 10 ? 2 : 1)}×`;
     case 'latency':
-      return statText(row.latencyMs, (v) => `${v.toFixed(2)} ms`);
+      return `${row.latencyMs.mean.toFixed(2)} ms`;
     case 'wall':
-      return statText(row.wallTimeSec, (v) => `${v.toFixed(1)} s`);
+      return `${row.wallTimeSec.mean.toFixed(1)} s`;
     default:
       return '';
   }
@@ -134,6 +139,13 @@ function bytes(n: number): string {
   if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(2)} MiB`;
   if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
   return `${n} B`;
+}
+
+/** Labels 1, 2 and 5 of each decade only: a log axis labelled at every tick is unreadable. */
+function logTick(value: number | string): string | undefined {
+  const v = Number(value);
+  const leading = v / 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 5].some((d) => Math.abs(leading - d) < 1e-9) ? compactNumber(v) : undefined;
 }
 
 function scatterOptions() {
@@ -153,8 +165,8 @@ function scatterOptions() {
       },
     },
     scales: {
-      x: { type: 'logarithmic' as const, title: { display: true, text: 'parameters (log scale)' }, ticks: { callback: (v: number | string) => compactNumber(Number(v)) } },
-      y: { type: 'linear' as const, min: 0, max: 1, title: { display: true, text: 'best validation accuracy' }, ticks: { callback: (v: number | string) => `${Math.round(Number(v) * 100)}%` } },
+      x: { type: 'logarithmic' as const, title: { display: true, text: 'parameters (log scale)' }, ticks: { callback: logTick } },
+      y: { type: 'linear' as const, title: { display: true, text: 'best validation accuracy' }, ticks: { callback: (v: number | string) => `${Math.round(Number(v) * 100)}%` } },
     },
   };
 }

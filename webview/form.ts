@@ -4,10 +4,11 @@
 import { DatasetSpec, ExperimentConfig, MethodConfig, ModelSpec, OptimizerConfig, ScheduleConfig, type WebviewToHost } from '../src/protocol';
 import { h, replaceChildren } from './dom';
 import { formatValue, getAt, mapProblems, parseListText, parseNumberText, setAt, validate, type FormConfig } from './form-model';
-import { methodDescriptor, methodDescriptors } from './methods';
+import { methodDescriptor, methodDescriptors, methodUses } from './methods';
+import { formatModels, parseModel, parseModels } from './model-text';
 import { defaultOf, fieldSchema, literalChoices, variantDefaults, variantNames, variantOf } from './schema-defaults';
 
-type FieldKind = 'number' | 'list' | 'text' | 'boolean' | 'file' | 'folder' | 'choice' | 'dataset';
+type FieldKind = 'number' | 'list' | 'text' | 'boolean' | 'file' | 'folder' | 'folders' | 'choice' | 'dataset' | 'model' | 'models';
 
 interface FieldSpec {
   key: string;
@@ -52,7 +53,10 @@ const DATASET_FIELDS: Record<string, FieldSpec[]> = {
 
 const MODEL_FIELDS: Record<string, FieldSpec[]> = {
   mlp: [{ key: 'hidden', label: 'Hidden layers', kind: 'list', help: 'Units of each dense layer, e.g. 256, 256.' }],
-  cnn: [{ key: 'widths', label: 'Conv widths', kind: 'list', help: 'Channels of each conv block, e.g. 32, 64.' }],
+  cnn: [
+    { key: 'widths', label: 'Conv widths', kind: 'list', help: 'Channels of each conv block, e.g. 32, 64.' },
+    { key: 'dense', label: 'Dense embedding', help: 'Units of a dense layer on the flattened last block; 0 is global average pooling.' },
+  ],
   resnet: [
     { key: 'depth', label: 'Depth', kind: 'choice', help: 'CIFAR-style ResNet of 6n+2 layers.' },
     { key: 'widthMultiplier', label: 'Width multiplier', help: 'resnet32x4 is depth 32 with multiplier 4.' },
@@ -114,10 +118,6 @@ export class ConfigForm {
     this.render();
   }
 
-  get value(): FormConfig {
-    return this.config;
-  }
-
   setConfig(config: FormConfig): void {
     this.config = config;
     this.hostProblems = [];
@@ -125,10 +125,17 @@ export class ConfigForm {
     this.host.changed(this.config);
   }
 
+  /** A path chosen in the host's dialog; a list of folders gets it appended. */
   setValue(path: string, value: unknown): void {
-    setAt(this.config, path, value);
+    const current = getAt(this.config, path);
+    setAt(this.config, path, Array.isArray(current) ? [...current, value] : value);
     this.render();
     this.host.changed(this.config);
+  }
+
+  /** Back to the validation summary (after a run started, or failed to). */
+  refresh(): void {
+    this.showValidation();
   }
 
   /** Problems the host found (the same schema, so the same wording). */
@@ -156,12 +163,16 @@ export class ConfigForm {
     this.host.changed(this.config);
   }
 
+  private method(): string {
+    return variantOf(ExperimentConfig, 'method', 'name', this.config) ?? '';
+  }
+
   private render(): void {
     const focused = document.activeElement?.id;
     this.errorSlots.clear();
-    const method = variantOf(ExperimentConfig, 'method', 'name', this.config) ?? '';
+    const method = this.method();
     const descriptor = methodDescriptor(method);
-    const uses = descriptor?.uses ?? { teacher: true, student: true };
+    const uses = methodUses(descriptor, getAt(this.config, 'method'));
     replaceChildren(
       this.body,
       this.section('Experiment', [
@@ -182,8 +193,8 @@ export class ConfigForm {
         ...this.variantFields('teacher.model', ModelSpec, 'Architecture', MODEL_FIELDS),
         this.field('teacher.checkpoint', { label: 'Trained teacher', kind: 'folder', optional: true, help: 'A folder with model.json; the teacher is then loaded, not trained.' }),
         this.field('teacher.train.epochs', { label: 'Teacher epochs', optional: true, help: 'When not set, the training epochs below.' }),
-      ], !uses.teacher),
-      this.section('Student', this.variantFields('student.model', ModelSpec, 'Architecture', MODEL_FIELDS), !uses.student),
+      ], !uses.teacher, 'teacher'),
+      this.section('Student', this.variantFields('student.model', ModelSpec, 'Architecture', MODEL_FIELDS), !uses.student, 'student'),
       this.section('Training', [
         this.field('train.epochs', { label: 'Epochs' }),
         this.field('train.batchSize', { label: 'Batch size' }),
@@ -198,14 +209,9 @@ export class ConfigForm {
     this.showValidation();
   }
 
-  private section(title: string, fields: HTMLElement[], unused = false): HTMLElement {
-    return h(
-      'fieldset',
-      { class: unused ? 'section unused' : 'section' },
-      h('legend', {}, title),
-      unused ? h('p', { class: 'hint' }, 'Not used by this method.') : null,
-      ...fields,
-    );
+  /** A section; the teacher's and the student's are greyed out when the method does not use them. */
+  private section(title: string, fields: HTMLElement[], unused = false, model?: 'teacher' | 'student'): HTMLElement {
+    return h('fieldset', { class: unused ? 'section unused' : 'section', 'data-model': model }, h('legend', {}, title), h('p', { class: 'hint unused-note' }, 'Not used by this method.'), ...fields);
   }
 
   private methodSection(method: string): HTMLElement {
@@ -258,9 +264,9 @@ export class ConfigForm {
     const value = getAt(this.config, path);
     const schema = fieldSchema(ExperimentConfig, path, this.config);
     const fallback = defaultOf(schema);
-    const placeholder = spec.optional ? 'not set' : fallback !== undefined ? `${formatValue(fallback)} (default)` : '';
+    const placeholder = spec.optional ? 'not set' : fallback !== undefined ? `${display(kind, fallback)} (default)` : '';
     const id = inputId(path);
-    const help = [spec.help, fallback !== undefined && kind !== 'boolean' ? `Default ${formatValue(fallback)}.` : ''].filter(Boolean).join(' ');
+    const help = [spec.help, fallback !== undefined && kind !== 'boolean' ? `Default ${display(kind, fallback) || 'none'}.` : ''].filter(Boolean).join(' ');
     if (kind === 'boolean') {
       const box = h('input', { type: 'checkbox', id, checked: value === undefined ? fallback === true : value === true, onchange: () => this.edit(path, box.checked) });
       return this.wrap(path, spec.label, box, help, true);
@@ -273,14 +279,15 @@ export class ConfigForm {
     const input = h('input', {
       type: 'text',
       id,
-      value: formatValue(value),
+      value: display(kind, value),
       placeholder,
       spellcheck: 'false',
       inputmode: kind === 'number' ? 'decimal' : undefined,
-      oninput: () => this.edit(path, parse(kind, input.value)),
+      oninput: () => this.edit(path, parse(kind, input.value, spec.optional)),
     });
-    if (kind === 'file' || kind === 'folder') {
-      const browse = h('button', { type: 'button', class: 'secondary browse', onclick: () => this.host.post({ type: 'pickPath', field: path, kind, title: spec.label }) }, 'Browse…');
+    if (kind === 'file' || kind === 'folder' || kind === 'folders') {
+      const pick = kind === 'file' ? 'file' : 'folder';
+      const browse = h('button', { type: 'button', class: 'secondary browse', onclick: () => this.host.post({ type: 'pickPath', field: path, kind: pick, title: spec.label }) }, 'Browse…');
       return this.wrap(path, spec.label, h('div', { class: 'with-button' }, input, browse), help, false, id);
     }
     return this.wrap(path, spec.label, input, help);
@@ -304,6 +311,10 @@ export class ConfigForm {
   }
 
   private showValidation(): void {
+    const uses = methodUses(methodDescriptor(this.method()), getAt(this.config, 'method'));
+    for (const section of Array.from(this.body.querySelectorAll<HTMLElement>('fieldset[data-model]'))) {
+      section.classList.toggle('unused', !uses[section.dataset.model as 'teacher' | 'student']);
+    }
     const result = validate(this.config);
     const problems = result.ok ? this.hostProblems : result.problems;
     const mapped = mapProblems(problems, new Set(this.errorSlots.keys()));
@@ -322,10 +333,32 @@ export class ConfigForm {
   }
 }
 
-function parse(kind: FieldKind, text: string): unknown {
-  if (kind === 'number') return parseNumberText(text);
-  if (kind === 'list') return parseListText(text);
-  return text === '' ? undefined : text;
+/** A value as its input shows it; `parse` reads it back. */
+function display(kind: FieldKind, value: unknown): string {
+  if (value === undefined) return '';
+  if (kind === 'models' || kind === 'model') return formatModels(value);
+  if (kind === 'folders' && Array.isArray(value)) return value.join('; ');
+  return formatValue(value);
+}
+
+function parse(kind: FieldKind, text: string, optional = false): unknown {
+  const empty = optional ? undefined : [];
+  switch (kind) {
+    case 'number':
+      return parseNumberText(text);
+    case 'list':
+      return parseListText(text);
+    case 'model':
+      return parseModel(text);
+    case 'models':
+      return text.trim() ? parseModels(text) : empty;
+    case 'folders': {
+      const folders = text.split(';').map((f) => f.trim()).filter(Boolean);
+      return folders.length ? folders : empty;
+    }
+    default:
+      return text === '' ? undefined : text;
+  }
 }
 
 function inputId(path: string): string {

@@ -90,7 +90,8 @@ class Dashboard {
       case 'init':
         this.throttle.setRate(message.uiUpdatesPerSecond);
         this.setRuns(message.runs);
-        this.focus(message.focus ?? { view: this.saved.view ?? 'form', runDir: this.saved.runDir });
+        // Without a focus from the host (a reload), the view and run shown before, if that run still exists.
+        this.focus(message.focus ?? { view: this.saved.view ?? 'form', runDir: this.runs.find((r) => r.runDir === this.saved.runDir)?.runDir });
         return;
       case 'focus':
         this.focus(message.focus);
@@ -130,13 +131,23 @@ class Dashboard {
       case 'pathPicked':
         this.form.setValue(message.field, message.path);
         return;
+      case 'notice':
+        this.showNotice(message.message, message.level);
+        this.form.refresh();
+        return;
     }
   }
 
   private focus(focus: DashboardFocus): void {
     this.showView(focus.view);
-    if (focus.runDir) this.openRun(focus.runDir);
-    else if (focus.view === 'run' && !this.requestedRun && this.runs.length) this.openRun(this.runs[0].runDir);
+    if (focus.runDir) {
+      this.form.refresh();
+      this.openRun(focus.runDir);
+    } else if (focus.view === 'run' && !this.requestedRun) {
+      // The run shown before a reload if it still exists, else the newest.
+      const run = this.runs.find((r) => r.runDir === this.saved.runDir) ?? this.runs[0];
+      if (run) this.openRun(run.runDir);
+    }
     if (focus.view === 'compare') post({ type: 'requestCompare' });
   }
 
@@ -205,8 +216,9 @@ class Dashboard {
     if (p) this.progress.value = p.steps ? (p.epoch - 1 + p.step / p.steps) / p.epochs : 0;
   }
 
-  private showNotice(text: string): void {
+  private showNotice(text: string, level: 'info' | 'error' = 'info'): void {
     this.notice.textContent = text;
+    this.notice.dataset.level = level;
     this.notice.hidden = false;
   }
 }

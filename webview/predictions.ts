@@ -75,7 +75,7 @@ export class PredictionsView {
     return h(
       'article',
       { class: disagree ? 'sample disagree' : 'sample', 'data-index': sample.index },
-      h('div', { class: 'sample-head' }, this.image(sample), h('div', {}, h('div', { class: 'truth' }, 'true: ', h('strong', {}, className(sample.label))), disagree ? h('span', { class: 'badge' }, 'teacher and student disagree') : null)),
+      h('div', { class: 'sample-head' }, this.image(sample), h('div', {}, h('div', { class: 'truth' }, 'true: ', h('strong', {}, className(sample.label))), disagree ? h('span', { class: 'badge', title: 'The teacher and the student predict different classes' }, 'disagree') : null)),
       ...data.roles
         .filter((role) => sample.logits[role])
         .map((role) => {

@@ -30,8 +30,10 @@ export function runSeries(run: RunState): RunSeries {
   const agreement: Series[] = [];
   for (const [phase, epochs] of epochsByPhase(run)) {
     if (epochs.length === 0) continue;
-    // `total` first, then the terms in the order the method reports them.
-    const terms = [...new Set(epochs.flatMap((e) => Object.keys(e.losses)))].sort((a, b) => Number(b === 'total') - Number(a === 'total'));
+    // `total` first, then the terms in the order the method reports them; a lone term is its own total.
+    const reported = [...new Set(epochs.flatMap((e) => Object.keys(e.losses)))];
+    const parts = reported.filter((t) => t !== 'total');
+    const terms = parts.length > 1 && reported.includes('total') ? ['total', ...parts] : parts.length ? parts : reported;
     terms.forEach((term, i) => {
       loss.push({ id: `loss:${phase}:${term}`, label: `${phase} · ${term}`, phase, dash: i, points: pointsOf(epochs, (e) => e.losses[term]) });
     });

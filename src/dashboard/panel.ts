@@ -39,6 +39,7 @@ export interface DashboardDeps {
 }
 
 const TITLE = 'Distill Dashboard';
+const RUNS_DEBOUNCE_MS = 300;
 const RUN_LIST_EVENTS: ReadonlySet<TrainerEvent['type']> = new Set(['started', 'finished', 'failed', 'cancelled']);
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -93,6 +94,10 @@ export class DashboardPanel {
     if (existsSync(icon.fsPath)) panel.iconPath = icon;
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
+      // A hidden webview loses what is posted to it; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
       panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
       deps.onTrainerEvent((runDir, event) => this.onTrainerEvent(runDir, event)),
     );
@@ -108,6 +113,7 @@ export class DashboardPanel {
   dispose(): void {
     if (DashboardPanel.currentPanel === this) DashboardPanel.currentPanel = undefined;
     this.ready = false;
+    clearTimeout(this.runsTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
@@ -131,7 +137,9 @@ export class DashboardPanel {
     try {
       await this.handle(parsed.data);
     } catch (error) {
-      void vscode.window.showErrorMessage(`Distill dashboard: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      this.post({ type: 'notice', level: 'error', message });
+      void vscode.window.showErrorMessage(`Distill dashboard: ${message}`);
     }
   }
 
@@ -160,7 +168,7 @@ export class DashboardPanel {
       case 'saveConfig': {
         const name = nameOf(message.config);
         const file = await this.dialogs.saveConfig(`${JSON.stringify(message.config, null, 2)}\n`, `${name}.distill.json`);
-        if (file) void vscode.window.showInformationMessage(`Saved the experiment config to ${file}`);
+        if (file) this.post({ type: 'notice', level: 'info', message: `Saved ${file}` });
         return;
       }
       case 'loadConfig': {
@@ -183,7 +191,7 @@ export class DashboardPanel {
       case 'openRun': {
         const runsDir = this.deps.runsDir();
         if (!isInside(runsDir, message.runDir) || !existsSync(message.runDir)) {
-          console.warn(`Distill dashboard: refused to open ${message.runDir}: not a run folder inside ${runsDir}`);
+          this.post({ type: 'notice', level: 'error', message: `${message.runDir} is not a run folder inside the runs folder ${runsDir}` });
           return;
         }
         // Reading the history and starting to forward happen in one synchronous turn, so no event
@@ -206,8 +214,15 @@ export class DashboardPanel {
     if (RUN_LIST_EVENTS.has(event.type)) this.postRuns();
   }
 
+  private runsTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The run list is re-read at most every RUNS_DEBOUNCE_MS, however often the runs folder changes. */
   private postRuns(): void {
-    this.post({ type: 'runs', runs: listRunItems(this.deps.runsDir()) });
+    if (this.runsTimer) return;
+    this.runsTimer = setTimeout(() => {
+      this.runsTimer = undefined;
+      this.post({ type: 'runs', runs: listRunItems(this.deps.runsDir()) });
+    }, RUNS_DEBOUNCE_MS);
   }
 }
 

@@ -56,17 +56,22 @@ function assertAllClose(actual: Float32Array[], expected: Float32Array[], label:
 
 const wasmBackend = () => tf.findBackend('wasm') as BackendWasm;
 
+/** Size of the wasm heap (it grows, never shrinks). */
+function heapBytes(): number {
+  return (wasmBackend().wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer.byteLength;
+}
+
 async function assertNoLeak(body: () => void): Promise<void> {
   await tf.setBackend('wasm');
   body();
   body();
   const tensors = tf.memory().numTensors;
   const buffers = wasmBackend().numDataIds();
-  const heap = wasmBackend().wasm.HEAPU8.buffer.byteLength;
+  const heap = heapBytes();
   for (let i = 0; i < 5; i++) body();
   assert.equal(tf.memory().numTensors, tensors, 'engine tensors grew');
   assert.equal(wasmBackend().numDataIds(), buffers, 'wasm data buffers grew');
-  assert.equal(wasmBackend().wasm.HEAPU8.buffer.byteLength, heap, 'wasm heap grew');
+  assert.equal(heapBytes(), heap, 'wasm heap grew');
 }
 
 const EPS = 1e-3;
@@ -186,7 +191,8 @@ describe('FastBatchNormalization layer', () => {
     tf.tidy(() =>
       model.setWeights(
         model.weights.map((w, i) => {
-          const t = tf.mul(tf.tensor(values(w.shape.reduce((a, b) => a * b, 1), 200 + i), w.shape), 0.7);
+          const shape = w.shape as number[];
+          const t = tf.mul(tf.tensor(values(shape.reduce((a, b) => a * b, 1), 200 + i), shape), 0.7);
           return w.name.includes('moving_variance') ? tf.add(tf.abs(t), 0.5) : t;
         }),
       ),

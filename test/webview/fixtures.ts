@@ -1,19 +1,9 @@
 // Synthetic runs for the webview tests: the events a trainer would send, with known numbers.
 import type { DashboardCompareRun, DashboardEvent, DashboardRunHistory, PredictionSample, RunSummary } from '../../src/protocol';
 import { parseExperimentConfig } from '../../src/protocol';
+import { createRng as rng } from '../../src/core/data/rng';
 
 export const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const CONFIG = parseExperimentConfig({
   name: 'synthetic-kd',
@@ -83,7 +73,7 @@ export function syntheticEvents(options: SyntheticOptions = {}): DashboardEvent[
         losses,
         trainAccuracy: { [phase]: val + 0.03 },
         valAccuracy: { [phase]: val, ...(phase === 'teacher' ? {} : { teacher: teacherVal }) },
-        ...(phase === 'teacher' ? {} : { agreement: 0.6 + 0.3 * progress, valKl: 0.5 * Math.exp(-progress) }),
+        ...(phase === 'teacher' ? {} : { agreement: (isStudent ? 0.7 : 0.6) + 0.25 * progress, valKl: (isStudent ? 0.3 : 0.5) * Math.exp(-progress) }),
         learningRate: 1e-3,
         seconds: 0.5,
       });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ConfigError, parseExperimentConfig, type WebviewToHost } from '../../src/protocol';
-import { openDashboard, startHarness, type DashboardPage, type Harness } from './harness';
+import { openDashboard, sharedHarness, type DashboardPage } from './harness';
 
 function problemsOf(input: unknown): string[] {
   try {
@@ -28,16 +28,10 @@ const errorOf = (dashboard: DashboardPage, path: string) => dashboard.page.locat
 const inputOf = (dashboard: DashboardPage, path: string) => dashboard.page.locator(`#field-${path.replace(/\./g, '-')}`);
 
 describe('experiment form (Chromium)', () => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness();
-  });
-  after(async () => {
-    await harness?.close();
-  });
+  const harness = sharedHarness();
 
   test('the webview says ready before anything else, and the default form is valid', async () => {
-    const dashboard = await openDashboard(harness);
+    const dashboard = await openDashboard(harness());
     const posted = await dashboard.posted();
     assert.deepEqual(posted[0], { type: 'ready' });
     assert.equal(posted.length, 1, 'nothing but ready before the host answers');
@@ -45,11 +39,11 @@ describe('experiment form (Chromium)', () => {
     assert.equal(await dashboard.page.locator('#run-button').isDisabled(), false);
     assert.equal(await dashboard.page.locator('.field-error:visible').count(), 0);
     assert.deepEqual(await dashboard.problems(), []);
-    await dashboard.page.close();
+    await dashboard.close();
   });
 
   test('a bad field shows the schema’s own message under it, and Run waits until it is fixed', async () => {
-    const dashboard = await openDashboard(harness);
+    const dashboard = await openDashboard(harness());
     await init(dashboard);
     const form = await dashboard.page.evaluate(() => (window as unknown as { __state: { form: unknown } }).__state?.form ?? null);
     const base = (form ?? (await import('../../src/cli/demo-config')).DEMO_CONFIG) as Record<string, unknown>;
@@ -85,11 +79,11 @@ describe('experiment form (Chromium)', () => {
     assert.equal(config.train.learningRate, 0.002);
     assert.deepEqual(config.student.model, { arch: 'mlp', hidden: [32, 16] });
     assert.deepEqual(await dashboard.problems(), []);
-    await dashboard.page.close();
+    await dashboard.close();
   });
 
   test('the method picker shows each method’s parameters with the schema’s defaults and its reference', async () => {
-    const dashboard = await openDashboard(harness, { theme: 'light' });
+    const dashboard = await openDashboard(harness(), { theme: 'light' });
     await init(dashboard);
     await inputOf(dashboard, 'method.name').selectOption('unlabeled');
     assert.equal(await inputOf(dashboard, 'method.temperature').inputValue(), '4');
@@ -103,11 +97,52 @@ describe('experiment form (Chromium)', () => {
     assert.match((await dashboard.page.locator('fieldset.unused legend').allTextContents()).join(','), /Teacher/);
     await inputOf(dashboard, 'method.name').selectOption('kd');
     assert.deepEqual(await dashboard.problems(), []);
-    await dashboard.page.close();
+    await dashboard.close();
+  });
+
+  test('every method of the table can be picked and its defaults run; richer parameters edit as text', async () => {
+    const dashboard = await openDashboard(harness());
+    await init(dashboard);
+    const options = await inputOf(dashboard, 'method.name').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    assert.ok(options.length >= 4);
+    for (const name of options) {
+      await inputOf(dashboard, 'method.name').selectOption(name);
+      assert.equal(await dashboard.page.locator('#run-button').isDisabled(), false, `${name} with its defaults is valid`);
+      assert.ok(((await dashboard.page.locator('.method-summary').textContent()) ?? '').length > 10, `${name} explains itself`);
+    }
+    if (options.includes('multi-teacher')) {
+      await inputOf(dashboard, 'method.name').selectOption('multi-teacher');
+      assert.equal(await inputOf(dashboard, 'method.teachers').inputValue(), 'mlp:256,256');
+      await inputOf(dashboard, 'method.teachers').fill('mlp:64; cnn:8,16');
+      await inputOf(dashboard, 'method.teachers').fill('mlp:64; vit');
+      assert.match((await errorOf(dashboard, 'method.teachers').textContent()) ?? '', /^1: expected object, got string "vit"$/);
+      await inputOf(dashboard, 'method.teachers').fill('mlp:64; cnn:8,16');
+      await dashboard.page.locator('[data-field="method.checkpoints"] button.browse').click();
+      await dashboard.send({ type: 'pathPicked', field: 'method.checkpoints', path: 'teachers/a' }, { type: 'pathPicked', field: 'method.checkpoints', path: 'teachers/b' });
+      assert.equal(await inputOf(dashboard, 'method.checkpoints').inputValue(), 'teachers/a; teachers/b');
+      await dashboard.page.locator('#run-button').click();
+      const start = (await dashboard.posted()).filter((m) => m.type === 'startRun').at(-1) as Extract<WebviewToHost, { type: 'startRun' }>;
+      const method = parseExperimentConfig(start.config).method as { teachers: unknown; checkpoints: unknown };
+      assert.deepEqual(method.teachers, [{ arch: 'mlp', hidden: [64] }, { arch: 'cnn', widths: [8, 16], dense: 0 }]);
+      assert.deepEqual(method.checkpoints, ['teachers/a', 'teachers/b']);
+    }
+    if (options.includes('sad')) {
+      await inputOf(dashboard, 'method.name').selectOption('sad');
+      assert.equal(await dashboard.page.locator('fieldset[data-model="teacher"]').getAttribute('class'), 'section unused');
+      await inputOf(dashboard, 'method.kdWeight').fill('1');
+      assert.equal(await dashboard.page.locator('fieldset[data-model="teacher"]').getAttribute('class'), 'section', 'a teacher is used once KD is added');
+    }
+    if (options.includes('dml')) {
+      await inputOf(dashboard, 'method.name').selectOption('dml');
+      assert.deepEqual(await inputOf(dashboard, 'method.update').locator('option').allTextContents(), ['alternating', 'simultaneous']);
+    }
+    await dashboard.screenshot('form-methods');
+    assert.deepEqual(await dashboard.problems(), []);
+    await dashboard.close();
   });
 
   test('dataset files come from the host’s dialog; save and load go through the host', async () => {
-    const dashboard = await openDashboard(harness);
+    const dashboard = await openDashboard(harness());
     await init(dashboard);
     await inputOf(dashboard, 'data.dataset.kind').selectOption('idx');
     // Required files not chosen yet: the schema says so under each.
@@ -137,17 +172,17 @@ describe('experiment form (Chromium)', () => {
     assert.equal(await errorOf(dashboard, 'train.epochs').textContent(), 'expected more than 0, got 0');
     assert.match((await dashboard.page.locator('.form-problems').textContent()) ?? '', /somethingElse/);
     assert.deepEqual(await dashboard.problems(), []);
-    await dashboard.page.close();
+    await dashboard.close();
   });
 
   for (const theme of ['dark', 'light', 'high-contrast'] as const) {
     test(`the form with an inline error is readable in the ${theme} theme (screenshot)`, async () => {
-      const dashboard = await openDashboard(harness, { theme });
+      const dashboard = await openDashboard(harness(), { theme });
       await init(dashboard);
       await inputOf(dashboard, 'train.epochs').fill('0');
       await dashboard.screenshot(`form-${theme}`);
       assert.deepEqual(await dashboard.problems(), []);
-      await dashboard.page.close();
+      await dashboard.close();
     });
   }
 });

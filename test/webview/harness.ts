@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { dashboardHtml } from '../../src/dashboard/html';
 import type { HostToWebview, WebviewToHost } from '../../src/protocol';
@@ -31,6 +32,7 @@ export interface DashboardPage {
   /** CSP violations, page errors and console errors seen so far. */
   problems(): Promise<string[]>;
   screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -59,6 +61,21 @@ export async function startHarness(): Promise<Harness> {
       await browser.close();
       await new Promise((resolve) => server.close(resolve));
     },
+  };
+}
+
+/** One Chromium for the tests of a suite: started before them, closed after. */
+export function sharedHarness(): () => Harness {
+  let harness: Harness | undefined;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (!harness) throw new Error('the harness starts in before()');
+    return harness;
   };
 }
 
@@ -141,7 +158,6 @@ export async function openDashboard(harness: Harness, options: OpenOptions = {})
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console error: ${message.text()}`);
   });
-  page.on('close', () => void context.close());
   if (options.fakeClock) await page.clock.install({ time: 0 });
   await page.addInitScript(pagePrelude({ variables: theme.variables, kind: theme.kind, state: options.state ?? null }));
   await page.goto(`${harness.origin}/`);
@@ -165,6 +181,7 @@ export async function openDashboard(harness: Harness, options: OpenOptions = {})
       const inPage = await page.evaluate(() => (window as unknown as { __problems: string[] }).__problems);
       return [...inPage, ...errors];
     },
+    close: () => context.close(),
     async screenshot(name) {
       const path = join(OUTPUT, `${name}.png`);
       await page.screenshot({ path, fullPage: true });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { DashboardEvent, HostToWebview } from '../../src/protocol';
 import { historyOf, syntheticEvents } from './fixtures';
-import { openDashboard, startHarness, type DashboardPage, type Harness } from './harness';
+import { openDashboard, sharedHarness, type DashboardPage } from './harness';
 
 const RUN = '/runs/synthetic-kd/run-1';
 
@@ -22,7 +22,8 @@ const chartState = (dashboard: DashboardPage) =>
 
 /** Points the three charts hold for these events: each loss term, train and val accuracy, agreement and KL per epoch. */
 function expectedPoints(events: DashboardEvent[]): number {
-  return events.reduce((n, e) => (e.type === 'epoch' ? n + Object.keys(e.losses).length + 2 + (e.agreement === undefined ? 0 : 1) + (e.valKl === undefined ? 0 : 1) : n), 0);
+  const curves = (losses: Record<string, number>) => (Object.keys(losses).length > 2 ? Object.keys(losses).length : 1); // a lone term is its own total
+  return events.reduce((n, e) => (e.type === 'epoch' ? n + curves(e.losses) + 2 + (e.agreement === undefined ? 0 : 1) + (e.valKl === undefined ? 0 : 1) : n), 0);
 }
 
 function softmaxAt(logits: number[], T: number): number[] {
@@ -34,16 +35,10 @@ function softmaxAt(logits: number[], T: number): number[] {
 }
 
 describe('run view (Chromium)', () => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness();
-  });
-  after(async () => {
-    await harness?.close();
-  });
+  const harness = sharedHarness();
 
   test('chart updates are batched: 400 epoch events in 10 s at 4 updates/s redraw at most 4 times a second, and lose nothing', async () => {
-    const dashboard = await openDashboard(harness, { fakeClock: true });
+    const dashboard = await openDashboard(harness(), { fakeClock: true });
     const events = syntheticEvents({ epochs: 400, withPredictions: false }).filter((e) => !('phase' in e) || e.phase === 'student');
     const [started, ...rest] = events;
     await openRun(dashboard, { runDir: RUN, events: [started] });
@@ -80,16 +75,16 @@ describe('run view (Chromium)', () => {
     await dashboard.page.clock.runFor(2000);
     assert.equal((await chartState(dashboard)).updates - beforeBurst, 1);
     assert.deepEqual(await dashboard.problems(), []);
-    await dashboard.page.close();
+    await dashboard.close();
   });
 
   test('a run watched live and the same run opened later from metrics.jsonl draw the same curves and predictions', async () => {
     const events = syntheticEvents({ epochs: 6 });
-    const later = await openDashboard(harness);
+    const later = await openDashboard(harness());
     await openRun(later, historyOf(RUN, events));
     await later.page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) > 0);
 
-    const live = await openDashboard(harness);
+    const live = await openDashboard(harness());
     await openRun(live, { runDir: RUN, events: [] });
     for (const event of events) await live.send({ type: 'runEvent', runDir: RUN, event });
     // Events already in the history can arrive again live; applying them twice changes nothing.
@@ -106,13 +101,13 @@ describe('run view (Chromium)', () => {
     await later.screenshot('run-view-dark');
     for (const dashboard of [later, live]) {
       assert.deepEqual(await dashboard.problems(), []);
-      await dashboard.page.close();
+      await dashboard.close();
     }
   });
 
   test('the temperature slider re-softens the stored logits: every bar is softmax(z/T) of the top-k classes', async () => {
     const events = syntheticEvents({ epochs: 3, samples: 8 });
-    const dashboard = await openDashboard(harness);
+    const dashboard = await openDashboard(harness());
     await openRun(dashboard, historyOf(RUN, events));
     await dashboard.page.waitForSelector('.sample');
     const predictions = events.filter((e): e is Extract<DashboardEvent, { type: 'predictions' }> => e.type === 'predictions');
@@ -168,19 +163,26 @@ describe('run view (Chromium)', () => {
     const drawn = await card.locator('canvas').evaluate((canvas) => Array.from((canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data));
     for (const at of [0, 14 * 28 + 14, 10 * 28 + 5, 27 * 28 + 27]) assert.equal(drawn[at * 4], Math.round(sample.image!.pixels[at] * 255), `pixel ${at}`);
     assert.deepEqual(await dashboard.problems(), []);
-    await dashboard.page.close();
+    await dashboard.close();
   });
 
-  test('after a reload the webview reopens the view and run it showed (its saved state)', async () => {
-    const dashboard = await openDashboard(harness, { state: { view: 'run', runDir: RUN } });
-    await dashboard.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: '/runs', runs: [] });
-    assert.deepEqual((await dashboard.posted()).at(-1), { type: 'openRun', runDir: RUN });
-    assert.equal(await dashboard.page.locator('#tab-run').getAttribute('aria-selected'), 'true');
-    await dashboard.page.close();
+  test('after a reload the webview reopens the view and run it showed (its saved state), or the newest run if that one is gone', async () => {
+    const item = (runDir: string, createdAt: string) => ({ runDir, id: runDir.split('/').pop()!, experiment: 'synthetic-kd', status: 'completed' as const, method: 'kd', createdAt });
+    const runs = [item(RUN, '2026-01-01T00:00:00.000Z'), item('/runs/synthetic-kd/run-2', '2026-01-02T00:00:00.000Z')];
+    const reloaded = await openDashboard(harness(), { state: { view: 'run', runDir: RUN } });
+    await reloaded.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: '/runs', runs });
+    assert.deepEqual((await reloaded.posted()).at(-1), { type: 'openRun', runDir: RUN });
+    assert.equal(await reloaded.page.locator('#tab-run').getAttribute('aria-selected'), 'true');
+    await reloaded.close();
+
+    const gone = await openDashboard(harness(), { state: { view: 'run', runDir: '/runs/deleted/run-9' } });
+    await gone.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: '/runs', runs });
+    assert.deepEqual((await gone.posted()).at(-1), { type: 'openRun', runDir: '/runs/synthetic-kd/run-2' });
+    await gone.close();
   });
 
   test('a failed run shows its error; progress shows while a phase trains', async () => {
-    const dashboard = await openDashboard(harness);
+    const dashboard = await openDashboard(harness());
     const events = syntheticEvents({ epochs: 2, withPredictions: false }).slice(0, 4);
     await openRun(dashboard, { runDir: RUN, events: [] });
     for (const event of events) await dashboard.send({ type: 'runEvent', runDir: RUN, event });
@@ -197,18 +199,18 @@ describe('run view (Chromium)', () => {
     await dashboard.page.waitForTimeout(600);
     assert.deepEqual(await chartState(dashboard), before);
     assert.deepEqual(await dashboard.problems(), []);
-    await dashboard.page.close();
+    await dashboard.close();
   });
 
   for (const theme of ['light', 'high-contrast'] as const) {
     test(`the run view is readable in the ${theme} theme (screenshot)`, async () => {
-      const dashboard = await openDashboard(harness, { theme });
+      const dashboard = await openDashboard(harness(), { theme });
       await openRun(dashboard, historyOf(RUN, syntheticEvents({ epochs: 8 })));
       await dashboard.page.waitForSelector('.sample');
       await dashboard.page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) > 0);
       await dashboard.screenshot(`run-view-${theme}`);
       assert.deepEqual(await dashboard.problems(), []);
-      await dashboard.page.close();
+      await dashboard.close();
     });
   }
 });

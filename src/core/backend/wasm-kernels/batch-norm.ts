@@ -12,7 +12,8 @@
 // Sums accumulate in float64, as the cpu backend's do.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { sumMiddleAxis } from './reduce';
+import { addRowSums } from './reduce';
+import { blockRows, simdFor, type Simd } from './simd';
 
 /** Kernel names (custom; registered for wasm only). */
 export const BATCH_NORM_TRAIN = 'DistillBatchNormTrain';
@@ -38,47 +39,140 @@ function checkChannels(kernel: string, channels: number, named: Record<string, T
   }
 }
 
-/** Block of rows whose channels fit in L1, for channel-strided inner loops. */
-function blockRows(channels: number): number {
-  return Math.max(1, Math.floor(4096 / channels));
-}
-
-/** sum over rows of (x - mean)^2, per channel, in float64. */
-function sumSquaredDeviations(x: Float32Array, rows: number, channels: number, mean: Float32Array): Float64Array {
-  const acc = new Float64Array(channels);
-  const block = blockRows(channels);
-  for (let r0 = 0; r0 < rows; r0 += block) {
-    const start = r0 * channels;
-    const end = Math.min(rows, r0 + block) * channels;
-    for (let c = 0; c < channels; c++) {
-      const m = mean[c];
-      let a = 0;
-      for (let i = start + c; i < end; i += channels) {
-        const d = x[i] - m;
-        a += d * d;
-      }
-      acc[c] += a;
-    }
-  }
-  return acc;
-}
-
-/** out[i] = (x[i] - m[c]) * k[c] + b[c] (per channel), written block by block. */
-function affine(x: Float32Array, rows: number, channels: number, m: Float32Array, k: Float64Array, b: Float64Array, out: Float32Array): void {
-  const block = blockRows(channels);
-  for (let r0 = 0; r0 < rows; r0 += block) {
-    const start = r0 * channels;
-    const end = Math.min(rows, r0 + block) * channels;
-    for (let c = 0; c < channels; c++) {
-      const mc = m[c];
-      const kc = k[c];
-      const bc = b[c];
-      for (let i = start + c; i < end; i += channels) out[i] = (x[i] - mc) * kc + bc;
-    }
-  }
+/**
+ * The whole-tensor passes, over `rows` rows of `channels` channels. `mean` is a per-channel
+ * float32 tensor; per-channel coefficients are float64 arrays; sums come back in float64.
+ */
+interface Passes {
+  sum(x: TensorInfo): Float64Array;
+  sumSquaredDeviations(x: TensorInfo, mean: TensorInfo): Float64Array;
+  /** [sum of dy, sum of dy * (x - mean)] */
+  gradientSums(x: TensorInfo, dy: TensorInfo, mean: TensorInfo): [Float64Array, Float64Array];
+  /** out = (x - mean) * k + b */
+  affine(x: TensorInfo, mean: TensorInfo, k: Float64Array, b: Float64Array, out: TensorInfo): void;
+  /** out = a * dy + b * (x - mean) + k */
+  inputGradient(x: TensorInfo, dy: TensorInfo, mean: TensorInfo, a: Float64Array, b: Float64Array, k: Float64Array, out: TensorInfo): void;
 }
 
 const heap = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+
+/** Plain JS loops, channel-strided within blocks of rows that stay in L1. */
+function jsPasses(backend: BackendWasm, rows: number, channels: number): Passes {
+  const block = blockRows(channels);
+  /** Calls body(start, end) per block of rows, as element indices. */
+  const blocks = (body: (start: number, end: number) => void) => {
+    for (let r0 = 0; r0 < rows; r0 += block) body(r0 * channels, Math.min(rows, r0 + block) * channels);
+  };
+  return {
+    sum(x) {
+      const acc = new Float64Array(channels);
+      addRowSums(heap(backend, x), 0, rows, channels, acc);
+      return acc;
+    },
+    sumSquaredDeviations(x, mean) {
+      const xs = heap(backend, x);
+      const m = heap(backend, mean);
+      const acc = new Float64Array(channels);
+      blocks((start, end) => {
+        for (let c = 0; c < channels; c++) {
+          const mc = m[c];
+          let a = 0;
+          for (let i = start + c; i < end; i += channels) {
+            const d = xs[i] - mc;
+            a += d * d;
+          }
+          acc[c] += a;
+        }
+      });
+      return acc;
+    },
+    gradientSums(x, dy, mean) {
+      const xs = heap(backend, x);
+      const dys = heap(backend, dy);
+      const m = heap(backend, mean);
+      const sumDy = new Float64Array(channels);
+      const sumDyXc = new Float64Array(channels);
+      blocks((start, end) => {
+        for (let c = 0; c < channels; c++) {
+          const mc = m[c];
+          let s1 = 0;
+          let s2 = 0;
+          for (let i = start + c; i < end; i += channels) {
+            const d = dys[i];
+            s1 += d;
+            s2 += d * (xs[i] - mc);
+          }
+          sumDy[c] += s1;
+          sumDyXc[c] += s2;
+        }
+      });
+      return [sumDy, sumDyXc];
+    },
+    affine(x, mean, k, b, out) {
+      const xs = heap(backend, x);
+      const m = heap(backend, mean);
+      const ys = heap(backend, out);
+      blocks((start, end) => {
+        for (let c = 0; c < channels; c++) {
+          const mc = m[c];
+          const kc = k[c];
+          const bc = b[c];
+          for (let i = start + c; i < end; i += channels) ys[i] = (xs[i] - mc) * kc + bc;
+        }
+      });
+    },
+    inputGradient(x, dy, mean, a, b, k, out) {
+      const xs = heap(backend, x);
+      const dys = heap(backend, dy);
+      const m = heap(backend, mean);
+      const dxs = heap(backend, out);
+      blocks((start, end) => {
+        for (let c = 0; c < channels; c++) {
+          const mc = m[c];
+          const ac = a[c];
+          const bc = b[c];
+          const kc = k[c];
+          for (let i = start + c; i < end; i += channels) dxs[i] = ac * dys[i] + bc * (xs[i] - mc) + kc;
+        }
+      });
+    },
+  };
+}
+
+/** The same passes as SIMD kernels on the heap (channels a multiple of 4). */
+function simdPasses(simd: Simd, rows: number, channels: number): Passes {
+  const block = blockRows(channels);
+  const at = (t: TensorInfo) => simd.address(t);
+  /** Float64 sums from a kernel that adds into zeroed float64 buffers. */
+  const sums = (count: number, run: (pointers: number[]) => void): Float64Array[] =>
+    simd.withBuffers(new Array<number>(count).fill(channels * 8), (pointers) => {
+      for (const p of pointers) simd.f64(p, channels).fill(0);
+      run(pointers);
+      return pointers.map((p) => simd.f64(p, channels).slice());
+    });
+  /** Runs a kernel with per-channel float32 coefficient buffers. */
+  const withCoefficients = (coefficients: Float64Array[], run: (pointers: number[]) => void): void =>
+    simd.withBuffers(new Array<number>(coefficients.length).fill(channels * 4), (pointers) => {
+      coefficients.forEach((values, i) => simd.f32(pointers[i], channels).set(values));
+      run(pointers);
+    });
+  return {
+    sum: (x) => sums(1, ([out]) => simd.fn.colsum(at(x), rows, channels, block, out))[0],
+    sumSquaredDeviations: (x, mean) => sums(1, ([out]) => simd.fn.colsumsqdev(at(x), rows, channels, block, at(mean), out))[0],
+    gradientSums: (x, dy, mean) => {
+      const [sumDy, sumDyXc] = sums(2, ([o1, o2]) => simd.fn.colsum2(at(x), at(dy), rows, channels, block, at(mean), o1, o2));
+      return [sumDy, sumDyXc];
+    },
+    affine: (x, mean, k, b, out) => withCoefficients([k, b], ([kp, bp]) => simd.fn.affine(at(x), rows, channels, block, at(mean), kp, bp, at(out))),
+    inputGradient: (x, dy, mean, a, b, k, out) =>
+      withCoefficients([a, b, k], ([ap, bp, kp]) => simd.fn.bndx(at(x), at(dy), rows, channels, block, at(mean), ap, bp, kp, at(out))),
+  };
+}
+
+function passes(backend: BackendWasm, rows: number, channels: number): Passes {
+  const simd = channels % 4 === 0 ? simdFor(backend) : null;
+  return simd ? simdPasses(simd, rows, channels) : jsPasses(backend, rows, channels);
+}
 
 /** Inputs x, scale, offset; attrs varianceEpsilon. Outputs [y, mean, variance]. */
 const batchNormTrain: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -90,22 +184,22 @@ const batchNormTrain: KernelFunc = ({ inputs, backend, attrs }) => {
   const y = wasm.makeOutput(x.shape, 'float32');
   const mean = wasm.makeOutput([channels], 'float32');
   const variance = wasm.makeOutput([channels], 'float32');
-  // Views after the allocations: growing the wasm heap detaches older ones.
-  const xs = heap(wasm, x);
-  const means = heap(wasm, mean);
+  const pass = passes(wasm, rows, channels);
+  const sums = pass.sum(x);
+  // Views after each allocation: growing the wasm heap detaches older ones.
+  heap(wasm, mean).set(sums.map((s) => s / rows));
+  const squares = pass.sumSquaredDeviations(x, mean);
   const variances = heap(wasm, variance);
-  sumMiddleAxis(xs, 1, rows, channels, means, rows);
-  const squares = sumSquaredDeviations(xs, rows, channels, means);
+  variances.set(squares.map((s) => s / rows));
   const g = scale ? heap(wasm, scale) : null;
   const beta = offset ? heap(wasm, offset) : null;
   const k = new Float64Array(channels);
   const b = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
-    variances[c] = squares[c] / rows;
     k[c] = (g ? g[c] : 1) / Math.sqrt(variances[c] + varianceEpsilon);
     b[c] = beta ? beta[c] : 0;
   }
-  affine(xs, rows, channels, means, k, b, heap(wasm, y));
+  pass.affine(x, mean, k, b, y);
   return [y, mean, variance];
 };
 
@@ -122,39 +216,16 @@ const batchNormGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const dx = wasm.makeOutput(x.shape, 'float32');
   const dscale = wasm.makeOutput([channels], 'float32');
   const doffset = wasm.makeOutput([channels], 'float32');
+  const pass = passes(wasm, rows, channels);
+  const [sumDy, sumDyXc] = pass.gradientSums(x, dy, mean);
   // Views after the allocations: growing the wasm heap detaches older ones.
-  const xs = heap(wasm, x);
-  const dys = heap(wasm, dy);
-  const means = heap(wasm, mean);
   const vars = heap(wasm, variance);
   const g = scale ? heap(wasm, scale) : null;
-
-  const sumDy = new Float64Array(channels);
-  const sumDyXc = new Float64Array(channels);
-  const block = blockRows(channels);
-  for (let r0 = 0; r0 < rows; r0 += block) {
-    const start = r0 * channels;
-    const end = Math.min(rows, r0 + block) * channels;
-    for (let c = 0; c < channels; c++) {
-      const m = means[c];
-      let s1 = 0;
-      let s2 = 0;
-      for (let i = start + c; i < end; i += channels) {
-        const d = dys[i];
-        s1 += d;
-        s2 += d * (xs[i] - m);
-      }
-      sumDy[c] += s1;
-      sumDyXc[c] += s2;
-    }
-  }
-
-  // dx = a * dy + b * (x - mean) + k per channel.
+  const dscales = heap(wasm, dscale);
+  const doffsets = heap(wasm, doffset);
   const a = new Float64Array(channels);
   const b = new Float64Array(channels);
   const k = new Float64Array(channels);
-  const dscales = heap(wasm, dscale);
-  const doffsets = heap(wasm, doffset);
   for (let c = 0; c < channels; c++) {
     const s = 1 / Math.sqrt(vars[c] + varianceEpsilon);
     a[c] = (g ? g[c] : 1) * s;
@@ -163,18 +234,7 @@ const batchNormGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     dscales[c] = sumDyXc[c] * s;
     doffsets[c] = sumDy[c];
   }
-  const dxs = heap(wasm, dx);
-  for (let r0 = 0; r0 < rows; r0 += block) {
-    const start = r0 * channels;
-    const end = Math.min(rows, r0 + block) * channels;
-    for (let c = 0; c < channels; c++) {
-      const ac = a[c];
-      const bc = b[c];
-      const kc = k[c];
-      const m = means[c];
-      for (let i = start + c; i < end; i += channels) dxs[i] = ac * dys[i] + bc * (xs[i] - m) + kc;
-    }
-  }
+  pass.inputGradient(x, dy, mean, a, b, k, dx);
   return [dx, dscale, doffset];
 };
 
@@ -197,7 +257,6 @@ export function fastFusedBatchNormConfig(original: KernelConfig): KernelConfig {
     const wasm = args.backend as BackendWasm;
     const rows = x.shape.reduce((p, d) => p * d, 1) / channels;
     const out = wasm.makeOutput(x.shape, 'float32');
-    const means = heap(wasm, mean);
     const vars = heap(wasm, variance);
     const g = scale ? heap(wasm, scale) : null;
     const beta = offset ? heap(wasm, offset) : null;
@@ -207,7 +266,7 @@ export function fastFusedBatchNormConfig(original: KernelConfig): KernelConfig {
       k[c] = (g ? g[c] : 1) / Math.sqrt(vars[c] + varianceEpsilon);
       b[c] = beta ? beta[c] : 0;
     }
-    affine(heap(wasm, x), rows, channels, means, k, b, heap(wasm, out));
+    passes(wasm, rows, channels).affine(x, mean, k, b, out);
     return out;
   };
   return { ...original, kernelFunc };

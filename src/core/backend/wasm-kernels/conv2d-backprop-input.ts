@@ -8,11 +8,16 @@
 // a phase's result reshapes for free into rows of dx; the row phases are interleaved by one
 // cheap Concat. Unlike convolving a zero-spread dy, no multiply is spent on inserted zeros
 // (4x the work at stride 2), and wasm's Transpose/DepthToSpace/StridedSlice, all slow, are avoided.
+//
+// With at most 4 input channels (a network's first conv, whose image gradient autodiff computes
+// although nothing uses it) that conv has as few output channels, which XNNPACK runs slowly; at
+// stride 1 a direct SIMD kernel (simd/kernels.ts, convdx) takes those instead.
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { forwardConvInfo, type ConvGradAttrs } from './conv-info';
 import { forwardConv } from './forward-conv';
 import { withScratch, type KernelScratch } from './kernel-scratch';
+import { simdFor } from './simd';
 
 interface InputGradAttrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
@@ -25,6 +30,17 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, padInfo } = info;
   const sh = info.strideHeight;
   const sw = info.strideWidth;
+  const outChannels = info.outChannels;
+  const simd = sh === 1 && sw === 1 && inChannels <= 4 && outChannels % 4 === 0 && dy.dtype === 'float32' && filter.dtype === 'float32' ? simdFor(backend as BackendWasm) : null;
+  if (simd) {
+    const out = simd.backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+    const kernel = outChannels % 16 === 0 ? simd.fn.convdx4 : outChannels % 8 === 0 ? simd.fn.convdx2 : simd.fn.convdx1;
+    kernel(
+      simd.address(dy), simd.address(filter), simd.address(out),
+      batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, padInfo.top, padInfo.left,
+    );
+    return out;
+  }
 
   // dx is computed for padded rows firstRow*sh ... (firstRow + rows)*sh - 1, then cropped.
   const firstRow = Math.floor(padInfo.top / sh);

@@ -3,9 +3,11 @@
 // element 0), and ties go to the last max where cpu and TensorFlow pick the first. Any pool
 // not preceded by a relu trains wrongly; MaxPoolWithArgmax has the same flaw, so it cannot
 // stand in. This scans each window on the wasm heap directly; it is also faster than the stock
-// kernel, as it reads each input pixel's channels contiguously.
+// kernel, as it reads each input pixel's channels contiguously. The common 2x2, stride-2 pool
+// without padding runs as a SIMD kernel (same first-maximum rule).
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdFor } from './simd';
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
@@ -30,6 +32,13 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = wasm.typedArrayFromHeap(input) as Float32Array;
   const dys = wasm.typedArrayFromHeap(dy) as Float32Array;
   dx.fill(0);
+
+  const simd = channels % 4 === 0 ? simdFor(wasm) : null;
+  const tiled = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2;
+  if (simd && tiled && padInfo.top === 0 && padInfo.left === 0 && 2 * outHeight <= inHeight && 2 * outWidth <= inWidth) {
+    simd.fn.maxpool2grad(simd.address(input), simd.address(dy), simd.address(out), batchSize, inHeight, inWidth, channels, outHeight, outWidth);
+    return out;
+  }
 
   const best = new Float32Array(channels);
   const bestAt = new Int32Array(channels);

@@ -3,9 +3,11 @@
 // BatchNorm and its gradient take of an NHWC tensor, or global average pooling's mean over
 // [height, width]. When the reduced axes form one block with kept axes after it, the input is
 // [outer, reduced, inner] and this sums rows of `inner` values in place, in float64 (as the
-// cpu backend accumulates). Other cases, and innermost reductions, go to the original kernel.
+// cpu backend accumulates), with SIMD where the inner size is a multiple of 4. Other cases, and
+// innermost reductions, go to the original kernel.
 import { backend_util, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { blockRows, simdFor } from './simd';
 
 /** [outer, reduced, inner] sizes when `axes` of `shape` are one block with inner > 1, else null. */
 export function reductionBlock(shape: number[], axes: number[]): [number, number, number] | null {
@@ -33,42 +35,62 @@ export function reductionBlock(shape: number[], axes: number[]): [number, number
 }
 
 /**
- * out[o * inner + c] = (sum over r of x[(o * reduced + r) * inner + c]) / divisor. Rows are taken in
- * blocks that stay in L1, four channels at a time in locals.
+ * acc[c] += sum over r < rows of x[offset + r * inner + c]. Rows are taken in blocks that stay in
+ * L1, four channels at a time in float64 locals.
  */
-export function sumMiddleAxis(x: Float32Array, outer: number, reduced: number, inner: number, out: Float32Array, divisor = 1): void {
-  const acc = new Float64Array(inner);
-  const blockRows = Math.max(1, Math.floor(4096 / inner));
+export function addRowSums(x: Float32Array, offset: number, rows: number, inner: number, acc: Float64Array): void {
+  const block = blockRows(inner);
   const inner4 = inner - (inner % 4);
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const start = offset + r0 * inner;
+    const end = offset + Math.min(rows, r0 + block) * inner;
+    for (let c = 0; c < inner4; c += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let i = start + c; i < end; i += inner) {
+        a0 += x[i];
+        a1 += x[i + 1];
+        a2 += x[i + 2];
+        a3 += x[i + 3];
+      }
+      acc[c] += a0;
+      acc[c + 1] += a1;
+      acc[c + 2] += a2;
+      acc[c + 3] += a3;
+    }
+    for (let c = inner4; c < inner; c++) {
+      let a = 0;
+      for (let i = start + c; i < end; i += inner) a += x[i];
+      acc[c] += a;
+    }
+  }
+}
+
+/** out[o * inner + c] = (sum over r of x[(o * reduced + r) * inner + c]) / divisor, for a tensor on `backend`. */
+function sumMiddleAxis(backend: BackendWasm, x: TensorInfo, outer: number, reduced: number, inner: number, out: TensorInfo, divisor: number): void {
+  const simd = inner % 4 === 0 ? simdFor(backend) : null;
+  if (simd) {
+    const xAt = simd.address(x);
+    simd.withBuffers([inner * 8], ([acc]) => {
+      for (let o = 0; o < outer; o++) {
+        const sums = simd.f64(acc, inner);
+        sums.fill(0);
+        simd.fn.colsum(xAt + o * reduced * inner * 4, reduced, inner, blockRows(inner), acc);
+        const outs = backend.typedArrayFromHeap(out) as Float32Array;
+        for (let c = 0; c < inner; c++) outs[o * inner + c] = sums[c] / divisor;
+      }
+    });
+    return;
+  }
+  const xs = backend.typedArrayFromHeap(x) as Float32Array;
+  const outs = backend.typedArrayFromHeap(out) as Float32Array;
+  const acc = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
     acc.fill(0);
-    const base = o * reduced * inner;
-    for (let r0 = 0; r0 < reduced; r0 += blockRows) {
-      const start = base + r0 * inner;
-      const end = base + Math.min(reduced, r0 + blockRows) * inner;
-      for (let c = 0; c < inner4; c += 4) {
-        let a0 = 0;
-        let a1 = 0;
-        let a2 = 0;
-        let a3 = 0;
-        for (let i = start + c; i < end; i += inner) {
-          a0 += x[i];
-          a1 += x[i + 1];
-          a2 += x[i + 2];
-          a3 += x[i + 3];
-        }
-        acc[c] += a0;
-        acc[c + 1] += a1;
-        acc[c + 2] += a2;
-        acc[c + 3] += a3;
-      }
-      for (let c = inner4; c < inner; c++) {
-        let a = 0;
-        for (let i = start + c; i < end; i += inner) a += x[i];
-        acc[c] += a;
-      }
-    }
-    for (let c = 0; c < inner; c++) out[o * inner + c] = acc[c] / divisor;
+    addRowSums(xs, o * reduced * inner, reduced, inner, acc);
+    for (let c = 0; c < inner; c++) outs[o * inner + c] = acc[c] / divisor;
   }
 }
 
@@ -85,10 +107,7 @@ function reduceConfig(original: KernelConfig, mean: boolean): KernelConfig {
     let [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
     if (keepDims) outShape = backend_util.expandShapeToKeepDim(outShape, axes);
     const out = backend.makeOutput(outShape, 'float32');
-    // Views after the allocation: growing the wasm heap detaches older ones.
-    const xs = backend.typedArrayFromHeap(x) as Float32Array;
-    const outs = backend.typedArrayFromHeap(out) as Float32Array;
-    sumMiddleAxis(xs, outer, reduced, inner, outs, mean ? reduced : 1);
+    sumMiddleAxis(backend, x, outer, reduced, inner, out, mean ? reduced : 1);
     return out;
   };
   return { ...original, kernelFunc };

@@ -1,0 +1,93 @@
+// The SIMD kernels of ./kernels.ts, instantiated on a wasm backend's own memory so they work on
+// tensors in place. If that memory is not reachable (another tfjs-backend-wasm build) or the
+// engine lacks wasm SIMD, `simdFor` returns null and callers use their plain JS loops.
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { SIMD_FUNCTIONS, simdModuleBytes } from './kernels';
+
+type Fn = (...args: number[]) => void;
+export type SimdExports = Record<(typeof SIMD_FUNCTIONS)[number], Fn>;
+
+interface EmscriptenHeap {
+  asm?: { memory?: WebAssembly.Memory };
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<BackendWasm, Simd | null>();
+
+/** Set to false to force the JS loops (tests compare both). */
+export const simdSettings = { enabled: true };
+
+export class Simd {
+  constructor(
+    readonly backend: BackendWasm,
+    readonly fn: SimdExports,
+  ) {}
+
+  private get heap(): EmscriptenHeap {
+    return this.backend.wasm as unknown as EmscriptenHeap;
+  }
+
+  /** Byte address of a tensor's data. */
+  address(t: TensorInfo): number {
+    return (this.backend as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap.get(t.dataId).memoryOffset;
+  }
+
+  /**
+   * Runs `body` with scratch heap buffers of the given byte sizes (16-byte aligned), freed
+   * afterwards. Typed-array views must be made after this allocates.
+   */
+  withBuffers<T>(bytes: number[], body: (pointers: number[]) => T): T {
+    const pointers: number[] = [];
+    try {
+      for (const size of bytes) {
+        const p = this.heap._malloc(size + 16);
+        if (!p) throw new Error('wasm heap allocation failed');
+        pointers.push(p);
+      }
+      return body(pointers.map((p) => (p + 15) & ~15));
+    } finally {
+      for (const p of pointers) this.heap._free(p);
+    }
+  }
+
+  f32(pointer: number, length: number): Float32Array {
+    return new Float32Array(this.heap.HEAPU8.buffer, pointer, length);
+  }
+
+  f64(pointer: number, length: number): Float64Array {
+    return new Float64Array(this.heap.HEAPU8.buffer, pointer, length);
+  }
+}
+
+/** The SIMD kernels bound to `backend`'s memory, or null where they cannot run. */
+export function simdFor(backend: BackendWasm): Simd | null {
+  if (!simdSettings.enabled) return null;
+  if (instances.has(backend)) return instances.get(backend)!;
+  let simd: Simd | null = null;
+  try {
+    const memory = (backend.wasm as unknown as EmscriptenHeap).asm?.memory;
+    if (memory instanceof WebAssembly.Memory) {
+      if (compiled === undefined) {
+        const bytes = simdModuleBytes();
+        compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      }
+      if (compiled != null) {
+        const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+        simd = new Simd(backend, instance.exports as unknown as SimdExports);
+      }
+    }
+  } catch {
+    simd = null;
+  }
+  instances.set(backend, simd);
+  return simd;
+}
+
+/** Rows per block so that a block of `channels` floats per row stays within ~16 KB. */
+export function blockRows(channels: number): number {
+  return Math.max(1, Math.floor(4096 / channels));
+}

@@ -1,0 +1,247 @@
+// The SIMD kernels (backend/wasm-kernels/simd) behind the wasm conv gradients, MaxPoolGrad, the
+// channel reductions and batch norm: each kernel that uses them checked against the cpu backend
+// with SIMD on and off (off: the JS loops and XNNPACK formulations they replace), on shapes that
+// reach every SIMD variant, and for leaks.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../../src/core/backend';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../../src/core/backend/wasm-kernels/batch-norm';
+import { simdFor, simdSettings } from '../../src/core/backend/wasm-kernels/simd';
+import { simdModuleBytes } from '../../src/core/backend/wasm-kernels/simd/kernels';
+
+/** Deterministic values in [-1, 1), the same on every backend. */
+function values(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let state = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out[i] = ((state >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+function randomTensor(shape: number[], seed: number, offset = 0): tf.Tensor {
+  const v = values(shape.reduce((a, b) => a * b, 1), seed);
+  if (offset !== 0) for (let i = 0; i < v.length; i++) v[i] += offset;
+  return tf.tensor(v, shape);
+}
+
+async function run(backend: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(compute);
+  const list = Array.isArray(out) ? out : [out];
+  const read = list.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(list);
+  return read;
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
+  assert.equal(actual.length, expected.length, `${label}: length`);
+  let scale = 1;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  const tolerance = 1e-5 * scale;
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance)) {
+      assert.fail(`${label}: element ${i} is ${actual[i]}, cpu says ${expected[i]} (tolerance ${tolerance})`);
+    }
+  }
+}
+
+/** Compares wasm with SIMD kernels and wasm without them against cpu. */
+async function assertSameOnAll(label: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+  const cpu = await run('cpu', compute);
+  for (const enabled of [true, false]) {
+    simdSettings.enabled = enabled;
+    try {
+      const wasm = await run('wasm', compute);
+      cpu.forEach((expected, i) => assertClose(wasm[i], expected, `${label} (simd ${enabled ? 'on' : 'off'}) [output ${i}]`));
+    } finally {
+      simdSettings.enabled = true;
+    }
+  }
+}
+
+const wasmBackend = () => tf.findBackend('wasm') as BackendWasm;
+const heapBytes = () => (wasmBackend().wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer.byteLength;
+
+async function assertNoLeak(body: () => void): Promise<void> {
+  await tf.setBackend('wasm');
+  body();
+  body();
+  const tensors = tf.memory().numTensors;
+  const buffers = wasmBackend().numDataIds();
+  const heap = heapBytes();
+  for (let i = 0; i < 5; i++) body();
+  assert.equal(tf.memory().numTensors, tensors, 'engine tensors grew');
+  assert.equal(wasmBackend().numDataIds(), buffers, 'wasm data buffers grew');
+  assert.equal(heapBytes(), heap, 'wasm heap grew');
+}
+
+before(async () => {
+  await initBackend('wasm', () => {});
+});
+
+after(() => {
+  simdSettings.enabled = true;
+});
+
+describe('the SIMD module', () => {
+  test('assembles to a valid module and binds to the wasm backend', () => {
+    assert.ok(WebAssembly.validate(simdModuleBytes()));
+    assert.ok(simdFor(wasmBackend()), 'SIMD kernels available on this wasm backend');
+  });
+});
+
+type Pad = 'same' | 'valid' | number;
+interface ConvCase {
+  x: number[];
+  filter: number[];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+// Out channels multiples of 8 (convdw), input channels 1..4 at stride 1 (convdx), odd sizes.
+const convCases: ConvCase[] = [
+  { x: [3, 9, 7, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'same' },
+  { x: [2, 9, 7, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' },
+  { x: [2, 8, 6, 2], filter: [3, 3, 2, 12], strides: 1, pad: 'valid' },
+  { x: [2, 7, 9, 4], filter: [3, 3, 4, 8], strides: 1, pad: 'same' },
+  { x: [2, 7, 9, 4], filter: [3, 3, 4, 32], strides: 1, pad: 1 },
+  { x: [3, 6, 5, 8], filter: [3, 3, 8, 16], strides: 1, pad: 'same' },
+  { x: [2, 9, 9, 12], filter: [3, 3, 12, 24], strides: 2, pad: 'same' },
+  { x: [2, 9, 8, 5], filter: [2, 3, 5, 8], strides: [2, 1], pad: 'valid' },
+  { x: [2, 10, 11, 8], filter: [1, 1, 8, 16], strides: 2, pad: 'same' },
+  { x: [1, 5, 5, 4], filter: [5, 5, 4, 8], strides: 1, pad: 'same' },
+  { x: [2, 4, 4, 1], filter: [3, 3, 1, 4], strides: 1, pad: 'same' },
+];
+
+describe('conv gradients', () => {
+  for (const c of convCases) {
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.strides, 1, c.pad);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+    test(`x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`, async () => {
+      await assertSameOnAll('filter gradient', () =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 1), dy: randomTensor(info.outShape, 2) }, { ...attrs, filterShape: c.filter }) as tf.Tensor,
+      );
+      await assertSameOnAll('input gradient', () =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(info.outShape, 3), filter: randomTensor(c.filter, 4) }, { ...attrs, inputShape: c.x }) as tf.Tensor,
+      );
+    });
+  }
+
+  test('no leaks', async () => {
+    const c = convCases[1];
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.strides, 1, c.pad);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 1), dy: randomTensor(info.outShape, 2) }, { ...attrs, filterShape: c.filter });
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(info.outShape, 3), filter: randomTensor(c.filter, 4) }, { ...attrs, inputShape: c.x });
+      }),
+    );
+  });
+});
+
+describe('MaxPoolGrad (2x2, stride 2)', () => {
+  const shapes = [
+    [2, 6, 8, 4],
+    [3, 7, 5, 8],
+    [1, 4, 4, 12],
+    [2, 9, 9, 16],
+  ];
+  const inputs: [string, (shape: number[]) => tf.Tensor][] = [
+    ['random', (shape) => randomTensor(shape, 13)],
+    ['all negative', (shape) => randomTensor(shape, 14, -1.5)],
+    ['with ties', (shape) => tf.round(tf.mul(randomTensor(shape, 15), 1.5))],
+    ['with infinities', (shape) => tf.div(tf.round(tf.mul(randomTensor(shape, 16), 1.5)), tf.round(tf.mul(randomTensor(shape, 17), 1.2)))],
+  ];
+  for (const shape of shapes) {
+    for (const pad of ['valid', 'same'] as const) {
+      for (const [name, make] of inputs) {
+        test(`${name} x ${shape} pad ${pad}`, async () => {
+          await assertSameOnAll('max pool gradient', () => {
+            const x = make(shape) as tf.Tensor4D;
+            const y = tf.maxPool(x, 2, 2, pad);
+            return tf.engine().runKernel('MaxPoolGrad', { dy: randomTensor(y.shape, 18), input: x, output: y }, { filterSize: 2, strides: 2, pad }) as tf.Tensor;
+          });
+        });
+      }
+    }
+  }
+  test('no leaks', async () => {
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        const x = randomTensor([2, 6, 8, 4], 1) as tf.Tensor4D;
+        const y = tf.maxPool(x, 2, 2, 'valid');
+        tf.engine().runKernel('MaxPoolGrad', { dy: tf.onesLike(y), input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
+      }),
+    );
+  });
+});
+
+describe('channel reductions and batch norm', () => {
+  for (const shape of [[3, 5, 4, 8], [2, 3, 3, 12], [7, 16], [1, 1, 1, 4], [33, 4, 4, 64]]) {
+    test(`sum, mean over all but the last axis of [${shape}]`, async () => {
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      await assertSameOnAll('sum', () => tf.sum(randomTensor(shape, 5, 0.25), axes));
+      await assertSameOnAll('mean', () => tf.mean(randomTensor(shape, 6), axes, true));
+    });
+    test(`batch norm kernels on [${shape}]`, async () => {
+      const c = shape[shape.length - 1];
+      const eps = 1e-3;
+      // Reference: tf.moments + tf.batchNorm and the closed-form gradient, all in cpu ops.
+      const expected = await run('cpu', () => {
+        const x = randomTensor(shape, 7, 0.5);
+        const dy = randomTensor(shape, 8);
+        const gamma = randomTensor([c], 9, 1);
+        const beta = randomTensor([c], 10);
+        const axes = shape.slice(0, -1).map((_, i) => i);
+        const { mean, variance } = tf.moments(x, axes);
+        const y = tf.batchNorm(x, mean, variance, beta, gamma, eps);
+        const n = x.size / c;
+        const s = tf.rsqrt(tf.add(variance, eps));
+        const xhat = tf.mul(tf.sub(x, mean), s);
+        const sumDy = tf.sum(dy, axes);
+        const sumDyXhat = tf.sum(tf.mul(dy, xhat), axes);
+        const dx = tf.mul(tf.mul(gamma, s), tf.sub(tf.sub(dy, tf.div(sumDy, n)), tf.mul(xhat, tf.div(sumDyXhat, n))));
+        const inference = tf.batchNorm(x, tf.mul(mean, 0.5), tf.add(variance, 0.2), beta, gamma, eps);
+        return [y, mean, variance, dx, sumDyXhat, sumDy, inference];
+      });
+      for (const enabled of [true, false]) {
+        simdSettings.enabled = enabled;
+        try {
+          const actual = await run('wasm', () => {
+            const x = randomTensor(shape, 7, 0.5);
+            const dy = randomTensor(shape, 8);
+            const gamma = randomTensor([c], 9, 1);
+            const beta = randomTensor([c], 10);
+            const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, scale: gamma, offset: beta }, { varianceEpsilon: eps }) as tf.Tensor[];
+            const grads = tf.engine().runKernel(BATCH_NORM_GRAD, { x, dy, mean, variance, scale: gamma }, { varianceEpsilon: eps }) as tf.Tensor[];
+            const inference = tf.batchNorm(x, tf.mul(mean, 0.5), tf.add(variance, 0.2), beta, gamma, eps);
+            return [y, mean, variance, ...grads, inference];
+          });
+          expected.forEach((e, i) => assertClose(actual[i], e, `batch norm (simd ${enabled ? 'on' : 'off'}) [output ${i}]`));
+        } finally {
+          simdSettings.enabled = true;
+        }
+      }
+    });
+  }
+  test('no leaks', async () => {
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        const x = randomTensor([3, 5, 4, 8], 1);
+        tf.sum(x, [0, 1, 2]);
+        tf.mean(x, [1, 2]);
+        const [, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, scale: tf.ones([8]), offset: tf.zeros([8]) }, { varianceEpsilon: 1e-3 }) as tf.Tensor[];
+        tf.engine().runKernel(BATCH_NORM_GRAD, { x, dy: x, mean, variance, scale: tf.ones([8]) }, { varianceEpsilon: 1e-3 });
+        tf.batchNorm(x, mean, variance, undefined, undefined, 1e-3);
+      }),
+    );
+  });
+});
