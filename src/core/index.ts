@@ -1,5 +1,16 @@
 // The engine's public face: what the trainer, the CLI, the tests and other implementations use.
 export { crossEntropy, kdLoss, softKl } from './distill/losses';
+export { attentionMap, attentionTransferLoss } from './distill/losses/attention';
+export { contrastLoss } from './distill/losses/crd';
+export { cosineLoss } from './distill/losses/cosine';
+export { dkdLoss, type DkdOptions } from './distill/losses/dkd';
+export { dmlLoss } from './distill/losses/dml';
+export { hintLoss } from './distill/losses/hint';
+export { pkdLoss } from './distill/losses/pkd';
+export { sadAttentionMap, sadLoss, type SadMapFn, type SadOptions } from './distill/losses/sad';
+export { softCrossEntropy } from './distill/losses/soft-cross-entropy';
+export { srrlLoss } from './distill/losses/srrl';
+export { ContrastMemory, drawContrastIndices, type ContrastMemoryOptions } from './distill/contrast-memory';
 export type { Distiller, StepContext, StepOutput, TrainBatch } from './distill/distiller';
 export { createDistiller } from './distill/registry';
 export { buildModel, describeModel } from './models/zoo';
