@@ -15,5 +15,5 @@ export const METHOD_COMMANDS: { method: MethodName; command: string; title: stri
   { method: 'sad', command: 'distill.runSelfAttention', title: 'Run Self Attention Distillation (SAD)' },
   { method: 'crd', command: 'distill.runCrd', title: 'Run Contrastive Representation Distillation (CRD)' },
   { method: 'srrl', command: 'distill.runSrrl', title: 'Run Softmax Regression Representation Learning (SRRL)' },
-  { method: 'dkd', command: 'distill.runDkd', title: 'Run Decoupled Knowledge Distillation (DKD)' },
+  { method: 'dkd', command: 'distill.runDkd', title: 'Run Decoupled KD (DKD)' },
 ];
