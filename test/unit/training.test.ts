@@ -71,6 +71,18 @@ describe('training loop', () => {
     assert.ok(student[2].valAccuracy.student > 0.5, `val accuracy ${student[2].valAccuracy.student}`);
   });
 
+  test('a CNN teacher learns on WASM: every conv, BN and pooling kernel trains correctly end to end', async () => {
+    const config = tinyConfig({
+      method: { name: 'teacher' },
+      data: { dataset: { kind: 'builtin' }, limitTrain: 1500, limitValidation: 300 },
+      teacher: { model: { arch: 'cnn', widths: [8, 16], dense: 32 }, train: { epochs: 2, batchSize: 32, learningRate: 3e-3 } },
+    });
+    const epochs = await epochsOf(config, 'cnn-teacher');
+    const last = epochs.at(-1)!;
+    assert.ok(last.losses.total < epochs[0].losses.total, `loss ${epochs.map((e) => e.losses.total.toFixed(3)).join(' → ')}`);
+    assert.ok(last.valAccuracy.teacher > 0.6, `validation accuracy ${last.valAccuracy.teacher}`);
+  });
+
   test('unlabeled transfer never reads labels: with every transfer label wrong it still learns the classes', async () => {
     // Transfer set = the built-in training images, each labelled with the next class. A method
     // that read those labels would learn the shifted classes (near 0% accuracy); soft targets
