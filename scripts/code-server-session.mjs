@@ -2,8 +2,8 @@
 // isolated output folder (workspace, user data, extensions, XDG and temp dirs), code-server on a
 // free 127.0.0.1 port in its own process group (killed by PID, with its extension hosts and
 // trainers), the .vsix installed as a user would, and Debian's Chromium through playwright-core.
-// Used by scripts/test-e2e.mjs and scripts/bench-extension.mjs; scripts/test-integration.mjs has
-// the same helpers inline and could import these.
+// Used by scripts/test-e2e.mjs, scripts/bench-extension.mjs, scripts/test-integration.mjs and
+// (for the output folder) scripts/integration/prepare.mjs.
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -32,9 +32,10 @@ export function freePort() {
 
 /**
  * A fresh `out` folder with the session's dirs, a workspace with `settings` in .vscode/, and the
- * environment (XDG_*, TMPDIR) for code-server and the browser.
+ * environment (XDG_*, TMPDIR) for code-server and the browser. `quietWorkbench: false` leaves out
+ * the startup-editor setting and the user settings file (the integration launchers' workbench).
  */
-export function prepareSession(out, settings = {}) {
+export function prepareSession(out, settings = {}, { quietWorkbench = true } = {}) {
   rmSync(out, { recursive: true, force: true });
   const dirs = {
     out,
@@ -48,13 +49,17 @@ export function prepareSession(out, settings = {}) {
   };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   mkdirSync(join(dirs.workspace, '.vscode'), { recursive: true });
-  // The workspace sits inside this repository: keep git from prompting about it.
-  const all = { 'distill.nodePath': process.execPath, 'git.enabled': false, 'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'none', ...settings };
+  // The trainer runs under the Node that runs the launcher (an Electron extension host cannot be
+  // the trainer); the workspace sits inside this repository: keep git from prompting about it.
+  const quiet = quietWorkbench ? { 'workbench.startupEditor': 'none' } : {};
+  const all = { 'distill.nodePath': process.execPath, 'git.enabled': false, 'git.openRepositoryInParentFolders': 'never', ...quiet, ...settings };
   writeFileSync(join(dirs.workspace, '.vscode', 'settings.json'), `${JSON.stringify(all, null, 2)}\n`);
-  // User settings: no walkthrough or welcome page over the editor area.
-  mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-  const user = { 'workbench.startupEditor': 'none', 'workbench.welcomePage.walkthroughs.openOnInstall': false, 'workbench.tips.enabled': false };
-  writeFileSync(join(dirs.userData, 'User', 'settings.json'), `${JSON.stringify(user, null, 2)}\n`);
+  if (quietWorkbench) {
+    // User settings: no walkthrough or welcome page over the editor area.
+    mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+    const user = { 'workbench.startupEditor': 'none', 'workbench.welcomePage.walkthroughs.openOnInstall': false, 'workbench.tips.enabled': false };
+    writeFileSync(join(dirs.userData, 'User', 'settings.json'), `${JSON.stringify(user, null, 2)}\n`);
+  }
   const env = { ...process.env, TMPDIR: dirs.tmp, XDG_CONFIG_HOME: dirs.xdgConfig, XDG_DATA_HOME: dirs.xdgData, XDG_CACHE_HOME: dirs.xdgCache };
   return { dirs, env };
 }

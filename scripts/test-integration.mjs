@@ -6,72 +6,16 @@
 //
 //   node scripts/test-integration.mjs        (npm run test:integration builds first)
 //   DISTILL_TEST_GREP=Stop node scripts/test-integration.mjs
-import { spawn } from 'node:child_process';
-import { appendFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CODE_SERVER_ENTRY, ensureCodeServer } from './install-code-server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, launchCodeServer, seconds, sleep } from './code-server-session.mjs';
+import { ensureCodeServer } from './install-code-server.mjs';
 import { checkBuilt, followLog, prepareTestRun, readResults, ROOT, SUITE_INDEX } from './integration/prepare.mjs';
 
 const HARD_TIMEOUT_MS = Number(process.env.DISTILL_TEST_TIMEOUT_MS ?? 240_000);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const log = (message) => process.stdout.write(`[test-integration] ${message}\n`);
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(port, exited, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error('code-server exited before it was ready (see code-server.log)');
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`code-server did not answer /healthz within ${seconds(timeoutMs)}`);
-}
-
-/** code-server in its own process group, so its extension hosts and their trainers go with it. */
-function startCodeServer(port, dirs, env) {
-  const serverLog = createWriteStream(join(dirs.out, 'code-server.log'));
-  const args = [
-    CODE_SERVER_ENTRY,
-    ...['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check'],
-    ...['--disable-workspace-trust', '--disable-getting-started-override'],
-    ...['--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, dirs.workspace],
-  ];
-  const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(serverLog);
-  child.stderr.pipe(serverLog);
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const kill = () => {
-    if (exited || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  return { child, kill, exited: () => exited };
-}
 
 /**
  * Screenshots on the suite's request: it writes `<dir>/<name>.request` (test/integration/support.ts
@@ -102,13 +46,9 @@ async function main() {
   ensureCodeServer();
   checkBuilt();
   const { dirs, files, env } = prepareTestRun('code-server');
-  const port = await freePort();
-  const server = startCodeServer(port, dirs, { ...env, DISTILL_TEST_SCREENSHOTS: files.screenshots });
-  const cleanup = () => server.kill();
-  process.on('exit', cleanup);
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-  await waitHealthy(port, server.exited);
+  // Free port, own process group killed on exit (and on SIGINT/SIGTERM), /healthz wait.
+  const server = await launchCodeServer(dirs, { ...env, DISTILL_TEST_SCREENSHOTS: files.screenshots });
+  const { port } = server;
   log(`code-server ${server.child.pid} ready on 127.0.0.1:${port} after ${seconds(Date.now() - started)}`);
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env });
@@ -155,7 +95,7 @@ async function main() {
     return ok ? 0 : 1;
   } finally {
     await browser.close().catch(() => undefined);
-    cleanup();
+    server.kill();
   }
 }
 

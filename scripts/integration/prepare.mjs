@@ -1,46 +1,22 @@
-// What both integration launchers share: a fresh output folder for the test run, a workspace
-// seeded with the runs-folder fixture (as if left by an earlier session), isolated XDG and temp
-// folders, and the environment the extension host needs to report back.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// What both integration launchers share: a fresh output folder for the test run (the session's
+// folders from ../code-server-session.mjs: workspace, user data, extensions, isolated XDG and temp
+// folders), a workspace seeded with the runs-folder fixture (as if left by an earlier session),
+// and the environment the extension host needs to report back.
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareSession, ROOT } from '../code-server-session.mjs';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { ROOT };
 export const SUITE_INDEX = join(ROOT, '.vscode-test', 'out', 'integration', 'index.js');
 
 /** `test-output/integration/<launcher>/`, emptied first. */
 export function prepareTestRun(launcher) {
   const out = join(ROOT, 'test-output', 'integration', launcher);
-  rmSync(out, { recursive: true, force: true });
-  const dirs = {
-    out,
-    workspace: join(out, 'workspace'),
-    userData: join(out, 'user-data'),
-    extensions: join(out, 'extensions'),
-    tmp: join(out, 'tmp'),
-    xdgConfig: join(out, 'xdg', 'config'),
-    xdgData: join(out, 'xdg', 'data'),
-    xdgCache: join(out, 'xdg', 'cache'),
-  };
-  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  const { dirs, env: sessionEnv } = prepareSession(out, {}, { quietWorkbench: false });
   cpSync(join(ROOT, 'test', 'fixtures', 'runs'), join(dirs.workspace, '.distill'), { recursive: true });
-  // The trainer runs under the Node that runs this launcher (in desktop VS Code the extension
-  // host is Electron, which cannot be the trainer).
-  mkdirSync(join(dirs.workspace, '.vscode'), { recursive: true });
-  // The workspace sits inside this repository: keep git from prompting about it.
-  const settings = { 'distill.nodePath': process.execPath, 'git.enabled': false, 'git.openRepositoryInParentFolders': 'never' };
-  writeFileSync(join(dirs.workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
   const files = { results: join(out, 'results.json'), log: join(out, 'test.log'), screenshots: join(out, 'screenshots') };
   writeFileSync(files.log, '');
-  const env = {
-    ...process.env,
-    TMPDIR: dirs.tmp,
-    XDG_CONFIG_HOME: dirs.xdgConfig,
-    XDG_DATA_HOME: dirs.xdgData,
-    XDG_CACHE_HOME: dirs.xdgCache,
-    DISTILL_TEST_RESULTS: files.results,
-    DISTILL_TEST_LOG: files.log,
-  };
+  const env = { ...sessionEnv, DISTILL_TEST_RESULTS: files.results, DISTILL_TEST_LOG: files.log };
   // Only a launcher that serves screenshot requests says where (the code-server one does).
   delete env.DISTILL_TEST_SCREENSHOTS;
   return { dirs, files, env };
