@@ -1,9 +1,10 @@
 // UI tests (test/e2e/scenario.mjs) in a real VS Code: the extension packaged with vsce and
 // installed into code-server 4.100.3 as a user would, driven through playwright-core in Debian's
 // Chromium (see ../shared/VSCODE-TESTING.md). Screenshots of every step, the logs and the
-// workspace are under test-output/e2e/; the best mid-training dashboard screenshot is copied to
-// media/screenshots/dashboard-training.png. Exits non-zero on a failure; the last line is
-// "N passed, N failed".
+// workspace are under test-output/e2e/. With DISTILL_E2E_README_SHOT=1 the best mid-training
+// dashboard screenshot also replaces the README's media/screenshots/dashboard-training.png (a
+// test run never changes a committed file otherwise). Exits non-zero on a failure; the last line
+// is "N passed, N failed".
 //
 //   node scripts/test-e2e.mjs                  (npm run test:e2e builds first)
 //   DISTILL_E2E_FROM_SOURCE=1 node scripts/test-e2e.mjs   load from source instead of a .vsix
@@ -17,7 +18,7 @@ import { ensureCodeServer } from './install-code-server.mjs';
 import { CONFIG_FILE, steps } from '../test/e2e/scenario.mjs';
 
 const OUT = join(ROOT, 'test-output', 'e2e');
-const README_SHOT = join(ROOT, 'media', 'screenshots', 'dashboard-training.png');
+const README_SHOT = process.env.DISTILL_E2E_README_SHOT === '1' ? join(ROOT, 'media', 'screenshots', 'dashboard-training.png') : undefined;
 const HARD_TIMEOUT_MS = Number(process.env.DISTILL_E2E_TIMEOUT_MS ?? 300_000);
 const VIEWPORT = { width: 1280, height: 800 };
 
@@ -82,7 +83,6 @@ async function main() {
       url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     }
     await page.goto(url);
-    mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
     const deadline = started + HARD_TIMEOUT_MS;
     let broken;
     for (const [index, step] of steps({ page, out: OUT, readmeScreenshot: README_SHOT }).entries()) {
