@@ -29,7 +29,8 @@ function modelRow(model: ModelSummary, run: string | undefined): string[] {
     model.arch,
     formatCount(model.params),
     formatBytes(model.bytes),
-    `${percent(model.bestValAccuracy)} (ep ${model.bestEpoch})`,
+    // Epoch 0: a loaded teacher or an evaluated ensemble, never trained here.
+    model.bestEpoch > 0 ? `${percent(model.bestValAccuracy)} (ep ${model.bestEpoch})` : percent(model.bestValAccuracy),
     percent(model.lastValAccuracy),
     model.agreement === undefined ? '—' : percent(model.agreement),
     model.compression === undefined ? '—' : `${model.compression.toFixed(1)}×`,
