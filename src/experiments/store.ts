@@ -1,7 +1,8 @@
 // The runs folder as the extension sees it: every run's record and summary, rescanned when the
 // folder changes on disk (runs from the CLI, another window or another machine show up), and
 // runs whose process died unseen turned into `interrupted`.
-import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { basename, dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, RunFolder, listRuns } from '../core/run/run-folder';
@@ -19,6 +20,25 @@ export interface RunEntry {
 }
 
 const RESCAN_DELAY_MS = 150;
+/**
+ * File watchers miss events (a watcher still starting, inotify limits, network drives), so the
+ * folder is also checked this often; only a changed run.json or summary.json triggers a rescan.
+ */
+const POLL_INTERVAL_MS = 4000;
+
+/** What the tree shows depends on these files only: their times stand for the folder's state. */
+function folderSignature(dir: string): string {
+  const stamp = (file: string) => {
+    try {
+      return statSync(file).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  return listRuns(dir)
+    .map((folder) => `${folder.dir}:${stamp(join(folder.dir, RUN_FILES.record))}:${stamp(join(folder.dir, RUN_FILES.summary))}`)
+    .join('|');
+}
 
 export function isProcessAlive(pid: number): boolean {
   try {
@@ -60,11 +80,17 @@ export class ExperimentStore extends Disposable {
   private readonly rescan = this._register(new Throttle(() => this.refresh(), () => RESCAN_DELAY_MS));
 
   /** `locate` gives the runs folder; it is asked again on `relocate()` (the setting changed). */
+  private signature = '';
+
   constructor(private readonly locate: () => string) {
     super();
     this.dir = locate();
     this.watch();
     this._register(toDisposable(() => this.watcher?.dispose()));
+    const poll = setInterval(() => {
+      if (folderSignature(this.dir) !== this.signature) this.scheduleRefresh();
+    }, POLL_INTERVAL_MS);
+    this._register(toDisposable(() => clearInterval(poll)));
   }
 
   get runsDir(): string {
@@ -98,6 +124,7 @@ export class ExperimentStore extends Disposable {
   refresh(): void {
     if (this.isDisposed) return;
     if (this.watchingParent && existsSync(this.dir)) this.watch();
+    this.signature = folderSignature(this.dir);
     this.entries = listRuns(this.dir).flatMap((folder) => {
       const entry = readEntry(folder);
       return entry ? [this.interruptIfAbandoned(entry)] : [];
