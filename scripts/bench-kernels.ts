@@ -1,19 +1,23 @@
 // A/B benchmark of the wasm training kernels on the bench's own cases (src/bench/cases.ts):
 // one training step (trainStep with Adam, batch 128) per case, timed in interleaved rounds of
 //   before: the kernels this project had before the SIMD / fused batch-norm work — XNNPACK-based
-//           conv gradients, the JS MaxPoolGrad, tfjs-layers' own BatchNormalization gradient
-//           (through tf.moments), stock Identity/Cast/Tile/Sum/Mean/FusedBatchNorm
+//           convs and conv gradients, the JS MaxPoolGrad, tfjs-layers' own BatchNormalization
+//           gradient (through tf.moments), stock Identity/Cast/Tile/Sum/Mean/FusedBatchNorm
 //   now:    everything in src/core/backend/wasm-kernels and models/batch-norm.ts
 // so that other load on the machine hits both alike. Prints median wall and CPU ms per step.
 //
 // Run: node --import tsx scripts/bench-kernels.ts [--rounds N] [--steps N] [--cases id,id]
-//        [--profile [now|before]] [--top N]
-// --profile lists, per case, the kernels by total time over one profiled step (tf.profile).
+//        [--profile [now|before]] [--top N] [--profile-steps N] [--shapes] [--official]
+// --official instead times each mode with the bench's own measurement (src/bench/tfjs-steps.ts,
+// warm-up 3, 5 repetitions of ~0.5 s), all cases in 'before', then all in 'now'.
+// --profile lists, per case, the kernels (--shapes: kernel and input shapes) by time per step
+// (tf.profile, mean of 3 steps).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../src/core/backend/select';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../src/core/backend/wasm-kernels';
 import { batchNormGradConfig, batchNormTrainConfig, fastFusedBatchNormConfig } from '../src/core/backend/wasm-kernels/batch-norm';
+import { winogradConv2DConfig } from '../src/core/backend/wasm-kernels/conv2d';
 import { conv2dBackpropFilterConfig } from '../src/core/backend/wasm-kernels/conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from '../src/core/backend/wasm-kernels/conv2d-backprop-input';
 import { sharingCastConfig, sharingIdentityConfig } from '../src/core/backend/wasm-kernels/identity';
@@ -24,7 +28,7 @@ import { simdSettings } from '../src/core/backend/wasm-kernels/simd';
 import { fastTileConfig } from '../src/core/backend/wasm-kernels/tile';
 import { FastBatchNormalization } from '../src/core/models/batch-norm';
 import { BATCH_SIZE, BENCH_CASES, INPUT_SHAPE, KD_ALPHA, KD_TEMPERATURE, NUM_CLASSES, type BenchCase } from '../src/bench/cases';
-import { syntheticBatch } from '../src/bench/tfjs-steps';
+import { benchTfjsCase, syntheticBatch } from '../src/bench/tfjs-steps';
 import { TrainConfig } from '../src/protocol';
 import { KnowledgeDistiller } from '../src/core/distill/kd';
 import { ScratchTrainer } from '../src/core/distill/scratch';
@@ -47,6 +51,8 @@ const caseIds = flag('--cases')?.split(',');
 const profileIndex = args.indexOf('--profile');
 const profileMode: Mode | null = profileIndex < 0 ? null : args[profileIndex + 1] === 'before' ? 'before' : 'now';
 const top = Number(flag('--top') ?? 10);
+const profileSteps = Number(flag('--profile-steps') ?? 3);
+const byShape = args.includes('--shapes');
 
 // The stock layer's training path, for 'before'.
 const fastCall = FastBatchNormalization.prototype.call;
@@ -66,6 +72,8 @@ const NEW_REPLACEMENTS: Record<string, (original: tf.KernelConfig) => tf.KernelC
   Sum: fastSumConfig,
   Mean: fastMeanConfig,
   FusedBatchNorm: fastFusedBatchNormConfig,
+  Conv2D: winogradConv2DConfig,
+  FusedConv2D: winogradConv2DConfig,
 };
 const stockKernels = new Map<string, tf.KernelConfig>();
 
@@ -146,20 +154,23 @@ async function profile(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tenso
   try {
     prepared.step();
     prepared.step();
-    const info = await tf.profile(() => prepared.step());
     const byName = new Map<string, { ms: number; count: number }>();
-    for (const k of info.kernels) {
-      // Composite ops (customGrad scopes) contain kernels listed on their own.
-      if (k.name.endsWith('__op') || k.name === 'unnamed scope') continue;
-      const entry = byName.get(k.name) ?? { ms: 0, count: 0 };
-      entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      entry.count++;
-      byName.set(k.name, entry);
+    for (let r = 0; r < profileSteps; r++) {
+      const info = await tf.profile(() => prepared.step());
+      for (const k of info.kernels) {
+        // Composite ops (customGrad scopes) contain kernels listed on their own.
+        if (k.name.endsWith('__op') || k.name === 'unnamed scope') continue;
+        const key = byShape ? `${k.name} ${k.inputShapes.map((shape) => `[${shape}]`).join(' ')}` : k.name;
+        const entry = byName.get(key) ?? { ms: 0, count: 0 };
+        entry.ms += (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0) / profileSteps;
+        entry.count += 1 / profileSteps;
+        byName.set(key, entry);
+      }
     }
     const total = [...byName.values()].reduce((s, e) => s + e.ms, 0);
-    console.log(`\n${benchCase.id} (${mode}): kernels ${total.toFixed(1)} ms in one profiled step`);
+    console.log(`\n${benchCase.id} (${mode}): kernels ${total.toFixed(1)} ms per profiled step (mean of ${profileSteps})`);
     for (const [name, e] of [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
-      console.log(`  ${e.ms.toFixed(1).padStart(7)} ms  ${String(e.count).padStart(3)}x  ${name}`);
+      console.log(`  ${e.ms.toFixed(1).padStart(7)} ms  ${String(Math.round(e.count)).padStart(3)}x  ${name}`);
     }
   } finally {
     prepared.dispose();
@@ -175,6 +186,18 @@ async function main(): Promise<void> {
   console.log(`load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   if (profileMode != null) {
     for (const c of cases) await profile(c, data, profileMode);
+    return;
+  }
+  if (args.includes('--official')) {
+    const timing = { batchSize: BATCH_SIZE, warmup: 3, repeats: 5, targetRepSec: 0.5, maxSteps: 50 };
+    const ms: Record<Mode, number[]> = { before: [], now: [] };
+    for (const mode of ['before', 'now'] as Mode[]) {
+      useMode(mode);
+      for (const c of cases) ms[mode].push(benchTfjsCase(c, timing, data).msPerStep);
+    }
+    useMode('now');
+    console.log(`bench measurement (median ms per step): ${'case'.padEnd(14)} before      now  speed-up`);
+    cases.forEach((c, i) => console.log(`${''.padEnd(38)}${c.id.padEnd(14)} ${ms.before[i].toFixed(1).padStart(6)} ${ms.now[i].toFixed(1).padStart(8)}  ${(ms.before[i] / ms.now[i]).toFixed(2)}x`));
     return;
   }
   console.log(`median ms per training step (wall / CPU), batch ${BATCH_SIZE}, ${rounds} interleaved rounds`);

@@ -8,7 +8,7 @@ import type { ExperimentConfigInput } from '../protocol';
 export const DEMO_CONFIG: ExperimentConfigInput = {
   name: 'demo-kd',
   data: { dataset: { kind: 'builtin' } },
-  teacher: { model: { arch: 'cnn', widths: [16, 32], dense: 128 }, train: { epochs: 4 } },
+  teacher: { model: { arch: 'cnn', widths: [16, 32], dense: 128 }, train: { epochs: 8 } },
   student: { model: { arch: 'mlp', hidden: [32] } },
   // RepDistiller's defaults, untuned for this data.
   method: { name: 'kd', temperature: 4, alpha: 0.9 },

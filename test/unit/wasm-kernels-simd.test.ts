@@ -8,9 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/core/backend';
+import { buildModel } from '../../src/core/models/zoo';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../../src/core/backend/wasm-kernels/batch-norm';
 import { simdFor, simdSettings } from '../../src/core/backend/wasm-kernels/simd';
 import { simdModuleBytes } from '../../src/core/backend/wasm-kernels/simd/kernels';
+import { winogradSettings } from '../../src/core/backend/wasm-kernels/winograd';
 
 /** Deterministic values in [-1, 1), the same on every backend. */
 function values(size: number, seed: number): Float32Array {
@@ -52,16 +54,21 @@ function assertClose(actual: Float32Array, expected: Float32Array, label: string
   }
 }
 
-/** Compares wasm with SIMD kernels and wasm without them against cpu. */
+/**
+ * Compares against cpu: wasm with the SIMD kernels, with Winograd forced wherever it applies,
+ * and without SIMD (the JS and XNNPACK paths).
+ */
 async function assertSameOnAll(label: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
   const cpu = await run('cpu', compute);
-  for (const enabled of [true, false]) {
-    simdSettings.enabled = enabled;
+  for (const variant of ['simd', 'winograd everywhere', 'no simd']) {
+    simdSettings.enabled = variant !== 'no simd';
+    winogradSettings.anySize = variant === 'winograd everywhere';
     try {
       const wasm = await run('wasm', compute);
-      cpu.forEach((expected, i) => assertClose(wasm[i], expected, `${label} (simd ${enabled ? 'on' : 'off'}) [output ${i}]`));
+      cpu.forEach((expected, i) => assertClose(wasm[i], expected, `${label} (${variant}) [output ${i}]`));
     } finally {
       simdSettings.enabled = true;
+      winogradSettings.anySize = false;
     }
   }
 }
@@ -88,6 +95,7 @@ before(async () => {
 
 after(() => {
   simdSettings.enabled = true;
+  winogradSettings.anySize = false;
 });
 
 describe('the SIMD module', () => {
@@ -118,6 +126,16 @@ const convCases: ConvCase[] = [
   { x: [2, 10, 11, 8], filter: [1, 1, 8, 16], strides: 2, pad: 'same' },
   { x: [1, 5, 5, 4], filter: [5, 5, 4, 8], strides: 1, pad: 'same' },
   { x: [2, 4, 4, 1], filter: [3, 3, 1, 4], strides: 1, pad: 'same' },
+  { x: [2, 8, 6, 1], filter: [5, 5, 1, 12], strides: 1, pad: 'valid' },
+  { x: [2, 6, 7, 1], filter: [3, 3, 1, 16], strides: 1, pad: 2 },
+  { x: [1, 5, 9, 1], filter: [3, 2, 1, 8], strides: 1, pad: 'same' },
+  // Winograd (3x3, stride 1, C % 4 = 0, O % 8 = 0; the input gradient needs C % 8 = 0): odd and even sizes, pads.
+  { x: [2, 14, 14, 8], filter: [3, 3, 8, 16], strides: 1, pad: 'same' },
+  { x: [3, 7, 5, 16], filter: [3, 3, 16, 8], strides: 1, pad: 'same' },
+  { x: [2, 6, 9, 8], filter: [3, 3, 8, 24], strides: 1, pad: 'valid' },
+  { x: [1, 5, 4, 12], filter: [3, 3, 12, 8], strides: 1, pad: 2 },
+  { x: [2, 3, 3, 8], filter: [3, 3, 8, 8], strides: 1, pad: 'valid' },
+  { x: [1, 2, 2, 8], filter: [3, 3, 8, 16], strides: 1, pad: 'same' },
 ];
 
 describe('conv gradients', () => {
@@ -134,6 +152,37 @@ describe('conv gradients', () => {
     });
   }
 
+  for (const c of convCases.filter((c) => c.filter[0] === 3 && c.filter[1] === 3)) {
+    const [, , inC, outC] = c.filter;
+    test(`forward x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}: conv2d, fused with bias and relu`, async () => {
+      await assertSameOnAll('conv2d', () => tf.conv2d(randomTensor(c.x, 5) as tf.Tensor4D, randomTensor(c.filter, 6) as tf.Tensor4D, c.strides, c.pad));
+      await assertSameOnAll('fused conv2d', () =>
+        tf.fused.conv2d({ x: randomTensor(c.x, 7) as tf.Tensor4D, filter: randomTensor(c.filter, 8) as tf.Tensor4D, strides: c.strides, pad: c.pad, bias: randomTensor([outC], 9), activation: 'relu' }),
+      );
+      await assertSameOnAll('fused conv2d, no bias', () =>
+        tf.fused.conv2d({ x: randomTensor(c.x, 10) as tf.Tensor4D, filter: randomTensor([3, 3, inC, outC], 11) as tf.Tensor4D, strides: c.strides, pad: c.pad }),
+      );
+    });
+  }
+
+  // Single-channel input (convfwdsmall): widths not a multiple of 4, other filter sizes and pads.
+  const singleChannel: ConvCase[] = [
+    { x: [2, 9, 7, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'same' },
+    { x: [3, 6, 5, 1], filter: [3, 3, 1, 16], strides: 1, pad: 'valid' },
+    { x: [2, 8, 10, 1], filter: [5, 5, 1, 8], strides: 1, pad: 'same' },
+    { x: [1, 7, 6, 1], filter: [2, 3, 1, 24], strides: 1, pad: 'valid' },
+    { x: [1, 7, 6, 1], filter: [3, 3, 1, 24], strides: 1, pad: 2 },
+    { x: [2, 5, 5, 1], filter: [1, 1, 1, 8], strides: 1, pad: 'valid' },
+  ];
+  for (const c of singleChannel) {
+    test(`forward x ${c.x} filter ${c.filter} pad ${c.pad}: conv2d, fused with bias and relu`, async () => {
+      await assertSameOnAll('conv2d', () => tf.conv2d(randomTensor(c.x, 12) as tf.Tensor4D, randomTensor(c.filter, 13) as tf.Tensor4D, c.strides, c.pad));
+      await assertSameOnAll('fused conv2d', () =>
+        tf.fused.conv2d({ x: randomTensor(c.x, 14) as tf.Tensor4D, filter: randomTensor(c.filter, 15) as tf.Tensor4D, strides: c.strides, pad: c.pad, bias: randomTensor([c.filter[3]], 16), activation: 'relu' }),
+      );
+    });
+  }
+
   test('no leaks', async () => {
     const c = convCases[1];
     const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.strides, 1, c.pad);
@@ -142,6 +191,18 @@ describe('conv gradients', () => {
       tf.tidy(() => {
         tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 1), dy: randomTensor(info.outShape, 2) }, { ...attrs, filterShape: c.filter });
         tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(info.outShape, 3), filter: randomTensor(c.filter, 4) }, { ...attrs, inputShape: c.x });
+      }),
+    );
+    // Winograd: forward, both gradients.
+    const w = convCases.find((c) => c.x[3] === 8 && c.filter[3] === 16)!;
+    const wInfo = tf.backend_util.computeConv2DInfo(w.x as [number, number, number, number], w.filter as [number, number, number, number], w.strides, 1, w.pad);
+    const wAttrs = { strides: w.strides, pad: w.pad, dataFormat: 'NHWC' };
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        tf.fused.conv2d({ x: randomTensor(w.x, 1) as tf.Tensor4D, filter: randomTensor(w.filter, 2) as tf.Tensor4D, strides: w.strides, pad: w.pad, bias: randomTensor([w.filter[3]], 3), activation: 'relu' });
+        tf.conv2d(randomTensor([2, 9, 7, 1], 4) as tf.Tensor4D, randomTensor([3, 3, 1, 8], 5) as tf.Tensor4D, 1, 'same');
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(w.x, 1), dy: randomTensor(wInfo.outShape, 2) }, { ...wAttrs, filterShape: w.filter });
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(wInfo.outShape, 3), filter: randomTensor(w.filter, 4) }, { ...wAttrs, inputShape: w.x });
       }),
     );
   });
@@ -243,5 +304,59 @@ describe('channel reductions and batch norm', () => {
         tf.batchNorm(x, mean, variance, undefined, undefined, 1e-3);
       }),
     );
+  });
+});
+
+describe('zoo models: every kernel together', () => {
+  const specs: { name: string; spec: Parameters<typeof buildModel>[0]; input: number[]; batch: number }[] = [
+    { name: 'cnn 32-64 (the teacher)', spec: { arch: 'cnn', widths: [32, 64] }, input: [28, 28, 1], batch: 3 },
+    { name: 'cnn 8-16 (the student)', spec: { arch: 'cnn', widths: [8, 16] }, input: [28, 28, 1], batch: 3 },
+    { name: 'resnet8', spec: { arch: 'resnet', depth: 8, widthMultiplier: 1 }, input: [10, 10, 3], batch: 2 },
+  ];
+
+  /** Loss and the gradient of every trainable weight of the model, on the current backend. */
+  function lossAndGradients(spec: (typeof specs)[number]): Float32Array[] {
+    const model = buildModel(spec.spec, { inputShape: spec.input, numClasses: 10, role: 'teacher', seed: 3 });
+    try {
+      const x = randomTensor([spec.batch, ...spec.input], 40, 0.5);
+      const labels = tf.oneHot(tf.tensor1d(Array.from({ length: spec.batch }, (_, i) => (i * 3) % 10), 'int32'), 10);
+      const { value, grads } = tf.variableGrads(() => {
+        const [logits] = model.net.apply(x, { training: true }) as tf.Tensor[];
+        return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+      });
+      const read = [value.dataSync() as Float32Array, ...model.net.trainableWeights.map((w) => grads[w.name].dataSync() as Float32Array)];
+      tf.dispose([x, labels, value, ...Object.values(grads)]);
+      return read;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  for (const spec of specs) {
+    test(`${spec.name}: loss and every weight gradient match cpu`, async () => {
+      await tf.setBackend('cpu');
+      const cpu = lossAndGradients(spec);
+      await tf.setBackend('wasm');
+      const wasm = lossAndGradients(spec);
+      assert.equal(wasm.length, cpu.length);
+      cpu.forEach((expected, i) => assertClose(wasm[i], expected, `${spec.name} ${i === 0 ? 'loss' : `gradient ${i}`}`));
+    });
+  }
+
+  test('a training step of the teacher cnn leaks nothing (tensors, buffers, heap)', async () => {
+    await tf.setBackend('wasm');
+    const model = buildModel({ arch: 'cnn', widths: [32, 64] }, { inputShape: [28, 28, 1], numClasses: 10, role: 'teacher', seed: 4 });
+    const optimizer = tf.train.adam(1e-3);
+    const x = randomTensor([4, 28, 28, 1], 41);
+    const labels = tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 10);
+    await assertNoLeak(() => {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, (model.net.apply(x, { training: true }) as tf.Tensor[])[0]) as tf.Scalar);
+      tf.tidy(() => {
+        model.net.predict(x);
+      });
+    });
+    tf.dispose([x, labels]);
+    optimizer.dispose();
+    model.dispose();
   });
 });

@@ -8,13 +8,15 @@
 // That conv is a poor fit for XNNPACK, though: its "filter" (all of dy) is megabytes, re-read
 // for every few output rows. Where the SIMD kernels are available and O is a multiple of 8, a
 // direct kernel (simd/kernels.ts, convdw) accumulates 4x8 (or 1x8) tiles of dW per image and
-// tap in registers instead: 2-8x faster on the model zoo's convs.
+// tap in registers instead: 2-8x faster on the model zoo's convs; 3x3 stride-1 filters with
+// C a multiple of 4 go through Winograd (./winograd.ts), another ~1.6x.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { forwardConvInfo, type ConvGradAttrs } from './conv-info';
 import { forwardConv } from './forward-conv';
 import { withScratch } from './kernel-scratch';
 import { simdFor, type Simd } from './simd';
+import { winogradApplies, winogradFilterGrad } from './winograd';
 
 interface FilterGradAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
@@ -25,7 +27,14 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { filterShape, ...convAttrs } = attrs as unknown as FilterGradAttrs;
   const info = forwardConvInfo('Conv2DBackpropFilter', x.shape, filterShape, convAttrs);
   const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
-  const simd = info.outChannels % 8 === 0 && x.dtype === 'float32' ? simdFor(backend as BackendWasm) : null;
+  const simd = info.outChannels % 8 === 0 && x.dtype === 'float32' && dy.dtype === 'float32' ? simdFor(backend as BackendWasm) : null;
+  if (simd && filterHeight === 3 && filterWidth === 3 && strideHeight === 1 && strideWidth === 1 && winogradApplies(info.inChannels, info.outChannels)) {
+    const out = simd.backend.makeOutput(filterShape, 'float32');
+    winogradFilterGrad(simd, x, dy, {
+      batch: info.batchSize, inHeight, inWidth, inChannels: info.inChannels, outHeight, outWidth, outChannels: info.outChannels, padTop: padInfo.top, padLeft: padInfo.left,
+    }, out);
+    return out;
+  }
   if (simd) return directFilterGrad(simd, x, dy, info);
 
   return withScratch(backend as BackendWasm, (scratch) => {

@@ -11,13 +11,17 @@
 //
 // With at most 4 input channels (a network's first conv, whose image gradient autodiff computes
 // although nothing uses it) that conv has as few output channels, which XNNPACK runs slowly; at
-// stride 1 a direct SIMD kernel (simd/kernels.ts, convdx) takes those instead.
+// stride 1 direct SIMD kernels take those instead (one channel: simd/small-conv.ts, convdxrow;
+// up to 4: simd/kernels.ts, convdx). 3x3 stride-1
+// gradients with enough channels go through Winograd (./winograd.ts) as a forward conv of dy
+// with the flipped, transposed filter.
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { forwardConvInfo, type ConvGradAttrs } from './conv-info';
 import { forwardConv } from './forward-conv';
 import { withScratch, type KernelScratch } from './kernel-scratch';
 import { simdFor } from './simd';
+import { winogradApplies, winogradConv, winogradWorthIt } from './winograd';
 
 interface InputGradAttrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
@@ -32,12 +36,36 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const sw = info.strideWidth;
   const outChannels = info.outChannels;
   const simd = sh === 1 && sw === 1 && inChannels <= 4 && outChannels % 4 === 0 && dy.dtype === 'float32' && filter.dtype === 'float32' ? simdFor(backend as BackendWasm) : null;
+  if (simd && inChannels === 1) {
+    const out = simd.backend.makeOutput([batchSize, inHeight, inWidth, 1], 'float32');
+    simd.withBuffers([inWidth * 16], ([acc]) =>
+      simd.fn.convdxrow(
+        simd.address(dy), simd.address(filter), simd.address(out), acc,
+        batchSize, inHeight, inWidth, outHeight, outWidth, outChannels, filterHeight, filterWidth, padInfo.top, padInfo.left,
+      ),
+    );
+    return out;
+  }
   if (simd) {
     const out = simd.backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
     const kernel = outChannels % 16 === 0 ? simd.fn.convdx4 : outChannels % 8 === 0 ? simd.fn.convdx2 : simd.fn.convdx1;
     kernel(
       simd.address(dy), simd.address(filter), simd.address(out),
       batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, padInfo.top, padInfo.left,
+    );
+    return out;
+  }
+  const pt = 2 - padInfo.top;
+  const pl = 2 - padInfo.left;
+  const winograd = sh === 1 && sw === 1 && filterHeight === 3 && filterWidth === 3 && pt >= 0 && pl >= 0 && winogradApplies(outChannels, inChannels) && winogradWorthIt(inHeight, inWidth) &&
+    dy.dtype === 'float32' && filter.dtype === 'float32' ? simdFor(backend as BackendWasm) : null;
+  if (winograd) {
+    const out = winograd.backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+    const weights = (winograd.backend.typedArrayFromHeap(filter) as Float32Array).slice();
+    winogradConv(
+      winograd, dy,
+      { batch: batchSize, inHeight: outHeight, inWidth: outWidth, inChannels: outChannels, outHeight: inHeight, outWidth: inWidth, outChannels: inChannels, padTop: pt, padLeft: pl },
+      weights, true, out, null, false,
     );
     return out;
   }

@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchNormGradConfig, batchNormTrainConfig, fastFusedBatchNormConfig } from './batch-norm';
+import { winogradConv2DConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { untransposedMatMulConfig } from './mat-mul';
@@ -9,10 +10,19 @@ import { sharingCastConfig, sharingIdentityConfig } from './identity';
 import { fastMeanConfig, fastSumConfig } from './reduce';
 import { fastTileConfig } from './tile';
 
-/** Kernels wasm lacks; ours is registered only where wasm has none. */
+// Most of these run hand-assembled SIMD loops (./simd) on the wasm heap where they can, and fall
+// back to plain JS or to the stock kernel where not (see each file).
+
+/**
+ * Kernels wasm lacks; ours is registered only where wasm has none. The batch-norm pair is this
+ * project's own (used by models/batch-norm.ts).
+ */
 const missing: KernelConfig[] = [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormGradConfig];
 
-/** Kernels wasm has but runs slowly (or, MaxPoolGrad, wrongly), each built from the original it replaces. */
+/**
+ * Kernels wasm has but runs slowly (or, MaxPoolGrad and Cast to bool, wrongly), each built from
+ * the original it replaces (which takes the cases the replacement does not handle).
+ */
 const replacements: Record<string, (original: KernelConfig) => KernelConfig> = {
   BatchMatMul: untransposedMatMulConfig,
   _FusedMatMul: untransposedMatMulConfig,
@@ -24,6 +34,8 @@ const replacements: Record<string, (original: KernelConfig) => KernelConfig> = {
   Sum: fastSumConfig,
   Mean: fastMeanConfig,
   FusedBatchNorm: fastFusedBatchNormConfig,
+  Conv2D: winogradConv2DConfig,
+  FusedConv2D: winogradConv2DConfig,
 };
 
 const originals = new Map<string, KernelConfig>();

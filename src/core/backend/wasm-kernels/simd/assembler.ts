@@ -153,6 +153,8 @@ export class Func {
   ltS = this.bin(0x48);
   gtS = this.bin(0x4a);
   ltU = this.bin(0x49);
+  divU = this.bin(0x6e);
+  remU = this.bin(0x70);
   and = this.bin(0x71);
   geS = this.bin(0x4e);
   eqz = this.un(0x45);

@@ -3,6 +3,8 @@
 // taken four channels at a time down a block of rows (so the block stays in L1), in float32
 // within a block and added into float64 accumulators per block.
 import { assemble, type Expr, Func, type Local } from './assembler';
+import { convDxRow, convFwdSmall } from './small-conv';
+import { winoGemm, winoGemmTN, winoGrad, winoInput, winoOutput } from './winograd';
 
 /** Loops over blocks of `block` rows, and within each over 4-channel columns. */
 function columns(
@@ -299,8 +301,14 @@ function convdx(unroll: 1 | 2 | 4): Func {
   return f;
 }
 
-export const SIMD_FUNCTIONS = ['colsum', 'colsumsqdev', 'colsum2', 'affine', 'bndx', 'maxpool2grad', 'convdw1', 'convdw4', 'convdx1', 'convdx2', 'convdx4'] as const;
+export const SIMD_FUNCTIONS = [
+  'colsum', 'colsumsqdev', 'colsum2', 'affine', 'bndx', 'maxpool2grad', 'convdw1', 'convdw4', 'convdx1', 'convdx2', 'convdx4',
+  'winoInput', 'winoGrad', 'winoGemm', 'winoGemmTN', 'winoOutput', 'convfwdsmall', 'convdxrow',
+] as const;
 
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
-  return assemble([colsum(), colsumsqdev(), colsum2(), affine(), bndx(), maxpool2grad(), convdw(1), convdw(4), convdx(1), convdx(2), convdx(4)]);
+  return assemble([
+    colsum(), colsumsqdev(), colsum2(), affine(), bndx(), maxpool2grad(), convdw(1), convdw(4), convdx(1), convdx(2), convdx(4),
+    winoInput(), winoGrad(), winoGemm(), winoGemmTN(), winoOutput(), convFwdSmall(), convDxRow(),
+  ]);
 }
