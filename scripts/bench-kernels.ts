@@ -27,16 +27,8 @@ import { fastMeanConfig, fastSumConfig } from '../src/core/backend/wasm-kernels/
 import { simdSettings } from '../src/core/backend/wasm-kernels/simd';
 import { fastTileConfig } from '../src/core/backend/wasm-kernels/tile';
 import { FastBatchNormalization } from '../src/core/models/batch-norm';
-import { BATCH_SIZE, BENCH_CASES, INPUT_SHAPE, KD_ALPHA, KD_TEMPERATURE, NUM_CLASSES, type BenchCase } from '../src/bench/cases';
-import { benchTfjsCase, syntheticBatch } from '../src/bench/tfjs-steps';
-import { TrainConfig } from '../src/protocol';
-import { KnowledgeDistiller } from '../src/core/distill/kd';
-import { ScratchTrainer } from '../src/core/distill/scratch';
-import type { Distiller } from '../src/core/distill/distiller';
-import { buildModel } from '../src/core/models/zoo';
-import type { ZooModel } from '../src/core/models/zoo-model';
-import { createOptimizer } from '../src/core/train/optimizer';
-import { trainStep } from '../src/core/train/step';
+import { BATCH_SIZE, BENCH_CASES, type BenchCase } from '../src/bench/cases';
+import { benchTfjsCase, prepareStep, syntheticBatch, type PreparedStep } from '../src/bench/tfjs-steps';
 
 type Mode = 'before' | 'now';
 
@@ -107,36 +99,6 @@ function useMode(mode: Mode): void {
   for (const [name, replace] of Object.entries(BEFORE)) install(replace(stockKernels.get(name)!));
 }
 
-interface Prepared {
-  step: () => void;
-  dispose: () => void;
-}
-
-/** As src/bench/tfjs-steps.ts: the engine's trainStep with Adam on a fixed batch. */
-function prepare(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tensor1D }): Prepared {
-  const models: ZooModel[] = [];
-  const build = (spec: BenchCase['model'], role: string, seed: number) => {
-    const model = buildModel(spec, { inputShape: INPUT_SHAPE, numClasses: NUM_CLASSES, role, seed });
-    models.push(model);
-    return model;
-  };
-  const model = build(benchCase.model, benchCase.kind === 'kd' ? 'student' : benchCase.id.endsWith('teacher') ? 'teacher' : 'student', 1);
-  const distiller: Distiller =
-    benchCase.kind === 'kd'
-      ? new KnowledgeDistiller(model, build(benchCase.teacher!, 'teacher', 2), { temperature: KD_TEMPERATURE, alpha: KD_ALPHA, cacheTeacherLogits: false })
-      : new ScratchTrainer(model, 'scratch');
-  const { optimizer } = createOptimizer(TrainConfig.parse({ batchSize: BATCH_SIZE, optimizer: { kind: 'adam' }, learningRate: 1e-3 }));
-  const batch = { x: data.x, y: data.y, indices: Int32Array.from({ length: BATCH_SIZE }, (_, i) => i) };
-  return {
-    step: () => void trainStep(distiller, optimizer, batch, data.y, { epoch: 0, epochs: 1 }, 0),
-    dispose: () => {
-      distiller.dispose();
-      optimizer.dispose();
-      for (const m of models) m.dispose();
-    },
-  };
-}
-
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 function timeSteps(step: () => void, n: number): { wall: number; cpu: number } {
@@ -150,7 +112,7 @@ function timeSteps(step: () => void, n: number): { wall: number; cpu: number } {
 
 async function profile(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tensor1D }, mode: Mode): Promise<void> {
   useMode(mode);
-  const prepared = prepare(benchCase, data);
+  const prepared = prepareStep(benchCase, data);
   try {
     prepared.step();
     prepared.step();
@@ -203,12 +165,12 @@ async function main(): Promise<void> {
   console.log(`median ms per training step (wall / CPU), batch ${BATCH_SIZE}, ${rounds} interleaved rounds`);
   console.log(`${'case'.padEnd(14)} ${'before'.padStart(17)} ${'now'.padStart(17)}  speed-up`);
   for (const c of cases) {
-    const prepared: Record<Mode, Prepared> = { before: undefined!, now: undefined! };
+    const prepared: Record<Mode, PreparedStep> = { before: undefined!, now: undefined! };
     const results: Record<Mode, { wall: number; cpu: number }[]> = { before: [], now: [] };
     let steps = fixedSteps ?? 1;
     for (const mode of ['before', 'now'] as Mode[]) {
       useMode(mode);
-      prepared[mode] = prepare(c, data);
+      prepared[mode] = prepareStep(c, data);
       prepared[mode].step();
       prepared[mode].step();
       // About 0.4 s per timed repetition of the faster mode.

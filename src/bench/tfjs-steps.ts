@@ -21,13 +21,13 @@ export function syntheticBatch(seed = 1234): { x: tf.Tensor4D; y: tf.Tensor1D } 
   return { x: tf.tensor4d(pixels, [BATCH_SIZE, ...INPUT_SHAPE] as [number, number, number, number]), y: tf.tensor1d(labels) };
 }
 
-interface PreparedStep {
+export interface PreparedStep {
   step: () => void;
   dispose: () => void;
 }
 
 /** The engine's own training step (trainStep with Adam) for one case, on a fixed batch. */
-function prepareStep(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tensor1D }): PreparedStep {
+export function prepareStep(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tensor1D }): PreparedStep {
   const models: ZooModel[] = [];
   const build = (spec: BenchCase['model'], role: string, seed: number) => {
     const model = buildModel(spec, { inputShape: INPUT_SHAPE, numClasses: NUM_CLASSES, role, seed });
