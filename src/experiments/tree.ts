@@ -43,9 +43,11 @@ export function formatRunTime(iso: string | undefined, fallback: string, now = n
 }
 
 export class ExperimentsTree extends Disposable implements vscode.TreeDataProvider<TreeNode> {
-  private readonly changed = this._register(new vscode.EventEmitter<TreeNode | undefined>());
+  private readonly changed = this._register(new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly redraw = this._register(new Throttle(() => this.changed.fire(undefined), () => 1000 / readSettings().uiUpdatesPerSecond));
+  // Progress redraws only the active runs' rows: redrawing the whole tree several times a second
+  // invalidates every row's handle, and a click on a row's action in that moment loses its target.
+  private readonly redraw = this._register(new Throttle(() => this.changed.fire(this.activeRunNodes()), () => 1000 / readSettings().uiUpdatesPerSecond));
 
   constructor(
     private readonly store: ExperimentStore,
@@ -54,6 +56,14 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     super();
     this._register(store.onDidChange(() => this.changed.fire(undefined)));
     this._register(runner.onDidChange(() => this.redraw.schedule()));
+  }
+
+  private activeRunNodes(): TreeNode[] | undefined {
+    const nodes = this.runner.jobs.flatMap((job): TreeNode[] => {
+      const entry = this.store.find(job.runDir);
+      return entry ? [{ kind: 'run', runDir: entry.runDir, entry }] : [];
+    });
+    return nodes.length > 0 ? nodes : undefined;
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
