@@ -1,4 +1,4 @@
-// A/B benchmark of the wasm training kernels on the bench's own cases (src/bench/cases.ts):
+// A/B benchmark of the wasm training kernels on the bench's own cases (src/core/bench/cases.ts):
 // one training step (trainStep with Adam, batch 128) per case, timed in interleaved rounds of
 //   before: the kernels this project had before the SIMD / fused batch-norm work — XNNPACK-based
 //           convs and conv gradients, the JS MaxPoolGrad, tfjs-layers' own BatchNormalization
@@ -8,7 +8,7 @@
 //
 // Run: node --import tsx scripts/bench-kernels.ts [--rounds N] [--steps N] [--cases id,id]
 //        [--profile [now|before]] [--top N] [--profile-steps N] [--shapes] [--official]
-// --official instead times each mode with the bench's own measurement (src/bench/tfjs-steps.ts,
+// --official instead times each mode with the bench's own measurement (src/core/bench/tfjs-steps.ts,
 // warm-up 3, 5 repetitions of ~0.5 s), all cases in 'before', then all in 'now'.
 // --profile lists, per case, the kernels (--shapes: kernel and input shapes) by time per step
 // (tf.profile, mean of 3 steps).
@@ -27,8 +27,8 @@ import { fastMeanConfig, fastSumConfig } from '../src/core/backend/wasm-kernels/
 import { simdSettings } from '../src/core/backend/wasm-kernels/simd';
 import { fastTileConfig } from '../src/core/backend/wasm-kernels/tile';
 import { FastBatchNormalization } from '../src/core/models/batch-norm';
-import { BATCH_SIZE, BENCH_CASES, type BenchCase } from '../src/bench/cases';
-import { benchTfjsCase, prepareStep, syntheticBatch, type PreparedStep } from '../src/bench/tfjs-steps';
+import { BATCH_SIZE, BENCH_CASES, type BenchCase } from '../src/core/bench/cases';
+import { benchTfjsCase, prepareStep, syntheticBatch, type PreparedStep } from '../src/core/bench/tfjs-steps';
 
 type Mode = 'before' | 'now';
 

@@ -5,8 +5,8 @@ import { runExperiment } from './core/run/experiment';
 import { ConfigError, MethodConfig, type ExperimentConfigInput } from './protocol';
 import { DEMO_CONFIG } from './cli/demo-config';
 import { progressPrinter } from './cli/progress';
-import { BENCH_USAGE, parseBenchArgs } from './bench/args';
-import { runBench } from './bench/run-bench';
+import { BENCH_USAGE, parseBenchArgs } from './core/bench/args';
+import { runBench } from './core/bench/run-bench';
 import { configFromArgs } from './cli/run-flags';
 import { comparisonTable, summaryTable } from './report/table';
 

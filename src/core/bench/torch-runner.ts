@@ -52,9 +52,9 @@ export interface TorchOptions {
   timeoutSec: number;
 }
 
-/** scripts/bench_torch.py from the source tree (src/bench) or a bundle (dist/), else the cwd. */
+/** scripts/bench_torch.py from the source tree (src/core/bench) or a bundle (dist/), else the cwd. */
 export function findTorchScript(): string | undefined {
-  const candidates = [join(__dirname, '..', '..', 'scripts'), join(__dirname, '..', 'scripts'), resolve('scripts')].map((dir) => join(dir, 'bench_torch.py'));
+  const candidates = [join(__dirname, '..', '..', '..', 'scripts'), join(__dirname, '..', 'scripts'), resolve('scripts')].map((dir) => join(dir, 'bench_torch.py'));
   return candidates.find((file) => existsSync(file));
 }
 

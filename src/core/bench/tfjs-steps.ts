@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { TrainConfig } from '../protocol';
-import { createRng } from '../core/data/rng';
-import type { Distiller, StepContext, TrainBatch } from '../core/distill/distiller';
-import { KnowledgeDistiller } from '../core/distill/kd';
-import { ScratchTrainer } from '../core/distill/scratch';
-import { buildModel } from '../core/models/zoo';
-import type { ZooModel } from '../core/models/zoo-model';
-import { createOptimizer } from '../core/train/optimizer';
-import { trainStep } from '../core/train/step';
+import { TrainConfig } from '../../protocol';
+import { createRng } from '../data/rng';
+import type { Distiller, StepContext, TrainBatch } from '../distill/distiller';
+import { KnowledgeDistiller } from '../distill/kd';
+import { ScratchTrainer } from '../distill/scratch';
+import { buildModel } from '../models/zoo';
+import type { ZooModel } from '../models/zoo-model';
+import { createOptimizer } from '../train/optimizer';
+import { trainStep } from '../train/step';
 import { BATCH_SIZE, INPUT_SHAPE, KD_ALPHA, KD_TEMPERATURE, NUM_CLASSES, type BenchCase } from './cases';
 import { measureThroughput, type Throughput, type TimingOptions } from './timing';
 

@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { initBackend } from '../core/backend/select';
-import { versions } from '../core/versions';
+import { initBackend } from '../backend/select';
+import { versions } from '../versions';
 import { BATCH_SIZE, BENCH_CASES } from './cases';
 import { backgroundShare, loadAverage, machineSnapshot } from './load';
 import { combineCases, formatReport, machineInfo, type BenchReport } from './report';

@@ -1,4 +1,4 @@
-import type { ModelSpecInput as ModelSpec } from '../protocol';
+import type { ModelSpecInput as ModelSpec } from '../../protocol';
 
 /** Fashion-MNIST's shape: 28×28 grey images, 10 classes. */
 export const INPUT_SHAPE = [28, 28, 1];
