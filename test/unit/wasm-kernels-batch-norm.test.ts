@@ -4,30 +4,12 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/core/backend';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../../src/core/backend/wasm-kernels/batch-norm';
 import { FastBatchNormalization, batchNormTraining, batchNormalization } from '../../src/core/models/batch-norm';
+import { values, randomTensor, assertNoLeak } from '../support/wasm-tensors';
 
-/** Deterministic values in [-1, 1), the same on every backend. */
-function values(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = ((state >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
-/** Values in [offset - spread, offset + spread), per element. */
-function randomTensor(shape: number[], seed: number, offset = 0, spread = 1): tf.Tensor {
-  const v = values(shape.reduce((a, b) => a * b, 1), seed);
-  for (let i = 0; i < v.length; i++) v[i] = v[i] * spread + offset;
-  return tf.tensor(v, shape);
-}
 
 async function run(backend: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
@@ -54,25 +36,8 @@ function assertAllClose(actual: Float32Array[], expected: Float32Array[], label:
   expected.forEach((e, i) => assertClose(actual[i], e, `${label} [${i}]`, relTol));
 }
 
-const wasmBackend = () => tf.findBackend('wasm') as BackendWasm;
 
-/** Size of the wasm heap (it grows, never shrinks). */
-function heapBytes(): number {
-  return (wasmBackend().wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer.byteLength;
-}
 
-async function assertNoLeak(body: () => void): Promise<void> {
-  await tf.setBackend('wasm');
-  body();
-  body();
-  const tensors = tf.memory().numTensors;
-  const buffers = wasmBackend().numDataIds();
-  const heap = heapBytes();
-  for (let i = 0; i < 5; i++) body();
-  assert.equal(tf.memory().numTensors, tensors, 'engine tensors grew');
-  assert.equal(wasmBackend().numDataIds(), buffers, 'wasm data buffers grew');
-  assert.equal(heapBytes(), heap, 'wasm heap grew');
-}
 
 const EPS = 1e-3;
 const axesOf = (rank: number) => Array.from({ length: rank - 1 }, (_, i) => i);

@@ -5,27 +5,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 // Registers tfjs-core's gradients, as the engine's users (tfjs-layers) do.
 import '@tensorflow/tfjs-layers';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../src/core/backend';
+import { values, randomTensor, wasmBackend, assertNoLeak } from '../support/wasm-tensors';
 
-/** Deterministic values in [-1, 1), the same on every backend. */
-function values(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = ((state >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
-function randomTensor(shape: number[], seed: number, offset = 0): tf.Tensor {
-  const v = values(shape.reduce((a, b) => a * b, 1), seed);
-  if (offset !== 0) for (let i = 0; i < v.length; i++) v[i] += offset;
-  return tf.tensor(v, shape);
-}
 
 interface Read {
   shape: number[];
@@ -64,28 +47,8 @@ async function assertSameOnBoth(label: string, compute: () => tf.Tensor | tf.Ten
   cpu.forEach((expected, i) => assertClose(wasm[i], expected, `${label} [output ${i}]`, relTol));
 }
 
-function wasmBackend(): BackendWasm {
-  return tf.findBackend('wasm') as BackendWasm;
-}
 
-/** Asserts that repeating `body` leaves no engine tensors, no wasm buffers, and no heap growth behind. */
-/** Size of the wasm heap (it grows, never shrinks). */
-function heapBytes(): number {
-  return (wasmBackend().wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer.byteLength;
-}
 
-async function assertNoLeak(body: () => void): Promise<void> {
-  await tf.setBackend('wasm');
-  body();
-  body();
-  const tensors = tf.memory().numTensors;
-  const buffers = wasmBackend().numDataIds();
-  const heap = heapBytes();
-  for (let i = 0; i < 5; i++) body();
-  assert.equal(tf.memory().numTensors, tensors, 'engine tensors grew');
-  assert.equal(wasmBackend().numDataIds(), buffers, 'wasm data buffers grew');
-  assert.equal(heapBytes(), heap, 'wasm heap grew');
-}
 
 before(async () => {
   await initBackend('wasm', () => {});

@@ -6,32 +6,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/core/backend';
 import { buildModel } from '../../src/core/models/zoo';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../../src/core/backend/wasm-kernels/batch-norm';
 import { simdFor, simdSettings } from '../../src/core/backend/wasm-kernels/simd';
 import { simdModuleBytes } from '../../src/core/backend/wasm-kernels/simd/kernels';
 import { winogradSettings } from '../../src/core/backend/wasm-kernels/winograd';
+import { randomTensor, wasmBackend, assertNoLeak } from '../support/wasm-tensors';
 
-/** Deterministic values in [-1, 1), the same on every backend. */
-function values(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = ((state >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
-function randomTensor(shape: number[], seed: number, offset = 0): tf.Tensor {
-  const v = values(shape.reduce((a, b) => a * b, 1), seed);
-  if (offset !== 0) for (let i = 0; i < v.length; i++) v[i] += offset;
-  return tf.tensor(v, shape);
-}
 
 async function run(backend: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
@@ -73,21 +56,7 @@ async function assertSameOnAll(label: string, compute: () => tf.Tensor | tf.Tens
   }
 }
 
-const wasmBackend = () => tf.findBackend('wasm') as BackendWasm;
-const heapBytes = () => (wasmBackend().wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer.byteLength;
 
-async function assertNoLeak(body: () => void): Promise<void> {
-  await tf.setBackend('wasm');
-  body();
-  body();
-  const tensors = tf.memory().numTensors;
-  const buffers = wasmBackend().numDataIds();
-  const heap = heapBytes();
-  for (let i = 0; i < 5; i++) body();
-  assert.equal(tf.memory().numTensors, tensors, 'engine tensors grew');
-  assert.equal(wasmBackend().numDataIds(), buffers, 'wasm data buffers grew');
-  assert.equal(heapBytes(), heap, 'wasm heap grew');
-}
 
 before(async () => {
   await initBackend('wasm', () => {});

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../src/core/backend';
+import { values, randomTensor } from '../support/wasm-tensors';
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 interface ConvCase {
@@ -31,22 +32,7 @@ const convCases: ConvCase[] = [
   { x: [2, 14, 14, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same' },
 ];
 
-/** Deterministic values in [-1, 1), the same on every backend. */
-function values(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = ((state >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
-function randomTensor(shape: number[], seed: number): tf.Tensor {
-  return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
-}
 
 /** Runs `compute` on cpu and on wasm (fresh tensors each time) and returns both results. */
 async function onCpuAndWasm(compute: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
