@@ -28,7 +28,7 @@ export function registerCommands({ store, runs, folders, log, dashboard }: Comma
   const register = (id: string, handler: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, (...args: unknown[]) => guarded(log, () => handler(...args)));
   return [
     register('distill.newExperiment', (config?: object) => (config ? runs.startConfig(config) : dashboard.open({ view: 'form' }))),
-    register('distill.openDashboard', (run?: { runDir?: string }) => dashboard.open(run?.runDir ? { view: 'run', runDir: run.runDir } : undefined)),
+    register('distill.openDashboard', (run?: { runDir?: string }) => dashboard.open(run?.runDir ? { view: 'run', runDir: run.runDir } : activeRunFocus(store))),
     register('distill.trainTeacher', (config?: object) => runs.runMethod('teacher', 'Train Teacher', config)),
     register('distill.runKnowledgeDistillation', (config?: object) => runs.runMethod('kd', 'Run Knowledge Distillation', config)),
     ...METHOD_COMMANDS.map(({ method, command, title }) => register(command, (config?: object) => runs.runMethod(method, title, config))),
@@ -41,6 +41,16 @@ export function registerCommands({ store, runs, folders, log, dashboard }: Comma
     register('distill.exportStudent', (run, target) => folders.exportStudent(run, target)),
     register('distill.refreshExperiments', () => store.refresh()),
   ];
+}
+
+/**
+ * Open Dashboard without a target (the palette, or a tree action whose row was redrawn under the
+ * click) shows the newest active run, if any: that is what a user opening it mid-run wants.
+ */
+function activeRunFocus(store: ExperimentStore): { view: 'run'; runDir: string } | undefined {
+  const active = store.runs.filter((entry) => entry.record.status === 'running' || entry.record.status === 'queued');
+  const newest = active.sort((a, b) => b.id.localeCompare(a.id))[0];
+  return newest && { view: 'run', runDir: newest.runDir };
 }
 
 /** A command's failure is shown to the user (with a way to fix it where there is one), never thrown at VS Code. */
