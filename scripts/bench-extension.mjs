@@ -1,6 +1,6 @@
 // `npm run bench:extension`: measurements of the extension, not tests. Bundle sizes (raw and
 // gzip) of dist/, then one code-server session (see code-server-session.mjs) whose extension
-// host runs src/bench/extension-bench.ts as extensionTestsPath: activation time and the
+// host runs bench/extension-bench.ts as extensionTestsPath: activation time and the
 // event-loop delay (perf_hooks.monitorEventLoopDelay) while idle and while a run trains with the
 // dashboard open. Prints a table; writes test-output/bench/extension-bench.json.
 import { readFileSync, writeFileSync, existsSync, statSync, readdirSync } from 'node:fs';
@@ -51,7 +51,7 @@ async function main() {
   const started = Date.now();
   ensureCodeServer();
   const sizes = bundleSizes();
-  await build({ entryPoints: [join(ROOT, 'src', 'bench', 'extension-bench.ts')], outfile: HOST_BUNDLE, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning' });
+  await build({ entryPoints: [join(ROOT, 'bench', 'extension-bench.ts')], outfile: HOST_BUNDLE, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning' });
   const { dirs, env } = prepareSession(OUT);
   const config = JSON.parse(readFileSync(join(ROOT, 'test', 'e2e', 'e2e-kd.distill.json'), 'utf8'));
   const resultFile = join(OUT, 'host.json');

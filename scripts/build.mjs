@@ -8,9 +8,9 @@ const tensorflowExternal = ['@tensorflow/*'];
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: tensorflowExternal }),
-  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', external: tensorflowExternal, banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: tensorflowExternal, banner: { js: '#!/usr/bin/env node' } }),
   // The dashboard's page script (chart.js bundled, tree-shaken); its stylesheet is copied beside it.
   build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: true, logLevel: 'warning', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' }),
 ]);

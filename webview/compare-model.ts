@@ -1,6 +1,6 @@
 // The comparison table's rows: runs of one config that differ only by seed are grouped, each
 // model role a row, numbers as mean ± standard deviation over the seeds. Pure.
-import type { DashboardCompareRun } from '../src/protocol';
+import type { DashboardCompareRun } from '../src/shared/protocol';
 import { methodDescriptor } from './methods';
 
 export interface Stat {

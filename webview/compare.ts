@@ -1,7 +1,7 @@
 // The comparison: a sortable table of runs (seeds of one config as mean ± s.d.) and accuracy
 // against parameter count.
 import { Chart, Legend, LinearScale, LogarithmicScale, PointElement, ScatterController, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
-import type { DashboardCompareRun } from '../src/protocol';
+import type { DashboardCompareRun } from '../src/shared/protocol';
 import { COLUMNS, compareRows, sortRows, type CompareRow, type SortDirection, type Stat } from './compare-model';
 import { h, percent, replaceChildren } from './dom';
 import { roleColor, type Theme } from './theme';

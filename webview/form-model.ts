@@ -1,7 +1,7 @@
 // The form's data: the config as the user typed it (an ExperimentConfigInput that may be
 // invalid), edited by dotted paths. Validation is the engine's own parseExperimentConfig; its
 // problems name fields as `config.<path>: …` and are mapped back to the inputs here. Pure.
-import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../src/protocol';
+import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../src/shared/protocol';
 
 export type FormConfig = Record<string, unknown>;
 

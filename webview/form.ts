@@ -1,7 +1,7 @@
 // The experiment form: method (parameters from the table in methods.ts), dataset, teacher and
 // student architectures, training. Every change is validated by the engine's own schema and the
 // problems are shown under the fields they name.
-import { DatasetSpec, ExperimentConfig, MethodConfig, ModelSpec, OptimizerConfig, ScheduleConfig, type WebviewToHost } from '../src/protocol';
+import { DatasetSpec, ExperimentConfig, MethodConfig, ModelSpec, OptimizerConfig, ScheduleConfig, type WebviewToHost } from '../src/shared/protocol';
 import { h, replaceChildren } from './dom';
 import { formatValue, getAt, mapProblems, parseListText, parseNumberText, setAt, validate, type FormConfig } from './form-model';
 import { methodDescriptor, methodDescriptors, methodUses } from './methods';

@@ -1,7 +1,7 @@
 // The dashboard webview: three views (experiment form, a run's charts and predictions, the
 // comparison), fed by the host's messages. It says `ready` first; the host posts nothing before.
 import { DEMO_CONFIG } from '../src/cli/demo-config';
-import type { DashboardFocus, DashboardRunItem, DashboardView, HostToWebview } from '../src/protocol';
+import type { DashboardFocus, DashboardRunItem, DashboardView, HostToWebview } from '../src/shared/protocol';
 import { RunCharts } from './charts';
 import { CompareView } from './compare';
 import { h, replaceChildren } from './dom';

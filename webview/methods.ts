@@ -1,7 +1,7 @@
 // The form's table of methods: one entry per method of MethodConfig, with each parameter's
 // label, one-line explanation and the reference it follows. Defaults are not repeated here:
 // the form reads them from the schema (schema-defaults.ts). Adding a method is one entry.
-import type { MethodConfig, MethodName } from '../src/protocol';
+import type { MethodConfig, MethodName } from '../src/shared/protocol';
 
 type ParamKey<N extends MethodName> = Exclude<keyof Extract<MethodConfig, { name: N }>, 'name'> & string;
 

@@ -1,7 +1,7 @@
 // Models written as the CLI's --teacher/--student flags (`mlp:256,256`, `cnn:32,64+fc128`,
 // `resnet32x4`), for method parameters that hold one model or a list of them.
 import { parseModelFlag } from '../src/cli/model-flag';
-import type { ModelSpec } from '../src/protocol';
+import type { ModelSpec } from '../src/shared/protocol';
 
 export function formatModel(spec: unknown): string {
   const model = spec as Partial<ModelSpec> & Record<string, unknown>;

@@ -1,6 +1,6 @@
 // The prediction samples of a run, merged across phases: every phase predicts the same fixed
 // validation samples, so the teacher's, the student's and the baseline's logits sit side by side.
-import type { PredictionSample } from '../src/protocol';
+import type { PredictionSample } from '../src/shared/protocol';
 import type { RunState } from './run-state';
 import { argmax } from './softmax';
 

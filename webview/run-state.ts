@@ -1,7 +1,7 @@
 // One run as the dashboard holds it. History from metrics.jsonl and live events go through
 // applyEvent alike, and applying an event twice changes nothing, so a run watched from its start
 // and a run opened later hold the same data.
-import type { DashboardEvent, DashboardRunHistory, EpochMetrics, RunRecord, RunStatus, RunSummary } from '../src/protocol';
+import type { DashboardEvent, DashboardRunHistory, EpochMetrics, RunRecord, RunStatus, RunSummary } from '../src/shared/protocol';
 
 export type PredictionsEvent = Extract<DashboardEvent, { type: 'predictions' }>;
 export type ProgressEvent = Extract<DashboardEvent, { type: 'progress' }>;

@@ -1,6 +1,6 @@
 // The webview's side of the channel. acquireVsCodeApi is given by VS Code (and faked by the
 // Chromium tests); messages are the protocol's unions.
-import type { DashboardView, HostToWebview, WebviewToHost } from '../src/protocol';
+import type { DashboardView, HostToWebview, WebviewToHost } from '../src/shared/protocol';
 import type { FormConfig } from './form-model';
 
 /** What survives the panel being hidden, or VS Code reloading (getState/setState). */

@@ -1,4 +1,4 @@
-import type { ExperimentConfigInput } from '../protocol';
+import type { ExperimentConfigInput } from '../shared/protocol';
 
 /**
  * The README's main job: on the built-in Fashion-MNIST subset, a CNN teacher, an MLP student

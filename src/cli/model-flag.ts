@@ -1,4 +1,4 @@
-import type { ModelSpec } from '../protocol';
+import type { ModelSpec } from '../shared/protocol';
 
 /** `mlp:512,512`, `cnn:32,64`, `cnn:32,64+fc128`, `resnet8`, `resnet32x4` → a model spec (validated later by the schema). */
 export function parseModelFlag(flag: string, field: string): ModelSpec {

@@ -1,4 +1,4 @@
-import type { TrainerEvent } from '../protocol';
+import type { TrainerEvent } from '../shared/protocol';
 
 const BAR_WIDTH = 24;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { MethodConfig, type ExperimentConfigInput } from '../protocol';
+import { MethodConfig, type ExperimentConfigInput } from '../shared/protocol';
 import { parseModelFlag } from './model-flag';
 
 export const RUN_OPTIONS = {

@@ -18,5 +18,5 @@ export { ZooModel, type ForwardResult } from './models/zoo-model';
 export { loadModel, saveModel } from './models/checkpoint';
 export { loadDataset } from './data/load';
 export { runExperiment, phasesOf, type RunOptions, type RunOutcome } from './run/experiment';
-export { RunFolder, listRuns, newRunDir } from './run/run-folder';
+export { RunFolder, listRuns, newRunDir } from '../shared/run-folder';
 export { initBackend } from './backend/select';

@@ -1,7 +1,7 @@
 // The trainer process: spawned by the extension host with a real Node binary and an IPC channel.
 // It trains, writes the run folder itself and streams every event to the host.
 import { z } from 'zod';
-import type { HostToTrainer, TrainerEvent } from '../protocol';
+import type { HostToTrainer, TrainerEvent } from '../shared/protocol';
 import { runExperiment } from '../core/run/experiment';
 
 const HostMessage = z.discriminatedUnion('type', [

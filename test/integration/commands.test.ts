@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { RunStatus } from '../../src/protocol';
+import type { RunStatus } from '../../src/shared/protocol';
 import { api, extension, screenshot, waitFor } from './support';
 
 interface MenuItem {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { DistillApi } from '../../src/extension';
-import { METHOD_COMMANDS } from '../../src/method-commands';
-import type { ExperimentConfigInput } from '../../src/protocol';
+import type { DistillApi } from '../../src/host/extension';
+import { METHOD_COMMANDS } from '../../src/host/method-commands';
+import type { ExperimentConfigInput } from '../../src/shared/protocol';
 import { api, tinyRun, waitFor, waitForStatus } from './support';
 
 /** Attention methods need feature maps: a small CNN student (and teacher) for them. */

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { DistillApi } from '../../src/extension';
-import type { RunNode } from '../../src/experiments/tree';
-import type { TrainerEvent } from '../../src/protocol';
+import type { DistillApi } from '../../src/host/extension';
+import type { RunNode } from '../../src/host/experiments/tree';
+import type { TrainerEvent } from '../../src/shared/protocol';
 import { api, longRun, note, screenshot, tempDir, tinyRun, waitFor, waitForStatus } from './support';
 
 /** Resolves with the first trainer event of `runDir` that `match` accepts. */

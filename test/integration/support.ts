@@ -3,8 +3,8 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { DistillApi } from '../../src/extension';
-import type { ExperimentConfigInput, RunRecord } from '../../src/protocol';
+import type { DistillApi } from '../../src/host/extension';
+import type { ExperimentConfigInput, RunRecord } from '../../src/shared/protocol';
 import { tinyConfig } from '../support/tiny-config';
 
 export const EXTENSION_ID = 'distill-lab.distill-lab';

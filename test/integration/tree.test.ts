@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ExperimentNode, ModelNode, RunNode, TreeNode } from '../../src/experiments/tree';
+import type { ExperimentNode, ModelNode, RunNode, TreeNode } from '../../src/host/experiments/tree';
 import { api, copyFixture, fixturePath, screenshot, waitFor } from './support';
 
 const COMPLETED = 'run-2026-01-10T09-00-00-000Z';

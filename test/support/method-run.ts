@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../../src/core/data/batches';
 import { loadBuiltin } from '../../src/core/data/builtin';
 import { runExperiment } from '../../src/core/run/experiment';
-import { RunFolder } from '../../src/core/run/run-folder';
-import { ConfigError, parseExperimentConfig, type ExperimentConfigInput, type RunSummary, type TrainerEvent } from '../../src/protocol';
+import { RunFolder } from '../../src/shared/run-folder';
+import { ConfigError, parseExperimentConfig, type ExperimentConfigInput, type RunSummary, type TrainerEvent } from '../../src/shared/protocol';
 import { tinyConfig } from './tiny-config';
 
 export type EpochEvent = Extract<TrainerEvent, { type: 'epoch' }>;

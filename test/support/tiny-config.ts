@@ -1,4 +1,4 @@
-import type { ExperimentConfigInput } from '../../src/protocol';
+import type { ExperimentConfigInput } from '../../src/shared/protocol';
 
 /** A run small enough for a unit test: a few hundred built-in samples, MLPs, one epoch each. */
 export function tinyConfig(overrides: Partial<ExperimentConfigInput> = {}): ExperimentConfigInput {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { listRuns } from '../../src/core/run/run-folder';
+import { listRuns } from '../../src/shared/run-folder';
 import { ensureBuilt } from '../support/build';
 import { tinyConfig } from '../support/tiny-config';
 

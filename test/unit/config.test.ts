@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, parseExperimentConfig, teacherTrainConfig } from '../../src/protocol';
+import { ConfigError, parseExperimentConfig, teacherTrainConfig } from '../../src/shared/protocol';
 
 function problemsOf(input: unknown): string[] {
   try {

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { findExecutable, NodeNotFoundError, resolveNodePath } from '../../src/training/node-path';
+import { findExecutable, NodeNotFoundError, resolveNodePath } from '../../src/host/training/node-path';
 
 describe('finding the trainer\'s Node binary (distill.nodePath)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'distill-node-path-'));

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { RunFolder } from '../../src/core/run/run-folder';
-import type { RunEntry } from '../../src/experiments/store';
-import { parseExperimentConfig, type ExperimentConfigInput, type ModelSummary, type RunStatus } from '../../src/protocol';
-import { planResume } from '../../src/training/resume';
+import { RunFolder } from '../../src/shared/run-folder';
+import type { RunEntry } from '../../src/host/experiments/store';
+import { parseExperimentConfig, type ExperimentConfigInput, type ModelSummary, type RunStatus } from '../../src/shared/protocol';
+import { planResume } from '../../src/host/training/resume';
 import { tinyConfig } from '../support/tiny-config';
 
 describe('Resume (what a new run keeps from an unfinished one)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RunProgress } from '../../src/training/run-progress';
+import { RunProgress } from '../../src/host/training/run-progress';
 
 describe('run progress (extension host)', () => {
   test('is "starting" at 0% until the first step', () => {

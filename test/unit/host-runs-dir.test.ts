@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { resolveRunsDir } from '../../src/experiments/runs-dir';
+import { resolveRunsDir } from '../../src/host/experiments/runs-dir';
 
 describe('where the runs folder is (distill.runsDir)', () => {
   const workspace = '/ws/project';

@@ -4,7 +4,7 @@ import { loadModel } from '../../src/core/models/checkpoint';
 import { phasesOf } from '../../src/core/run/experiment';
 import { prepareData } from '../../src/core/run/prepare-data';
 import { predictLogits } from '../../src/core/train/evaluate';
-import { parseExperimentConfig } from '../../src/protocol';
+import { parseExperimentConfig } from '../../src/shared/protocol';
 import { assertProblem, assertTrains, methodConfig, methodDefaults, runMethod, scratchDir } from '../support/method-run';
 
 function softmax(row: ArrayLike<number>): number[] {

@@ -6,7 +6,7 @@ import { KnowledgeDistiller } from '../../src/core/distill/kd';
 import { ensembleTargetLogits, MultiTeacherDistiller } from '../../src/core/distill/multi-teacher';
 import { buildModel } from '../../src/core/models/zoo';
 import { phasesOf } from '../../src/core/run/experiment';
-import { parseExperimentConfig } from '../../src/protocol';
+import { parseExperimentConfig } from '../../src/shared/protocol';
 import { assertProblem, assertRejectedBeforeTraining, assertTrains, builtinBatch, methodConfig, methodDefaults, runMethod, scratchDir } from '../support/method-run';
 
 describe('method multi-teacher', () => {

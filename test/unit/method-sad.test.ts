@@ -6,7 +6,7 @@ import { sadLoss } from '../../src/core/distill/losses/sad';
 import { sadActive } from '../../src/core/distill/sad';
 import { buildModel } from '../../src/core/models/zoo';
 import { phasesOf } from '../../src/core/run/experiment';
-import { parseExperimentConfig } from '../../src/protocol';
+import { parseExperimentConfig } from '../../src/shared/protocol';
 import { assertProblem, assertRejectedBeforeTraining, assertTrains, builtinBatch, epochsOf, methodConfig, methodDefaults, runMethod, scratchDir } from '../support/method-run';
 
 const cnnStudent = { model: { arch: 'cnn' as const, widths: [4, 8] } };

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RunFolder } from '../../src/core/run/run-folder';
-import type { TrainerEvent } from '../../src/protocol';
-import { TrainerProcess } from '../../src/training/trainer-process';
+import { RunFolder } from '../../src/shared/run-folder';
+import type { TrainerEvent } from '../../src/shared/protocol';
+import { TrainerProcess } from '../../src/host/training/trainer-process';
 import { ensureBuilt } from '../support/build';
 import { tinyConfig } from '../support/tiny-config';
 

@@ -9,11 +9,11 @@ import { batches } from '../../src/core/data/batches';
 import { KnowledgeDistiller } from '../../src/core/distill/kd';
 import { buildModel } from '../../src/core/models/zoo';
 import { runExperiment } from '../../src/core/run/experiment';
-import { RunFolder } from '../../src/core/run/run-folder';
+import { RunFolder } from '../../src/shared/run-folder';
 import { loadBuiltin } from '../../src/core/data/builtin';
 import { createOptimizer } from '../../src/core/train/optimizer';
 import { trainStep } from '../../src/core/train/step';
-import type { TrainerEvent } from '../../src/protocol';
+import type { TrainerEvent } from '../../src/shared/protocol';
 import { tinyConfig } from '../support/tiny-config';
 
 describe('training loop', () => {

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { RunFolder } from '../../src/core/run/run-folder';
-import { contentSecurityPolicy, dashboardHtml } from '../../src/dashboard/html';
-import { isInside, listRunItems, readCompareRuns, readRunHistory } from '../../src/dashboard/run-data';
-import { WebviewToHost } from '../../src/protocol';
+import { RunFolder } from '../../src/shared/run-folder';
+import { contentSecurityPolicy, dashboardHtml } from '../../src/host/dashboard/html';
+import { isInside, listRunItems, readCompareRuns, readRunHistory } from '../../src/host/dashboard/run-data';
+import { WebviewToHost } from '../../src/shared/protocol';
 import { summary, syntheticEvents } from '../webview/fixtures';
 
 const root = mkdtempSync(join(tmpdir(), 'distill-dashboard-'));

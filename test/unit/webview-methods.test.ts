@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
-import { ExperimentConfig, MethodConfig, parseExperimentConfig } from '../../src/protocol';
+import { ExperimentConfig, MethodConfig, parseExperimentConfig } from '../../src/shared/protocol';
 import { methodDescriptors } from '../../webview/methods';
 import { defaultOf, fieldSchema, literalChoices, variantDefaults, variantKeys, variantNames, variantOf } from '../../webview/schema-defaults';
 

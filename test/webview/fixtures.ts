@@ -1,6 +1,6 @@
 // Synthetic runs for the webview tests: the events a trainer would send, with known numbers.
-import type { DashboardCompareRun, DashboardEvent, DashboardRunHistory, PredictionSample, RunSummary } from '../../src/protocol';
-import { parseExperimentConfig } from '../../src/protocol';
+import type { DashboardCompareRun, DashboardEvent, DashboardRunHistory, PredictionSample, RunSummary } from '../../src/shared/protocol';
+import { parseExperimentConfig } from '../../src/shared/protocol';
 import { createRng as rng } from '../../src/core/data/rng';
 
 export const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, parseExperimentConfig, type WebviewToHost } from '../../src/protocol';
+import { ConfigError, parseExperimentConfig, type WebviewToHost } from '../../src/shared/protocol';
 import { openDashboard, sharedHarness, type DashboardPage } from './harness';
 
 function problemsOf(input: unknown): string[] {

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { dashboardHtml } from '../../src/dashboard/html';
-import type { HostToWebview, WebviewToHost } from '../../src/protocol';
+import { dashboardHtml } from '../../src/host/dashboard/html';
+import type { HostToWebview, WebviewToHost } from '../../src/shared/protocol';
 import { ROOT } from '../support/build';
 import { THEMES, type ThemeName } from './themes';
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { listRunItems, readCompareRuns, readRunHistory } from '../../src/dashboard/run-data';
+import { listRunItems, readCompareRuns, readRunHistory } from '../../src/host/dashboard/run-data';
 import { ensureBuilt, ROOT } from '../support/build';
 import { OUTPUT, openDashboard, startHarness, type Harness } from './harness';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DashboardEvent, HostToWebview } from '../../src/protocol';
+import type { DashboardEvent, HostToWebview } from '../../src/shared/protocol';
 import { historyOf, syntheticEvents } from './fixtures';
 import { openDashboard, sharedHarness, type DashboardPage } from './harness';
 

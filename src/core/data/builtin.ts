@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BUILTIN_DATASET } from '../../protocol';
+import { BUILTIN_DATASET } from '../../shared/protocol';
 import { loadIdx } from './idx';
 import type { LoadedDataset } from './types';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { DatasetSpec } from '../../protocol';
+import { DatasetSpec } from '../../shared/protocol';
 import { loadBuiltin } from './builtin';
 import { loadCifar10 } from './cifar';
 import { loadCsv } from './csv';

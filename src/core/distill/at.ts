@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../../protocol';
+import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
 import { crossEntropy } from './losses';

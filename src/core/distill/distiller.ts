@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { MethodName } from '../../protocol';
+import type { MethodName } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 
 export interface TrainBatch {

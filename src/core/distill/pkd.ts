@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LayerStrategy } from '../../protocol';
-import { ConfigError } from '../../protocol';
+import type { LayerStrategy } from '../../shared/protocol';
+import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';

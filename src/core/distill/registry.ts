@@ -1,4 +1,4 @@
-import type { MethodConfig } from '../../protocol';
+import type { MethodConfig } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { AttentionTransfer } from './at';
 import { BornAgainGeneration } from './born-again';

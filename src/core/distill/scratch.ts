@@ -1,4 +1,4 @@
-import type { MethodName } from '../../protocol';
+import type { MethodName } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
 import { crossEntropy } from './losses';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { replaceDirAtomic } from '../fs-atomic';
+import { replaceDirAtomic } from '../../shared/fs-atomic';
 import { ZooModel, type ModelInfo } from './zoo-model';
 
 const WEIGHTS_FILE = 'weights.bin';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelSpec } from '../../protocol';
+import type { ModelSpec } from '../../shared/protocol';
 
 export interface ForwardResult {
   logits: tf.Tensor2D;

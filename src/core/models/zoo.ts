@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ModelSpec, type ModelSpecInput } from '../../protocol';
+import { ModelSpec, type ModelSpecInput } from '../../shared/protocol';
 import type { Backbone } from './backbone';
 import { cnnBackbone } from './cnn';
 import { SeededInit } from './init';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isAbsolute, resolve } from 'node:path';
-import { parseExperimentConfig, type ExperimentConfig, type RunSummary, type TrainerEvent } from '../../protocol';
+import { parseExperimentConfig, type ExperimentConfig, type RunSummary, type TrainerEvent } from '../../shared/protocol';
 import { initBackend } from '../backend/select';
 import type { Distiller } from '../distill/distiller';
 import { createDistiller } from '../distill/registry';
@@ -13,7 +13,7 @@ import { phasesOf, planFor } from './plans';
 import type { PlanContext } from './plans/plan';
 import { modelRow } from './plans/rows';
 import { prepareData, type PreparedData } from './prepare-data';
-import { RunFolder } from './run-folder';
+import { RunFolder } from '../../shared/run-folder';
 
 export { phasesOf };
 

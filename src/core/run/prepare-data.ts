@@ -1,4 +1,4 @@
-import type { DataConfig, DatasetSpec } from '../../protocol';
+import type { DataConfig, DatasetSpec } from '../../shared/protocol';
 import { loadDataset } from '../data/load';
 import { applyNormalizer, fitNormalizer } from '../data/normalize';
 import { prepareSplits } from '../data/split';

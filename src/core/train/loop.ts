@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochMetrics, PredictionSample, TrainConfig, TrainerEvent } from '../../protocol';
+import type { EpochMetrics, PredictionSample, TrainConfig, TrainerEvent } from '../../shared/protocol';
 import { batches } from '../data/batches';
 import type { Split } from '../data/types';
 import type { Distiller } from '../distill/distiller';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainConfig } from '../../protocol';
+import type { TrainConfig } from '../../shared/protocol';
 
 export interface TrainOptimizer {
   optimizer: tf.Optimizer;

@@ -1,4 +1,4 @@
-import type { TrainConfig } from '../../protocol';
+import type { TrainConfig } from '../../shared/protocol';
 
 /** Learning rate for a 0-based epoch: constant, step decay at 1-based milestones, or cosine. */
 export function learningRateAt(config: TrainConfig, epoch: number): number {

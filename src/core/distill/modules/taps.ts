@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, type LayerStrategy } from '../../../protocol';
+import { ConfigError, type LayerStrategy } from '../../../shared/protocol';
 import type { ZooModel } from '../../models/zoo-model';
 
 /** The config field that chose a model, for error messages. */

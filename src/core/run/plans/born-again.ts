@@ -1,4 +1,4 @@
-import type { ExperimentConfig, MethodOf } from '../../../protocol';
+import type { ExperimentConfig, MethodOf } from '../../../shared/protocol';
 import type { PhaseReference, PhaseResult } from '../../train/loop';
 import { prepareTeacher, trainBaseline } from './common';
 import { evaluateEnsemble } from './ensemble';

@@ -1,4 +1,4 @@
-import { teacherTrainConfig, type ModelSpec } from '../../../protocol';
+import { teacherTrainConfig, type ModelSpec } from '../../../shared/protocol';
 import type { ZooModel } from '../../models/zoo-model';
 import { evaluateLogits, predictLogits } from '../../train/evaluate';
 import type { PhaseReference } from '../../train/loop';

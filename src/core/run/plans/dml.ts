@@ -1,4 +1,4 @@
-import { ConfigError, type ExperimentConfig, type MethodOf } from '../../../protocol';
+import { ConfigError, type ExperimentConfig, type MethodOf } from '../../../shared/protocol';
 import { trainBaseline } from './common';
 import { seedOf, type Plan } from './plan';
 

@@ -1,4 +1,4 @@
-import type { ExperimentConfig, MethodConfig } from '../../../protocol';
+import type { ExperimentConfig, MethodConfig } from '../../../shared/protocol';
 import { bornAgainPlan } from './born-again';
 import { dmlPlan } from './dml';
 import { multiTeacherPlan } from './multi-teacher';

@@ -1,4 +1,4 @@
-import type { ExperimentConfig, MethodOf } from '../../../protocol';
+import type { ExperimentConfig, MethodOf } from '../../../shared/protocol';
 import { teacherWeights } from '../../distill/multi-teacher';
 import type { PhaseReference } from '../../train/loop';
 import { mainTeacher, prepareTeacher, trainBaseline, type PendingTeacher, type TeacherSource } from './common';

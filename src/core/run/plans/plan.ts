@@ -1,4 +1,4 @@
-import type { ExperimentConfig, MethodConfig, ModelSpec, ModelSummary, TrainConfig, TrainerEvent } from '../../../protocol';
+import type { ExperimentConfig, MethodConfig, ModelSpec, ModelSummary, TrainConfig, TrainerEvent } from '../../../shared/protocol';
 import type { Split } from '../../data/types';
 import type { Distiller } from '../../distill/distiller';
 import type { DistillerParts } from '../../distill/registry';

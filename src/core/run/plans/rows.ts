@@ -1,4 +1,4 @@
-import type { ModelSummary } from '../../../protocol';
+import type { ModelSummary } from '../../../shared/protocol';
 import { describeModel } from '../../models/zoo';
 import type { ZooModel } from '../../models/zoo-model';
 import type { Evaluation } from '../../train/evaluate';

@@ -1,4 +1,4 @@
-import type { ExperimentConfig, MethodConfig } from '../../../protocol';
+import type { ExperimentConfig, MethodConfig } from '../../../shared/protocol';
 import type { MethodStage } from '../../distill/registry';
 import { prepareTeacher, trainBaseline } from './common';
 import { seedOf, type Plan } from './plan';

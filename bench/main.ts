@@ -1,0 +1,17 @@
+// `npm run bench`: training throughput of the engine against PyTorch (a measurement, not a test).
+// Tooling, not product: it lives outside the engine and is never bundled into the extension.
+import { BENCH_USAGE, parseBenchArgs } from './args';
+import { runBench } from './run-bench';
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(`${BENCH_USAGE}\n`);
+  process.exit(0);
+}
+runBench(parseBenchArgs(args)).then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,79 @@
+// Every command of the extension, one line each, wired to the parts that do the work. Each id
+// here is in package.json's contributes.commands and the other way round (the integration
+// suite checks both directions).
+import * as vscode from 'vscode';
+import { openSetting } from './settings';
+import type { RunFolderActions } from './experiments/run-actions';
+import type { ExperimentStore } from './experiments/store';
+import type { Log } from './log';
+import { METHOD_COMMANDS } from './method-commands';
+import { ConfigError } from '../shared/protocol';
+import { NodeNotFoundError } from './training/node-path';
+import type { RunActions } from './training/run-actions';
+
+/** The dashboard as the commands need it. */
+export interface DashboardCommands {
+  open(focus?: { view: 'form' | 'run' | 'compare'; runDir?: string }): void;
+}
+
+export interface CommandParts {
+  store: ExperimentStore;
+  runs: RunActions;
+  folders: RunFolderActions;
+  log: Log;
+  dashboard: DashboardCommands;
+}
+
+export function registerCommands({ store, runs, folders, log, dashboard }: CommandParts): vscode.Disposable[] {
+  const register = (id: string, handler: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, (...args: unknown[]) => guarded(log, () => handler(...args)));
+  return [
+    register('distill.newExperiment', (config?: object) => (config ? runs.startConfig(config) : dashboard.open({ view: 'form' }))),
+    register('distill.openDashboard', (run?: { runDir?: string }) => dashboard.open(run?.runDir ? { view: 'run', runDir: run.runDir } : activeRunFocus(store))),
+    register('distill.trainTeacher', (config?: object) => runs.runMethod('teacher', 'Train Teacher', config)),
+    register('distill.runKnowledgeDistillation', (config?: object) => runs.runMethod('kd', 'Run Knowledge Distillation', config)),
+    ...METHOD_COMMANDS.map(({ method, command, title }) => register(command, (config?: object) => runs.runMethod(method, title, config))),
+    register('distill.runDemo', () => runs.runDemo()),
+    register('distill.stopRun', (run, selected) => runs.stop(run, selected)),
+    register('distill.resumeRun', (run) => runs.resume(run)),
+    register('distill.deleteRun', (run, selected) => folders.delete(run, selected)),
+    register('distill.revealRun', (run) => folders.reveal(run)),
+    register('distill.compareRuns', (run, selected) => folders.compare(run, selected)),
+    register('distill.exportStudent', (run, target) => folders.exportStudent(run, target)),
+    register('distill.refreshExperiments', () => store.refresh()),
+  ];
+}
+
+/**
+ * Open Dashboard without a target (the palette, or a tree action whose row was redrawn under the
+ * click) shows the newest active run, if any: that is what a user opening it mid-run wants.
+ */
+function activeRunFocus(store: ExperimentStore): { view: 'run'; runDir: string } | undefined {
+  const active = store.runs.filter((entry) => entry.record.status === 'running' || entry.record.status === 'queued');
+  const newest = active.sort((a, b) => b.id.localeCompare(a.id))[0];
+  return newest && { view: 'run', runDir: newest.runDir };
+}
+
+/** A command's failure is shown to the user (with a way to fix it where there is one), never thrown at VS Code. */
+async function guarded<T>(log: Log, action: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (error) {
+    reportError(log, error);
+    return undefined;
+  }
+}
+
+function reportError(log: Log, error: unknown): void {
+  if (error instanceof NodeNotFoundError) {
+    log.info(error.message);
+    void vscode.window.showErrorMessage(`Distill: ${error.message}`, 'Configure').then((choice) => choice && openSetting('nodePath'));
+  } else if (error instanceof ConfigError) {
+    log.info(error.message);
+    const more = error.problems.length > 1 ? ` (and ${error.problems.length - 1} more)` : '';
+    void vscode.window.showErrorMessage(`Distill: invalid experiment config: ${error.problems[0]}${more}`, 'Show Output').then((choice) => choice && log.show());
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    log.info(`error: ${error instanceof Error && error.stack ? error.stack : message}`);
+    void vscode.window.showErrorMessage(`Distill: ${message}`);
+  }
+}

@@ -1,0 +1,24 @@
+// The dashboard (src/dashboard/, built by its own part) joined to the extension's parts: it
+// starts runs through the runner, hears every trainer event, and follows the runs folder.
+import * as vscode from 'vscode';
+import type { DashboardCommands } from './commands';
+import { readSettings } from './settings';
+import { DashboardPanel, registerDashboardSerializer, type DashboardDeps } from './dashboard';
+import type { ExperimentStore } from './experiments/store';
+import type { RunActions } from './training/run-actions';
+import type { Runner } from './training/runner';
+
+export function linkDashboard(context: vscode.ExtensionContext, store: ExperimentStore, runner: Runner, runs: RunActions): DashboardCommands {
+  const deps: DashboardDeps = {
+    runsDir: () => store.runsDir,
+    startRun: async (config) => runs.startConfig(config),
+    onTrainerEvent: (listener) => runner.onTrainerEvent(({ runDir, event }) => listener(runDir, event)),
+    uiUpdatesPerSecond: () => readSettings().uiUpdatesPerSecond,
+    onRunsChanged: (listener) => store.onDidChange(listener),
+  };
+  registerDashboardSerializer(context, deps);
+  context.subscriptions.push({ dispose: () => DashboardPanel.current?.dispose() });
+  return {
+    open: (focus) => void DashboardPanel.createOrShow(context.extensionUri, deps, focus),
+  };
+}

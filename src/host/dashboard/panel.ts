@@ -1,0 +1,243 @@
+// The dashboard: one WebviewPanel (form · live charts · predictions · comparison), its
+// serializer, and the routing of messages between it and the extension.
+//
+// API for the extension (src/extension.ts, src/commands.ts):
+//
+//   registerDashboardSerializer(context, deps)
+//       once in activate(); brings the panel back after a reload. The manifest needs the
+//       activation event `onWebviewPanel:distill.dashboard` (DASHBOARD_VIEW_TYPE) for that.
+//   DashboardPanel.createOrShow(context.extensionUri, deps, focus?)
+//       opens the panel or reveals it; `focus` picks the view:
+//       { view: 'form' } · { view: 'run', runDir } (charts and predictions of that run) · { view: 'compare' }.
+//   DashboardPanel.current?.dispose()
+//
+// `deps` (DashboardDeps below) is how the panel reaches the rest of the extension; it never
+// spawns or stops trainers itself.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { ConfigError, parseExperimentConfig, WebviewToHost, type DashboardFocus, type ExperimentConfig, type HostToWebview, type TrainerEvent } from '../../shared/protocol';
+import { vscodeDialogs, type DashboardDialogs } from './dialogs';
+import { dashboardHtml } from './html';
+import { isDashboardEvent, isInside, listRunItems, readCompareRuns, readRunHistory } from './run-data';
+
+export const DASHBOARD_VIEW_TYPE = 'distill.dashboard';
+
+export interface DashboardDeps {
+  /** The runs folder (setting `distill.runsDir`, resolved). The webview may open runs inside it only. */
+  runsDir(): string;
+  /** Queues a run of a config the panel has already validated; resolves to its run folder. */
+  startRun(config: ExperimentConfig): Promise<string>;
+  /** Every trainer event of every run the runner owns, with the run's folder. */
+  onTrainerEvent(listener: (runDir: string, event: TrainerEvent) => void): vscode.Disposable;
+  /** Setting `distill.uiUpdatesPerSecond`: the most chart redraws a second the webview makes. */
+  uiUpdatesPerSecond(): number;
+  /** Optional: the runs folder changed on disk (e.g. the tree's file watcher); the run list is re-sent. */
+  onRunsChanged?(listener: () => void): vscode.Disposable;
+  /** Optional replacements for the file dialogs (tests); the rest use vscode.window. */
+  dialogs?: Partial<DashboardDialogs>;
+}
+
+const TITLE = 'Distill Dashboard';
+const RUNS_DEBOUNCE_MS = 300;
+const RUN_LIST_EVENTS: ReadonlySet<TrainerEvent['type']> = new Set(['started', 'finished', 'failed', 'cancelled']);
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export class DashboardPanel {
+  private static currentPanel: DashboardPanel | undefined;
+
+  static get current(): DashboardPanel | undefined {
+    return DashboardPanel.currentPanel;
+  }
+
+  static createOrShow(extensionUri: vscode.Uri, deps: DashboardDeps, focus?: DashboardFocus): DashboardPanel {
+    const existing = DashboardPanel.currentPanel;
+    if (existing) {
+      existing.panel.reveal();
+      if (focus) existing.focus(focus);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, TITLE, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    return (DashboardPanel.currentPanel = new DashboardPanel(panel, extensionUri, deps, focus));
+  }
+
+  /** For the serializer: VS Code kept the panel; give it a new page. The webview restores its own view from its state. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, deps: DashboardDeps): DashboardPanel {
+    DashboardPanel.currentPanel?.dispose();
+    panel.webview.options = webviewOptions(extensionUri);
+    return (DashboardPanel.currentPanel = new DashboardPanel(panel, extensionUri, deps));
+  }
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly dialogs: DashboardDialogs;
+  /** Nothing is posted before the webview's `ready` (it would be lost). */
+  private ready = false;
+  private pendingFocus: DashboardFocus | undefined;
+  /** The run whose live events are forwarded. */
+  private watchedRun: string | undefined;
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly deps: DashboardDeps,
+    focus?: DashboardFocus,
+  ) {
+    this.pendingFocus = focus;
+    this.dialogs = { ...vscodeDialogs, ...deps.dialogs };
+    const icon = vscode.Uri.joinPath(extensionUri, 'media', 'distill.svg');
+    if (existsSync(icon.fsPath)) panel.iconPath = icon;
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      // A hidden webview loses what is posted to it; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      deps.onTrainerEvent((runDir, event) => this.onTrainerEvent(runDir, event)),
+    );
+    if (deps.onRunsChanged) this.disposables.push(deps.onRunsChanged(() => this.postRuns()));
+    panel.webview.html = this.html();
+  }
+
+  focus(focus: DashboardFocus): void {
+    if (this.ready) this.post({ type: 'focus', focus });
+    else this.pendingFocus = focus;
+  }
+
+  dispose(): void {
+    if (DashboardPanel.currentPanel === this) DashboardPanel.currentPanel = undefined;
+    this.ready = false;
+    clearTimeout(this.runsTimer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+
+  private html(): string {
+    const asWebviewUri = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', file)).toString();
+    return dashboardHtml({ cspSource: this.panel.webview.cspSource, scriptUri: asWebviewUri('webview.js'), styleUri: asWebviewUri('webview.css') });
+  }
+
+  private post(message: HostToWebview): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  /** Every message from the webview is input: parsed by the protocol's schema, or dropped. */
+  private async receive(raw: unknown): Promise<void> {
+    const parsed = WebviewToHost.safeParse(raw);
+    if (!parsed.success) {
+      console.warn(`Distill dashboard: ignored a malformed message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      return;
+    }
+    try {
+      await this.handle(parsed.data);
+    } catch (error) {
+      const message = (error as Error).message;
+      this.post({ type: 'notice', level: 'error', message });
+      void vscode.window.showErrorMessage(`Distill dashboard: ${message}`);
+    }
+  }
+
+  private async handle(message: WebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        this.ready = true;
+        const focus = this.pendingFocus;
+        this.pendingFocus = undefined;
+        this.post({ type: 'init', uiUpdatesPerSecond: this.deps.uiUpdatesPerSecond(), runsDir: this.deps.runsDir(), runs: listRunItems(this.deps.runsDir()), focus });
+        return;
+      }
+      case 'startRun': {
+        let config: ExperimentConfig;
+        try {
+          config = parseExperimentConfig(message.config);
+        } catch (error) {
+          if (error instanceof ConfigError) return this.post({ type: 'configProblems', problems: error.problems });
+          throw error;
+        }
+        const runDir = await this.deps.startRun(config);
+        this.postRuns();
+        this.post({ type: 'focus', focus: { view: 'run', runDir } });
+        return;
+      }
+      case 'saveConfig': {
+        const name = nameOf(message.config);
+        const file = await this.dialogs.saveConfig(`${JSON.stringify(message.config, null, 2)}\n`, `${name}.distill.json`);
+        if (file) this.post({ type: 'notice', level: 'info', message: `Saved ${file}` });
+        return;
+      }
+      case 'loadConfig': {
+        const opened = await this.dialogs.openConfig();
+        if (!opened) return;
+        let config: unknown;
+        try {
+          config = JSON.parse(opened.text);
+        } catch (error) {
+          throw new Error(`${opened.file} is not JSON: ${(error as Error).message}`);
+        }
+        this.post({ type: 'configLoaded', config, file: opened.file });
+        return;
+      }
+      case 'pickPath': {
+        const path = await this.dialogs.pickPath(message.kind, message.title);
+        if (path) this.post({ type: 'pathPicked', field: message.field, path });
+        return;
+      }
+      case 'openRun': {
+        const runsDir = this.deps.runsDir();
+        if (!isInside(runsDir, message.runDir) || !existsSync(message.runDir)) {
+          this.post({ type: 'notice', level: 'error', message: `${message.runDir} is not a run folder inside the runs folder ${runsDir}` });
+          return;
+        }
+        // Reading the history and starting to forward happen in one synchronous turn, so no event
+        // falls between them; one that is in both arrives twice, and the webview's reducer is idempotent.
+        this.watchedRun = resolve(message.runDir);
+        this.post({ type: 'runHistory', history: readRunHistory(message.runDir) });
+        return;
+      }
+      case 'requestCompare':
+        this.post({ type: 'compareData', runs: readCompareRuns(this.deps.runsDir()) });
+        return;
+      case 'refreshRuns':
+        this.postRuns();
+        return;
+    }
+  }
+
+  private onTrainerEvent(runDir: string, event: TrainerEvent): void {
+    if (this.watchedRun && resolve(runDir) === this.watchedRun && isDashboardEvent(event)) this.post({ type: 'runEvent', runDir, event });
+    if (RUN_LIST_EVENTS.has(event.type)) this.postRuns();
+  }
+
+  private runsTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The run list is re-read at most every RUNS_DEBOUNCE_MS, however often the runs folder changes. */
+  private postRuns(): void {
+    if (this.runsTimer) return;
+    this.runsTimer = setTimeout(() => {
+      this.runsTimer = undefined;
+      this.post({ type: 'runs', runs: listRunItems(this.deps.runsDir()) });
+    }, RUNS_DEBOUNCE_MS);
+  }
+}
+
+function nameOf(config: unknown): string {
+  const name = (config as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name ? name.replace(/[^A-Za-z0-9._-]+/g, '-') : 'experiment';
+}
+
+/** Call once in activate(): brings the dashboard back after a window reload. Pushed to `context.subscriptions`. */
+export function registerDashboardSerializer(context: vscode.ExtensionContext, deps: DashboardDeps): vscode.Disposable {
+  const registration = vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+      DashboardPanel.revive(panel, context.extensionUri, deps);
+    },
+  });
+  context.subscriptions.push(registration);
+  return registration;
+}

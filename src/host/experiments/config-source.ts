@@ -1,0 +1,75 @@
+// Where a run's config comes from until the dashboard form does it: the built-in demo, a JSON
+// config in the workspace, or one chosen with a file dialog.
+import { readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import * as vscode from 'vscode';
+import { DEMO_CONFIG } from '../../cli/demo-config';
+import { ExperimentConfig } from '../../shared/protocol';
+
+export interface ConfigChoice {
+  config: unknown;
+  /** Relative dataset and checkpoint paths in the config resolve against it. */
+  baseDir: string;
+  /** For messages: "the demo", "experiments/kd.json". */
+  source: string;
+}
+
+const MAX_FILES = 200;
+
+export function workspaceDir(): string | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
+export function demoChoice(fallbackDir: string): ConfigChoice {
+  return { config: DEMO_CONFIG, baseDir: workspaceDir() ?? fallbackDir, source: 'the built-in demo' };
+}
+
+export function loadConfigFile(file: string): ConfigChoice {
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file} is not a JSON experiment config: ${(error as Error).message}`);
+  }
+  return { config, baseDir: dirname(file), source: vscode.workspace.asRelativePath(file) };
+}
+
+/** JSON files in the workspace that the experiment schema accepts (run folders excluded). */
+export async function findWorkspaceConfigs(runsDir: string): Promise<{ file: string; config: ExperimentConfig }[]> {
+  const uris = await vscode.workspace.findFiles('**/*.json', '{**/node_modules/**,**/.distill/**,**/.vscode/**,**/package.json,**/package-lock.json,**/tsconfig.json}', MAX_FILES);
+  return uris
+    .map((uri) => uri.fsPath)
+    .filter((file) => relative(runsDir, file).startsWith('..'))
+    .flatMap((file) => {
+      try {
+        const parsed = ExperimentConfig.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+        return parsed.success ? [{ file, config: parsed.data }] : [];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => a.file.localeCompare(b.file));
+}
+
+type Pick = vscode.QuickPickItem & { choose: () => Promise<ConfigChoice | undefined> };
+
+export async function pickConfig(runsDir: string, title: string): Promise<ConfigChoice | undefined> {
+  const demo = demoChoice(runsDir);
+  const items: Pick[] = [
+    { label: '$(beaker) Built-in demo', description: 'Fashion-MNIST subset', detail: 'CNN teacher → MLP student with Hinton KD, plus the from-scratch baseline', choose: async () => demo },
+    ...(await findWorkspaceConfigs(runsDir)).map(({ file, config }): Pick => ({
+      label: `$(json) ${vscode.workspace.asRelativePath(file)}`,
+      description: `${config.name} · ${config.method.name}`,
+      choose: async () => loadConfigFile(file),
+    })),
+    { label: '$(folder-opened) Choose a config file…', choose: chooseConfigFile },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Experiment config' });
+  return picked?.choose();
+}
+
+async function chooseConfigFile(): Promise<ConfigChoice | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: folder, filters: { 'Experiment config': ['json'] }, title: 'Experiment config' });
+  return picked?.[0] ? loadConfigFile(picked[0].fsPath) : undefined;
+}

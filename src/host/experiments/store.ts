@@ -1,0 +1,204 @@
+// The runs folder as the extension sees it: every run's record and summary, rescanned when the
+// folder changes on disk (runs from the CLI, another window or another machine show up), and
+// runs whose process died unseen turned into `interrupted`.
+import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
+import * as vscode from 'vscode';
+import { RUN_FILES, RunFolder, listRuns } from '../../shared/run-folder';
+import { Disposable, toDisposable, type IDisposable } from '../lifecycle';
+import type { RunRecord, RunSummary } from '../../shared/protocol';
+import { Throttle } from '../../shared/throttle';
+
+export interface RunEntry {
+  readonly runDir: string;
+  readonly experiment: string;
+  readonly id: string;
+  readonly folder: RunFolder;
+  readonly record: RunRecord;
+  readonly summary?: RunSummary;
+}
+
+const RESCAN_DELAY_MS = 150;
+/**
+ * File watchers miss events (a watcher still starting, inotify limits, network drives), so the
+ * folder is also checked this often; only a changed run.json or summary.json triggers a rescan.
+ */
+const POLL_INTERVAL_MS = 4000;
+
+/** What the tree shows depends on these files only: their times stand for the folder's state. */
+function folderSignature(dir: string): string {
+  const stamp = (file: string) => {
+    try {
+      return statSync(file).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  return listRuns(dir)
+    .map((folder) => `${folder.dir}:${stamp(join(folder.dir, RUN_FILES.record))}:${stamp(join(folder.dir, RUN_FILES.summary))}`)
+    .join('|');
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readEntry(folder: RunFolder): RunEntry | undefined {
+  let record: RunRecord | undefined;
+  let summary: RunSummary | undefined;
+  try {
+    record = folder.readRecord();
+  } catch {
+    // Half-copied or hand-edited: show nothing rather than break the whole tree.
+    return undefined;
+  }
+  if (!record) return undefined;
+  try {
+    summary = folder.readSummary();
+  } catch {
+    summary = undefined;
+  }
+  return { runDir: folder.dir, experiment: folder.experiment, id: folder.id, folder, record, summary };
+}
+
+export class ExperimentStore extends Disposable {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  /** Fires after a rescan. */
+  readonly onDidChange = this.changed.event;
+  private entries: RunEntry[] = [];
+  private dir: string;
+  private watcher: IDisposable | undefined;
+  private watchingParent = false;
+  private readonly claimed = new Set<string>();
+  private readonly rescan = this._register(new Throttle(() => this.refresh(), () => RESCAN_DELAY_MS));
+
+  /** `locate` gives the runs folder; it is asked again on `relocate()` (the setting changed). */
+  private signature = '';
+
+  constructor(private readonly locate: () => string) {
+    super();
+    this.dir = locate();
+    this.watch();
+    this._register(toDisposable(() => this.watcher?.dispose()));
+    const poll = setInterval(() => {
+      if (folderSignature(this.dir) !== this.signature) this.scheduleRefresh();
+    }, POLL_INTERVAL_MS);
+    this._register(toDisposable(() => clearInterval(poll)));
+  }
+
+  get runsDir(): string {
+    return this.dir;
+  }
+
+  get runs(): readonly RunEntry[] {
+    return this.entries;
+  }
+
+  find(runDir: string): RunEntry | undefined {
+    return this.entries.find((entry) => entry.runDir === runDir);
+  }
+
+  /** Runs grouped by experiment, experiments by name, newest run first. */
+  experiments(): { name: string; runs: RunEntry[] }[] {
+    const groups = new Map<string, RunEntry[]>();
+    for (const entry of this.entries) groups.set(entry.experiment, [...(groups.get(entry.experiment) ?? []), entry]);
+    return [...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, runs]) => ({ name, runs: runs.sort((a, b) => b.id.localeCompare(a.id)) }));
+  }
+
+  /** A run this window is responsible for: never marked interrupted while claimed. */
+  claim(runDir: string): IDisposable {
+    this.claimed.add(runDir);
+    return toDisposable(() => this.claimed.delete(runDir));
+  }
+
+  /** Reads the folder again now. */
+  refresh(): void {
+    if (this.isDisposed) return;
+    if (this.watchingParent && existsSync(this.dir)) this.watch();
+    this.signature = folderSignature(this.dir);
+    this.entries = listRuns(this.dir).flatMap((folder) => {
+      const entry = readEntry(folder);
+      return entry ? [this.interruptIfAbandoned(entry)] : [];
+    });
+    this.changed.fire();
+  }
+
+  /** Reads the folder again soon; bursts of calls collapse into one rescan. */
+  scheduleRefresh(): void {
+    this.rescan.schedule();
+  }
+
+  relocate(): void {
+    const dir = this.locate();
+    if (dir === this.dir) return;
+    this.dir = dir;
+    this.watch();
+    this.refresh();
+  }
+
+  deleteRun(runDir: string): void {
+    if (this.claimed.has(runDir)) throw new Error('the run is active: stop it first');
+    if (relative(this.dir, runDir).startsWith('..')) throw new Error(`${runDir} is not inside the runs folder ${this.dir}`);
+    rmSync(runDir, { recursive: true, force: true });
+    // The experiment goes with its last run.
+    const experimentDir = dirname(runDir);
+    if (readdirSync(experimentDir).length === 0) rmdirSync(experimentDir);
+    this.refresh();
+  }
+
+  /**
+   * A run left queued or running by a process that is gone (VS Code closed, the machine
+   * restarted, a CLI killed) will never record an ending: it becomes `interrupted`, resumable.
+   */
+  private interruptIfAbandoned(entry: RunEntry): RunEntry {
+    const { record } = entry;
+    if (record.status !== 'running' && record.status !== 'queued') return entry;
+    if (this.claimed.has(entry.runDir) || record.pid === undefined || isProcessAlive(record.pid)) return entry;
+    try {
+      const updated = entry.folder.updateRecord({
+        status: 'interrupted',
+        error: { message: `the process that ${record.status === 'queued' ? 'queued' : 'ran'} it (pid ${record.pid}) ended without recording an outcome` },
+      });
+      return { ...entry, record: updated };
+    } catch {
+      return entry;
+    }
+  }
+
+  private parentIsWorkspaceFolder(): boolean {
+    return (vscode.workspace.workspaceFolders ?? []).some((folder) => folder.uri.fsPath === dirname(this.dir));
+  }
+
+  /**
+   * Only what changes the tree triggers a rescan: run.json, summary.json, and run or experiment
+   * folders appearing or going. metrics.jsonl and checkpoints change constantly during training.
+   */
+  private watch(): void {
+    this.watcher?.dispose();
+    // The default runs folder (.distill in the workspace) may not exist yet: it is watched from
+    // the workspace folder, which VS Code watches anyway, until the first run creates it, maybe
+    // from the CLI. Any other runs folder is created: its parent may be a huge tree.
+    if (!existsSync(this.dir) && !this.parentIsWorkspaceFolder()) mkdirSync(this.dir, { recursive: true });
+    this.watchingParent = !existsSync(this.dir);
+    const pattern = this.watchingParent
+      ? new vscode.RelativePattern(vscode.Uri.file(dirname(this.dir)), `${basename(this.dir)}/**`)
+      : new vscode.RelativePattern(vscode.Uri.file(this.dir), '**');
+    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    const onEvent = (uri: vscode.Uri) => {
+      const parts = relative(this.dir, uri.fsPath).split(sep);
+      if (parts[0] === '..' || parts.length > 3) return;
+      if (parts.length <= 2 || parts[2] === RUN_FILES.record || parts[2] === RUN_FILES.summary) this.scheduleRefresh();
+    };
+    const subscriptions = [watcher, watcher.onDidCreate(onEvent), watcher.onDidChange(onEvent), watcher.onDidDelete(onEvent)];
+    this.watcher = toDisposable(() => subscriptions.forEach((s) => s.dispose()));
+  }
+}

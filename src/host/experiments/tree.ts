@@ -1,0 +1,167 @@
+// The "Experiments" view: experiments → runs → models, from the runs folder alone, with the live
+// progress of this window's runs on top.
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { RUN_FILES } from '../../shared/run-folder';
+import { readSettings } from '../settings';
+import { Disposable } from '../lifecycle';
+import type { ModelSummary, RunStatus } from '../../shared/protocol';
+import { Throttle } from '../../shared/throttle';
+import type { Runner } from '../training/runner';
+import type { ExperimentStore, RunEntry } from './store';
+
+export type ExperimentNode = { readonly kind: 'experiment'; readonly name: string; readonly runs: RunEntry[] };
+export type RunNode = { readonly kind: 'run'; readonly runDir: string; readonly entry: RunEntry };
+export type ModelNode = { readonly kind: 'model'; readonly runDir: string; readonly model: ModelSummary };
+export type TreeNode = ExperimentNode | RunNode | ModelNode;
+
+const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
+  queued: new vscode.ThemeIcon('clock'),
+  running: new vscode.ThemeIcon('sync~spin'),
+  completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  cancelled: new vscode.ThemeIcon('circle-slash'),
+  interrupted: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('testing.iconQueued')),
+};
+
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+/** The model a run is about: the distilled student, else whatever it trained last. */
+export function keyModel(entry: RunEntry): ModelSummary | undefined {
+  const models = entry.summary?.models ?? [];
+  return models.find((m) => m.role === 'student') ?? models.at(-1);
+}
+
+/** Short enough to leave the description room in a sidebar: "14:03:12" today, "01-10 11:00" before. */
+export function formatRunTime(iso: string | undefined, fallback: string, now = new Date()): string {
+  const date = iso ? new Date(iso) : undefined;
+  if (!date || Number.isNaN(date.getTime())) return fallback;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (date.toDateString() === now.toDateString()) return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  const day = `${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return `${date.getFullYear() === now.getFullYear() ? '' : `${date.getFullYear()}-`}${day} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+export class ExperimentsTree extends Disposable implements vscode.TreeDataProvider<TreeNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  // Progress redraws only the active runs' rows: redrawing the whole tree several times a second
+  // invalidates every row's handle, and a click on a row's action in that moment loses its target.
+  private readonly redraw = this._register(new Throttle(() => this.changed.fire(this.activeRunNodes()), () => 1000 / readSettings().uiUpdatesPerSecond));
+
+  constructor(
+    private readonly store: ExperimentStore,
+    private readonly runner: Runner,
+  ) {
+    super();
+    this._register(store.onDidChange(() => this.changed.fire(undefined)));
+    this._register(runner.onDidChange(() => this.redraw.schedule()));
+  }
+
+  private activeRunNodes(): TreeNode[] | undefined {
+    const nodes = this.runner.jobs.flatMap((job): TreeNode[] => {
+      const entry = this.store.find(job.runDir);
+      return entry ? [{ kind: 'run', runDir: entry.runDir, entry }] : [];
+    });
+    return nodes.length > 0 ? nodes : undefined;
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) return this.store.experiments().map(({ name, runs }) => ({ kind: 'experiment', name, runs }));
+    if (node.kind === 'experiment') return node.runs.map((entry) => ({ kind: 'run', runDir: entry.runDir, entry }));
+    if (node.kind === 'run') return (node.entry.summary?.models ?? []).map((model) => ({ kind: 'model', runDir: node.runDir, model }));
+    return [];
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    if (node.kind === 'experiment') return undefined;
+    const entry = this.store.find(node.runDir);
+    if (!entry) return undefined;
+    if (node.kind === 'model') return { kind: 'run', runDir: entry.runDir, entry };
+    const experiment = this.store.experiments().find((e) => e.name === entry.experiment);
+    return experiment && { kind: 'experiment', ...experiment };
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'experiment') return this.experimentItem(node);
+    if (node.kind === 'run') return this.runItem(node.entry);
+    return this.modelItem(node);
+  }
+
+  /** The config is read only when the tooltip is wanted. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'run') item.tooltip = this.runTooltip(node.entry);
+    return item;
+  }
+
+  private experimentItem(node: ExperimentNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `experiment:${node.name}`;
+    item.iconPath = new vscode.ThemeIcon('beaker');
+    item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
+    item.contextValue = 'experiment';
+    return item;
+  }
+
+  private runItem(entry: RunEntry): vscode.TreeItem {
+    const { record } = entry;
+    const hasModels = (entry.summary?.models.length ?? 0) > 0;
+    const item = new vscode.TreeItem(formatRunTime(record.startedAt ?? record.createdAt, entry.id), hasModels ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `run:${entry.runDir}`;
+    item.iconPath = STATUS_ICONS[record.status] ?? new vscode.ThemeIcon('question');
+    item.description = this.runDescription(entry);
+    item.contextValue = `run.${record.status}`;
+    item.resourceUri = vscode.Uri.file(entry.runDir);
+    return item;
+  }
+
+  /** "kd · student 81.2% best", "kd · teacher · epoch 2/4 · 35%", "kd · failed: …". */
+  runDescription(entry: RunEntry): string {
+    const { record } = entry;
+    // Live progress until the run folder records an ending (the trainer writes it just before it exits).
+    const job = this.runner.job(entry.runDir);
+    const live = job?.state === 'running' && (record.status === 'running' || record.status === 'queued');
+    const parts: string[] = [record.method];
+    if (live) parts.push(`${job.progress.describe()} · ${Math.round(job.progress.fraction * 100)}%`);
+    else if (record.status !== 'completed') parts.push(record.status === 'failed' && record.error ? `failed: ${record.error.message.split('\n')[0]}` : record.status);
+    const model = keyModel(entry);
+    if (model && !live) parts.push(`${model.role} ${percent(model.bestValAccuracy)} best`);
+    return parts.join(' · ');
+  }
+
+  private runTooltip(entry: RunEntry): vscode.MarkdownString {
+    const { record } = entry;
+    const lines = [`**${entry.experiment}** · \`${entry.id}\``, '', `status: ${record.status}${record.backend ? ` · backend ${record.backend}` : ''}`];
+    if (record.startedAt) lines.push('', `started ${record.startedAt}${record.endedAt ? `, ended ${record.endedAt}` : ''}`);
+    if (record.error) lines.push('', `error: ${record.error.message}`);
+    for (const model of entry.summary?.models ?? []) lines.push('', `${model.role} (${model.arch}): best ${percent(model.bestValAccuracy)} · last ${percent(model.lastValAccuracy)}`);
+    let config = '';
+    try {
+      config = JSON.stringify(JSON.parse(readFileSync(entry.folder.path(RUN_FILES.config), 'utf8')), null, 2);
+    } catch {
+      config = '(no config.json)';
+    }
+    const markdown = new vscode.MarkdownString(lines.join('\n'));
+    markdown.appendCodeblock(config, 'json');
+    return markdown;
+  }
+
+  private modelItem(node: ModelNode): vscode.TreeItem {
+    const { model } = node;
+    const item = new vscode.TreeItem(model.role, vscode.TreeItemCollapsibleState.None);
+    item.id = `model:${node.runDir}:${model.role}`;
+    item.iconPath = new vscode.ThemeIcon(model.role === 'teacher' ? 'mortar-board' : 'person');
+    const size = model.params >= 1000 ? `${(model.params / 1000).toFixed(1)}k` : String(model.params);
+    item.description = `${model.arch} · ${size} params · ${percent(model.bestValAccuracy)} best · ${percent(model.lastValAccuracy)} last`;
+    item.tooltip = [
+      `${model.role}: ${model.arch}`,
+      `${model.params} parameters, ${model.bytes} bytes`,
+      `best validation accuracy ${percent(model.bestValAccuracy)} (epoch ${model.bestEpoch}), last ${percent(model.lastValAccuracy)}`,
+      ...(model.agreement !== undefined ? [`agreement with the teacher ${percent(model.agreement)}`] : []),
+      ...(model.compression !== undefined ? [`compression ${model.compression.toFixed(1)}×`] : []),
+      `latency ${model.latencyMs.toFixed(2)} ms · wall time ${model.wallTimeSec.toFixed(1)} s`,
+    ].join('\n');
+    item.contextValue = `model.${model.role === 'teacher' ? 'teacher' : 'student'}`;
+    return item;
+  }
+}

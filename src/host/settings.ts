@@ -1,0 +1,37 @@
+// The `distill.*` settings, read fresh each time (a changed setting applies to the next run).
+import * as vscode from 'vscode';
+import type { BackendName } from '../shared/protocol';
+
+export const SECTION = 'distill';
+
+export interface Settings {
+  /** A real Node binary for the trainer process (never Electron). */
+  nodePath: string;
+  backend: BackendName;
+  /** As written by the user; empty means the default (see ExperimentStore). */
+  runsDir: string;
+  maxParallelRuns: number;
+  uiUpdatesPerSecond: number;
+}
+
+export function readSettings(): Settings {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  return {
+    nodePath: config.get<string>('nodePath', 'node').trim() || 'node',
+    backend: config.get<BackendName>('backend', 'auto'),
+    runsDir: config.get<string>('runsDir', '').trim(),
+    maxParallelRuns: Math.max(1, Math.floor(config.get<number>('maxParallelRuns', 1))),
+    uiUpdatesPerSecond: Math.min(60, Math.max(0.2, config.get<number>('uiUpdatesPerSecond', 4))),
+  };
+}
+
+/** Calls `listener` when `distill.<key>` changes. */
+export function onDidChangeSetting(key: keyof Settings, listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((event) => {
+    if (event.affectsConfiguration(`${SECTION}.${key}`)) listener();
+  });
+}
+
+export function openSetting(key: keyof Settings): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.${key}`);
+}

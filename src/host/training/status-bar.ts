@@ -1,0 +1,39 @@
+// A status-bar item while runs are active: how many, and where the first one is. Clicking it
+// opens the Distill view. Also sets the `distill.hasActiveRuns` context key for menus.
+import * as vscode from 'vscode';
+import { readSettings } from '../settings';
+import { Disposable } from '../lifecycle';
+import { Throttle } from '../../shared/throttle';
+import type { Runner } from './runner';
+
+export class RunStatusBar extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('distill.runs', vscode.StatusBarAlignment.Left, 10));
+  private readonly update = this._register(new Throttle(() => this.render(), () => 1000 / readSettings().uiUpdatesPerSecond));
+  private hadActive = false;
+
+  constructor(private readonly runner: Runner) {
+    super();
+    this.item.name = 'Distill runs';
+    this.item.command = 'workbench.view.extension.distill';
+    this._register(runner.onDidChange(() => this.update.schedule()));
+    this.render();
+  }
+
+  private render(): void {
+    const jobs = this.runner.jobs;
+    const active = jobs.length > 0;
+    if (active !== this.hadActive) void vscode.commands.executeCommand('setContext', 'distill.hasActiveRuns', active);
+    this.hadActive = active;
+    if (!active) {
+      this.item.hide();
+      return;
+    }
+    const running = jobs.filter((job) => job.state === 'running');
+    const queued = jobs.length - running.length;
+    const first = running[0];
+    const where = first ? ` · ${first.progress.describe()} · ${Math.round(first.progress.fraction * 100)}%` : '';
+    this.item.text = `$(sync~spin) Distill: ${running.length} running${queued ? `, ${queued} queued` : ''}${where}`;
+    this.item.tooltip = jobs.map((job) => `${job.label}: ${job.state === 'queued' ? 'queued' : job.progress.describe()}`).join('\n');
+    this.item.show();
+  }
+}

@@ -1,0 +1,80 @@
+// Messages between the extension host and the dashboard webview.
+import { z } from 'zod';
+import type { RunRecord, RunStatus, RunSummary } from './records';
+import type { TrainerEvent } from './trainer-messages';
+
+// ==================== host ⇄ webview messages (dashboard) ====================
+// Owned by the dashboard (src/dashboard/, webview/). The host posts `HostToWebview` only after
+// the webview said `ready`; every `WebviewToHost` message is parsed with the zod schema below
+// before the host acts on it. Small state is pushed whole (run list, a run's history, compare data).
+
+export type DashboardView = 'form' | 'run' | 'compare';
+export interface DashboardFocus {
+  view: DashboardView;
+  /** With view 'run': the run folder to show. */
+  runDir?: string;
+}
+
+/** One run as the dashboard lists it (from run.json). */
+export interface DashboardRunItem {
+  runDir: string;
+  id: string;
+  experiment: string;
+  status: RunStatus;
+  method: string;
+  createdAt: string;
+}
+
+/** The trainer events the dashboard draws; history (metrics.jsonl) and live events go through one reducer. */
+export type DashboardEvent = Extract<TrainerEvent, { type: 'started' | 'progress' | 'epoch' | 'predictions' | 'finished' | 'failed' | 'cancelled' }>;
+
+export interface DashboardRunHistory {
+  runDir: string;
+  record?: RunRecord;
+  /** config.json, as the trainer resolved it. */
+  config?: unknown;
+  /** Every drawn event of metrics.jsonl in order; only the latest `predictions` of each phase. */
+  events: DashboardEvent[];
+}
+
+/** A run with a summary, for the comparison table. */
+export interface DashboardCompareRun {
+  runDir: string;
+  id: string;
+  experiment: string;
+  status: RunStatus;
+  config?: unknown;
+  summary: RunSummary;
+}
+
+export type HostToWebview =
+  | { type: 'init'; uiUpdatesPerSecond: number; runsDir: string; runs: DashboardRunItem[]; focus?: DashboardFocus }
+  | { type: 'focus'; focus: DashboardFocus }
+  | { type: 'runs'; runs: DashboardRunItem[] }
+  | { type: 'runHistory'; history: DashboardRunHistory }
+  | { type: 'runEvent'; runDir: string; event: DashboardEvent }
+  | { type: 'compareData'; runs: DashboardCompareRun[] }
+  | { type: 'configLoaded'; config: unknown; file: string }
+  /** The host's own check of a config failed (ConfigError.problems, same wording as the form's). */
+  | { type: 'configProblems'; problems: string[] }
+  | { type: 'pathPicked'; field: string; path: string }
+  /** Something the host did or could not do (a run that failed to start, a file that is not JSON). */
+  | { type: 'notice'; level: 'info' | 'error'; message: string };
+
+/** A form field's path in the config, e.g. `data.dataset.trainImages`. */
+const ConfigFieldPath = z.string().max(200).regex(/^[A-Za-z0-9_.]+$/);
+
+export const WebviewToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }).strict(),
+  /** `config` is checked with parseExperimentConfig before a run starts. */
+  z.object({ type: z.literal('startRun'), config: z.unknown() }).strict(),
+  z.object({ type: z.literal('saveConfig'), config: z.unknown() }).strict(),
+  z.object({ type: z.literal('loadConfig') }).strict(),
+  z.object({ type: z.literal('pickPath'), field: ConfigFieldPath, kind: z.enum(['file', 'folder']), title: z.string().max(200).optional() }).strict(),
+  /** Must name a run folder inside the runs folder. */
+  z.object({ type: z.literal('openRun'), runDir: z.string().min(1).max(4096) }).strict(),
+  z.object({ type: z.literal('requestCompare') }).strict(),
+  z.object({ type: z.literal('refreshRuns') }).strict(),
+]);
+export type WebviewToHost = z.infer<typeof WebviewToHost>;
+// ==================== end of host ⇄ webview messages ====================

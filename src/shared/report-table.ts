@@ -1,0 +1,58 @@
+// Plain-text tables of run summaries (the CLI prints them; no TensorFlow, no vscode).
+import type { ModelSummary, RunSummary } from './protocol';
+
+const percent = (v: number | undefined) => (v === undefined || v < 0 ? '—' : `${(v * 100).toFixed(2)}%`);
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+export function formatCount(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)}k`;
+  return `${(n / 1e6).toFixed(2)}M`;
+}
+
+/** Text columns (the first `leftColumns`) align left, numbers right. */
+function renderTable(header: string[], rows: string[][], leftColumns: number): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function modelRow(model: ModelSummary, run: string | undefined): string[] {
+  return [
+    ...(run !== undefined ? [run] : []),
+    model.role,
+    model.arch,
+    formatCount(model.params),
+    formatBytes(model.bytes),
+    // Epoch 0: a loaded teacher or an evaluated ensemble, never trained here.
+    model.bestEpoch > 0 ? `${percent(model.bestValAccuracy)} (ep ${model.bestEpoch})` : percent(model.bestValAccuracy),
+    percent(model.lastValAccuracy),
+    model.agreement === undefined ? '—' : percent(model.agreement),
+    model.compression === undefined ? '—' : `${model.compression.toFixed(1)}×`,
+    `${model.latencyMs.toFixed(2)} ms`,
+    `${model.wallTimeSec.toFixed(1)} s`,
+  ];
+}
+
+const COLUMNS = ['model', 'arch', 'params', 'size', 'best val acc', 'last val acc', 'agreement', 'compression', 'latency', 'wall time'];
+
+/** One run: a row per model it trained. */
+export function summaryTable(summary: RunSummary): string {
+  const title = `${summary.experiment} · method ${summary.method} · ${summary.dataset} · backend ${summary.backend} · seed ${summary.seed} · ${summary.wallTimeSec.toFixed(1)} s`;
+  return `${title}\n${renderTable(COLUMNS, summary.models.map((m) => modelRow(m, undefined)), 2)}`;
+}
+
+/** Several runs: a row per model, labelled with its run. */
+export function comparisonTable(runs: { id: string; status: string; summary?: RunSummary }[]): string {
+  const rows = runs.flatMap(({ id, status, summary }) => {
+    const label = `${id} [${summary?.method ?? '?'}${status === 'completed' ? '' : `, ${status}`}]`;
+    if (!summary || summary.models.length === 0) return [[label, '(no models yet)', ...COLUMNS.slice(1).map(() => '')]];
+    return summary.models.map((m) => modelRow(m, label));
+  });
+  return renderTable(['run', ...COLUMNS], rows, 3);
+}
