@@ -5,15 +5,17 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the engine does
 import { pkdLoss } from '../../src/core/distill/losses/pkd';
 
-const normalise = (row: number[]) => row.map((v) => v / Math.hypot(...row));
+// Float64 reference, PKD-BERT's `patience_loss(normalized_patience=True)`: states stacked to
+// [B, L, D], each [b, l, :] L2-normalised over D (F.normalize), then F.mse_loss over all B·L·D.
+const normalise = (row: number[]) => row.map((v) => v / Math.max(Math.hypot(...row), 1e-12));
 function reference(hs: number[][][], ht: number[][][]): number {
-  return hs.reduce((total, layer, l) => {
-    const diffs = layer.flatMap((row, b) => {
+  const diffs = hs.flatMap((layer, l) =>
+    layer.flatMap((row, b) => {
       const t = normalise(ht[l][b]);
       return normalise(row).map((v, d) => (v - t[d]) ** 2);
-    });
-    return total + diffs.reduce((a, v) => a + v, 0) / diffs.length;
-  }, 0);
+    }),
+  );
+  return diffs.reduce((a, v) => a + v, 0) / diffs.length;
 }
 const value = (hs: number[][][], ht: number[][][]) =>
   tf.tidy(() => pkdLoss(hs.map((h) => tf.tensor2d(h)), ht.map((h) => tf.tensor2d(h))).dataSync()[0]);
@@ -26,11 +28,13 @@ describe('pkdLoss', () => {
     await tf.setBackend('cpu');
   });
 
-  test('hand case: orthogonal unit rows give (1 + 1)/d', () => {
+  test('hand case: orthogonal unit rows give (1 + 1)/d; layers are averaged, not summed', () => {
     // normalise([3,0]) = [1,0], normalise([0,0.5]) = [0,1]: squared differences 1, 1 → mean 1.
     assert.ok(Math.abs(value([[[3, 0]]], [[[0, 0.5]]]) - 1) < 1e-6);
-    // Two identical layers: 2.
-    assert.ok(Math.abs(value([[[3, 0]], [[3, 0]]], [[[0, 0.5]], [[0, 0.5]]]) - 2) < 1e-6);
+    // Two identical layers: the MSE over the stack is still 1 (a sum over layers would give 2).
+    assert.ok(Math.abs(value([[[3, 0]], [[3, 0]]], [[[0, 0.5]], [[0, 0.5]]]) - 1) < 1e-6);
+    // An orthogonal layer (MSE 1) and a matching one (MSE 0): (1 + 0)/2 = 0.5.
+    assert.ok(Math.abs(value([[[3, 0]], [[2, 2]]], [[[0, 0.5]], [[1, 1]]]) - 0.5) < 1e-6);
   });
 
   test('invariant to positive per-sample scaling; zero when the states are proportional', () => {
@@ -39,10 +43,15 @@ describe('pkdLoss', () => {
     assert.ok(value(HS, scaled) < 1e-10);
   });
 
-  test('sums the per-layer MSEs and matches the reference', () => {
+  test('the MSE over the stacked layers: the mean of the per-layer MSEs, as the reference', () => {
     const total = value(HS, HT);
-    assert.ok(Math.abs(total - (value([HS[0]], [HT[0]]) + value([HS[1]], [HT[1]]))) < 1e-6);
+    assert.ok(Math.abs(total - (value([HS[0]], [HT[0]]) + value([HS[1]], [HT[1]])) / 2) < 1e-6);
     assert.ok(Math.abs(total - reference(HS, HT)) < 1e-6, `${total} vs ${reference(HS, HT)}`);
+  });
+
+  test('layers of different widths each count once', () => {
+    // Layer 0 (d = 2): orthogonal, MSE (1 + 1)/2 = 1. Layer 1 (d = 4): [1,0,0,0] vs [0,1,0,0], MSE 2/4 = 0.5.
+    assert.ok(Math.abs(value([[[1, 0]], [[2, 0, 0, 0]]], [[[0, 1]], [[0, 3, 0, 0]]]) - 0.75) < 1e-6);
   });
 
   test('gradient matches finite differences of the reference', () => {

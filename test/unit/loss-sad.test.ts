@@ -8,8 +8,9 @@ import { sadAttentionMap, sadLoss, type SadOptions } from '../../src/core/distil
 type Map4 = number[][][][];
 type Map3 = number[][][];
 
-// Float64 reference: G over channels, TF's legacy bilinear resize (alignCorners false, no
-// half-pixel centres: source = dest·in/out), softmax over H·W, MSE, summed over successive pairs.
+// Float64 reference, as ENet-SAD's `at_gen`: G over channels; the deeper (target) map resized to the
+// shallower one's size by PyTorch's bilinear `align_corners=False` (source = (dest + 0.5)·in/out − 0.5,
+// clamped at 0; i1 = min(i0 + 1, in − 1)); softmax over H·W; MSE; summed over successive pairs.
 function refG(f: Map4, { fn, p }: SadOptions): Map3 {
   return f.map((img) =>
     img.map((row) =>
@@ -22,19 +23,17 @@ function refG(f: Map4, { fn, p }: SadOptions): Map3 {
     ),
   );
 }
+function source(dest: number, inSize: number, outSize: number): [number, number, number] {
+  const src = Math.max((dest + 0.5) * (inSize / outSize) - 0.5, 0);
+  const i0 = Math.floor(src);
+  return [i0, Math.min(i0 + 1, inSize - 1), src - i0];
+}
 function refResize(map: number[][], oh: number, ow: number): number[][] {
-  const ih = map.length;
-  const iw = map[0].length;
+  const [ih, iw] = [map.length, map[0].length];
   return Array.from({ length: oh }, (_, y) => {
-    const sy = (y * ih) / oh;
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(y0 + 1, ih - 1);
-    const dy = sy - y0;
+    const [y0, y1, dy] = source(y, ih, oh);
     return Array.from({ length: ow }, (_, x) => {
-      const sx = (x * iw) / ow;
-      const x0 = Math.floor(sx);
-      const x1 = Math.min(x0 + 1, iw - 1);
-      const dx = sx - x0;
+      const [x0, x1, dx] = source(x, iw, ow);
       const top = map[y0][x0] * (1 - dx) + map[y0][x1] * dx;
       const bottom = map[y1][x0] * (1 - dx) + map[y1][x1] * dx;
       return top * (1 - dy) + bottom * dy;
@@ -50,12 +49,12 @@ function refPsi(g: Map3, oh: number, ow: number): number[][] {
     return e.map((v) => v / s);
   });
 }
-function refSad(blocks: Map4[], opts: SadOptions): number {
+/** Σ_m MSE(Ψ(G(students[m])), Ψ(resize(G(targets[m+1])))); the detached loss is refSad(blocks, blocks) with only `students` perturbed. */
+function refSad(students: Map4[], targets: Map4[], opts: SadOptions): number {
   let total = 0;
-  for (let m = 0; m + 1 < blocks.length; m++) {
-    const [a, b] = [blocks[m], blocks[m + 1]];
-    const [ha, wa, hb, wb] = [a[0].length, a[0][0].length, b[0].length, b[0][0].length];
-    const [oh, ow] = ha * wa < hb * wb ? [ha, wa] : [hb, wb];
+  for (let m = 0; m + 1 < students.length; m++) {
+    const [a, b] = [students[m], targets[m + 1]];
+    const [oh, ow] = [a[0].length, a[0][0].length];
     const pa = refPsi(refG(a, opts), oh, ow).flat();
     const pb = refPsi(refG(b, opts), oh, ow).flat();
     total += pa.reduce((s, v, k) => s + (v - pb[k]) ** 2, 0) / pa.length;
@@ -107,6 +106,21 @@ describe('sadAttentionMap', () => {
   });
 });
 
+describe('resizing convention', () => {
+  test('tfjs resizeBilinear with half-pixel centres is PyTorch align_corners=False, up and down', () => {
+    // Hand case: interpolate([1, 2], size 4, align_corners=False) = [1, 1.25, 1.75, 2].
+    assert.deepEqual(refResize([[1, 2]], 1, 4)[0], [1, 1.25, 1.75, 2]);
+    const map = seeded([1, 4, 5, 1], 41)[0].map((r) => r.map((px) => px[0]));
+    for (const [oh, ow] of [[7, 9], [8, 10], [3, 2], [2, 3], [4, 5]]) {
+      const got = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d([map.map((r) => r.map((v) => [v]))]), [oh, ow], false, true).arraySync()[0]);
+      refResize(map, oh, ow).forEach((row, y) => row.forEach((v, x) => assert.ok(close(got[y][x][0], v, 1e-6), `${oh}×${ow} [${y}][${x}]: ${got[y][x][0]} vs ${v}`)));
+    }
+  });
+});
+
+/** A [1, H, W, 1] block whose G ('sum', one channel) is the given map. */
+const block = (map: number[][]): Map4 => [map.map((r) => r.map((v) => [v]))];
+
 describe('sadLoss', () => {
   test('is zero when successive blocks give the same attention', () => {
     const f = seeded([2, 3, 3, 2], 3);
@@ -117,43 +131,65 @@ describe('sadLoss', () => {
     assert.ok(lossAndGrads([f, doubledChannels], { fn: 'max-p', p: 2 }).loss < 1e-12);
   });
 
-  test('matches the reference with resizing in both directions and sums over pairs', () => {
-    const blocks = [seeded([2, 4, 4, 3], 1, 2), seeded([2, 2, 2, 5], 2, 2), seeded([2, 4, 4, 2], 3, 2)];
+  test('hand case: a smaller deeper map is upsampled to the shallower one (half-pixel centres)', () => {
+    // Upsampling [[0, 1], [2, 3]] to 4×4 with align_corners=False reads rows and columns at
+    // 0, 0.25, 0.75, 1 (sources −0.25→0, 0.25, 0.75, 1.25→1): value 2·y + x there.
+    const at = [0, 0.25, 0.75, 1];
+    const upsampled = at.map((y) => at.map((x) => 2 * y + x));
+    const opts: SadOptions = { fn: 'sum', p: 2 };
+    assert.ok(lossAndGrads([block(upsampled), block([[0, 1], [2, 3]])], opts).loss < 1e-12);
+  });
+
+  test('hand case: a larger deeper map is brought down to the shallower size (2×2 means at scale 2)', () => {
+    // Down by 2 with half-pixel centres reads at 2d + 0.5: the mean of each 2×2 cell.
+    const deeper = [[0, 4, 1, 0], [2, 2, 0, 3], [1, 0, 5, 1], [0, 3, 2, 2]].map((r) => r.map((v) => v / 10));
+    const means = [[0.2, 0.1], [0.1, 0.25]];
+    assert.ok(lossAndGrads([block(means), block(deeper)], { fn: 'sum', p: 2 }).loss < 1e-12);
+  });
+
+  test('matches the reference with the target resized up, down and to other aspect ratios, summed over pairs', () => {
+    const blocks = [seeded([2, 4, 4, 3], 1, 2), seeded([2, 2, 2, 5], 2, 2), seeded([2, 3, 3, 2], 3, 2), seeded([2, 5, 2, 2], 4, 2)];
     for (const opts of [{ fn: 'sum', p: 2 }, { fn: 'sum-p', p: 2 }, { fn: 'max-p', p: 3 }] as SadOptions[]) {
       const { loss } = lossAndGrads(blocks, opts);
-      const expected = refSad(blocks, opts);
-      const first = refSad(blocks.slice(0, 2), opts);
+      const expected = refSad(blocks, blocks, opts);
+      const first = refSad(blocks.slice(0, 2), blocks.slice(0, 2), opts);
       assert.ok(expected > first && first > 0);
       assert.ok(close(loss, expected, 1e-5), `${opts.fn}: ${loss} vs ${expected}`);
     }
   });
 
-  test('the deeper map gets no gradient; the shallower one gets the finite-difference gradient', () => {
+  test('the trained block keeps every position: each one gets a gradient', () => {
+    const { grads } = lossAndGrads([seeded([1, 4, 4, 2], 5, 1.5), seeded([1, 2, 2, 3], 6, 1.5)], { fn: 'sum-p', p: 2 });
+    grads[0][0].forEach((row, i) => row.forEach((px, j) => assert.ok(Math.hypot(...px) > 1e-7, `position (${i},${j}) gets no gradient`)));
+  });
+
+  test('gradients: finite differences of the reference with the targets held fixed; the last block gets none', () => {
     const opts: SadOptions = { fn: 'sum-p', p: 2 };
-    const blocks = [seeded([1, 4, 4, 2], 21, 1.5), seeded([1, 2, 2, 3], 22, 1.5)];
+    const blocks = [seeded([1, 4, 4, 2], 21, 1.5), seeded([1, 2, 2, 3], 22, 1.5), seeded([1, 3, 3, 2], 23, 1.5)];
     const { grads } = lossAndGrads(blocks, opts);
-    assert.ok(grads[1].flat(3).every((g) => g === 0), 'block m+1 is the target: zero gradient');
+    assert.ok(grads[2].flat(3).every((g) => g === 0), 'the last block is only a target: zero gradient');
     const h = 1e-6;
     let nonTrivial = 0;
-    blocks[0].forEach((img, b) =>
-      img.forEach((row, i) =>
-        row.forEach((px, j) =>
-          px.forEach((_, c) => {
-            const plus = structuredClone(blocks);
-            const minus = structuredClone(blocks);
-            plus[0][b][i][j][c] += h;
-            minus[0][b][i][j][c] -= h;
-            // The reference differentiates through the target too, so hold it fixed by perturbing
-            // only block 0 (which is not a target in a 2-block list).
-            const numeric = (refSad(plus, opts) - refSad(minus, opts)) / (2 * h);
-            const got = grads[0][b][i][j][c];
-            assert.ok(Math.abs(got - numeric) < 1e-6 + 1e-3 * Math.abs(numeric), `[${i}][${j}][${c}]: ${got} vs ${numeric}`);
-            if (Math.abs(numeric) > 1e-5) nonTrivial++;
-          }),
+    for (const k of [0, 1]) {
+      blocks[k].forEach((img, b) =>
+        img.forEach((row, i) =>
+          row.forEach((px, j) =>
+            px.forEach((_, c) => {
+              const plus = structuredClone(blocks);
+              const minus = structuredClone(blocks);
+              plus[k][b][i][j][c] += h;
+              minus[k][b][i][j][c] -= h;
+              // Only the trained copies move: the targets are detached.
+              const numeric = (refSad(plus, blocks, opts) - refSad(minus, blocks, opts)) / (2 * h);
+              const got = grads[k][b][i][j][c];
+              assert.ok(Math.abs(got - numeric) < 1e-6 + 1e-3 * Math.abs(numeric), `block ${k} [${i}][${j}][${c}]: ${got} vs ${numeric}`);
+              if (Math.abs(numeric) > 1e-5) nonTrivial++;
+            }),
+          ),
         ),
-      ),
-    );
-    assert.ok(nonTrivial >= 8, `only ${nonTrivial} non-trivial gradient entries`);
+      );
+    }
+    assert.ok(nonTrivial >= 40, `only ${nonTrivial} non-trivial gradient entries`);
   });
 
   test('with three blocks the middle block still learns from the last; only the last gets zero', () => {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { meanSquaredError } from './mse';
-import { stopGradient } from './stop-gradient';
 
 export type SadMapFn = 'sum' | 'sum-p' | 'max-p';
 export interface SadOptions {
@@ -27,17 +26,42 @@ export function sadAttentionMap(f: tf.Tensor4D, options: SadOptions): tf.Tensor3
   });
 }
 
-/** Ψ: bilinear resize of a [B, H, W] map to size, then softmax over the H·W positions. */
-function psi(map: tf.Tensor3D, size: [number, number]): tf.Tensor2D {
+/**
+ * Bilinear resize of a [B, H, W] map with half-pixel centres: output position d reads the input at
+ * (d + 0.5)·in/out − 0.5, clamped at 0, as PyTorch's `interpolate(mode='bilinear',
+ * align_corners=False)` (ENet-SAD's `at_gen_upsample`).
+ */
+function resizeMap(map: tf.Tensor3D, size: [number, number]): tf.Tensor3D {
+  const [, h, w] = map.shape;
+  if (h === size[0] && w === size[1]) return map;
+  return tf.squeeze(tf.image.resizeBilinear(tf.expandDims(map, 3) as tf.Tensor4D, size, false, true), [3]) as tf.Tensor3D;
+}
+
+/** Ψ: softmax of a [B, H, W] map over its H·W positions, flattened to [B, H·W]. */
+function spatialSoftmax(map: tf.Tensor3D): tf.Tensor2D {
   const [b, h, w] = map.shape;
-  const resized =
-    h === size[0] && w === size[1] ? map : tf.squeeze(tf.image.resizeBilinear(tf.expandDims(map, 3) as tf.Tensor4D, size, false), [3]);
-  return tf.softmax(tf.reshape(resized, [b, size[0] * size[1]]));
+  return tf.softmax(tf.reshape(map, [b, h * w]));
 }
 
 /**
- * Self attention distillation: Σ_m MSE(Ψ(G(A_m)), Ψ(G(A_{m+1}))), each block mimicking the next,
- * the deeper (target) map held constant.
+ * The target Ψ(resize(G(A))) of a deeper block, held constant (detached). It is computed inside a
+ * custom-gradient op whose gradient is zero, so none of its ops is on the gradient tape: the
+ * resize's backward kernel (which on the CPU backend ignores half-pixel centres and returns a
+ * transposed shape for non-square maps) never runs.
+ */
+function detachedTarget(block: tf.Tensor4D, options: SadOptions, size: [number, number]): tf.Tensor2D {
+  const target = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor4D;
+    return { value: spatialSoftmax(resizeMap(sadAttentionMap(x, options), size)), gradFunc: () => tf.zerosLike(x) };
+  });
+  return target(block) as tf.Tensor2D;
+}
+
+/**
+ * Self attention distillation: Σ_m MSE(Ψ(G(A_m)), Ψ(resize(G(A_{m+1})))), each block mimicking the
+ * next. As ENet-SAD's `at_gen`: G of each block, the deeper (target) map resized bilinearly to the
+ * shallower map's size (so the trained block keeps every position, whichever map is larger), Ψ the
+ * spatial softmax, MSE averaged over batch × positions; the target is held constant (detached).
  */
 export function sadLoss(blocks: tf.Tensor4D[], options: SadOptions): tf.Scalar {
   if (blocks.length < 2) throw new Error(`sadLoss: need at least 2 blocks, got ${blocks.length}`);
@@ -45,11 +69,10 @@ export function sadLoss(blocks: tf.Tensor4D[], options: SadOptions): tf.Scalar {
     const terms: tf.Scalar[] = [];
     for (let m = 0; m + 1 < blocks.length; m++) {
       const [ba, ha, wa] = blocks[m].shape;
-      const [bb, hb, wb] = blocks[m + 1].shape;
+      const [bb] = blocks[m + 1].shape;
       if (ba !== bb) throw new Error(`sadLoss: batch sizes differ between blocks ${m} and ${m + 1}`);
-      const size: [number, number] = ha * wa < hb * wb ? [ha, wa] : [hb, wb];
-      const student = psi(sadAttentionMap(blocks[m], options), size);
-      const target = stopGradient(psi(sadAttentionMap(blocks[m + 1], options), size));
+      const student = spatialSoftmax(sadAttentionMap(blocks[m], options));
+      const target = detachedTarget(blocks[m + 1], options, [ha, wa]);
       terms.push(meanSquaredError(student, target));
     }
     return tf.addN(terms) as tf.Scalar;

@@ -1,13 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Soft cross-entropy −Σ_c softmax(zt/T)_c · log softmax(zs/T)_c, summed over classes and averaged
- * over the batch (TinyBERT's `soft_cross_entropy` also averages over classes: a constant factor).
+ * How the soft cross-entropy is reduced: 'batchmean' sums over classes and averages over the batch;
+ * 'mean' averages over batch × classes, as TinyBERT's `soft_cross_entropy` in `task_distill.py`
+ * (`(-targets_prob * student_likelihood).mean()`).
  */
-export function softCrossEntropy(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature = 1): tf.Scalar {
+export type SoftCrossEntropyReduction = 'batchmean' | 'mean';
+
+/** Soft cross-entropy −softmax(zt/T)_c · log softmax(zs/T)_c, reduced over batch and classes as `reduction` says. */
+export function softCrossEntropy(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  temperature = 1,
+  reduction: SoftCrossEntropyReduction = 'batchmean',
+): tf.Scalar {
   return tf.tidy(() => {
     const target = tf.softmax(tf.div(teacherLogits, temperature));
     const logQ = tf.logSoftmax(tf.div(studentLogits, temperature));
-    return tf.neg(tf.mean(tf.sum(tf.mul(target, logQ), 1))) as tf.Scalar;
+    const terms = tf.mul(target, logQ);
+    return tf.neg(reduction === 'mean' ? tf.mean(terms) : tf.mean(tf.sum(terms, 1))) as tf.Scalar;
   });
 }
