@@ -11,6 +11,7 @@ import { buildModel } from '../../src/core/models/zoo';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../../src/core/backend/wasm-kernels/batch-norm';
 import { simdFor, simdSettings } from '../../src/core/backend/wasm-kernels/simd';
 import { simdModuleBytes } from '../../src/core/backend/wasm-kernels/simd/kernels';
+import { bindExports, SIMD_SIGNATURES, type SimdFunction } from '../../src/core/backend/wasm-kernels/simd/signatures';
 import { winogradSettings } from '../../src/core/backend/wasm-kernels/winograd';
 import { randomTensor, wasmBackend, assertNoLeak } from '../support/wasm-tensors';
 
@@ -71,6 +72,51 @@ describe('the SIMD module', () => {
   test('assembles to a valid module and binds to the wasm backend', () => {
     assert.ok(WebAssembly.validate(simdModuleBytes()));
     assert.ok(simdFor(wasmBackend()), 'SIMD kernels available on this wasm backend');
+  });
+
+  /** A fresh instance on its own memory: its raw exports, positional. */
+  const rawExports = () => new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes()), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } }).exports;
+
+  test('exports exactly the functions of the signature table, each with as many parameters as names', () => {
+    const exports = rawExports();
+    assert.deepEqual(Object.keys(exports).sort(), Object.keys(SIMD_SIGNATURES).sort());
+    for (const [name, params] of Object.entries(SIMD_SIGNATURES)) {
+      assert.equal((exports[name] as (...args: number[]) => void).length, params.length, name);
+      assert.equal(new Set(params).size, params.length, `${name}: parameter names are distinct`);
+    }
+    assert.throws(() => bindExports({ ...exports, colsum: (x: number, rows: number) => void [x, rows] }), /'colsum' takes 2 parameters, its signature names 5/);
+  });
+
+  test('a call passes its named arguments in signature order, and refuses a missing or non-integer one', () => {
+    const simd = simdFor(wasmBackend());
+    assert.ok(simd);
+    // colsum over 3 rows of 4 channels: the named call must reach x, rows, channels, block, out in that order.
+    const x = [1, 2, 3, 4, 10, 20, 30, 40, 100, 200, 300, 400];
+    const sums = simd.withBuffers([x.length * 4, 4 * 8], ([xAt, out]) => {
+      simd.f32(xAt, x.length).set(x);
+      simd.f64(out, 4).fill(0);
+      simd.fn.colsum({ out, block: 2, channels: 4, rows: 3, x: xAt });
+      return Array.from(simd.f64(out, 4));
+    });
+    assert.deepEqual(sums, [111, 222, 333, 444]);
+    const colsum = simd.fn.colsum as (args: Record<string, unknown>) => void;
+    assert.throws(() => colsum({ x: 0, rows: 0, channels: 4, block: 1 }), /'colsum': argument 'out' is undefined/);
+    assert.throws(() => colsum({ x: 0, rows: 0.5, channels: 4, block: 1, out: 0 }), /argument 'rows' is 0.5, not an integer/);
+  });
+
+  test('call sites are type-checked by name (npm run typecheck)', () => {
+    // Never run: the type checker fails if any of these stops being an error.
+    const calls = (fn: NonNullable<ReturnType<typeof simdFor>>['fn']) => {
+      // @ts-expect-error a misspelt argument
+      fn.colsum({ x: 0, rows: 0, channels: 4, block: 1, outt: 0 });
+      // @ts-expect-error a missing argument
+      fn.maxpool2grad({ x: 0, dy: 0, dx: 0, batch: 1, height: 2, width: 2, channels: 4, outHeight: 1 });
+      // @ts-expect-error positional arguments
+      fn.winoGemm(0, 0, 0, 4, 4, 8);
+    };
+    assert.equal(typeof calls, 'function');
+    const names: SimdFunction[] = Object.keys(SIMD_SIGNATURES) as SimdFunction[];
+    assert.ok(names.every((name) => typeof simdFor(wasmBackend())?.fn[name] === 'function'));
   });
 });
 

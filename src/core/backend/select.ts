@@ -35,7 +35,7 @@ export async function initBackend(preference: BackendPreference, log: (message: 
   const attempts: BackendAttempt[] = [];
   for (const name of candidates) {
     try {
-      await start(name);
+      await start(name, log);
       const skipped = attempts.map((a) => ` - ${a.name} unavailable: ${a.error}`).join('');
       attempts.push({ name });
       log(`TensorFlow.js backend: ${name} (${preference === 'auto' ? 'auto' : 'as configured'})${skipped}`);
@@ -50,9 +50,9 @@ export async function initBackend(preference: BackendPreference, log: (message: 
   throw new Error(`No TensorFlow.js backend could be started: ${attempts.map((a) => `${a.name}: ${a.error}`).join('; ')}`);
 }
 
-async function start(name: BackendName): Promise<void> {
+async function start(name: BackendName, log: (message: string) => void): Promise<void> {
   if (name === 'tfjs-node') loadTfjsNode();
-  if (name === 'wasm') prepareWasm();
+  if (name === 'wasm') prepareWasm(log);
   const tfjsName = TFJS_NAME[name];
   if (tf.findBackendFactory(tfjsName) == null) {
     throw new Error(`no '${tfjsName}' backend registered with this copy of @tensorflow/tfjs-core (is a second copy installed?)`);
@@ -75,12 +75,12 @@ function loadTfjsNode(): void {
 
 let wasmPathsSet = false;
 
-function prepareWasm(): void {
+function prepareWasm(log: (message: string) => void): void {
   if (!wasmPathsSet) {
     const dir = findWasmDir();
     if (dir == null) throw new Error(`WASM binaries not found in ${wasmDirCandidates().join(' or ')}`);
     setWasmPaths(dir);
     wasmPathsSet = true;
   }
-  registerWasmTrainingKernels();
+  registerWasmTrainingKernels(log);
 }

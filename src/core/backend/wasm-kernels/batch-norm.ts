@@ -12,6 +12,7 @@
 // Sums accumulate in float64, as the cpu backend's do.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { stockKernel } from './fallback';
 import { addRowSums } from './reduce';
 import { blockRows, simdFor, type Simd } from './simd';
 
@@ -157,15 +158,18 @@ function simdPasses(simd: Simd, rows: number, channels: number): Passes {
       run(pointers);
     });
   return {
-    sum: (x) => sums(1, ([out]) => simd.fn.colsum(at(x), rows, channels, block, out))[0],
-    sumSquaredDeviations: (x, mean) => sums(1, ([out]) => simd.fn.colsumsqdev(at(x), rows, channels, block, at(mean), out))[0],
+    sum: (x) => sums(1, ([out]) => simd.fn.colsum({ x: at(x), rows, channels, block, out }))[0],
+    sumSquaredDeviations: (x, mean) => sums(1, ([out]) => simd.fn.colsumsqdev({ x: at(x), rows, channels, block, mean: at(mean), out }))[0],
     gradientSums: (x, dy, mean) => {
-      const [sumDy, sumDyXc] = sums(2, ([o1, o2]) => simd.fn.colsum2(at(x), at(dy), rows, channels, block, at(mean), o1, o2));
+      const [sumDy, sumDyXc] = sums(2, ([o1, o2]) => simd.fn.colsum2({ x: at(x), dy: at(dy), rows, channels, block, mean: at(mean), sumDy: o1, sumDyXc: o2 }));
       return [sumDy, sumDyXc];
     },
-    affine: (x, mean, k, b, out) => withCoefficients([k, b], ([kp, bp]) => simd.fn.affine(at(x), rows, channels, block, at(mean), kp, bp, at(out))),
+    affine: (x, mean, k, b, out) =>
+      withCoefficients([k, b], ([scale, shift]) => simd.fn.affine({ x: at(x), rows, channels, block, mean: at(mean), scale, shift, out: at(out) })),
     inputGradient: (x, dy, mean, a, b, k, out) =>
-      withCoefficients([a, b, k], ([ap, bp, kp]) => simd.fn.bndx(at(x), at(dy), rows, channels, block, at(mean), ap, bp, kp, at(out))),
+      withCoefficients([a, b, k], ([dyScale, xcScale, shift]) =>
+        simd.fn.bndx({ x: at(x), dy: at(dy), rows, channels, block, mean: at(mean), dyScale, xcScale, shift, out: at(out) }),
+      ),
   };
 }
 
@@ -249,11 +253,11 @@ export function fastFusedBatchNormConfig(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x, mean, variance, offset, scale } = args.inputs as Record<'x' | 'mean' | 'variance', TensorInfo> & { offset?: TensorInfo; scale?: TensorInfo };
     const { varianceEpsilon } = args.attrs as unknown as { varianceEpsilon: number };
-    if (x.dtype !== 'float32' || x.shape.length === 0) return original.kernelFunc(args);
+    if (x.dtype !== 'float32' || x.shape.length === 0) return stockKernel(original, args, 'other than float32 of rank 1 or more');
     const channels = x.shape[x.shape.length - 1];
     const params = [mean, variance, offset, scale];
     const perChannel = params.every((t) => t == null || (t.dtype === 'float32' && t.shape.reduce((p, d) => p * d, 1) === channels));
-    if (!perChannel || channels === 0) return original.kernelFunc(args);
+    if (!perChannel || channels === 0) return stockKernel(original, args, 'with parameters of other than one float32 per channel');
     const wasm = args.backend as BackendWasm;
     const rows = x.shape.reduce((p, d) => p * d, 1) / channels;
     const out = wasm.makeOutput(x.shape, 'float32');

@@ -69,11 +69,11 @@ function directFilterGrad(simd: Simd, x: TensorInfo, dy: TensorInfo, info: Retur
   simd.withBuffers([table.length * 4], ([tablePointer]) => {
     new Int32Array(simd.f32(tablePointer, table.length).buffer, tablePointer, table.length).set(table);
     const kernel = inChannels % 4 === 0 ? simd.fn.convdw4 : simd.fn.convdw1;
-    kernel(
-      simd.address(x), simd.address(dy), simd.address(out), tablePointer,
-      batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-      filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left,
-    );
+    kernel({
+      x: simd.address(x), dy: simd.address(dy), dw: simd.address(out), table: tablePointer,
+      batch: batchSize, height: inHeight, width: inWidth, channels: inChannels, outHeight, outWidth, outChannels,
+      filterHeight, filterWidth, strideHeight, strideWidth, padTop: padInfo.top, padLeft: padInfo.left,
+    });
   });
   return out;
 }

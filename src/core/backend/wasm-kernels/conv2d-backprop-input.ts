@@ -39,20 +39,20 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   if (simd && inChannels === 1) {
     const out = simd.backend.makeOutput([batchSize, inHeight, inWidth, 1], 'float32');
     simd.withBuffers([inWidth * 16], ([acc]) =>
-      simd.fn.convdxrow(
-        simd.address(dy), simd.address(filter), simd.address(out), acc,
-        batchSize, inHeight, inWidth, outHeight, outWidth, outChannels, filterHeight, filterWidth, padInfo.top, padInfo.left,
-      ),
+      simd.fn.convdxrow({
+        dy: simd.address(dy), w: simd.address(filter), dx: simd.address(out), acc,
+        batch: batchSize, height: inHeight, width: inWidth, outHeight, outWidth, outChannels, filterHeight, filterWidth, padTop: padInfo.top, padLeft: padInfo.left,
+      }),
     );
     return out;
   }
   if (simd) {
     const out = simd.backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
     const kernel = outChannels % 16 === 0 ? simd.fn.convdx4 : outChannels % 8 === 0 ? simd.fn.convdx2 : simd.fn.convdx1;
-    kernel(
-      simd.address(dy), simd.address(filter), simd.address(out),
-      batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, padInfo.top, padInfo.left,
-    );
+    kernel({
+      dy: simd.address(dy), w: simd.address(filter), dx: simd.address(out),
+      batch: batchSize, height: inHeight, width: inWidth, channels: inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, padTop: padInfo.top, padLeft: padInfo.left,
+    });
     return out;
   }
   const pt = 2 - padInfo.top;

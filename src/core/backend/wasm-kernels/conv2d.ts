@@ -1,8 +1,12 @@
 // Conv2D and FusedConv2D at stride 1: with one input channel (a first layer on grey images) a
 // direct SIMD kernel (simd/small-conv.ts), for 3x3 filters with more channels Winograd
 // F(2x2, 3x3) (./winograd.ts) where it pays; everything else goes to wasm's own (XNNPACK) kernel.
+// Other filters, strides and dilations, and output sizes where Winograd does not pay, are that
+// kernel's own case; a conv of ours it takes for another reason (dtype, layout, activation,
+// channel counts, no SIMD) is a fallback, logged once.
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { stockKernel } from './fallback';
 import { simdFor, type Simd } from './simd';
 import { winogradApplies, winogradConv, winogradWorthIt } from './winograd';
 
@@ -23,23 +27,25 @@ export function winogradConv2DConfig(original: KernelConfig): KernelConfig {
     const attrs = args.attrs as unknown as ConvAttrs;
     const activation = attrs.activation ?? 'linear';
     const [kh, kw, inChannels, outChannels] = filter.shape;
+    const ones = (v: [number, number] | number | undefined) => (Array.isArray(v) ? v : [v ?? 1, v ?? 1]).every((s) => s === 1);
+    if (!((kh === 3 && kw === 3) || inChannels === 1) || !ones(attrs.strides) || !ones(attrs.dilations)) return original.kernelFunc(args);
     const small = inChannels === 1 && outChannels % 8 === 0;
-    const eligible =
-      x.shape.length === 4 && x.dtype === 'float32' && filter.dtype === 'float32' &&
-      backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC') === 'channelsLast' &&
-      (activation === 'linear' || activation === 'relu') && preluActivationWeights == null &&
-      (bias == null || (bias.dtype === 'float32' && size(bias) === outChannels)) &&
-      (small || (kh === 3 && kw === 3 && winogradApplies(inChannels, outChannels)));
-    if (!eligible) return original.kernelFunc(args);
+    if (x.shape.length !== 4 || x.dtype !== 'float32' || filter.dtype !== 'float32') return stockKernel(original, args, 'other than 4-D float32');
+    if (backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC') !== 'channelsLast') return stockKernel(original, args, 'in NCHW');
+    if ((activation !== 'linear' && activation !== 'relu') || preluActivationWeights != null) return stockKernel(original, args, `with activation ${activation}`);
+    if (bias != null && (bias.dtype !== 'float32' || size(bias) !== outChannels)) return stockKernel(original, args, 'with a bias of other than one float32 per output channel');
+    if (!small && !winogradApplies(inChannels, outChannels)) {
+      return stockKernel(original, args, 'whose channels are not a multiple of 4 in and of 8 out (3x3), or of 8 out (one input channel)');
+    }
     const info = backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
       attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
     );
     if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return original.kernelFunc(args);
-    if (info.outHeight <= 0 || info.outWidth <= 0 || info.batchSize <= 0) return original.kernelFunc(args);
+    if (info.outHeight <= 0 || info.outWidth <= 0 || info.batchSize <= 0) return stockKernel(original, args, 'with an empty output');
     if (!small && !winogradWorthIt(info.outHeight, info.outWidth)) return original.kernelFunc(args);
     const simd = simdFor(args.backend as BackendWasm);
-    if (simd == null) return original.kernelFunc(args);
+    if (simd == null) return stockKernel(original, args, 'while the SIMD module cannot run');
     if (small) return smallInputConv(simd, x, filter, bias ?? null, activation === 'relu', info);
     const out = simd.backend.makeOutput(info.outShape, 'float32');
     // A copy: later allocations may grow the heap and detach views.
@@ -78,10 +84,10 @@ function smallInputConv(simd: Simd, x: TensorInfo, filter: TensorInfo, bias: Ten
         dst.set(src.subarray(from, from + cols * c), ((n * height + row) * width + first + padInfo.left) * c);
       }
     }
-    simd.fn.convfwdsmall(
-      padded, simd.address(filter), simd.address(out), bias ? simd.address(bias) : 0,
-      batchSize, outHeight, outWidth, height, width, c, outChannels, filterHeight, filterWidth, relu ? 1 : 0,
-    );
+    simd.fn.convfwdsmall({
+      xp: padded, w: simd.address(filter), out: simd.address(out), bias: bias ? simd.address(bias) : 0,
+      batch: batchSize, outHeight, outWidth, paddedHeight: height, paddedWidth: width, channels: c, outChannels, filterHeight, filterWidth, relu: relu ? 1 : 0,
+    });
   });
   return out;
 }

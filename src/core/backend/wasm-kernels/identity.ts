@@ -2,11 +2,12 @@
 // the engine clones (Identity) every tensor it saves for the backward pass: some 80 full-size
 // copies per CNN training step. Tensors are immutable and the wasm backend reference-counts
 // buffers (its own Reshape shares them), so, as the cpu backend does, share instead of copying.
-// A cast that changes the dtype still converts, through the original kernel, except to bool:
-// the original stores values into a Uint8Array (0.5 -> 0, -2 -> 254) where cpu and TensorFlow
-// give x != 0.
+// A cast that changes the dtype still converts, through the original kernel (its own case, not
+// a fallback), except to bool: the original stores values into a Uint8Array (0.5 -> 0, -2 -> 254)
+// where cpu and TensorFlow give x != 0. Strings fall back to the original (logged once).
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { stockKernel } from './fallback';
 
 function share(backend: BackendWasm, x: TensorInfo, dtype = x.dtype): TensorInfo {
   backend.incRef(x.dataId);
@@ -16,7 +17,7 @@ function share(backend: BackendWasm, x: TensorInfo, dtype = x.dtype): TensorInfo
 export function sharingIdentityConfig(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x } = args.inputs as { x: TensorInfo };
-    if (x.dtype === 'string') return original.kernelFunc(args);
+    if (x.dtype === 'string') return stockKernel(original, args, 'of strings');
     return share(args.backend as BackendWasm, x);
   };
   return { ...original, kernelFunc };
@@ -27,7 +28,7 @@ export function sharingCastConfig(original: KernelConfig): KernelConfig {
     const { x } = args.inputs as { x: TensorInfo };
     const { dtype } = args.attrs as { dtype: string };
     const backend = args.backend as BackendWasm;
-    if (x.dtype === 'string') return original.kernelFunc(args);
+    if (x.dtype === 'string') return stockKernel(original, args, 'of strings');
     if (x.dtype === dtype) return share(backend, x);
     if (dtype !== 'bool') return original.kernelFunc(args);
     const out = backend.makeOutput(x.shape, 'bool');

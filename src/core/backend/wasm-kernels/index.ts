@@ -9,9 +9,11 @@ import { maxPoolGradConfig } from './max-pool-grad';
 import { sharingCastConfig, sharingIdentityConfig } from './identity';
 import { fastMeanConfig, fastSumConfig } from './reduce';
 import { fastTileConfig } from './tile';
+import { setFallbackLog } from './fallback';
 
 // Most of these run hand-assembled SIMD loops (./simd) on the wasm heap where they can, and fall
-// back to plain JS or to the stock kernel where not (see each file).
+// back to plain JS or to the stock kernel where not (see each file, and README.md); each fallback
+// to a stock kernel is logged once per kernel and process (./fallback.ts).
 
 /**
  * Kernels wasm lacks; ours is registered only where wasm has none. The batch-norm pair is this
@@ -41,8 +43,12 @@ const replacements: Record<string, (original: KernelConfig) => KernelConfig> = {
 const originals = new Map<string, KernelConfig>();
 const added: string[] = [];
 
-/** Adds the wasm kernels training needs and swaps in faster ones. Safe to call repeatedly. */
-export function registerWasmTrainingKernels(): void {
+/**
+ * Adds the wasm kernels training needs and swaps in faster ones. Safe to call repeatedly. `log`
+ * (the latest one given) receives the fallback lines; without one they go to console.warn.
+ */
+export function registerWasmTrainingKernels(log?: (message: string) => void): void {
+  if (log) setFallbackLog(log);
   if (originals.size > 0 || added.length > 0) return;
   const installed: KernelConfig[] = [];
   for (const config of missing) {

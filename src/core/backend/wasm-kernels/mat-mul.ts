@@ -1,7 +1,8 @@
 // wasm's matmul uses XNNPACK only when neither operand is transposed (and batch is 1);
 // with transposeA/transposeB it falls back to a naive loop ~10x slower, and that is
 // exactly what a dense layer's backward pass asks for. Transposing the operand first and
-// calling the original kernel untransposed is much cheaper.
+// calling the original kernel untransposed is much cheaper. Untransposed calls are the original's
+// own (fast) case: they go straight to it, and are not fallbacks.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { withScratch, type KernelScratch } from './kernel-scratch';

@@ -36,7 +36,9 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const simd = channels % 4 === 0 ? simdFor(wasm) : null;
   const tiled = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2;
   if (simd && tiled && padInfo.top === 0 && padInfo.left === 0 && 2 * outHeight <= inHeight && 2 * outWidth <= inWidth) {
-    simd.fn.maxpool2grad(simd.address(input), simd.address(dy), simd.address(out), batchSize, inHeight, inWidth, channels, outHeight, outWidth);
+    simd.fn.maxpool2grad({
+      x: simd.address(input), dy: simd.address(dy), dx: simd.address(out), batch: batchSize, height: inHeight, width: inWidth, channels, outHeight, outWidth,
+    });
     return out;
   }
 

@@ -3,10 +3,12 @@
 // BatchNorm and its gradient take of an NHWC tensor, or global average pooling's mean over
 // [height, width]. When the reduced axes form one block with kept axes after it, the input is
 // [outer, reduced, inner] and this sums rows of `inner` values in place, in float64 (as the
-// cpu backend accumulates), with SIMD where the inner size is a multiple of 4. Other cases, and
-// innermost reductions, go to the original kernel.
+// cpu backend accumulates), with SIMD where the inner size is a multiple of 4. Innermost
+// reductions are the original kernel's own case (it needs no transpose there); other dtypes, and
+// reduced axes apart, fall back to it (logged once).
 import { backend_util, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { stockKernel } from './fallback';
 import { blockRows, simdFor } from './simd';
 
 /** [outer, reduced, inner] sizes when `axes` of `shape` are one block with inner > 1, else null. */
@@ -32,6 +34,12 @@ export function reductionBlock(shape: number[], axes: number[]): [number, number
     }
   }
   return inner > 1 ? [outer, reduced, inner] : null;
+}
+
+/** Whether every axis after the first reduced one is reduced or of size 1. */
+function reducesInnermost(shape: number[], axes: number[]): boolean {
+  const first = Math.min(...axes);
+  return shape.every((size, axis) => axis < first || size === 1 || axes.includes(axis));
 }
 
 /**
@@ -77,7 +85,7 @@ function sumMiddleAxis(backend: BackendWasm, x: TensorInfo, outer: number, reduc
       for (let o = 0; o < outer; o++) {
         const sums = simd.f64(acc, inner);
         sums.fill(0);
-        simd.fn.colsum(xAt + o * reduced * inner * 4, reduced, inner, blockRows(inner), acc);
+        simd.fn.colsum({ x: xAt + o * reduced * inner * 4, rows: reduced, channels: inner, block: blockRows(inner), out: acc });
         const outs = backend.typedArrayFromHeap(out) as Float32Array;
         for (let c = 0; c < inner; c++) outs[o * inner + c] = sums[c] / divisor;
       }
@@ -98,10 +106,14 @@ function reduceConfig(original: KernelConfig, mean: boolean): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    if (x.dtype !== 'float32' || util.sizeFromShape(x.shape) === 0) return original.kernelFunc(args);
+    if (x.dtype !== 'float32') return stockKernel(original, args, `of ${x.dtype}`);
+    if (util.sizeFromShape(x.shape) === 0) return stockKernel(original, args, 'of empty tensors');
     const axes = util.parseAxisParam(axis, x.shape);
     const block = reductionBlock(x.shape, axes);
-    if (block == null) return original.kernelFunc(args);
+    if (block == null) {
+      if (reducesInnermost(x.shape, axes)) return original.kernelFunc(args);
+      return stockKernel(original, args, 'over axes apart');
+    }
     const [outer, reduced, inner] = block;
     const backend = args.backend as BackendWasm;
     let [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);

@@ -4,6 +4,7 @@
 // (memmove), so the whole output costs about one memcpy.
 import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { stockKernel } from './fallback';
 
 type Heap = Float32Array | Int32Array | Uint8Array;
 
@@ -11,7 +12,8 @@ export function fastTileConfig(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { reps } = args.attrs as unknown as { reps: number[] };
-    if (x.dtype === 'string' || reps.length !== x.shape.length) return original.kernelFunc(args);
+    if (x.dtype === 'string') return stockKernel(original, args, 'of strings');
+    if (reps.length !== x.shape.length) return stockKernel(original, args, 'with reps of another rank than x');
     const backend = args.backend as BackendWasm;
     const outShape = x.shape.map((size, axis) => size * reps[axis]);
     const out = backend.makeOutput(outShape, x.dtype);

@@ -155,9 +155,11 @@ export function winogradConv(
     const biasAt = bias ? simd.address(bias) : 0;
     forBlocks(t, (tile0, tile1, rows) => {
       zeroRows(simd, v, tile1 - tile0, rows, ci);
-      simd.fn.winoInput(padded, v, tile0, tile1, height, width, ci, t.tilesY, t.tilesX);
-      simd.fn.winoGemm(v, uPointer, m, rows, ci, co);
-      simd.fn.winoOutput(m, outAt, biasAt, tile0, tile1, geo.outHeight, geo.outWidth, co, t.tilesY, t.tilesX, relu ? 1 : 0);
+      simd.fn.winoInput({ src: padded, v, tile0, tile1, paddedHeight: height, paddedWidth: width, channels: ci, tilesY: t.tilesY, tilesX: t.tilesX });
+      simd.fn.winoGemm({ v, u: uPointer, m, tiles: rows, channels: ci, outChannels: co });
+      simd.fn.winoOutput({
+        m, out: outAt, bias: biasAt, tile0, tile1, outHeight: geo.outHeight, outWidth: geo.outWidth, channels: co, tilesY: t.tilesY, tilesX: t.tilesX, relu: relu ? 1 : 0,
+      });
     });
   });
 }
@@ -190,9 +192,9 @@ export function winogradFilterGrad(simd: Simd, x: TensorInfo, dy: TensorInfo, ge
     forBlocks(t, (tile0, tile1, rows) => {
       zeroRows(simd, v, tile1 - tile0, rows, c);
       zeroRows(simd, yh, tile1 - tile0, rows, o);
-      simd.fn.winoInput(padded, v, tile0, tile1, height, width, c, t.tilesY, t.tilesX);
-      simd.fn.winoGrad(dyAt, yh, tile0, tile1, dyHeight, dyWidth, o, t.tilesY, t.tilesX);
-      simd.fn.winoGemmTN(v, yh, du, rows, c, o, rows);
+      simd.fn.winoInput({ src: padded, v, tile0, tile1, paddedHeight: height, paddedWidth: width, channels: c, tilesY: t.tilesY, tilesX: t.tilesX });
+      simd.fn.winoGrad({ dy: dyAt, yh, tile0, tile1, dyHeight, dyWidth, channels: o, tilesY: t.tilesY, tilesX: t.tilesX });
+      simd.fn.winoGemmTN({ v, yh, du, tiles: rows, channels: c, outChannels: o, block: rows });
     });
     // dW = G^T dU G per (c, o).
     const dus = simd.f32(du, 16 * c * o);

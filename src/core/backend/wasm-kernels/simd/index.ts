@@ -1,12 +1,14 @@
 // The SIMD kernels of ./kernels.ts, instantiated on a wasm backend's own memory so they work on
-// tensors in place. If that memory is not reachable (another tfjs-backend-wasm build) or the
-// engine lacks wasm SIMD, `simdFor` returns null and callers use their plain JS loops.
+// tensors in place, called with named arguments (./signatures.ts). If that memory is not
+// reachable (another tfjs-backend-wasm build) or the engine lacks wasm SIMD, `simdFor` returns
+// null, logs why once, and callers use their plain JS loops or XNNPACK formulations.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { SIMD_FUNCTIONS, simdModuleBytes } from './kernels';
+import { noteFallback } from '../fallback';
+import { simdModuleBytes } from './kernels';
+import { bindExports, type SimdExports } from './signatures';
 
-type Fn = (...args: number[]) => void;
-export type SimdExports = Record<(typeof SIMD_FUNCTIONS)[number], Fn>;
+export type { SimdArgs, SimdExports } from './signatures';
 
 interface EmscriptenHeap {
   asm?: { memory?: WebAssembly.Memory };
@@ -68,20 +70,25 @@ export function simdFor(backend: BackendWasm): Simd | null {
   if (!simdSettings.enabled) return null;
   if (instances.has(backend)) return instances.get(backend)!;
   let simd: Simd | null = null;
+  let why = '';
   try {
     const memory = (backend.wasm as unknown as EmscriptenHeap).asm?.memory;
-    if (memory instanceof WebAssembly.Memory) {
+    if (!(memory instanceof WebAssembly.Memory)) {
+      why = "the wasm backend's memory is not reachable (another tfjs-backend-wasm build?)";
+    } else {
       if (compiled === undefined) {
         const bytes = simdModuleBytes();
         compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
       }
-      if (compiled != null) {
-        const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-        simd = new Simd(backend, instance.exports as unknown as SimdExports);
-      }
+      if (compiled == null) why = 'this engine does not validate the module (no wasm SIMD?)';
+      else simd = new Simd(backend, bindExports(new WebAssembly.Instance(compiled, { env: { memory } }).exports));
     }
-  } catch {
+  } catch (error) {
     simd = null;
+    why = error instanceof Error ? error.message : String(error);
+  }
+  if (simd == null) {
+    noteFallback('SIMD', () => `wasm kernels: the SIMD module cannot run (${why}); the kernels use their JS loops and XNNPACK formulations`);
   }
   instances.set(backend, simd);
   return simd;

@@ -2,7 +2,8 @@
 // multiple of 4. All pointers are byte offsets into the tfjs wasm heap. Per-channel sums are
 // taken four channels at a time down a block of rows (so the block stays in L1), in float32
 // within a block and added into float64 accumulators per block.
-import { assemble, type Expr, Func, type Local } from './assembler';
+import { assemble, type Expr, type Func, type Local } from './assembler';
+import { simdFunc, SIMD_SIGNATURES, type SimdFunction } from './signatures';
 import { convDxRow, convFwdSmall } from './small-conv';
 import { winoGemm, winoGemmTN, winoGrad, winoInput, winoOutput } from './winograd';
 
@@ -36,8 +37,7 @@ function addInto64(f: Func, at: Expr, acc: Local): void {
 
 /** colsum(x, rows, C, block, out64): out64[c] += sum over rows of x[r, c]. */
 function colsum(): Func {
-  const f = new Func('colsum', ['i32', 'i32', 'i32', 'i32', 'i32']);
-  const [x, rows, channels, block, out] = f.params;
+  const { f, p: { x, rows, channels, block, out } } = simdFunc('colsum');
   const acc = f.local('v128');
   const o = f.local('i32');
   columns(f, rows, channels, block, (start, end, cb, stride) => {
@@ -50,8 +50,7 @@ function colsum(): Func {
 
 /** colsumsqdev(x, rows, C, block, mean, out64): out64[c] += sum over rows of (x[r, c] - mean[c])^2. */
 function colsumsqdev(): Func {
-  const f = new Func('colsumsqdev', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [x, rows, channels, block, mean, out] = f.params;
+  const { f, p: { x, rows, channels, block, mean, out } } = simdFunc('colsumsqdev');
   const acc = f.local('v128');
   const m = f.local('v128');
   const d = f.local('v128');
@@ -70,8 +69,7 @@ function colsumsqdev(): Func {
 
 /** colsum2(x, dy, rows, C, block, mean, outDy64, outDyXc64): sums of dy and of dy * (x - mean). */
 function colsum2(): Func {
-  const f = new Func('colsum2', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [x, dy, rows, channels, block, mean, out1, out2] = f.params;
+  const { f, p: { x, dy, rows, channels, block, mean, sumDy: out1, sumDyXc: out2 } } = simdFunc('colsum2');
   const acc1 = f.local('v128');
   const acc2 = f.local('v128');
   const m = f.local('v128');
@@ -94,8 +92,7 @@ function colsum2(): Func {
 
 /** affine(x, rows, C, block, m, k, b, out): out = (x - m) * k + b per channel. */
 function affine(): Func {
-  const f = new Func('affine', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [x, rows, channels, block, mp, kp, bp, out] = f.params;
+  const { f, p: { x, rows, channels, block, mean: mp, scale: kp, shift: bp, out } } = simdFunc('affine');
   const [m, k, b] = [f.local('v128'), f.local('v128'), f.local('v128')];
   const o = f.local('i32');
   columns(f, rows, channels, block, (start, end, cb, stride) => {
@@ -111,8 +108,7 @@ function affine(): Func {
 
 /** bndx(x, dy, rows, C, block, m, a, b, k, out): out = a * dy + b * (x - m) + k per channel. */
 function bndx(): Func {
-  const f = new Func('bndx', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [x, dy, rows, channels, block, mp, ap, bp, kp, out] = f.params;
+  const { f, p: { x, dy, rows, channels, block, mean: mp, dyScale: ap, xcScale: bp, shift: kp, out } } = simdFunc('bndx');
   const [m, a, b, k] = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
   const o = f.local('i32');
   columns(f, rows, channels, block, (start, end, cb, stride) => {
@@ -136,8 +132,7 @@ function bndx(): Func {
  * window of NaNs or -infs passes nothing.
  */
 function maxpool2grad(): Func {
-  const f = new Func('maxpool2grad', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [x, dy, dx, batch, height, width, channels, outHeight, outWidth] = f.params;
+  const { f, p: { x, dy, dx, batch, height, width, channels, outHeight, outWidth } } = simdFunc('maxpool2grad');
   const [n, oy, ox, cb] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   const [pixel, rowBytes, cBytes, dyAt] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   const [best, d, u] = [f.local('v128'), f.local('v128'), f.local('v128')];
@@ -187,8 +182,9 @@ function maxpool2grad(): Func {
  * added into dw.
  */
 function convdw(tile: 1 | 4): Func {
-  const f = new Func(`convdw${tile}`, new Array(17).fill('i32'));
-  const [x, dy, dw, table, batch, height, width, channels, outHeight, outWidth, outChannels, kh, kw, sh, sw, pt, pl] = f.params;
+  const { f, p: params } = simdFunc(tile === 1 ? 'convdw1' : 'convdw4');
+  const { x, dy, dw, table, batch, height, width, channels, outHeight, outWidth, outChannels } = params;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl } = params;
   const local = () => f.local('i32');
   const [n, i, j, cb, ob, p, q] = [local(), local(), local(), local(), local(), local(), local()];
   const [p0, p1, q0, q1, xImg, dyImg, dwTap, xp, dp, cBytes, oBytes, rowX, xStep] = [
@@ -256,8 +252,9 @@ function convdw(tile: 1 | 4): Func {
  * output channel per input channel) is slow.
  */
 function convdx(unroll: 1 | 2 | 4): Func {
-  const f = new Func(`convdx${unroll}`, new Array(14).fill('i32'));
-  const [dy, w, dx, batch, height, width, channels, outHeight, outWidth, outChannels, kh, kw, pt, pl] = f.params;
+  const { f, p: params } = simdFunc(unroll === 1 ? 'convdx1' : unroll === 2 ? 'convdx2' : 'convdx4');
+  const { dy, w, dx, batch, height, width, channels, outHeight, outWidth, outChannels } = params;
+  const { filterHeight: kh, filterWidth: kw, padTop: pt, padLeft: pl } = params;
   const local = () => f.local('i32');
   const [n, h, x, c, i, j, p, q, ob, oBytes, dxp, dyRow, dp, wp] = [
     local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(),
@@ -301,14 +298,13 @@ function convdx(unroll: 1 | 2 | 4): Func {
   return f;
 }
 
-export const SIMD_FUNCTIONS = [
-  'colsum', 'colsumsqdev', 'colsum2', 'affine', 'bndx', 'maxpool2grad', 'convdw1', 'convdw4', 'convdx1', 'convdx2', 'convdx4',
-  'winoInput', 'winoGrad', 'winoGemm', 'winoGemmTN', 'winoOutput', 'convfwdsmall', 'convdxrow',
-] as const;
+const BUILDERS: Record<SimdFunction, () => Func> = {
+  colsum, colsumsqdev, colsum2, affine, bndx, maxpool2grad,
+  convdw1: () => convdw(1), convdw4: () => convdw(4), convdx1: () => convdx(1), convdx2: () => convdx(2), convdx4: () => convdx(4),
+  winoInput, winoGrad, winoGemm, winoGemmTN, winoOutput, convfwdsmall: convFwdSmall, convdxrow: convDxRow,
+};
 
+/** The module: one exported function per entry of SIMD_SIGNATURES (./signatures.ts), each under its name. */
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
-  return assemble([
-    colsum(), colsumsqdev(), colsum2(), affine(), bndx(), maxpool2grad(), convdw(1), convdw(4), convdx(1), convdx(2), convdx(4),
-    winoInput(), winoGrad(), winoGemm(), winoGemmTN(), winoOutput(), convFwdSmall(), convDxRow(),
-  ]);
+  return assemble((Object.keys(SIMD_SIGNATURES) as SimdFunction[]).map((name) => BUILDERS[name]()));
 }

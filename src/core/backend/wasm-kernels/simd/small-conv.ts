@@ -1,6 +1,7 @@
 // Stride-1 convolution of a single-channel input (a network's first layer on grey images),
 // where XNNPACK's conv runs dot products of length 9.
-import { type Expr, Func, type Local } from './assembler';
+import { type Expr, type Func, type Local } from './assembler';
+import { simdFunc } from './signatures';
 
 function locals(f: Func, type: 'i32' | 'v128', count: number): Local[] {
   return Array.from({ length: count }, () => f.local(type));
@@ -14,8 +15,9 @@ function locals(f: Func, type: 'i32' | 'v128', count: number): Local[] {
  * (O a multiple of 8).
  */
 export function convFwdSmall(): Func {
-  const f = new Func('convfwdsmall', new Array(14).fill('i32'));
-  const [xp, w, out, bias, batch, outHeight, outWidth, hp, wp, channels, outChannels, kh, kw, relu] = f.params;
+  const { f, p: params } = simdFunc('convfwdsmall');
+  const { xp, w, out, bias, batch, outHeight, outWidth, paddedHeight: hp, paddedWidth: wp, channels, outChannels, relu } = params;
+  const { filterHeight: kh, filterWidth: kw } = params;
   const g = f.get;
   const [n, h, x0, ob, i, j, c, cBytes, oBytes, xRow, xAt, wAt, outAt, px, c2, c3, rowEnd] = locals(f, 'i32', 17);
   const acc = locals(f, 'v128', 8);
@@ -86,8 +88,9 @@ export function convFwdSmall(): Func {
  * `acc`, a scratch row of W v128s; a horizontal sum per pixel finishes the row.
  */
 export function convDxRow(): Func {
-  const f = new Func('convdxrow', new Array(14).fill('i32'));
-  const [dy, w, dx, acc, batch, height, width, outHeight, outWidth, outChannels, kh, kw, pt, pl] = f.params;
+  const { f, p: params } = simdFunc('convdxrow');
+  const { dy, w, dx, acc, batch, height, width, outHeight, outWidth, outChannels } = params;
+  const { filterHeight: kh, filterWidth: kw, padTop: pt, padLeft: pl } = params;
   const g = f.get;
   const [n, h, i, j, p, x0, x1, ap, apEnd, dp, wp, ob, oBytes, dxAt, rowEnd] = locals(f, 'i32', 15);
   const [a, total] = locals(f, 'v128', 2);
