@@ -1,7 +1,9 @@
 // UI tests (test/e2e/scenario.mjs) in a real VS Code: the extension packaged with vsce and
 // installed into code-server 4.100.3 as a user would, driven through playwright-core in Debian's
-// Chromium (see ../shared/VSCODE-TESTING.md). Screenshots of every step, the logs and the
-// workspace are under test-output/e2e/. With DISTILL_E2E_README_SHOT=1 the best mid-training
+// Chromium (see ../shared/VSCODE-TESTING.md). The .vsix is first checked (scripts/check-vsix.mjs:
+// under 10 MB, only what runs, and its CLI trains from its files alone), and is installed into an
+// extensions folder outside this repository, so its trainer cannot fall back on the repository's
+// node_modules. Screenshots of every step, the logs and the workspace are under test-output/e2e/. With DISTILL_E2E_README_SHOT=1 the best mid-training
 // dashboard screenshot also replaces the README's media/screenshots/dashboard-training.png (a
 // test run never changes a committed file otherwise). Exits non-zero on a failure; the last line
 // is "N passed, N failed".
@@ -10,9 +12,11 @@
 //   DISTILL_E2E_FROM_SOURCE=1 node scripts/test-e2e.mjs   load from source instead of a .vsix
 //   DISTILL_E2E_VSIX=path.vsix node scripts/test-e2e.mjs  install that .vsix, skip packaging
 import { execFile } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { checkVsix } from './check-vsix.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, installVsix, launchCodeServer, prepareSession, ROOT, seconds, withTimeout } from './code-server-session.mjs';
 import { ensureCodeServer } from './install-code-server.mjs';
 import { CONFIG_FILE, steps } from '../test/e2e/scenario.mjs';
@@ -60,6 +64,13 @@ async function main() {
       const t = Date.now();
       log(`${await packageVsix(vsix)} (${seconds(Date.now() - t)})`);
     }
+    const checked = await checkVsix(vsix);
+    log(`${vsix}: ${checked.sizes}${checked.trained ? `; ${checked.trained}` : ''}`);
+    if (checked.problems.length > 0) throw new Error(`the .vsix fails its checks:\n  ${checked.problems.join('\n  ')}`);
+    // Node resolves a require by walking up from the requiring file: inside this repository the
+    // installed extension would find ./node_modules, whatever the .vsix lacks.
+    dirs.extensions = mkdtempSync(join(tmpdir(), 'distill-e2e-extensions-'));
+    process.on('exit', () => rmSync(dirs.extensions, { recursive: true, force: true }));
     const t = Date.now();
     await installVsix(vsix, dirs, env);
     log(`installed ${vsix} into ${dirs.extensions} (${seconds(Date.now() - t)})`);
