@@ -1,12 +1,12 @@
 // `distill-lab run|compare|demo`: the same engine as the extension, from a terminal.
 import { resolve } from 'node:path';
-import { listRuns, newRunDir } from '../shared/run-folder';
+import { newRunDir, readRuns } from '../shared/run-folder';
 import { runExperiment } from '../core/run/experiment';
 import { ConfigError, MethodConfig, type ExperimentConfigInput } from '../shared/protocol';
 import { DEMO_CONFIG } from './demo-config';
 import { progressPrinter } from './progress';
 import { configFromArgs } from './run-flags';
-import { comparisonTable, summaryTable } from '../shared/report-table';
+import { comparedRun, comparisonTable, summaryTable } from '../shared/report-table';
 
 const USAGE = `usage:
   distill-lab run [config.json] [--method NAME] [--teacher cnn:32,64] [--student mlp:64]
@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'compare': {
       const runsDir = resolve(args[0] ?? DEFAULT_RUNS_DIR);
-      const runs = listRuns(runsDir).map((folder) => ({ id: `${folder.experiment}/${folder.id}`, status: folder.readRecord()?.status ?? '?', summary: folder.readSummary() }));
+      const runs = readRuns(runsDir).map(comparedRun);
       if (runs.length === 0) {
         process.stderr.write(`no runs under ${runsDir}\n`);
         return 1;

@@ -3,17 +3,17 @@
 // suite checks both directions).
 import * as vscode from 'vscode';
 import { openSetting } from './settings';
-import type { RunFolderActions } from './experiments/run-actions';
+import type { RunFolderActions } from './experiments/run-folder-actions';
 import type { ExperimentStore } from './experiments/store';
 import type { Log } from './log';
 import { METHOD_COMMANDS } from './method-commands';
-import { ConfigError } from '../shared/protocol';
+import { ConfigError, type DashboardFocus } from '../shared/protocol';
 import { NodeNotFoundError } from './training/node-path';
-import type { RunActions } from './training/run-actions';
+import type { RunActions } from './training/start-stop';
 
 /** The dashboard as the commands need it. */
 export interface DashboardCommands {
-  open(focus?: { view: 'form' | 'run' | 'compare'; runDir?: string }): void;
+  open(focus?: DashboardFocus): void;
 }
 
 export interface CommandParts {
@@ -47,7 +47,7 @@ export function registerCommands({ store, runs, folders, log, dashboard }: Comma
  * Open Dashboard without a target (the palette, or a tree action whose row was redrawn under the
  * click) shows the newest active run, if any: that is what a user opening it mid-run wants.
  */
-function activeRunFocus(store: ExperimentStore): { view: 'run'; runDir: string } | undefined {
+function activeRunFocus(store: ExperimentStore): DashboardFocus | undefined {
   const active = store.runs.filter((entry) => entry.record.status === 'running' || entry.record.status === 'queued');
   const newest = active.sort((a, b) => b.id.localeCompare(a.id))[0];
   return newest && { view: 'run', runDir: newest.runDir };

@@ -5,12 +5,13 @@ import type { DashboardCommands } from './commands';
 import { readSettings } from './settings';
 import { DashboardPanel, registerDashboardSerializer, type DashboardDeps } from './dashboard';
 import type { ExperimentStore } from './experiments/store';
-import type { RunActions } from './training/run-actions';
+import type { RunActions } from './training/start-stop';
 import type { Runner } from './training/runner';
 
 export function linkDashboard(context: vscode.ExtensionContext, store: ExperimentStore, runner: Runner, runs: RunActions): DashboardCommands {
   const deps: DashboardDeps = {
     runsDir: () => store.runsDir,
+    runs: () => store.listing,
     startRun: async (config) => runs.startConfig(config),
     onTrainerEvent: (listener) => runner.onTrainerEvent(({ runDir, event }) => listener(runDir, event)),
     uiUpdatesPerSecond: () => readSettings().uiUpdatesPerSecond,

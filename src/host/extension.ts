@@ -5,13 +5,13 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { onDidChangeSetting, readSettings } from './settings';
 import { linkDashboard } from './dashboard-link';
-import { RunFolderActions } from './experiments/run-actions';
+import { RunFolderActions } from './experiments/run-folder-actions';
 import { resolveRunsDir } from './experiments/runs-dir';
 import { ExperimentStore } from './experiments/store';
 import { ExperimentsTree } from './experiments/tree';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
-import { RunActions } from './training/run-actions';
+import { RunActions } from './training/start-stop';
 import { Runner } from './training/runner';
 import { RunStatusBar } from './training/status-bar';
 

@@ -7,6 +7,7 @@ export const SECTION = 'distill';
 export interface Settings {
   /** A real Node binary for the trainer process (never Electron). */
   nodePath: string;
+  /** For the runs whose config leaves the backend open (none, or `auto`): training/run-config.ts. */
   backend: BackendName;
   /** As written by the user; empty means the default (see ExperimentStore). */
   runsDir: string;

@@ -1,5 +1,7 @@
 // Plain-text tables of run summaries (the CLI prints them; no TensorFlow, no vscode).
+import { basename } from 'node:path';
 import type { ModelSummary, RunSummary } from './protocol';
+import type { ListedRun } from './run-folder';
 
 const percent = (v: number | undefined) => (v === undefined || v < 0 ? '—' : `${(v * 100).toFixed(2)}%`);
 
@@ -47,11 +49,28 @@ export function summaryTable(summary: RunSummary): string {
   return `${title}\n${renderTable(COLUMNS, summary.models.map((m) => modelRow(m, undefined)), 2)}`;
 }
 
-/** Several runs: a row per model, labelled with its run. */
-export function comparisonTable(runs: { id: string; status: string; summary?: RunSummary }[]): string {
-  const rows = runs.flatMap(({ id, status, summary }) => {
+/** A listed run as a comparison shows it, labelled `experiment/run-id`. */
+export function comparedRun(run: ListedRun): ComparedRun {
+  const id = `${run.experiment}/${run.id}`;
+  if (run.kind === 'damaged') return { id, status: 'damaged', damage: `${basename(run.damage.path)}: ${run.damage.reason}` };
+  return { id, status: run.record.status, summary: run.summary };
+}
+
+export interface ComparedRun {
+  id: string;
+  status: string;
+  summary?: RunSummary;
+  /** Which file cannot be read, and why. */
+  damage?: string;
+}
+
+/** Several runs: a row per model, labelled with its run; a damaged run gets one row saying why. */
+export function comparisonTable(runs: ComparedRun[]): string {
+  const rows = runs.flatMap(({ id, status, summary, damage }) => {
     const label = `${id} [${summary?.method ?? '?'}${status === 'completed' ? '' : `, ${status}`}]`;
-    if (!summary || summary.models.length === 0) return [[label, '(no models yet)', ...COLUMNS.slice(1).map(() => '')]];
+    const alone = (text: string) => [[label, text, ...COLUMNS.slice(1).map(() => '')]];
+    if (damage) return alone(`(damaged: ${damage})`);
+    if (!summary || summary.models.length === 0) return alone('(no models yet)');
     return summary.models.map((m) => modelRow(m, label));
   });
   return renderTable(['run', ...COLUMNS], rows, 3);

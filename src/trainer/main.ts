@@ -1,13 +1,10 @@
 // The trainer process: spawned by the extension host with a real Node binary and an IPC channel.
 // It trains, writes the run folder itself and streams every event to the host.
-import { z } from 'zod';
-import type { HostToTrainer, TrainerEvent } from '../shared/protocol';
+import { parseHostMessage, type HostToTrainer, type TrainerEvent } from '../shared/protocol';
 import { runExperiment } from '../core/run/experiment';
 
-const HostMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), config: z.unknown(), runDir: z.string().min(1), baseDir: z.string().optional() }),
-  z.object({ type: z.literal('cancel') }),
-]);
+/** The host gets no word from a trainer that cannot start: it records the exit as a failed run. */
+const EXIT_NO_START = 2;
 
 function send(event: TrainerEvent): Promise<void> {
   return new Promise((resolve) => {
@@ -42,18 +39,21 @@ async function start(message: Extract<HostToTrainer, { type: 'start' }>): Promis
 
 if (!process.send) {
   process.stderr.write('distill-lab trainer: must be started with an IPC channel (by the extension); use dist/cli.js from a terminal\n');
-  process.exit(2);
+  process.exit(EXIT_NO_START);
 }
 
 process.on('message', (raw) => {
-  const parsed = HostMessage.safeParse(raw);
-  if (!parsed.success) {
-    void send({ type: 'log', level: 'error', message: `trainer: ignored a malformed message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+  const received = parseHostMessage(raw);
+  if (!received.ok) {
+    process.stderr.write(`distill-lab trainer: ${received.problem}\n`);
+    // Without a valid start there is no run to train, and the host would wait for ever.
+    if (!started) void send({ type: 'log', level: 'error', message: `trainer: ${received.problem}` }).then(() => process.exit(EXIT_NO_START));
+    else void send({ type: 'log', level: 'error', message: `trainer: ignored a ${received.problem}` });
     return;
   }
-  const message = parsed.data;
+  const message = received.message;
   if (message.type === 'cancel') cancelled = true;
-  else if (!started) void start({ ...message, config: message.config });
+  else if (!started) void start(message);
   else void send({ type: 'log', level: 'warn', message: 'trainer: already running; a second start is ignored' });
 });
 

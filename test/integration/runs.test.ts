@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DistillApi } from '../../src/host/extension';
@@ -69,6 +70,33 @@ describe('runs started by commands', function () {
     assert.equal(distill.store.find(teacher)!.record.method, 'teacher');
     assert.deepEqual(distill.store.find(teacher)!.summary!.models.map((m) => m.role), ['teacher']);
     await waitFor('the runner to let the runs go', () => distill.runner.jobs.length === 0);
+  });
+
+  it('distill.backend applies to a config that leaves the backend to it ("auto"); the trainer owns the running run', async () => {
+    const settings = vscode.workspace.getConfiguration('distill');
+    const previous = settings.inspect<string>('backend')?.workspaceValue;
+    await settings.update('backend', 'cpu', vscode.ConfigurationTarget.Workspace);
+    let runDir: string | undefined;
+    try {
+      const trainerPid = new Promise<number | undefined>((resolve) => {
+        const subscription = distill.runner.onTrainerEvent(({ runDir: dir, event }) => {
+          if (dir === runDir && event.type === 'started') {
+            subscription.dispose();
+            resolve(distill.runner.job(dir)?.trainer?.pid);
+          }
+        });
+      });
+      runDir = await vscode.commands.executeCommand<string>('distill.newExperiment', tinyRun('it-backend', { backend: 'auto', method: { name: 'scratch' }, baseline: false }));
+      assert.ok(runDir);
+      assert.equal(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).backend, 'cpu');
+      const record = await waitForStatus(distill, runDir, ['completed', 'failed', 'cancelled']);
+      assert.equal(record.status, 'completed', record.error?.message);
+      assert.equal(record.backend, 'cpu');
+      assert.deepEqual([record.pid, record.host], [await trainerPid, hostname()]);
+    } finally {
+      await settings.update('backend', previous, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('the runner to let the run go', () => distill.runner.jobs.length === 0);
   });
 
   it('exports the student of a completed run: best checkpoint, summary and config', async () => {

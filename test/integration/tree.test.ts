@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ExperimentNode, ModelNode, RunNode, TreeNode } from '../../src/host/experiments/tree';
+import type { DamagedRunNode, ExperimentNode, ModelNode, RunNode, TreeNode } from '../../src/host/experiments/tree';
 import { api, copyFixture, fixturePath, screenshot, waitFor } from './support';
 
 const COMPLETED = 'run-2026-01-10T09-00-00-000Z';
@@ -88,6 +88,20 @@ describe('experiments tree (from the runs-folder fixture)', () => {
     assert.equal(item.contextValue, 'run.cancelled');
     assert.equal(item.description, 'teacher · cancelled');
     assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.None);
+  });
+
+  it('lists a run whose run.json is cut short as damaged, naming the file and why', async () => {
+    const { tree, store } = await distill();
+    const damaged = await experiment('fixture-damaged');
+    assert.equal(tree.getTreeItem(damaged).description, '1 run');
+    const [node] = tree.getChildren(damaged) as DamagedRunNode[];
+    assert.equal(node.kind, 'damaged');
+    const item = tree.getTreeItem(node);
+    assert.equal(item.contextValue, 'damagedRun');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
+    assert.match(String(item.description), /^damaged: run\.json: not JSON/);
+    assert.match(String(item.tooltip), /fixture-damaged\/run-2026-01-08T08-00-00-000Z\/run\.json cannot be read: not JSON/);
+    assert.equal(store.find(node.runDir), undefined, 'no command takes it for a readable run');
   });
 
   it('picks up a run written by the CLI while VS Code is open (file watching)', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -42,6 +42,17 @@ describe('distill-lab CLI', () => {
     const r = runCli('compare', 'runs');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(listRuns(join(dir, 'runs')).length, 2);
+    assert.match(r.stdout, /flags\/run-.*\[kd\]\s+student\s/);
+    assert.match(r.stdout, /from-file\/run-.*\[kd\]\s+teacher\s/);
+  });
+
+  test('compare lists a run with a damaged run.json as damaged, and every other run as usual', () => {
+    const damaged = join(dir, 'runs', 'broken', 'run-1');
+    mkdirSync(damaged, { recursive: true });
+    writeFileSync(join(damaged, 'run.json'), '{ "id": "run-1", "status": "comp');
+    const r = runCli('compare', 'runs');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /broken\/run-1 \[\?, damaged\]\s+\(damaged: run\.json: not JSON/);
     assert.match(r.stdout, /flags\/run-.*\[kd\]\s+student\s/);
     assert.match(r.stdout, /from-file\/run-.*\[kd\]\s+teacher\s/);
   });

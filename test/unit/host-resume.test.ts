@@ -3,11 +3,22 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { RunFolder } from '../../src/shared/run-folder';
+import { markCancelled, markCompleted, markFailed, markInterrupted, markQueued, markRunning, RunFolder } from '../../src/shared/run-folder';
 import type { RunEntry } from '../../src/host/experiments/store';
 import { parseExperimentConfig, type ExperimentConfigInput, type ModelSummary, type RunStatus } from '../../src/shared/protocol';
 import { planResume } from '../../src/host/training/resume';
 import { tinyConfig } from '../support/tiny-config';
+
+/** The run.json of a run that went the usual way to `status`. */
+function recordAs(folder: RunFolder, status: RunStatus) {
+  const queued = markQueued(folder, { method: 'kd' });
+  if (status === 'queued') return queued;
+  if (status === 'cancelled') return markCancelled(folder);
+  if (status === 'failed') return markFailed(folder, { message: 'it broke' });
+  const running = markRunning(folder);
+  if (status === 'running') return running;
+  return status === 'completed' ? markCompleted(folder) : markInterrupted(folder, 'its owner is gone');
+}
 
 describe('Resume (what a new run keeps from an unfinished one)', () => {
   const runsDir = mkdtempSync(join(tmpdir(), 'distill-resume-'));
@@ -18,13 +29,13 @@ describe('Resume (what a new run keeps from an unfinished one)', () => {
     const folder = new RunFolder(join(runsDir, 'exp', `run-${n++}`));
     folder.ensure();
     folder.writeConfig(parseExperimentConfig(options.config ?? tinyConfig()));
-    const record = folder.updateRecord({ status });
+    const record = recordAs(folder, status);
     if (options.teacherCheckpoint) {
       mkdirSync(folder.checkpointDir('teacher', 'last'), { recursive: true });
       writeFileSync(join(folder.checkpointDir('teacher', 'last'), 'model.json'), '{}');
     }
     const models = options.teacherDone ? [{ role: 'teacher' } as ModelSummary] : [];
-    return { runDir: folder.dir, experiment: folder.experiment, id: folder.id, folder, record, summary: { models } as never };
+    return { kind: 'run', runDir: folder.dir, experiment: folder.experiment, id: folder.id, folder, record, summary: { models } as never };
   }
 
   test('after the teacher phase: loads that teacher (its last checkpoint) and trains the students again', () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RunFolder } from '../../src/shared/run-folder';
+import { markQueued, RunFolder } from '../../src/shared/run-folder';
 import type { TrainerEvent } from '../../src/shared/protocol';
 import { TrainerProcess } from '../../src/host/training/trainer-process';
 import { ensureBuilt } from '../support/build';
@@ -57,6 +58,8 @@ describe('trainer process', () => {
     const record = folder.readRecord()!;
     assert.equal(record.status, 'completed');
     assert.equal(record.backend, 'wasm');
+    assert.equal(record.method, 'kd');
+    assert.deepEqual([record.pid, record.host], [trainer.pid, hostname()], 'the trainer took the run over: its pid, on this machine');
     const summary = folder.readSummary()!;
     assert.deepEqual(summary.models.map((m) => m.role), ['teacher', 'student-scratch', 'student']);
     assert.ok(summary.models[2].compression! > 1);
@@ -113,5 +116,50 @@ describe('trainer process', () => {
     const exit = await trainer.done;
     assert.equal(exit.ending?.type, 'failed');
     assert.match(new RunFolder(runDir).readRecord()!.error!.message, /could not start: .*ENOENT/);
+  });
+
+  /** A stand-in trainer: `onStart` is the body of its handler for the host's start message. */
+  function fakeTrainer(name: string, onStart: string): string {
+    const script = join(runsDir, `${name}.cjs`);
+    writeFileSync(script, `process.on('message', (m) => { if (m.type === 'start') { ${onStart} } });\n`);
+    return script;
+  }
+
+  test('the host drops a malformed event from the trainer, says so, and keeps the others', async () => {
+    const script = fakeTrainer('malformed', "process.send({ type: 'epoch', phase: 3 }); process.send({ type: 'log', level: 'info', message: 'still here' }); process.send({ type: 'cancelled' }, () => process.exit(0));");
+    const trainer = new TrainerProcess({ nodePath: process.execPath, trainerScript: script, config: {}, runDir: join(runsDir, 'malformed', 'run-1') });
+    const events: TrainerEvent[] = [];
+    let output = '';
+    trainer.on('event', (e) => events.push(e));
+    trainer.on('stderr', (text) => (output += text));
+    trainer.start();
+    const exit = await trainer.done;
+    assert.deepEqual(events, [{ type: 'log', level: 'info', message: 'still here' }, { type: 'cancelled' }]);
+    assert.match(output, /dropped a malformed event from the trainer "epoch": phase: Expected string, received number/);
+    assert.equal(exit.ending?.type, 'cancelled');
+  });
+
+  test('the trainer refuses a malformed start, says why and exits instead of waiting for ever', async () => {
+    const child = fork(trainerScript, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const messages: unknown[] = [];
+    child.on('message', (m) => messages.push(m));
+    child.send({ type: 'start', config: tinyConfig() });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 2);
+    assert.deepEqual(messages, [{ type: 'log', level: 'error', message: 'trainer: malformed message from the host "start": runDir: Required' }]);
+  });
+
+  test('a trainer killed after Stop leaves a cancelled run, not a failed one', async () => {
+    const runDir = join(runsDir, 'stopped', 'run-1');
+    markQueued(new RunFolder(runDir), { method: 'kd' });
+    const script = fakeTrainer('deaf', 'setInterval(() => {}, 1000);');
+    const trainer = new TrainerProcess({ nodePath: process.execPath, trainerScript: script, config: {}, runDir });
+    trainer.start();
+    trainer.cancel();
+    setTimeout(() => trainer.kill('SIGKILL'), 200);
+    const exit = await trainer.done;
+    assert.equal(exit.signal, 'SIGKILL');
+    assert.equal(exit.ending?.type, 'cancelled');
+    assert.equal(new RunFolder(runDir).readRecord()?.status, 'cancelled');
   });
 });

@@ -13,7 +13,7 @@ import { phasesOf, planFor } from './plans';
 import type { PlanContext } from './plans/plan';
 import { modelRow } from './plans/rows';
 import { prepareData, type PreparedData } from './prepare-data';
-import { RunFolder } from '../../shared/run-folder';
+import { markCancelled, markCompleted, markFailed, markQueued, markRunning, recordBackend, RunFolder } from '../../shared/run-folder';
 
 export { phasesOf };
 
@@ -42,7 +42,7 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
     config = parseExperimentConfig(input);
   } catch (error) {
     const err = error as Error;
-    folder.updateRecord({ status: 'failed', endedAt: new Date().toISOString(), error: { message: err.message } });
+    markFailed(folder, { message: err.message });
     const event: TrainerEvent = { type: 'failed', message: err.message };
     folder.appendEvent(event);
     options.onEvent?.(event);
@@ -50,7 +50,9 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
   }
   folder.writeConfig(config);
   const startedAt = new Date();
-  folder.updateRecord({ status: 'running', method: config.method.name, startedAt: startedAt.toISOString(), pid: process.pid, versions: versions() });
+  // The extension's runner queued it already; the CLI and tests hand over a fresh folder.
+  if (!folder.hasRecord()) markQueued(folder, { method: config.method.name });
+  markRunning(folder, { versions: versions() });
 
   const emit = (event: TrainerEvent) => {
     if (event.type !== 'progress') folder.appendEvent(event);
@@ -64,7 +66,7 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
     const { backend } = await initBackend(config.backend, (message) => emit({ type: 'log', level: 'info', message }));
     tf.env().set('PROD', true);
     summary.backend = backend;
-    folder.updateRecord({ backend });
+    recordBackend(folder, backend);
     emit({ type: 'started', runId: folder.id, backend, config, phases: phasesOf(config) });
 
     const baseDir = options.baseDir ?? process.cwd();
@@ -108,18 +110,18 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
 
     summary.wallTimeSec = (Date.now() - startedAt.getTime()) / 1000;
     folder.writeSummary(summary);
-    folder.updateRecord({ status: 'completed', endedAt: new Date().toISOString() });
+    markCompleted(folder);
     emit({ type: 'finished', summary });
     return { status: 'completed', summary };
   } catch (error) {
     summary.wallTimeSec = (Date.now() - startedAt.getTime()) / 1000;
     if (error instanceof RunCancelled) {
-      folder.updateRecord({ status: 'cancelled', endedAt: new Date().toISOString() });
+      markCancelled(folder);
       emit({ type: 'cancelled' });
       return { status: 'cancelled', summary };
     }
     const err = error as Error;
-    folder.updateRecord({ status: 'failed', endedAt: new Date().toISOString(), error: { message: err.message, stack: err.stack } });
+    markFailed(folder, { message: err.message, stack: err.stack });
     emit({ type: 'failed', message: err.message, stack: err.stack });
     throw error;
   } finally {

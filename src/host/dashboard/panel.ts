@@ -16,7 +16,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { ConfigError, parseExperimentConfig, WebviewToHost, type DashboardFocus, type ExperimentConfig, type HostToWebview, type TrainerEvent } from '../../shared/protocol';
+import { ConfigError, WebviewToHost, type DashboardFocus, type HostToWebview, type TrainerEvent } from '../../shared/protocol';
+import type { ListedRun } from '../../shared/run-folder';
 import { vscodeDialogs, type DashboardDialogs } from './dialogs';
 import { dashboardHtml } from './html';
 import { isDashboardEvent, isInside, listRunItems, readCompareRuns, readRunHistory } from './run-data';
@@ -26,13 +27,18 @@ export const DASHBOARD_VIEW_TYPE = 'distill.dashboard';
 export interface DashboardDeps {
   /** The runs folder (setting `distill.runsDir`, resolved). The webview may open runs inside it only. */
   runsDir(): string;
-  /** Queues a run of a config the panel has already validated; resolves to its run folder. */
-  startRun(config: ExperimentConfig): Promise<string>;
+  /** Every run of the runs folder, as the tree's store last read it (damaged ones included). */
+  runs(): readonly ListedRun[];
+  /**
+   * Queues a run of the form's config, merged with the settings and checked by the runner;
+   * resolves to its run folder, or rejects with a ConfigError naming each bad field.
+   */
+  startRun(config: unknown): Promise<string>;
   /** Every trainer event of every run the runner owns, with the run's folder. */
   onTrainerEvent(listener: (runDir: string, event: TrainerEvent) => void): vscode.Disposable;
   /** Setting `distill.uiUpdatesPerSecond`: the most chart redraws a second the webview makes. */
   uiUpdatesPerSecond(): number;
-  /** Optional: the runs folder changed on disk (e.g. the tree's file watcher); the run list is re-sent. */
+  /** Optional: the store read the runs folder again; the run list is re-sent. */
   onRunsChanged?(listener: () => void): vscode.Disposable;
   /** Optional replacements for the file dialogs (tests); the rest use vscode.window. */
   dialogs?: Partial<DashboardDialogs>;
@@ -149,18 +155,17 @@ export class DashboardPanel {
         this.ready = true;
         const focus = this.pendingFocus;
         this.pendingFocus = undefined;
-        this.post({ type: 'init', uiUpdatesPerSecond: this.deps.uiUpdatesPerSecond(), runsDir: this.deps.runsDir(), runs: listRunItems(this.deps.runsDir()), focus });
+        this.post({ type: 'init', uiUpdatesPerSecond: this.deps.uiUpdatesPerSecond(), runsDir: this.deps.runsDir(), runs: listRunItems(this.deps.runs()), focus });
         return;
       }
       case 'startRun': {
-        let config: ExperimentConfig;
+        let runDir: string;
         try {
-          config = parseExperimentConfig(message.config);
+          runDir = await this.deps.startRun(message.config);
         } catch (error) {
           if (error instanceof ConfigError) return this.post({ type: 'configProblems', problems: error.problems });
           throw error;
         }
-        const runDir = await this.deps.startRun(config);
         this.postRuns();
         this.post({ type: 'focus', focus: { view: 'run', runDir } });
         return;
@@ -201,7 +206,7 @@ export class DashboardPanel {
         return;
       }
       case 'requestCompare':
-        this.post({ type: 'compareData', runs: readCompareRuns(this.deps.runsDir()) });
+        this.post({ type: 'compareData', runs: readCompareRuns(this.deps.runs()) });
         return;
       case 'refreshRuns':
         this.postRuns();
@@ -221,7 +226,7 @@ export class DashboardPanel {
     if (this.runsTimer) return;
     this.runsTimer = setTimeout(() => {
       this.runsTimer = undefined;
-      this.post({ type: 'runs', runs: listRunItems(this.deps.runsDir()) });
+      this.post({ type: 'runs', runs: listRunItems(this.deps.runs()) });
     }, RUNS_DEBOUNCE_MS);
   }
 }

@@ -1,7 +1,9 @@
-// What the dashboard reads from the runs folder. No vscode import: unit tests use it directly.
+// What the dashboard shows of the runs folder: the run list and the comparison come from the
+// store's listing (the one the tree shows), a run's history from its folder. No vscode import:
+// unit tests use it directly.
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { listRuns, RunFolder, RUN_FILES } from '../../shared/run-folder';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { RunFolder, RUN_FILES, type ListedRun } from '../../shared/run-folder';
 import type { DashboardCompareRun, DashboardEvent, DashboardRunHistory, DashboardRunItem, TrainerEvent } from '../../shared/protocol';
 
 const DRAWN: ReadonlySet<string> = new Set<DashboardEvent['type']>(['started', 'progress', 'epoch', 'predictions', 'finished', 'failed', 'cancelled']);
@@ -17,11 +19,11 @@ export function isInside(runsDir: string, runDir: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
-export function listRunItems(runsDir: string): DashboardRunItem[] {
-  return listRuns(runsDir).flatMap((folder) => {
-    const record = safely(() => folder.readRecord());
-    if (!record) return [];
-    return [{ runDir: folder.dir, id: folder.id, experiment: folder.experiment, status: record.status, method: record.method, createdAt: record.createdAt }];
+export function listRunItems(runs: readonly ListedRun[]): DashboardRunItem[] {
+  return runs.map((run) => {
+    const item = { runDir: run.runDir, id: run.id, experiment: run.experiment, method: run.record?.method ?? '?', createdAt: run.record?.createdAt ?? '' };
+    if (run.kind === 'run') return { ...item, status: run.record.status };
+    return { ...item, status: 'damaged', damage: `${basename(run.damage.path)}: ${run.damage.reason}` };
   });
 }
 
@@ -37,28 +39,24 @@ export function readRunHistory(runDir: string): DashboardRunHistory {
     if (event.type === 'predictions') lastPredictions.set(event.phase, i);
   });
   const events = drawn.filter((event, i) => event.type !== 'predictions' || lastPredictions.get(event.phase) === i);
-  return { runDir, record: safely(() => folder.readRecord()), config: readConfig(folder), events };
+  const record = folder.inspectRecord();
+  return { runDir, record: record.state === 'read' ? record.value : undefined, config: readConfig(folder), events };
 }
 
-/** Every run that has a summary, with its resolved config (seeds of one config are grouped by the view). */
-export function readCompareRuns(runsDir: string): DashboardCompareRun[] {
-  return listRuns(runsDir).flatMap((folder) => {
-    const summary = safely(() => folder.readSummary());
-    const record = safely(() => folder.readRecord());
-    if (!summary || !record) return [];
-    return [{ runDir: folder.dir, id: folder.id, experiment: folder.experiment, status: record.status, config: readConfig(folder), summary }];
+/** Every readable run that has a summary, with its resolved config (seeds of one config are grouped by the view). */
+export function readCompareRuns(runs: readonly ListedRun[]): DashboardCompareRun[] {
+  return runs.flatMap((run) => {
+    if (run.kind !== 'run' || !run.summary) return [];
+    return [{ runDir: run.runDir, id: run.id, experiment: run.experiment, status: run.record.status, config: readConfig(run.folder), summary: run.summary }];
   });
 }
 
+/** config.json is the engine's own output; one edited by hand must not take the dashboard down. */
 function readConfig(folder: RunFolder): unknown {
   const file = folder.path(RUN_FILES.config);
-  return existsSync(file) ? safely(() => JSON.parse(readFileSync(file, 'utf8'))) : undefined;
-}
-
-/** A file half-written by another process, or edited by hand, must not take the dashboard down. */
-function safely<T>(read: () => T): T | undefined {
+  if (!existsSync(file)) return undefined;
   try {
-    return read();
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }

@@ -1,22 +1,22 @@
-// The runs folder as the extension sees it: every run's record and summary, rescanned when the
-// folder changes on disk (runs from the CLI, another window or another machine show up), and
-// runs whose process died unseen turned into `interrupted`.
-import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// The runs folder as the extension sees it — the tree and the dashboard both read it from here:
+// every run's record and summary (damaged ones listed as such), rescanned when the folder changes
+// on disk (runs from the CLI, another window or another machine show up), and runs whose owner
+// process died unseen turned into `interrupted`.
+import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { RUN_FILES, RunFolder, listRuns } from '../../shared/run-folder';
+import { isOwnerGone, isRunStateFile, listRuns, markInterrupted, readRuns, type DamagedRun, type ListedRun, type ReadableRun } from '../../shared/run-folder';
 import { Disposable, toDisposable, type IDisposable } from '../lifecycle';
-import type { RunRecord, RunSummary } from '../../shared/protocol';
 import { Throttle } from '../../shared/throttle';
 
-export interface RunEntry {
-  readonly runDir: string;
-  readonly experiment: string;
-  readonly id: string;
-  readonly folder: RunFolder;
-  readonly record: RunRecord;
-  readonly summary?: RunSummary;
+export type RunEntry = ReadableRun;
+export type { DamagedRun, ListedRun };
+
+export interface ExperimentGroup {
+  name: string;
+  /** Newest first. */
+  runs: RunEntry[];
+  damaged: DamagedRun[];
 }
 
 const RESCAN_DELAY_MS = 150;
@@ -26,52 +26,18 @@ const RESCAN_DELAY_MS = 150;
  */
 const POLL_INTERVAL_MS = 4000;
 
-/** What the tree shows depends on these files only: their times stand for the folder's state. */
+/** What a listing shows depends on run.json and summary.json only: their times stand for the folder's state. */
 function folderSignature(dir: string): string {
-  const stamp = (file: string) => {
-    try {
-      return statSync(file).mtimeMs;
-    } catch {
-      return 0;
-    }
-  };
   return listRuns(dir)
-    .map((folder) => `${folder.dir}:${stamp(join(folder.dir, RUN_FILES.record))}:${stamp(join(folder.dir, RUN_FILES.summary))}`)
+    .map((folder) => `${folder.dir}:${folder.stateStamp()}`)
     .join('|');
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function readEntry(folder: RunFolder): RunEntry | undefined {
-  let record: RunRecord | undefined;
-  let summary: RunSummary | undefined;
-  try {
-    record = folder.readRecord();
-  } catch {
-    // Half-copied or hand-edited: show nothing rather than break the whole tree.
-    return undefined;
-  }
-  if (!record) return undefined;
-  try {
-    summary = folder.readSummary();
-  } catch {
-    summary = undefined;
-  }
-  return { runDir: folder.dir, experiment: folder.experiment, id: folder.id, folder, record, summary };
 }
 
 export class ExperimentStore extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   /** Fires after a rescan. */
   readonly onDidChange = this.changed.event;
+  private listed: ListedRun[] = [];
   private entries: RunEntry[] = [];
   private dir: string;
   private watcher: IDisposable | undefined;
@@ -97,8 +63,14 @@ export class ExperimentStore extends Disposable {
     return this.dir;
   }
 
+  /** The readable runs. */
   get runs(): readonly RunEntry[] {
     return this.entries;
+  }
+
+  /** Every run folder, readable or damaged, in path order. */
+  get listing(): readonly ListedRun[] {
+    return this.listed;
   }
 
   find(runDir: string): RunEntry | undefined {
@@ -106,12 +78,15 @@ export class ExperimentStore extends Disposable {
   }
 
   /** Runs grouped by experiment, experiments by name, newest run first. */
-  experiments(): { name: string; runs: RunEntry[] }[] {
-    const groups = new Map<string, RunEntry[]>();
-    for (const entry of this.entries) groups.set(entry.experiment, [...(groups.get(entry.experiment) ?? []), entry]);
-    return [...groups.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, runs]) => ({ name, runs: runs.sort((a, b) => b.id.localeCompare(a.id)) }));
+  experiments(): ExperimentGroup[] {
+    const groups = new Map<string, ExperimentGroup>();
+    for (const run of [...this.listed].sort((a, b) => b.id.localeCompare(a.id))) {
+      const group = groups.get(run.experiment) ?? { name: run.experiment, runs: [], damaged: [] };
+      if (run.kind === 'run') group.runs.push(run);
+      else group.damaged.push(run);
+      groups.set(run.experiment, group);
+    }
+    return [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** A run this window is responsible for: never marked interrupted while claimed. */
@@ -125,10 +100,8 @@ export class ExperimentStore extends Disposable {
     if (this.isDisposed) return;
     if (this.watchingParent && existsSync(this.dir)) this.watch();
     this.signature = folderSignature(this.dir);
-    this.entries = listRuns(this.dir).flatMap((folder) => {
-      const entry = readEntry(folder);
-      return entry ? [this.interruptIfAbandoned(entry)] : [];
-    });
+    this.listed = readRuns(this.dir).map((run) => (run.kind === 'run' ? this.interruptIfAbandoned(run) : run));
+    this.entries = this.listed.filter((run): run is RunEntry => run.kind === 'run');
     this.changed.fire();
   }
 
@@ -161,15 +134,12 @@ export class ExperimentStore extends Disposable {
    */
   private interruptIfAbandoned(entry: RunEntry): RunEntry {
     const { record } = entry;
-    if (record.status !== 'running' && record.status !== 'queued') return entry;
-    if (this.claimed.has(entry.runDir) || record.pid === undefined || isProcessAlive(record.pid)) return entry;
+    if (this.claimed.has(entry.runDir) || !isOwnerGone(record)) return entry;
     try {
-      const updated = entry.folder.updateRecord({
-        status: 'interrupted',
-        error: { message: `the process that ${record.status === 'queued' ? 'queued' : 'ran'} it (pid ${record.pid}) ended without recording an outcome` },
-      });
+      const updated = markInterrupted(entry.folder, `the process that ${record.status === 'queued' ? 'queued' : 'ran'} it (pid ${record.pid}) ended without recording an outcome`);
       return { ...entry, record: updated };
     } catch {
+      // Its owner wrote an ending meanwhile, or the folder went: the next rescan shows which.
       return entry;
     }
   }
@@ -196,7 +166,7 @@ export class ExperimentStore extends Disposable {
     const onEvent = (uri: vscode.Uri) => {
       const parts = relative(this.dir, uri.fsPath).split(sep);
       if (parts[0] === '..' || parts.length > 3) return;
-      if (parts.length <= 2 || parts[2] === RUN_FILES.record || parts[2] === RUN_FILES.summary) this.scheduleRefresh();
+      if (parts.length <= 2 || isRunStateFile(parts[2])) this.scheduleRefresh();
     };
     const subscriptions = [watcher, watcher.onDidCreate(onEvent), watcher.onDidChange(onEvent), watcher.onDidDelete(onEvent)];
     this.watcher = toDisposable(() => subscriptions.forEach((s) => s.dispose()));

@@ -1,8 +1,9 @@
 // The "Experiments" view: experiments → runs → models, from the runs folder alone, with the live
 // progress of this window's runs on top.
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { RUN_FILES } from '../../shared/run-folder';
+import { RUN_FILES, type DamagedRun } from '../../shared/run-folder';
 import { readSettings } from '../settings';
 import { Disposable } from '../lifecycle';
 import type { ModelSummary, RunStatus } from '../../shared/protocol';
@@ -10,10 +11,12 @@ import { Throttle } from '../../shared/throttle';
 import type { Runner } from '../training/runner';
 import type { ExperimentStore, RunEntry } from './store';
 
-export type ExperimentNode = { readonly kind: 'experiment'; readonly name: string; readonly runs: RunEntry[] };
+export type ExperimentNode = { readonly kind: 'experiment'; readonly name: string; readonly runs: RunEntry[]; readonly damaged: DamagedRun[] };
 export type RunNode = { readonly kind: 'run'; readonly runDir: string; readonly entry: RunEntry };
+/** A run whose run.json or summary.json cannot be read: shown, with why, rather than hidden. */
+export type DamagedRunNode = { readonly kind: 'damaged'; readonly runDir: string; readonly run: DamagedRun };
 export type ModelNode = { readonly kind: 'model'; readonly runDir: string; readonly model: ModelSummary };
-export type TreeNode = ExperimentNode | RunNode | ModelNode;
+export type TreeNode = ExperimentNode | RunNode | DamagedRunNode | ModelNode;
 
 const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   queued: new vscode.ThemeIcon('clock'),
@@ -67,24 +70,35 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) return this.store.experiments().map(({ name, runs }) => ({ kind: 'experiment', name, runs }));
-    if (node.kind === 'experiment') return node.runs.map((entry) => ({ kind: 'run', runDir: entry.runDir, entry }));
+    if (!node) return this.store.experiments().map((group) => ({ kind: 'experiment', ...group }));
+    if (node.kind === 'experiment') {
+      const runs: (RunNode | DamagedRunNode)[] = [
+        ...node.runs.map((entry): RunNode => ({ kind: 'run', runDir: entry.runDir, entry })),
+        ...node.damaged.map((run): DamagedRunNode => ({ kind: 'damaged', runDir: run.runDir, run })),
+      ];
+      return runs.sort((a, b) => b.runDir.localeCompare(a.runDir));
+    }
     if (node.kind === 'run') return (node.entry.summary?.models ?? []).map((model) => ({ kind: 'model', runDir: node.runDir, model }));
     return [];
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
     if (node.kind === 'experiment') return undefined;
+    const experimentOf = (name: string): ExperimentNode | undefined => {
+      const group = this.store.experiments().find((e) => e.name === name);
+      return group && { kind: 'experiment', ...group };
+    };
+    if (node.kind === 'damaged') return experimentOf(node.run.experiment);
     const entry = this.store.find(node.runDir);
     if (!entry) return undefined;
     if (node.kind === 'model') return { kind: 'run', runDir: entry.runDir, entry };
-    const experiment = this.store.experiments().find((e) => e.name === entry.experiment);
-    return experiment && { kind: 'experiment', ...experiment };
+    return experimentOf(entry.experiment);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     if (node.kind === 'experiment') return this.experimentItem(node);
     if (node.kind === 'run') return this.runItem(node.entry);
+    if (node.kind === 'damaged') return this.damagedItem(node.run);
     return this.modelItem(node);
   }
 
@@ -98,7 +112,8 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `experiment:${node.name}`;
     item.iconPath = new vscode.ThemeIcon('beaker');
-    item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
+    const count = node.runs.length + node.damaged.length;
+    item.description = `${count} run${count === 1 ? '' : 's'}`;
     item.contextValue = 'experiment';
     return item;
   }
@@ -121,7 +136,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     // Live progress until the run folder records an ending (the trainer writes it just before it exits).
     const job = this.runner.job(entry.runDir);
     const live = job?.state === 'running' && (record.status === 'running' || record.status === 'queued');
-    const parts: string[] = [record.method];
+    const parts: string[] = [record.method ?? '?'];
     if (live) parts.push(`${job.progress.describe()} · ${Math.round(job.progress.fraction * 100)}%`);
     else if (record.status !== 'completed') parts.push(record.status === 'failed' && record.error ? `failed: ${record.error.message.split('\n')[0]}` : record.status);
     const model = keyModel(entry);
@@ -144,6 +159,17 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     const markdown = new vscode.MarkdownString(lines.join('\n'));
     markdown.appendCodeblock(config, 'json');
     return markdown;
+  }
+
+  private damagedItem(run: DamagedRun): vscode.TreeItem {
+    const item = new vscode.TreeItem(run.id, vscode.TreeItemCollapsibleState.None);
+    item.id = `damaged:${run.runDir}`;
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.description = `damaged: ${basename(run.damage.path)}: ${run.damage.reason.split('\n')[0]}`;
+    item.tooltip = `${run.damage.path} cannot be read: ${run.damage.reason}`;
+    item.contextValue = 'damagedRun';
+    item.resourceUri = vscode.Uri.file(run.runDir);
+    return item;
   }
 
   private modelItem(node: ModelNode): vscode.TreeItem {

@@ -1,13 +1,14 @@
 // Runs experiments in trainer processes: a queue bounded by distill.maxParallelRuns, Stop, and
 // every ending — completed, cancelled, failed, crashed — recorded in the run folder and shown.
 import * as vscode from 'vscode';
-import { newRunDir, RunFolder } from '../../shared/run-folder';
+import { markCancelled, markFailed, markQueued, newRunDir, RunFolder } from '../../shared/run-folder';
 import type { ExperimentStore } from '../experiments/store';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Log } from '../log';
-import { parseExperimentConfig, type RunStatus, type TrainerEvent } from '../../shared/protocol';
+import type { RunStatus, TrainerEvent } from '../../shared/protocol';
 import { onDidChangeSetting, readSettings } from '../settings';
 import { resolveNodePath } from './node-path';
+import { resolveRunConfig } from './run-config';
 import { RunJob } from './run-job';
 import { TrainerProcess, type TrainerExit } from './trainer-process';
 
@@ -44,19 +45,18 @@ export class Runner extends Disposable {
   }
 
   /**
-   * Validates the config (the engine's schema), checks the Node binary, records the run as
-   * queued and starts it when a slot is free. Throws ConfigError or NodeNotFoundError.
-   * `config.backend` falls back to the distill.backend setting.
+   * Every run the extension starts comes here: the settings merge into the config and it is
+   * parsed (resolveRunConfig), the Node binary is checked, the run is recorded as queued and
+   * starts when a slot is free. Throws ConfigError or NodeNotFoundError.
    */
   start(input: unknown, baseDir: string): RunJob {
     const settings = readSettings();
-    const withBackend = input && typeof input === 'object' && !('backend' in input) ? { ...input, backend: settings.backend } : input;
-    const config = parseExperimentConfig(withBackend);
+    const config = resolveRunConfig(input, settings);
     resolveNodePath(settings.nodePath);
     const folder = new RunFolder(newRunDir(this.store.runsDir, config.name));
     folder.ensure();
     folder.writeConfig(config);
-    folder.updateRecord({ status: 'queued', method: config.method.name, createdAt: new Date().toISOString(), pid: process.pid });
+    markQueued(folder, { method: config.method.name });
     const job = new RunJob(folder, config, baseDir, this.store.claim(folder.dir));
     this.queue.push(job);
     this.log.info(`${job.label}: queued (${config.method.name})`);
@@ -71,7 +71,7 @@ export class Runner extends Disposable {
     const queued = this.queue.findIndex((job) => job.runDir === runDir);
     if (queued >= 0) {
       const [job] = this.queue.splice(queued, 1);
-      job.folder.updateRecord({ status: 'cancelled', endedAt: new Date().toISOString() });
+      markCancelled(job.folder);
       this.log.info(`${job.label}: cancelled before it started`);
       this.settle(job, 'cancelled');
       return true;
@@ -108,7 +108,7 @@ export class Runner extends Disposable {
     try {
       nodePath = resolveNodePath(readSettings().nodePath);
     } catch (error) {
-      job.folder.updateRecord({ status: 'failed', endedAt: new Date().toISOString(), error: { message: (error as Error).message } });
+      markFailed(job.folder, { message: (error as Error).message });
       this.finish(job, { code: null, signal: null, stderr: '' });
       return;
     }
@@ -135,19 +135,24 @@ export class Runner extends Disposable {
   private finish(job: RunJob, exit: TrainerExit): void {
     this.running.delete(job.runDir);
     this.log.endTrainerOutput(job.label);
-    let status: RunStatus = job.folder.readRecord()?.status ?? 'failed';
-    if (job.stopRequested && status !== 'completed' && status !== 'cancelled') {
-      job.folder.updateRecord({ status: 'cancelled', endedAt: new Date().toISOString() });
-      status = 'cancelled';
-    }
+    // The trainer recorded its ending, or TrainerProcess did for a trainer that died.
+    const status = this.recordedStatus(job);
     this.log.info(`${job.label}: ${status}${exit.code !== null && exit.code !== 0 ? ` (exit code ${exit.code})` : ''}${exit.signal ? ` (${exit.signal})` : ''}`);
     if (status === 'failed') this.reportFailure(job, exit);
     this.settle(job, status);
     this.pump();
   }
 
+  private recordedStatus(job: RunJob): RunStatus {
+    const read = job.folder.inspectRecord();
+    if (read.state === 'read') return read.value.status;
+    this.log.info(`${job.label}: ${read.state === 'damaged' ? `${read.damage.path} is damaged: ${read.damage.reason}` : 'it left no record'}`);
+    return 'failed';
+  }
+
   private reportFailure(job: RunJob, exit: TrainerExit): void {
-    const message = job.folder.readRecord()?.error?.message ?? 'unknown error';
+    const read = job.folder.inspectRecord();
+    const message = (read.state === 'read' && read.value.error?.message) || 'unknown error';
     if (exit.stderr.trim()) this.log.info(`${job.label}: the trainer's last output is above`);
     void vscode.window.showErrorMessage(`Distill: run ${job.label} failed: ${message}`, 'Show Output').then((choice) => {
       if (choice) this.log.show();

@@ -2,8 +2,8 @@
 // a failed run if it dies without saying how it ended. No vscode import: the CLI tests use it too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { RunFolder } from '../../shared/run-folder';
-import type { HostToTrainer, TrainerEvent } from '../../shared/protocol';
+import { isFinal, markCancelled, markFailed, RunFolder } from '../../shared/run-folder';
+import { parseTrainerEvent, type HostToTrainer, type TrainerEvent } from '../../shared/protocol';
 
 export interface TrainerProcessOptions {
   /** A real Node binary (setting distill.nodePath), never Electron. */
@@ -29,6 +29,7 @@ export interface TrainerExit {
 export class TrainerProcess extends EventEmitter<{ event: [TrainerEvent]; stderr: [string]; exit: [TrainerExit] }> {
   private child?: ChildProcess;
   private stderr = '';
+  private cancelRequested = false;
   private ending?: TrainerEvent;
   readonly done: Promise<TrainerExit>;
   private resolveDone!: (exit: TrainerExit) => void;
@@ -52,7 +53,14 @@ export class TrainerProcess extends EventEmitter<{ event: [TrainerEvent]; stderr
       this.stderr = (this.stderr + text).slice(-STDERR_KEPT);
       this.emit('stderr', text);
     });
-    child.on('message', (event: TrainerEvent) => {
+    child.on('message', (raw: unknown) => {
+      const received = parseTrainerEvent(raw);
+      if (!received.ok) {
+        // Kept where the trainer's own output goes: the run's log shows the broken contract.
+        this.emit('stderr', `distill-lab host: dropped a ${received.problem}\n`);
+        return;
+      }
+      const event = received.message;
       if (TERMINAL.includes(event.type)) this.ending = event;
       this.emit('event', event);
     });
@@ -62,6 +70,7 @@ export class TrainerProcess extends EventEmitter<{ event: [TrainerEvent]; stderr
   }
 
   cancel(): void {
+    this.cancelRequested = true;
     this.post({ type: 'cancel' });
   }
 
@@ -83,15 +92,31 @@ export class TrainerProcess extends EventEmitter<{ event: [TrainerEvent]; stderr
     this.resolveDone(exit);
   }
 
-  /** The trainer died without recording an ending: the host records it, keeping everything written. */
+  /**
+   * The trainer died without saying how the run ended: the host records it, keeping everything
+   * written — cancelled when it was told to stop (and killed after the grace period), else failed.
+   */
   private markDead(code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void {
-    const how = spawnError ? `could not start: ${spawnError}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const message = `trainer process ${how}`;
     const folder = new RunFolder(this.options.runDir);
     folder.ensure();
-    const event: TrainerEvent = { type: 'failed', message, stack: this.stderr.trim() || undefined };
+    let event: TrainerEvent;
+    try {
+      const recorded = folder.readRecord()?.status;
+      // It recorded its ending before it died; that word stands.
+      if (recorded && isFinal(recorded)) return;
+      if (this.cancelRequested) {
+        event = { type: 'cancelled' };
+        markCancelled(folder);
+      } else {
+        const how = spawnError ? `could not start: ${spawnError}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        event = { type: 'failed', message: `trainer process ${how}`, stack: this.stderr.trim() || undefined };
+        markFailed(folder, event);
+      }
+    } catch (error) {
+      this.emit('stderr', `distill-lab host: could not record how ${this.options.runDir} ended: ${(error as Error).message}\n`);
+      return;
+    }
     folder.appendEvent(event);
-    folder.updateRecord({ status: 'failed', endedAt: new Date().toISOString(), error: { message, stack: this.stderr.trim() || undefined } });
     this.ending = event;
     this.emit('event', event);
   }

@@ -1,45 +1,82 @@
-// Messages between the extension host and the trainer process.
-import type { ExperimentConfig } from './config';
-import type { RunSummary } from './records';
+// Messages between the extension host and the trainer process, as zod schemas: each end parses
+// what it receives (parseHostMessage in the trainer, parseTrainerEvent in the host), so a
+// malformed message is reported and dropped instead of acted upon.
+import { z } from 'zod';
+import { ExperimentConfig } from './config';
+import { JsonNumber, RunSummary } from './records';
 
-export type HostToTrainer =
-  | { type: 'start'; config: unknown; runDir: string; baseDir?: string }
-  | { type: 'cancel' };
+export const HostToTrainer = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('start'),
+    /** Parsed by the engine (parseExperimentConfig), so a bad config is a failed run naming the field. */
+    config: z.unknown(),
+    runDir: z.string().min(1),
+    /** Relative dataset and checkpoint paths resolve against it. */
+    baseDir: z.string().min(1).optional(),
+  }),
+  z.object({ type: z.literal('cancel') }),
+]);
+export type HostToTrainer = z.infer<typeof HostToTrainer>;
 
-export interface EpochMetrics {
+const Numbers = z.record(JsonNumber);
+
+export const EpochMetrics = z.object({
   /** The model being trained in this phase. */
-  phase: string;
-  epoch: number;
-  epochs: number;
+  phase: z.string(),
+  epoch: z.number().int(),
+  epochs: z.number().int(),
   /** Mean of every loss term over the epoch, including `total`. */
-  losses: Record<string, number>;
+  losses: Numbers,
   /** Accuracy per model role (the trained one, and the teacher for reference). */
-  trainAccuracy: Record<string, number>;
-  valAccuracy: Record<string, number>;
-  valTop5?: Record<string, number>;
+  trainAccuracy: Numbers,
+  valAccuracy: Numbers,
+  valTop5: Numbers.optional(),
   /** Top-1 agreement with the teacher on validation, and KL(teacher‖student) there. */
-  agreement?: number;
-  valKl?: number;
-  learningRate: number;
-  seconds: number;
-}
+  agreement: JsonNumber.optional(),
+  valKl: JsonNumber.optional(),
+  learningRate: JsonNumber,
+  seconds: JsonNumber,
+});
+export type EpochMetrics = z.infer<typeof EpochMetrics>;
 
-export interface PredictionSample {
-  index: number;
-  label: number;
+export const PredictionSample = z.object({
+  index: z.number().int(),
+  label: z.number().int(),
   /** Pixels in [0,1], row-major HWC; absent for tabular data. */
-  image?: { width: number; height: number; channels: number; pixels: number[] };
-  logits: Record<string, number[]>;
+  image: z.object({ width: z.number().int(), height: z.number().int(), channels: z.number().int(), pixels: z.array(z.number()) }).optional(),
+  logits: z.record(z.array(JsonNumber)),
+});
+export type PredictionSample = z.infer<typeof PredictionSample>;
+
+export const TrainerEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), runId: z.string(), backend: z.string(), config: ExperimentConfig, phases: z.array(z.string()) }),
+  z.object({ type: z.literal('progress'), phase: z.string(), epoch: z.number().int(), epochs: z.number().int(), step: z.number().int(), steps: z.number().int(), losses: Numbers }),
+  EpochMetrics.extend({ type: z.literal('epoch') }),
+  z.object({ type: z.literal('predictions'), phase: z.string(), epoch: z.number().int(), classNames: z.array(z.string()), samples: z.array(PredictionSample) }),
+  z.object({ type: z.literal('checkpoint'), phase: z.string(), epoch: z.number().int(), kind: z.enum(['best', 'last']), path: z.string() }),
+  z.object({ type: z.literal('finished'), summary: RunSummary }),
+  z.object({ type: z.literal('cancelled'), phase: z.string().optional() }),
+  z.object({ type: z.literal('failed'), message: z.string(), stack: z.string().optional() }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+]);
+export type TrainerEvent = z.infer<typeof TrainerEvent>;
+
+export type Received<T> = { ok: true; message: T } | { ok: false; problem: string };
+
+function receive<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown, what: string): Received<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const type = raw !== null && typeof raw === 'object' && 'type' in raw ? ` "${String((raw as { type: unknown }).type)}"` : '';
+  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ');
+  return { ok: false, problem: `malformed ${what}${type}: ${issues}` };
 }
 
-export type TrainerEvent =
-  | { type: 'started'; runId: string; backend: string; config: ExperimentConfig; phases: string[] }
-  | { type: 'progress'; phase: string; epoch: number; epochs: number; step: number; steps: number; losses: Record<string, number> }
-  | ({ type: 'epoch' } & EpochMetrics)
-  | { type: 'predictions'; phase: string; epoch: number; classNames: string[]; samples: PredictionSample[] }
-  | { type: 'checkpoint'; phase: string; epoch: number; kind: 'best' | 'last'; path: string }
-  | { type: 'finished'; summary: RunSummary }
-  | { type: 'cancelled'; phase?: string }
-  | { type: 'failed'; message: string; stack?: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+/** What the trainer does with a message from the host. */
+export function parseHostMessage(raw: unknown): Received<HostToTrainer> {
+  return receive(HostToTrainer, raw, 'message from the host');
+}
 
+/** What the host does with a message from the trainer. */
+export function parseTrainerEvent(raw: unknown): Received<TrainerEvent> {
+  return receive(TrainerEvent, raw, 'event from the trainer');
+}

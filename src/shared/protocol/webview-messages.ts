@@ -20,9 +20,13 @@ export interface DashboardRunItem {
   runDir: string;
   id: string;
   experiment: string;
-  status: RunStatus;
+  /** 'damaged': its run.json or summary.json cannot be read; `damage` says which file and why. */
+  status: RunStatus | 'damaged';
+  /** '?' when run.json does not say (damaged, or its config was rejected). */
   method: string;
+  /** '' when run.json cannot be read. */
   createdAt: string;
+  damage?: string;
 }
 
 /** The trainer events the dashboard draws; history (metrics.jsonl) and live events go through one reducer. */

@@ -1,8 +1,7 @@
-// The commands on finished runs: delete, reveal, compare, export.
+// The commands on run folders: delete, reveal, compare, export.
 import { isAbsolute, relative } from 'node:path';
 import * as vscode from 'vscode';
-import { RUN_FILES } from '../../shared/run-folder';
-import { comparisonTable } from '../../shared/report-table';
+import { comparedRun, comparisonTable } from '../../shared/report-table';
 import { exportStudent } from './export';
 import type { ExperimentStore, RunEntry } from './store';
 import { resolveTarget, resolveTargets, type RunArg } from './targets';
@@ -35,15 +34,15 @@ export class RunFolderActions {
     });
     if (inWorkspace) await vscode.commands.executeCommand('revealInExplorer', uri);
     else if (!vscode.env.remoteName) await vscode.commands.executeCommand('revealFileInOS', uri);
-    else await vscode.window.showTextDocument(vscode.Uri.file(entry.folder.path(RUN_FILES.record)));
+    else await vscode.window.showTextDocument(vscode.Uri.file(entry.folder.recordPath));
   }
 
   /** The selected runs, an experiment's runs, or every run, as a text table (the CLI's). Resolves to the runs compared. */
   async compare(clicked: RunArg, selected?: readonly RunArg[]): Promise<string[]> {
     const chosen = resolveTargets(this.store, clicked, selected);
-    // One run: the runs of its experiment; nothing chosen: every run.
-    const entries = chosen.length === 1 ? this.store.runs.filter((entry) => entry.experiment === chosen[0].experiment) : chosen.length > 1 ? chosen : this.store.runs.slice();
-    const table = comparisonTable(entries.map((entry) => ({ id: label(entry), status: entry.record.status, summary: entry.summary })));
+    // One run: the runs of its experiment; nothing chosen: every run. Damaged ones say so.
+    const entries = chosen.length === 1 ? this.store.listing.filter((run) => run.experiment === chosen[0].experiment) : chosen.length > 1 ? chosen : this.store.listing.slice();
+    const table = comparisonTable(entries.map(comparedRun));
     const document = await vscode.workspace.openTextDocument({ content: `Runs in ${this.store.runsDir}\n\n${table}\n`, language: 'plaintext' });
     await vscode.window.showTextDocument(document, { preview: true });
     return entries.map((entry) => entry.runDir);

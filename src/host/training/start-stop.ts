@@ -1,5 +1,5 @@
-// The commands that start and stop runs: where the config comes from, which method a command
-// imposes, and what the user sees once a run is queued.
+// Starting, stopping and resuming runs for the commands and the dashboard: where the config comes
+// from, which method a command imposes, and what the user sees once a run is queued.
 import * as vscode from 'vscode';
 import { demoChoice, loadConfigFile, pickConfig, type ConfigChoice } from '../experiments/config-source';
 import type { ExperimentStore } from '../experiments/store';
@@ -30,8 +30,11 @@ export class RunActions {
     return this.start(withMethod(choice, method));
   }
 
-  /** Runs a config as it is (New Experiment with a config, the dashboard's form); relative paths resolve against the workspace. */
-  startConfig(config: object): string {
+  /**
+   * Runs a config as it is (New Experiment with a config, the dashboard's form); relative paths
+   * resolve against the workspace. Throws ConfigError naming each bad field.
+   */
+  startConfig(config: unknown): string {
     return this.start(this.fromArg(config));
   }
 
@@ -66,7 +69,7 @@ export class RunActions {
     return job.runDir;
   }
 
-  private fromArg(arg: object): ConfigChoice {
+  private fromArg(arg: unknown): ConfigChoice {
     if (arg instanceof vscode.Uri) return loadConfigFile(arg.fsPath);
     return { config: arg, baseDir: this.baseDirFor(this.store.runsDir), source: 'the config given' };
   }
