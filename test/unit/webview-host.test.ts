@@ -5,13 +5,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { RunFolder } from '../../src/shared/run-folder';
+import { markCompleted, markQueued, markRunning, readRuns, RunFolder } from '../../src/shared/run-folder';
 import { contentSecurityPolicy, dashboardHtml } from '../../src/host/dashboard/html';
 import { isInside, listRunItems, readCompareRuns, readRunHistory } from '../../src/host/dashboard/run-data';
 import { WebviewToHost } from '../../src/shared/protocol';
 import { summary, syntheticEvents } from '../webview/fixtures';
 
 const root = mkdtempSync(join(tmpdir(), 'distill-dashboard-'));
+const completed = (folder: RunFolder) => {
+  markQueued(folder, { method: 'kd' });
+  markRunning(folder);
+  markCompleted(folder);
+};
 after(() => rmSync(root, { recursive: true, force: true }));
 
 describe('dashboard host', () => {
@@ -47,7 +52,7 @@ describe('dashboard host', () => {
   test('history: drawn events in order, no times, checkpoints or logs, the latest predictions of each phase', () => {
     const folder = new RunFolder(join(root, 'runs', 'synthetic-kd', 'run-1'));
     folder.ensure();
-    folder.updateRecord({ status: 'completed', method: 'kd' });
+    completed(folder);
     folder.writeConfig({ name: 'synthetic-kd', seed: 1 });
     const events = syntheticEvents({ epochs: 3 }).filter((e) => e.type !== 'progress');
     folder.appendEvent({ type: 'log', level: 'info', message: 'backend wasm' });
@@ -64,19 +69,20 @@ describe('dashboard host', () => {
     assert.deepEqual(predictions.map((e) => [e.phase, e.epoch]), [['teacher', 3], ['student-scratch', 3], ['student', 3]]);
   });
 
-  test('the run list and the comparison read run.json and summary.json, and survive a broken file', () => {
+  test('the run list and the comparison read run.json and summary.json; a broken run is listed as damaged', () => {
     const runs = join(root, 'runs');
     const second = new RunFolder(join(runs, 'synthetic-kd', 'run-2'));
     second.ensure();
-    second.updateRecord({ status: 'completed', method: 'kd' });
+    completed(second);
     second.writeSummary(summary(2, 0.01));
     const broken = new RunFolder(join(runs, 'broken', 'run-1'));
     broken.ensure();
     writeFileSync(broken.path('run.json'), '{ half');
-    assert.deepEqual(listRunItems(runs).map((r) => r.id), ['run-1', 'run-2']);
-    const compare = readCompareRuns(runs);
+    const items = listRunItems(readRuns(runs));
+    assert.deepEqual(items.map((r) => `${r.experiment}/${r.id}:${r.status}`), ['broken/run-1:damaged', 'synthetic-kd/run-1:completed', 'synthetic-kd/run-2:completed']);
+    const compare = readCompareRuns(readRuns(runs));
     assert.deepEqual(compare.map((r) => r.id), ['run-2'], 'only runs with a summary');
     assert.equal(compare[0].summary.seed, 2);
-    assert.deepEqual(listRunItems(join(root, 'nowhere')), []);
+    assert.deepEqual(listRunItems(readRuns(join(root, 'nowhere'))), []);
   });
 });

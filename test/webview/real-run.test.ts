@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listRunItems, readCompareRuns, readRunHistory } from '../../src/host/dashboard/run-data';
+import { readRuns } from '../../src/shared/run-folder';
 import { ensureBuilt, ROOT } from '../support/build';
 import { OUTPUT, openDashboard, startHarness, type Harness } from './harness';
 
@@ -33,7 +34,7 @@ describe('a real run in the dashboard (CLI → run folder → host reader → Ch
   });
 
   test('its history draws every epoch of every phase, and its predictions show the teacher beside both students', async () => {
-    const runs = listRunItems(RUNS);
+    const runs = listRunItems(readRuns(RUNS));
     assert.equal(runs.length, 2);
     const history = readRunHistory(runs[0].runDir);
     const epochs = history.events.filter((e) => e.type === 'epoch');
@@ -55,10 +56,10 @@ describe('a real run in the dashboard (CLI → run folder → host reader → Ch
   });
 
   test('the two seeds of its config become mean ± s.d. rows in the comparison', async () => {
-    const compare = readCompareRuns(RUNS);
+    const compare = readCompareRuns(readRuns(RUNS));
     assert.equal(compare.length, 2);
     const dashboard = await openDashboard(harness);
-    await dashboard.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: RUNS, runs: listRunItems(RUNS) }, { type: 'focus', focus: { view: 'compare' } });
+    await dashboard.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: RUNS, runs: listRunItems(readRuns(RUNS)) }, { type: 'focus', focus: { view: 'compare' } });
     await dashboard.send({ type: 'compareData', runs: compare });
     await dashboard.page.waitForSelector('#compare-table tbody tr');
     assert.equal(await dashboard.page.locator('#compare-table tbody tr').count(), 3);
