@@ -171,8 +171,7 @@ export class ConfigForm {
     const focused = document.activeElement?.id;
     this.errorSlots.clear();
     const method = this.method();
-    const descriptor = methodDescriptor(method);
-    const uses = methodUses(descriptor, getAt(this.config, 'method'));
+    const uses = methodUses(method, getAt(this.config, 'method'));
     replaceChildren(
       this.body,
       this.section('Experiment', [
@@ -311,7 +310,7 @@ export class ConfigForm {
   }
 
   private showValidation(): void {
-    const uses = methodUses(methodDescriptor(this.method()), getAt(this.config, 'method'));
+    const uses = methodUses(this.method(), getAt(this.config, 'method'));
     for (const section of Array.from(this.body.querySelectorAll<HTMLElement>('fieldset[data-model]'))) {
       section.classList.toggle('unused', !uses[section.dataset.model as 'teacher' | 'student']);
     }

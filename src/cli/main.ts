@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { newRunDir, readRuns } from '../shared/run-folder';
 import { runExperiment } from '../core/run/experiment';
-import { ConfigError, MethodConfig, type ExperimentConfigInput } from '../shared/protocol';
+import { METHOD_LIST } from '../shared/methods';
+import { ConfigError, type ExperimentConfigInput } from '../shared/protocol';
 import { DEMO_CONFIG } from './demo-config';
 import { progressPrinter } from './progress';
 import { configFromArgs } from './run-flags';
@@ -14,7 +15,7 @@ const USAGE = `usage:
                   [--optimizer adam|sgd] [--temperature T] [--alpha A] [--seed N] [--backend auto|tfjs-node|wasm|cpu]
                   [--limit-train N] [--limit-validation N] [--max-steps N] [--no-baseline] [--name NAME] [--runs-dir DIR]
                   [--set path=value …]   any config field, e.g. --set method.beta=100 --set train.weightDecay=5e-4
-  methods: ${[...MethodConfig.optionsMap.keys()].join(', ')}
+  methods: ${METHOD_LIST.map((m) => m.name).join(', ')}
   distill-lab demo [--runs-dir DIR]
   distill-lab compare [RUNS_DIR]`;
 

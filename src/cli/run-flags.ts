@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { MethodConfig, type ExperimentConfigInput } from '../shared/protocol';
+import { methodNamed } from '../shared/methods';
+import type { ExperimentConfigInput } from '../shared/protocol';
 import { parseModelFlag } from './model-flag';
 
 export const RUN_OPTIONS = {
@@ -27,9 +28,9 @@ export const RUN_OPTIONS = {
   set: { type: 'string', multiple: true },
 } as const;
 
-function methodHasParameter(method: unknown, key: string): boolean {
-  const option = MethodConfig.optionsMap.get(method as never);
-  return option ? key in option.shape : true;
+function methodHasParameter(method: string, key: string): boolean {
+  const descriptor = methodNamed(method);
+  return descriptor ? key in descriptor.schema.shape : true;
 }
 
 /** `path=value`: the value as JSON where it parses (numbers, booleans, arrays), else as text. */

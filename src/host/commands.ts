@@ -6,8 +6,8 @@ import { openSetting } from './settings';
 import type { RunFolderActions } from './experiments/run-folder-actions';
 import type { ExperimentStore } from './experiments/store';
 import type { Log } from './log';
-import { METHOD_COMMANDS } from './method-commands';
 import { ConfigError, type DashboardFocus } from '../shared/protocol';
+import { METHODS } from '../shared/methods';
 import { NodeNotFoundError } from './training/node-path';
 import type { RunActions } from './training/start-stop';
 
@@ -29,9 +29,7 @@ export function registerCommands({ store, runs, folders, log, dashboard }: Comma
   return [
     register('distill.newExperiment', (config?: object) => (config ? runs.startConfig(config) : dashboard.open({ view: 'form' }))),
     register('distill.openDashboard', (run?: { runDir?: string }) => dashboard.open(run?.runDir ? { view: 'run', runDir: run.runDir } : activeRunFocus(store))),
-    register('distill.trainTeacher', (config?: object) => runs.runMethod('teacher', 'Train Teacher', config)),
-    register('distill.runKnowledgeDistillation', (config?: object) => runs.runMethod('kd', 'Run Knowledge Distillation', config)),
-    ...METHOD_COMMANDS.map(({ method, command, title }) => register(command, (config?: object) => runs.runMethod(method, title, config))),
+    ...METHODS.map(({ name, command }) => register(command.id, (config?: object) => runs.runMethod(name, command.title, config))),
     register('distill.runDemo', () => runs.runDemo()),
     register('distill.stopRun', (run, selected) => runs.stop(run, selected)),
     register('distill.resumeRun', (run) => runs.resume(run)),

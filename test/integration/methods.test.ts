@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { DistillApi } from '../../src/host/extension';
-import { METHOD_COMMANDS } from '../../src/host/method-commands';
+import { METHOD_LIST } from '../../src/shared/methods';
 import type { ExperimentConfigInput } from '../../src/shared/protocol';
-import { api, tinyRun, waitFor, waitForStatus } from './support';
+import { api, extension, tinyRun, waitFor, waitForStatus } from './support';
+
+/** The manifest's commands that run a method, each with the method its descriptor names. */
+function manifestMethodCommands(): { method: string; command: string }[] {
+  const declared = (extension().packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands;
+  return declared.flatMap(({ command }) => {
+    const method = METHOD_LIST.find((m) => m.command.id === command);
+    return method ? [{ method: method.name, command }] : [];
+  });
+}
 
 /** Attention methods need feature maps: a small CNN student (and teacher) for them. */
 function configFor(method: string): ExperimentConfigInput {
@@ -23,7 +32,13 @@ describe('every method has its own command, which runs that method', function ()
     distill = await api();
   });
 
-  for (const { method, command } of METHOD_COMMANDS) {
+  const commands = manifestMethodCommands();
+
+  it('the manifest declares a command for every method', () => {
+    assert.deepEqual(commands.map((c) => c.method).sort(), METHOD_LIST.map((m) => m.name).sort());
+  });
+
+  for (const { method, command } of commands) {
     it(`${command} runs "${method}" to completion`, async () => {
       const runDir = await vscode.commands.executeCommand<string>(command, configFor(method));
       assert.ok(runDir, `${command} returns the run folder`);

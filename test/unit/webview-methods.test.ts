@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { ExperimentConfig, MethodConfig, parseExperimentConfig } from '../../src/shared/protocol';
-import { methodDescriptors } from '../../webview/methods';
+import { METHOD_LIST } from '../../src/shared/methods';
+import { methodDescriptors, methodUses } from '../../webview/methods';
 import { defaultOf, fieldSchema, literalChoices, variantDefaults, variantKeys, variantNames, variantOf } from '../../webview/schema-defaults';
 
 describe('the form’s method table against the config schema', () => {
@@ -24,9 +25,28 @@ describe('the form’s method table against the config schema', () => {
     assert.deepEqual(variantDefaults(MethodConfig, 'kd'), { name: 'kd', temperature: 4, alpha: 0.9 });
   });
 
-  const missing = variantNames(MethodConfig).filter((name) => !methodDescriptors().some((m) => m.name === name));
-  test('every method of the schema has an entry in the form’s table', { todo: missing.length ? `add to webview/methods.ts: ${missing.join(', ')}` : false }, () => {
-    assert.deepEqual(missing, []);
+  test('the table has every method of the schema, once, in the descriptors’ order', () => {
+    assert.deepEqual(
+      methodDescriptors().map((m) => m.name),
+      METHOD_LIST.map((m) => m.name),
+    );
+    assert.deepEqual([...methodDescriptors().map((m) => m.name)].sort(), [...variantNames(MethodConfig)].sort());
+  });
+
+  test('every parameter of the schema has its help in the form, and nothing else does', () => {
+    for (const method of methodDescriptors()) {
+      assert.deepEqual(method.params.map((p) => p.key).sort(), variantKeys(MethodConfig, method.name).sort(), method.name);
+      for (const param of method.params) assert.ok(param.label && param.help, `${method.name}.${param.key} has a label and help`);
+    }
+  });
+
+  test('the teacher and student sections follow the method, SAD’s teacher only with KD', () => {
+    assert.deepEqual(methodUses('teacher', { name: 'teacher' }), { teacher: true, student: false });
+    assert.deepEqual(methodUses('dml', { name: 'dml' }), { teacher: false, student: true });
+    assert.deepEqual(methodUses('born-again', {}), { teacher: true, student: false });
+    assert.deepEqual(methodUses('sad', { name: 'sad' }), { teacher: false, student: true });
+    assert.deepEqual(methodUses('sad', { name: 'sad', kdWeight: 0.5 }), { teacher: true, student: true });
+    assert.deepEqual(methodUses('no-such-method', {}), { teacher: true, student: true });
   });
 
   test('field schemas resolve through unions by the config’s variant, or the default one', () => {

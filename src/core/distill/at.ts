@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { attentionTransferLoss } from './losses/attention';
 import { kdTerm, type KdTermOptions } from './modules/kd-term';
@@ -23,16 +24,15 @@ function poolable([ha, wa]: number[], [hb, wb]: number[]): boolean {
  * pair one to one when the counts agree (RepDistiller's stage groups), otherwise each student block
  * goes to the teacher block at the same relative depth.
  */
-export class AttentionTransfer implements Distiller {
-  readonly method = 'at' as const;
-  readonly usesLabels = true;
+export class AttentionTransfer extends BaseDistiller<'at'> {
   private readonly teacherBlocks: number[];
 
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: AtOptions,
   ) {
+    super('at', student);
     const studentShapes = requireFeatureMaps(student, this.method);
     const teacherShapes = requireFeatureMaps(teacher, this.method);
     const studentBlocks = studentShapes.map((_, i) => i);
@@ -47,10 +47,6 @@ export class AttentionTransfer implements Distiller {
     });
   }
 
-  trainableVariables() {
-    return this.student.trainableVariables();
-  }
-
   forwardTrain(batch: TrainBatch): StepOutput {
     const { beta, p } = this.options;
     const t = this.teacher.forward(batch.x, false);
@@ -59,12 +55,10 @@ export class AttentionTransfer implements Distiller {
     return {
       logits,
       losses: {
-        ce: crossEntropy(logits, requireLabels(batch, this.method)),
+        ce: crossEntropy(logits, this.labels(batch)),
         at: tf.mul(tf.addN(pairs), beta) as tf.Scalar,
         ...kdTerm(logits, t.logits, this.options),
       },
     };
   }
-
-  dispose(): void {}
 }

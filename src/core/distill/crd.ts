@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { ContrastMemory } from './contrast-memory';
-import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { contrastLoss } from './losses/crd';
 import { EmbedHead } from './modules/embed-head';
@@ -28,36 +29,31 @@ export interface CrdData {
  * heads (Linear(d→featDim) + L2 norm) on both penultimate features are trained with the student;
  * the memory banks move by momentum, with K = min(nceK, N−1) negatives drawn per sample.
  */
-export class ContrastiveDistiller implements Distiller {
-  readonly method = 'crd' as const;
-  readonly usesLabels = true;
+export class ContrastiveDistiller extends BaseDistiller<'crd'> {
   private readonly embedStudent: EmbedHead;
   private readonly embedTeacher: EmbedHead;
   readonly memory: ContrastMemory;
   private readonly nData: number;
 
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: CrdOptions,
     data: CrdData,
   ) {
+    super('crd', student);
     if (data.nData < 2) throw new ConfigError([`config.data.limitTrain: method "crd" needs at least 2 training samples, got ${data.nData}`]);
     this.nData = data.nData;
-    this.embedStudent = new EmbedHead(embeddingSize(student), options.featDim, data.seed);
-    this.embedTeacher = new EmbedHead(embeddingSize(teacher), options.featDim, data.seed + 1);
-    this.memory = new ContrastMemory({
+    this.embedStudent = this.add(new EmbedHead(embeddingSize(student), options.featDim, data.seed));
+    this.embedTeacher = this.add(new EmbedHead(embeddingSize(teacher), options.featDim, data.seed + 1));
+    this.memory = this.add(new ContrastMemory({
       featDim: options.featDim,
       nData: data.nData,
       k: Math.min(options.nceK, data.nData - 1),
       temperature: options.nceT,
       momentum: options.nceMomentum,
       seed: data.seed,
-    });
-  }
-
-  trainableVariables() {
-    return [...this.student.trainableVariables(), ...this.embedStudent.trainableVariables(), ...this.embedTeacher.trainableVariables()];
+    }));
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
@@ -69,13 +65,7 @@ export class ContrastiveDistiller implements Distiller {
     const crd = tf.mul(tf.add(contrastLoss(scoresS, this.nData), contrastLoss(scoresT, this.nData)), this.options.beta) as tf.Scalar;
     return {
       logits,
-      losses: { ce: crossEntropy(logits, requireLabels(batch, this.method)), crd, ...kdTerm(logits, t.logits, this.options) },
+      losses: { ce: crossEntropy(logits, this.labels(batch)), crd, ...kdTerm(logits, t.logits, this.options) },
     };
-  }
-
-  dispose(): void {
-    this.embedStudent.dispose();
-    this.embedTeacher.dispose();
-    this.memory.dispose();
   }
 }

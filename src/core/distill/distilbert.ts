@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 import { cosineLoss } from './losses/cosine';
 import { FeatureConnector } from './modules/connector';
@@ -19,21 +20,16 @@ export interface DistilBertOptions {
  * representation (the pooled penultimate embedding); a learned linear projection maps the
  * student's to the teacher's width when they differ (DistilBERT's student shares the teacher's).
  */
-export class DistilBertDistiller implements Distiller {
-  readonly method = 'distilbert' as const;
-  readonly usesLabels = true;
+export class DistilBertDistiller extends BaseDistiller<'distilbert'> {
   private readonly projection: FeatureConnector;
 
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: DistilBertOptions,
   ) {
-    this.projection = new FeatureConnector([embeddingSize(student)], [embeddingSize(teacher)], { kind: 'linear', identityWhenEqual: true, seed: options.seed });
-  }
-
-  trainableVariables() {
-    return [...this.student.trainableVariables(), ...this.projection.trainableVariables()];
+    super('distilbert', student);
+    this.projection = this.add(new FeatureConnector([embeddingSize(student)], [embeddingSize(teacher)], { kind: 'linear', identityWhenEqual: true, seed: options.seed }));
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
@@ -45,12 +41,8 @@ export class DistilBertDistiller implements Distiller {
       losses: {
         kd: tf.mul(kdLoss(logits, t.logits, temperature), alphaCe) as tf.Scalar,
         cos: tf.mul(cosineLoss(this.projection.connect(embedding, true) as tf.Tensor2D, t.embedding), alphaCos) as tf.Scalar,
-        ce: tf.mul(crossEntropy(logits, requireLabels(batch, this.method)), alphaHard) as tf.Scalar,
+        ce: tf.mul(crossEntropy(logits, this.labels(batch)), alphaHard) as tf.Scalar,
       },
     };
-  }
-
-  dispose(): void {
-    this.projection.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepContext, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepContext, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { dkdLoss } from './losses/dkd';
 
@@ -21,23 +22,18 @@ export function dkdWarmup(warmupEpochs: number, context: StepContext): number {
  * Decoupled KD: ceWeight·CE + warm-up·(α·TCKD + β·NCKD), the two parts reported apart (each is
  * dkdLoss with the other's weight at 0).
  */
-export class DecoupledDistiller implements Distiller {
-  readonly method = 'dkd' as const;
-  readonly usesLabels = true;
-
+export class DecoupledDistiller extends BaseDistiller<'dkd'> {
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: DkdOptions,
-  ) {}
-
-  trainableVariables() {
-    return this.student.trainableVariables();
+  ) {
+    super('dkd', student);
   }
 
   forwardTrain(batch: TrainBatch, context: StepContext): StepOutput {
     const { ceWeight, alpha, beta, temperature, warmupEpochs } = this.options;
-    const labels = requireLabels(batch, this.method);
+    const labels = this.labels(batch);
     const teacherLogits = this.teacher.predict(batch.x);
     const { logits } = this.student.forward(batch.x, true);
     const warm = dkdWarmup(warmupEpochs, context);
@@ -50,6 +46,4 @@ export class DecoupledDistiller implements Distiller {
       },
     };
   }
-
-  dispose(): void {}
 }

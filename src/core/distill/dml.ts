@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type TrainedTogether, type StepOutput, type TrainBatch, type TrainMember } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch, TrainedTogether, TrainMember } from './distiller';
 import { crossEntropy } from './losses';
 import { dmlLoss } from './losses/dml';
 
@@ -15,9 +16,7 @@ export interface Peer {
  * each against freshly recomputed predictions (the paper's Algorithm 1); 'simultaneous' updates
  * them all from one forward pass (the authors' released code).
  */
-export class MutualLearning implements Distiller, TrainedTogether {
-  readonly method = 'dml' as const;
-  readonly usesLabels = true;
+export class MutualLearning extends BaseDistiller<'dml'> implements TrainedTogether {
   readonly members: TrainMember[];
   readonly update: 'in-turn' | 'joint';
   readonly together: TrainedTogether = this;
@@ -27,20 +26,17 @@ export class MutualLearning implements Distiller, TrainedTogether {
     update: 'alternating' | 'simultaneous',
   ) {
     if (peers.length < 2) throw new Error(`dml: needs at least 2 peers, got ${peers.length}`);
+    super('dml', peers[0].model);
     this.update = update === 'alternating' ? 'in-turn' : 'joint';
     this.members = peers.map(({ role, model }) => ({ role, model, variables: () => model.trainableVariables() }));
   }
 
-  get student(): ZooModel {
-    return this.peers[0].model;
-  }
-
-  trainableVariables() {
+  override trainableVariables() {
     return this.peers.flatMap((p) => p.model.trainableVariables());
   }
 
   private peerLosses(i: number, logits: tf.Tensor2D[], batch: TrainBatch): StepOutput {
-    return { logits: logits[i], losses: { ce: crossEntropy(logits[i], requireLabels(batch, this.method)), dml: dmlLoss(logits, i) } };
+    return { logits: logits[i], losses: { ce: crossEntropy(logits[i], this.labels(batch)), dml: dmlLoss(logits, i) } };
   }
 
   private forwardPeers(batch: TrainBatch): tf.Tensor2D[] {
@@ -64,6 +60,4 @@ export class MutualLearning implements Distiller, TrainedTogether {
     );
     return { logits: outputs[0].logits, losses };
   }
-
-  dispose(): void {}
 }

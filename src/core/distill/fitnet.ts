@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { hintLoss } from './losses/hint';
 import { FeatureConnector } from './modules/connector';
@@ -20,30 +21,28 @@ export interface FitnetOptions extends KdTermOptions {
  * stage (RepDistiller); 'hint' is the paper's first stage, the hint loss alone, which reaches only
  * the student's blocks up to the guided one (the second stage is plain KD).
  */
-export class FitnetDistiller implements Distiller {
-  readonly method = 'fitnet' as const;
-  readonly usesLabels: boolean;
+export class FitnetDistiller extends BaseDistiller<'fitnet'> {
+  override readonly usesLabels: boolean;
   private readonly regressor: FeatureConnector;
   private readonly hintLayer: number;
   private readonly guidedLayer: number;
 
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: FitnetOptions,
     private readonly stage: 'joint' | 'hint' = 'joint',
   ) {
+    super('fitnet', student);
     this.usesLabels = stage === 'joint';
     this.hintLayer = blockIndex(options.hintLayer, teacher, 'config.method.hintLayer');
     this.guidedLayer = blockIndex(options.guidedLayer, student, 'config.method.guidedLayer');
-    this.regressor = new FeatureConnector(blockShapes(student)[this.guidedLayer], blockShapes(teacher)[this.hintLayer], {
-      kind: 'regressor',
-      seed: options.seed,
-    });
-  }
-
-  trainableVariables() {
-    return [...this.student.trainableVariables(), ...this.regressor.trainableVariables()];
+    this.regressor = this.add(
+      new FeatureConnector(blockShapes(student)[this.guidedLayer], blockShapes(teacher)[this.hintLayer], {
+        kind: 'regressor',
+        seed: options.seed,
+      }),
+    );
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
@@ -54,14 +53,10 @@ export class FitnetDistiller implements Distiller {
     return {
       logits,
       losses: {
-        ce: crossEntropy(logits, requireLabels(batch, this.method)),
+        ce: crossEntropy(logits, this.labels(batch)),
         hint: tf.mul(hint, this.options.beta) as tf.Scalar,
         ...kdTerm(logits, t.logits, this.options),
       },
     };
-  }
-
-  dispose(): void {
-    this.regressor.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 import { TeacherLogits } from './teacher-logits';
 
@@ -11,31 +12,29 @@ export interface KdOptions {
   cacheTeacherLogits?: boolean;
 }
 
+/** The methods whose student learns by plain KD: KD itself, each born-again generation, FitNets' second stage. */
+export type KdMethod = 'kd' | 'born-again' | 'fitnet';
+
 /** Hinton KD: (1−α)·CE + α·T²·KL(p_t‖p_s); the teacher is frozen and runs in inference mode. */
-export class KnowledgeDistiller implements Distiller {
-  readonly method = 'kd' as const;
+export class KnowledgeDistiller extends BaseDistiller<KdMethod> {
   private readonly teacherLogits?: TeacherLogits;
-  readonly usesLabels = true;
+
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: KdOptions,
+    method: KdMethod = 'kd',
   ) {
+    super(method, student);
     if (options.cacheTeacherLogits !== false) this.teacherLogits = new TeacherLogits(teacher);
-  }
-
-  trainableVariables() {
-    return this.student.trainableVariables();
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const { alpha, temperature } = this.options;
     const teacherLogits = this.teacherLogits?.forBatch(batch.x, batch.indices) ?? this.teacher.predict(batch.x);
     const { logits } = this.student.forward(batch.x, true);
-    const ce = tf.mul(crossEntropy(logits, requireLabels(batch, this.method)), 1 - alpha) as tf.Scalar;
+    const ce = tf.mul(crossEntropy(logits, this.labels(batch)), 1 - alpha) as tf.Scalar;
     const kd = tf.mul(kdLoss(logits, teacherLogits, temperature), alpha) as tf.Scalar;
     return { logits, losses: { ce, kd } };
   }
-
-  dispose(): void {}
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 
 export interface MultiTeacherOptions {
@@ -37,21 +38,16 @@ export function teacherWeights(weights: number[] | undefined, teachers: number):
 }
 
 /** KD from an ensemble (TextBrewer `MultiTeacherDistiller`): (1−α)·CE + α·T²·KL(p̄_t‖p_s), p̄_t the weighted mean of the teachers' p. */
-export class MultiTeacherDistiller implements Distiller {
-  readonly method = 'multi-teacher' as const;
-  readonly usesLabels = true;
+export class MultiTeacherDistiller extends BaseDistiller<'multi-teacher'> {
   private readonly weights: number[];
 
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teachers: ZooModel[],
     private readonly options: MultiTeacherOptions,
   ) {
+    super('multi-teacher', student);
     this.weights = teacherWeights(options.weights, teachers.length);
-  }
-
-  trainableVariables() {
-    return this.student.trainableVariables();
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
@@ -62,10 +58,8 @@ export class MultiTeacherDistiller implements Distiller {
       temperature,
     );
     const { logits } = this.student.forward(batch.x, true);
-    const ce = tf.mul(crossEntropy(logits, requireLabels(batch, this.method)), 1 - alpha) as tf.Scalar;
+    const ce = tf.mul(crossEntropy(logits, this.labels(batch)), 1 - alpha) as tf.Scalar;
     const kd = tf.mul(kdLoss(logits, target, temperature), alpha) as tf.Scalar;
     return { logits, losses: { ce, kd } };
   }
-
-  dispose(): void {}
 }

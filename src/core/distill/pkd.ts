@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayerStrategy } from '../../shared/protocol';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 import { pkdLoss } from './losses/pkd';
 import { FeatureConnector } from './modules/connector';
@@ -28,18 +29,17 @@ function defaultStudentLayers(count: number): number[] {
  * student and a teacher width differ a learned linear projection maps one to the other (PKD-BERT's
  * models share a width and need none).
  */
-export class PatientDistiller implements Distiller {
-  readonly method = 'pkd' as const;
-  readonly usesLabels = true;
+export class PatientDistiller extends BaseDistiller<'pkd'> {
   private readonly studentLayers: number[];
   private readonly teacherLayers: number[];
   private readonly projections: FeatureConnector[];
 
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: PkdOptions,
   ) {
+    super('pkd', student);
     const studentShapes = blockShapes(student);
     const teacherShapes = blockShapes(teacher);
     this.studentLayers = options.studentLayers ?? defaultStudentLayers(studentShapes.length);
@@ -48,13 +48,9 @@ export class PatientDistiller implements Distiller {
       throw new ConfigError([`config.method.studentLayers: expected block indices below ${studentShapes.length} (the student's blocks), got ${JSON.stringify(options.studentLayers)}`]);
     }
     this.teacherLayers = mapBlocks(this.studentLayers, studentShapes.length, teacherShapes.length, options.strategy);
-    this.projections = this.studentLayers.map(
-      (l, i) => new FeatureConnector(studentShapes[l], teacherShapes[this.teacherLayers[i]], { kind: 'linear', pool: true, identityWhenEqual: true, seed: options.seed + i }),
+    this.projections = this.studentLayers.map((l, i) =>
+      this.add(new FeatureConnector(studentShapes[l], teacherShapes[this.teacherLayers[i]], { kind: 'linear', pool: true, identityWhenEqual: true, seed: options.seed + i })),
     );
-  }
-
-  trainableVariables() {
-    return [...this.student.trainableVariables(), ...this.projections.flatMap((p) => p.trainableVariables())];
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
@@ -66,14 +62,10 @@ export class PatientDistiller implements Distiller {
     return {
       logits,
       losses: {
-        ce: tf.mul(crossEntropy(logits, requireLabels(batch, this.method)), 1 - alpha) as tf.Scalar,
+        ce: tf.mul(crossEntropy(logits, this.labels(batch)), 1 - alpha) as tf.Scalar,
         kd: tf.mul(kdLoss(logits, t.logits, temperature), alpha) as tf.Scalar,
         pkd: tf.mul(pkdLoss(hs, ht), beta) as tf.Scalar,
       },
     };
-  }
-
-  dispose(): void {
-    for (const p of this.projections) p.dispose();
   }
 }

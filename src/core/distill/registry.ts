@@ -1,7 +1,7 @@
-import type { MethodConfig } from '../../shared/protocol';
+import type { MethodStage } from '../../shared/methods';
+import type { MethodConfig, MethodName, MethodOf } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { AttentionTransfer } from './at';
-import { BornAgainGeneration } from './born-again';
 import { ContrastiveDistiller } from './crd';
 import { DistilBertDistiller } from './distilbert';
 import type { Distiller } from './distiller';
@@ -17,8 +17,7 @@ import { SrrlDistiller } from './srrl';
 import { TinyBertDistiller } from './tinybert';
 import { UnlabeledTransfer } from './unlabeled';
 
-/** The stages of methods trained in more than one (FitNets' hint pre-training, TinyBERT's intermediate layers); absent: the method's last stage. */
-export type MethodStage = 'hint' | 'intermediate';
+export type { MethodStage };
 
 export interface DistillerParts {
   student: ZooModel;
@@ -34,52 +33,41 @@ export interface DistillerParts {
   seed?: number;
 }
 
-function needTeacher(parts: DistillerParts, method: string): ZooModel {
-  if (!parts.teacher) throw new Error(`method "${method}" needs a teacher`);
-  return parts.teacher;
-}
-
-function need<T>(value: T | undefined, what: string, method: string): T {
+function need<T>(value: T | undefined, what: string, method: MethodName): T {
   if (value === undefined) throw new Error(`method "${method}" needs ${what}`);
   return value;
 }
 
+const teacherOf = (parts: DistillerParts, method: MethodName) => need(parts.teacher, 'a teacher', method);
+const seedOf = (parts: DistillerParts) => parts.seed ?? 0;
+
+type DistillerFactory<N extends MethodName> = (method: MethodOf<N>, parts: DistillerParts) => Distiller;
+
+/** One line per method; a method without its line does not compile. */
+const DISTILLERS: { [N in MethodName]: DistillerFactory<N> } = {
+  teacher: (_, parts) => new ScratchTrainer(parts.student, 'teacher'),
+  scratch: (_, parts) => new ScratchTrainer(parts.student, 'scratch'),
+  kd: (method, parts) => new KnowledgeDistiller(parts.student, teacherOf(parts, 'kd'), method),
+  unlabeled: (method, parts) => new UnlabeledTransfer(parts.student, teacherOf(parts, 'unlabeled'), method.temperature),
+  'multi-teacher': (method, parts) => new MultiTeacherDistiller(parts.student, need(parts.teachers, 'its teachers', 'multi-teacher'), method),
+  // One generation, distilled from the one before (the first from the teacher); the sequence is the run plan's.
+  'born-again': (method, parts) => new KnowledgeDistiller(parts.student, teacherOf(parts, 'born-again'), method, 'born-again'),
+  dml: (method, parts) => new MutualLearning(need(parts.peers, 'its peers', 'dml'), method.update),
+  fitnet: (method, parts) =>
+    method.stages === 'two' && parts.stage !== 'hint'
+      ? new KnowledgeDistiller(parts.student, teacherOf(parts, 'fitnet'), method, 'fitnet')
+      : new FitnetDistiller(parts.student, teacherOf(parts, 'fitnet'), { ...method, seed: seedOf(parts) }, parts.stage === 'hint' ? 'hint' : 'joint'),
+  pkd: (method, parts) => new PatientDistiller(parts.student, teacherOf(parts, 'pkd'), { ...method, seed: seedOf(parts) }),
+  tinybert: (method, parts) => new TinyBertDistiller(parts.student, teacherOf(parts, 'tinybert'), { ...method, seed: seedOf(parts) }, parts.stage === 'intermediate' ? 'intermediate' : 'prediction'),
+  distilbert: (method, parts) => new DistilBertDistiller(parts.student, teacherOf(parts, 'distilbert'), { ...method, seed: seedOf(parts) }),
+  at: (method, parts) => new AttentionTransfer(parts.student, teacherOf(parts, 'at'), method),
+  sad: (method, parts) => new SelfAttentionDistiller(parts.student, parts.teacher, method),
+  crd: (method, parts) => new ContrastiveDistiller(parts.student, teacherOf(parts, 'crd'), method, { nData: need(parts.nData, 'the training set size', 'crd'), seed: seedOf(parts) }),
+  srrl: (method, parts) => new SrrlDistiller(parts.student, teacherOf(parts, 'srrl'), { ...method, seed: seedOf(parts) }),
+  dkd: (method, parts) => new DecoupledDistiller(parts.student, teacherOf(parts, 'dkd'), method),
+};
+
 /** The one place a method name becomes a Distiller. */
 export function createDistiller(method: MethodConfig, parts: DistillerParts): Distiller {
-  const { student } = parts;
-  const seed = parts.seed ?? 0;
-  switch (method.name) {
-    case 'teacher':
-    case 'scratch':
-      return new ScratchTrainer(student, method.name);
-    case 'kd':
-      return new KnowledgeDistiller(student, needTeacher(parts, method.name), method);
-    case 'unlabeled':
-      return new UnlabeledTransfer(student, needTeacher(parts, method.name), method.temperature);
-    case 'multi-teacher':
-      return new MultiTeacherDistiller(student, need(parts.teachers, 'its teachers', method.name), method);
-    case 'born-again':
-      return new BornAgainGeneration(student, needTeacher(parts, method.name), method);
-    case 'dml':
-      return new MutualLearning(need(parts.peers, 'its peers', method.name), method.update);
-    case 'fitnet':
-      if (method.stages === 'two' && parts.stage !== 'hint') return new KnowledgeDistiller(student, needTeacher(parts, method.name), method);
-      return new FitnetDistiller(student, needTeacher(parts, method.name), { ...method, seed }, parts.stage === 'hint' ? 'hint' : 'joint');
-    case 'pkd':
-      return new PatientDistiller(student, needTeacher(parts, method.name), { ...method, seed });
-    case 'tinybert':
-      return new TinyBertDistiller(student, needTeacher(parts, method.name), { ...method, seed }, parts.stage === 'intermediate' ? 'intermediate' : 'prediction');
-    case 'distilbert':
-      return new DistilBertDistiller(student, needTeacher(parts, method.name), { ...method, seed });
-    case 'at':
-      return new AttentionTransfer(student, needTeacher(parts, method.name), method);
-    case 'sad':
-      return new SelfAttentionDistiller(student, parts.teacher, method);
-    case 'crd':
-      return new ContrastiveDistiller(student, needTeacher(parts, method.name), method, { nData: need(parts.nData, 'the training set size', method.name), seed });
-    case 'srrl':
-      return new SrrlDistiller(student, needTeacher(parts, method.name), { ...method, seed });
-    case 'dkd':
-      return new DecoupledDistiller(student, needTeacher(parts, method.name), method);
-  }
+  return (DISTILLERS[method.name] as DistillerFactory<MethodName>)(method, parts);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepContext, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepContext, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { sadLoss, type SadMapFn } from './losses/sad';
 import { kdTerm, type KdTermOptions } from './modules/kd-term';
@@ -23,21 +24,15 @@ export function sadActive(warmup: number, context: StepContext): boolean {
  * Self attention distillation: CE + weight·Σ_m MSE(Ψ(G(A_m)), Ψ(G(A_{m+1}))) in the student
  * itself, the deeper map held constant, zero until the warm-up ends; a teacher adds KD when given.
  */
-export class SelfAttentionDistiller implements Distiller {
-  readonly method = 'sad' as const;
-  readonly usesLabels = true;
-
+export class SelfAttentionDistiller extends BaseDistiller<'sad'> {
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel | undefined,
     private readonly options: SadOptions,
   ) {
+    super('sad', student);
     requireFeatureMaps(student, this.method, 2);
     if (options.kdWeight > 0 && !teacher) throw new Error('method "sad" with kdWeight > 0 needs a teacher');
-  }
-
-  trainableVariables() {
-    return this.student.trainableVariables();
   }
 
   forwardTrain(batch: TrainBatch, context: StepContext): StepOutput {
@@ -47,12 +42,10 @@ export class SelfAttentionDistiller implements Distiller {
     return {
       logits,
       losses: {
-        ce: crossEntropy(logits, requireLabels(batch, this.method)),
+        ce: crossEntropy(logits, this.labels(batch)),
         sad,
         ...(this.teacher ? kdTerm(logits, this.teacher.predict(batch.x), this.options) : {}),
       },
     };
   }
-
-  dispose(): void {}
 }

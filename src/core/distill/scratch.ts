@@ -1,24 +1,16 @@
-import type { MethodName } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 
 /** Plain supervised training with cross-entropy: the teacher, and the from-scratch baseline. */
-export class ScratchTrainer implements Distiller {
-  readonly usesLabels = true;
-  constructor(
-    readonly student: ZooModel,
-    readonly method: MethodName = 'scratch',
-  ) {}
-
-  trainableVariables() {
-    return this.student.trainableVariables();
+export class ScratchTrainer extends BaseDistiller<'teacher' | 'scratch'> {
+  constructor(student: ZooModel, method: 'teacher' | 'scratch' = 'scratch') {
+    super(method, student);
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const { logits } = this.student.forward(batch.x, true);
-    return { logits, losses: { ce: crossEntropy(logits, requireLabels(batch, this.method)) } };
+    return { logits, losses: { ce: crossEntropy(logits, this.labels(batch)) } };
   }
-
-  dispose(): void {}
 }

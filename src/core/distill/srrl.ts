@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
-import { requireLabels, type Distiller, type StepOutput, type TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { meanSquaredError } from './losses/mse';
 import { softCrossEntropy } from './losses/soft-cross-entropy';
@@ -22,21 +23,16 @@ export interface SrrlOptions extends KdTermOptions {
  * student's penultimate feature to the teacher's width; SR passes c(f_s) through the teacher's
  * head, whose weights are never in the optimizer's list (frozen) while gradients flow through it.
  */
-export class SrrlDistiller implements Distiller {
-  readonly method = 'srrl' as const;
-  readonly usesLabels = true;
+export class SrrlDistiller extends BaseDistiller<'srrl'> {
   private readonly connector: FeatureConnector;
 
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: SrrlOptions,
   ) {
-    this.connector = new FeatureConnector([embeddingSize(student)], [embeddingSize(teacher)], { kind: 'regressor', seed: options.seed });
-  }
-
-  trainableVariables() {
-    return [...this.student.trainableVariables(), ...this.connector.trainableVariables()];
+    super('srrl', student);
+    this.connector = this.add(new FeatureConnector([embeddingSize(student)], [embeddingSize(teacher)], { kind: 'regressor', seed: options.seed }));
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
@@ -52,15 +48,11 @@ export class SrrlDistiller implements Distiller {
     return {
       logits,
       losses: {
-        ce: crossEntropy(logits, requireLabels(batch, this.method)),
+        ce: crossEntropy(logits, this.labels(batch)),
         feature: tf.mul(featureLoss, alpha) as tf.Scalar,
         sr: tf.mul(softmaxRegressionLoss, beta) as tf.Scalar,
         ...kdTerm(logits, t.logits, this.options),
       },
     };
-  }
-
-  dispose(): void {
-    this.connector.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
-import type { Distiller, StepOutput, TrainBatch } from './distiller';
+import { BaseDistiller } from './base';
+import type { StepOutput, TrainBatch } from './distiller';
 import { meanSquaredError } from './losses/mse';
 import { softCrossEntropy } from './losses/soft-cross-entropy';
 import { FeatureConnector } from './modules/connector';
@@ -26,26 +27,22 @@ export function tinyBertLayerMap(studentBlocks: number, teacherBlocks: number): 
  * sizes are pooled to match). 'prediction': soft cross-entropy of the student's logits against
  * the teacher's at T, without hard labels (`task_distill.py`'s pred_distill).
  */
-export class TinyBertDistiller implements Distiller {
-  readonly method = 'tinybert' as const;
-  readonly usesLabels = false;
+export class TinyBertDistiller extends BaseDistiller<'tinybert'> {
+  override readonly usesLabels = false;
   private readonly layerMap: number[];
   private readonly projections: FeatureConnector[];
 
   constructor(
-    readonly student: ZooModel,
+    student: ZooModel,
     private readonly teacher: ZooModel,
     private readonly options: TinyBertOptions,
     private readonly stage: 'intermediate' | 'prediction',
   ) {
+    super('tinybert', student);
     const studentShapes = blockShapes(student);
     const teacherShapes = blockShapes(teacher);
     this.layerMap = stage === 'intermediate' ? tinyBertLayerMap(studentShapes.length, teacherShapes.length) : [];
-    this.projections = this.layerMap.map((t, l) => new FeatureConnector(studentShapes[l], teacherShapes[t], { kind: 'linear', seed: options.seed + l }));
-  }
-
-  trainableVariables() {
-    return [...this.student.trainableVariables(), ...this.projections.flatMap((p) => p.trainableVariables())];
+    this.projections = this.layerMap.map((t, l) => this.add(new FeatureConnector(studentShapes[l], teacherShapes[t], { kind: 'linear', seed: options.seed + l })));
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
@@ -55,9 +52,5 @@ export class TinyBertDistiller implements Distiller {
     const terms = this.projections.map((p, l) => meanSquaredError(p.connect(features[l], true), p.target(t.features[this.layerMap[l]])));
     const [embedding, ...hidden] = terms;
     return { logits, losses: { embedding, ...(hidden.length ? { hidden: tf.addN(hidden) as tf.Scalar } : {}) } };
-  }
-
-  dispose(): void {
-    for (const p of this.projections) p.dispose();
   }
 }

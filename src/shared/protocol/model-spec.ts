@@ -1,0 +1,23 @@
+// An architecture of the model zoo (DESIGN §3), as the config names it.
+import { z } from 'zod';
+
+export const ModelSpec = z.discriminatedUnion('arch', [
+  z.object({ arch: z.literal('mlp'), hidden: z.array(z.number().int().positive()).min(1).default([256, 256]) }).strict(),
+  z
+    .object({
+      arch: z.literal('cnn'),
+      widths: z.array(z.number().int().positive()).min(1).default([32, 64]),
+      /** Units of a dense layer on the flattened last block (the embedding); 0 = global average pooling. */
+      dense: z.number().int().min(0).default(0),
+    })
+    .strict(),
+  z
+    .object({
+      arch: z.literal('resnet'),
+      depth: z.union([z.literal(8), z.literal(14), z.literal(20), z.literal(32), z.literal(56)]).default(8),
+      widthMultiplier: z.number().int().positive().default(1),
+    })
+    .strict(),
+]);
+export type ModelSpec = z.infer<typeof ModelSpec>;
+export type ModelSpecInput = z.input<typeof ModelSpec>;
