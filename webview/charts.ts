@@ -1,5 +1,5 @@
 // The live charts of a run: losses, accuracy, agreement. chart.js with only the parts used
-// registered (tree-shaken); no animation, redraws batched by the caller (throttle.ts).
+// registered (tree-shaken); no animation, redraws batched by the caller (src/shared/throttle.ts).
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type ChartOptions } from 'chart.js';
 import { h } from './dom';
 import type { RunSeries, Series } from './series';

@@ -21,6 +21,9 @@ export interface CompareRow {
   params: number;
   bytes: number;
   seeds: number[];
+  /** Test accuracy of the best-validation checkpoint (the headline), over the seeds that report it. */
+  test?: Stat;
+  testLast?: Stat;
   best: Stat;
   last: Stat;
   agreement?: Stat;
@@ -81,7 +84,10 @@ export function compareRows(runs: readonly DashboardCompareRun[]): CompareRow[] 
     for (const role of roles) {
       const entries = members.flatMap((run) => run.summary.models.filter((m) => m.role === role).map((model) => ({ run, model })));
       const model = entries[0].model;
-      const agreements = entries.flatMap((e) => (e.model.agreement === undefined ? [] : [e.model.agreement]));
+      const present = (values: (number | undefined)[]) => values.filter((v): v is number => v !== undefined);
+      const agreements = present(entries.map((e) => e.model.agreement));
+      const tests = present(entries.map((e) => e.model.testAccuracy));
+      const testsLast = present(entries.map((e) => e.model.testAccuracyLast));
       rows.push({
         key: `${key}|${role}`,
         experiment: first.summary.experiment || first.experiment,
@@ -92,6 +98,8 @@ export function compareRows(runs: readonly DashboardCompareRun[]): CompareRow[] 
         params: model.params,
         bytes: model.bytes,
         seeds: entries.map((e) => e.run.summary.seed),
+        ...(tests.length ? { test: meanStd(tests) } : {}),
+        ...(testsLast.length ? { testLast: meanStd(testsLast) } : {}),
         best: meanStd(entries.map((e) => e.model.bestValAccuracy)),
         last: meanStd(entries.map((e) => e.model.lastValAccuracy)),
         ...(agreements.length ? { agreement: meanStd(agreements) } : {}),
@@ -119,6 +127,8 @@ export const COLUMNS: Column[] = [
   { key: 'role', label: 'Model', title: 'Model role in the run, and its architecture', numeric: false, value: (r) => `${r.role} ${r.arch}` },
   { key: 'params', label: 'Params', title: 'Trainable parameters', numeric: true, value: (r) => r.params },
   { key: 'bytes', label: 'Size', title: 'Weights in bytes', numeric: true, value: (r) => r.bytes },
+  { key: 'test', label: 'Test acc', title: 'Test accuracy of the best-validation checkpoint, the headline figure (mean ± s.d. over seeds)', numeric: true, value: (r) => r.test?.mean },
+  { key: 'testLast', label: 'Test acc (last)', title: 'Test accuracy after the last epoch (mean ± s.d. over seeds)', numeric: true, value: (r) => r.testLast?.mean },
   { key: 'best', label: 'Best val acc', title: 'Best validation accuracy over the epochs (mean ± s.d. over seeds)', numeric: true, value: (r) => r.best.mean },
   { key: 'last', label: 'Last val acc', title: 'Validation accuracy after the last epoch (mean ± s.d. over seeds)', numeric: true, value: (r) => r.last.mean },
   { key: 'seeds', label: 'Seeds', title: 'Runs of this config with different seeds', numeric: true, value: (r) => r.seeds.length },
@@ -143,4 +153,9 @@ export function sortRows(rows: readonly CompareRow[], columnKey: string, directi
       return sign * order || a.i - b.i;
     })
     .map((x) => x.row);
+}
+
+/** What the chart plots: test accuracy where the runs report it, else (runs from before test was kept apart) best validation accuracy. */
+export function headlineStat(row: CompareRow): Stat {
+  return row.test ?? row.best;
 }

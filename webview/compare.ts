@@ -2,8 +2,9 @@
 // against parameter count.
 import { Chart, Legend, LinearScale, LogarithmicScale, PointElement, ScatterController, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import type { DashboardCompareRun } from '../src/shared/protocol';
-import { COLUMNS, compareRows, sortRows, type CompareRow, type SortDirection, type Stat } from './compare-model';
-import { h, percent, replaceChildren } from './dom';
+import { COLUMNS, compareRows, headlineStat, sortRows, type CompareRow, type SortDirection, type Stat } from './compare-model';
+import { percent } from '../src/shared/format';
+import { h, replaceChildren } from './dom';
 import { roleColor, type Theme } from './theme';
 
 Chart.register(ScatterController, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
@@ -16,7 +17,7 @@ export class CompareView {
   private readonly empty = h('p', { class: 'hint' }, 'No finished runs yet: runs appear here once they have a summary.');
   private readonly chart: Chart<'scatter', Point[]>;
   private rows: CompareRow[] = [];
-  private sort: { key: string; direction: SortDirection } = { key: 'best', direction: 'descending' };
+  private sort: { key: string; direction: SortDirection } = { key: 'test', direction: 'descending' };
 
   constructor(
     private theme: Theme,
@@ -74,7 +75,7 @@ export class CompareView {
       const colour = roleColor(this.theme, role, roles);
       return {
         label: role,
-        data: this.rows.filter((r) => r.role === role).map((row) => ({ x: row.params, y: row.best.mean, std: row.best.std, row })),
+        data: this.rows.filter((r) => r.role === role).map((row) => ({ x: row.params, y: headlineStat(row).mean, std: headlineStat(row).std, row })),
         borderColor: colour,
         backgroundColor: colour,
         pointRadius: 5,
@@ -82,7 +83,7 @@ export class CompareView {
       };
     });
     // Zoomed to the accuracies shown, in steps of 10 points, never past 0–100%.
-    const values = this.rows.flatMap((r) => [r.best.mean - (r.best.std ?? 0), r.best.mean + (r.best.std ?? 0)]);
+    const values = this.rows.map(headlineStat).flatMap((s) => [s.mean - (s.std ?? 0), s.mean + (s.std ?? 0)]);
     const y = this.chart.options.scales?.y;
     if (y && values.length) {
       y.min = Math.max(0, Math.floor((Math.min(...values) - 0.025) * 10) / 10);
@@ -110,6 +111,10 @@ function cell(row: CompareRow, key: string): string | Node {
       return compactNumber(row.params);
     case 'bytes':
       return bytes(row.bytes);
+    case 'test':
+      return statText(row.test, acc);
+    case 'testLast':
+      return statText(row.testLast, acc);
     case 'best':
       return statText(row.best, acc);
     case 'last':
@@ -159,14 +164,14 @@ function scatterOptions() {
         callbacks: {
           label: (item: { raw: unknown }) => {
             const { row } = item.raw as Point;
-            return `${row.experiment} · ${row.method} · ${row.role} (${row.arch}): ${statText(row.best, (v) => percent(v, 2))}, ${compactNumber(row.params)} params`;
+            return `${row.experiment} · ${row.method} · ${row.role} (${row.arch}): ${row.test ? 'test' : 'best val'} ${statText(headlineStat(row), (v) => percent(v, 2))}, ${compactNumber(row.params)} params`;
           },
         },
       },
     },
     scales: {
       x: { type: 'logarithmic' as const, title: { display: true, text: 'parameters (log scale)' }, ticks: { callback: logTick } },
-      y: { type: 'linear' as const, title: { display: true, text: 'best validation accuracy' }, ticks: { callback: (v: number | string) => `${Math.round(Number(v) * 100)}%` } },
+      y: { type: 'linear' as const, title: { display: true, text: 'test accuracy (best-validation checkpoint)' }, ticks: { callback: (v: number | string) => `${Math.round(Number(v) * 100)}%` } },
     },
   };
 }

@@ -11,7 +11,7 @@ import { PredictionsView } from './predictions';
 import { applyEvent, runFromHistory, type RunState } from './run-state';
 import { runSeries } from './series';
 import { applyChartDefaults, onThemeChange, readTheme } from './theme';
-import { Throttle } from './throttle';
+import { rateInterval, Throttle } from '../src/shared/throttle';
 import { loadState, onHostMessage, post, saveState } from './vscode-api';
 
 const VIEWS: { view: DashboardView; label: string }[] = [
@@ -42,7 +42,11 @@ class Dashboard {
   private readonly status = h('div', { class: 'run-status', id: 'run-status', role: 'status' });
   private readonly progress = h('progress', { id: 'run-progress', max: 1, value: 0, hidden: true });
   private readonly notice = h('div', { class: 'notice', role: 'status', hidden: true });
-  private readonly throttle = new Throttle(4, () => this.flush());
+  private updatesPerSecond = 4;
+  private readonly throttle = new Throttle(
+    () => this.flush(),
+    () => rateInterval(this.updatesPerSecond),
+  );
 
   constructor(root: HTMLElement) {
     applyChartDefaults(this.theme);
@@ -88,7 +92,7 @@ class Dashboard {
   private receive(message: HostToWebview): void {
     switch (message.type) {
       case 'init':
-        this.throttle.setRate(message.uiUpdatesPerSecond);
+        this.updatesPerSecond = message.uiUpdatesPerSecond;
         this.setRuns(message.runs);
         // Without a focus from the host (a reload), the view and run shown before, if that run still exists.
         this.focus(message.focus ?? { view: this.saved.view ?? 'form', runDir: this.runs.find((r) => r.runDir === this.saved.runDir)?.runDir });

@@ -1,6 +1,7 @@
 // Validation samples with the true label and each model's top-k probabilities at a temperature
 // chosen with the slider: p = softmax(z / T) of the stored logits, the soft targets KD uses.
-import { h, percent, replaceChildren } from './dom';
+import { percent } from '../src/shared/format';
+import { h, replaceChildren } from './dom';
 import { disagrees, mergePredictions, type MergedPredictions, type MergedSample } from './predictions-model';
 import type { RunState } from './run-state';
 import { argmax, softmax, topK } from './softmax';

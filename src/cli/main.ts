@@ -12,8 +12,8 @@ import { comparedRun, comparisonTable, summaryTable } from '../shared/report-tab
 const USAGE = `usage:
   distill-lab run [config.json] [--method NAME] [--teacher cnn:32,64] [--student mlp:64]
                   [--teacher-checkpoint DIR] [--epochs N] [--teacher-epochs N] [--batch-size N] [--lr X]
-                  [--optimizer adam|sgd] [--temperature T] [--alpha A] [--seed N] [--backend auto|tfjs-node|wasm|cpu]
-                  [--limit-train N] [--limit-validation N] [--max-steps N] [--no-baseline] [--name NAME] [--runs-dir DIR]
+                  [--recipe quick|reference] [--optimizer adam|sgd] [--temperature T] [--alpha A] [--seed N] [--backend auto|tfjs-node|wasm|cpu]
+                  [--limit-train N] [--limit-validation N] [--limit-test N] [--max-steps N] [--no-baseline] [--name NAME] [--runs-dir DIR]
                   [--set path=value …]   any config field, e.g. --set method.beta=100 --set train.weightDecay=5e-4
   methods: ${METHOD_LIST.map((m) => m.name).join(', ')}
   distill-lab demo [--runs-dir DIR]

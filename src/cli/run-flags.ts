@@ -22,6 +22,9 @@ export const RUN_OPTIONS = {
   'limit-train': { type: 'string' },
   'limit-validation': { type: 'string' },
   'max-steps': { type: 'string' },
+  /** A named training recipe: `quick` (default) or `reference` (RepDistiller's SGD recipe with augmentation). */
+  recipe: { type: 'string' },
+  'limit-test': { type: 'string' },
   'no-baseline': { type: 'boolean' },
   'runs-dir': { type: 'string' },
   /** Any config field by its path, e.g. `--set method.beta=100 --set train.weightDecay=5e-4`. */
@@ -95,11 +98,13 @@ export function configFromArgs(args: string[]): { config: ExperimentConfigInput;
     if (!methodHasParameter(name, key)) throw new Error(`--${key}: method "${name}" has no parameter "${key}"`);
     set(['method', key], value);
   }
+  set(['recipe'], values.recipe);
   set(['seed'], numberFlag(values.seed, 'seed'));
   set(['backend'], values.backend);
   set(['name'], values.name);
   set(['data', 'limitTrain'], numberFlag(values['limit-train'], 'limit-train'));
   set(['data', 'limitValidation'], numberFlag(values['limit-validation'], 'limit-validation'));
+  set(['data', 'limitTest'], numberFlag(values['limit-test'], 'limit-test'));
   if (values['no-baseline']) config.baseline = false;
   for (const flag of values.set ?? []) {
     const { path, value } = parseSetFlag(flag);

@@ -3,19 +3,9 @@ import { basename } from 'node:path';
 import type { ModelSummary, RunSummary } from './protocol';
 import type { ListedRun } from './run-folder';
 
-const percent = (v: number | undefined) => (v === undefined || v < 0 ? '—' : `${(v * 100).toFixed(2)}%`);
+import { formatBytes, formatCount, percent as percentOf } from './format';
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-}
-
-export function formatCount(n: number): string {
-  if (n < 1000) return String(n);
-  if (n < 1e6) return `${(n / 1e3).toFixed(1)}k`;
-  return `${(n / 1e6).toFixed(2)}M`;
-}
+const percent = (value: number | undefined) => percentOf(value, 2);
 
 /** Text columns (the first `leftColumns`) align left, numbers right. */
 function renderTable(header: string[], rows: string[][], leftColumns: number): string {
@@ -31,6 +21,8 @@ function modelRow(model: ModelSummary, run: string | undefined): string[] {
     model.arch,
     formatCount(model.params),
     formatBytes(model.bytes),
+    percent(model.testAccuracy),
+    percent(model.testAccuracyLast),
     // Epoch 0: a loaded teacher or an evaluated ensemble, never trained here.
     model.bestEpoch > 0 ? `${percent(model.bestValAccuracy)} (ep ${model.bestEpoch})` : percent(model.bestValAccuracy),
     percent(model.lastValAccuracy),
@@ -41,7 +33,8 @@ function modelRow(model: ModelSummary, run: string | undefined): string[] {
   ];
 }
 
-const COLUMNS = ['model', 'arch', 'params', 'size', 'best val acc', 'last val acc', 'agreement', 'compression', 'latency', 'wall time'];
+/** Test accuracy of the best-validation checkpoint is the headline; validation chose that checkpoint and is shown beside it. */
+const COLUMNS = ['model', 'arch', 'params', 'size', 'test acc', 'test acc (last)', 'best val acc', 'last val acc', 'agreement', 'compression', 'latency', 'wall time'];
 
 /** One run: a row per model it trained. */
 export function summaryTable(summary: RunSummary): string {

@@ -47,13 +47,13 @@ describe('experiments tree (from the runs-folder fixture)', () => {
     const { node, item } = await run('fixture-kd', COMPLETED);
     assert.equal(item.contextValue, 'run.completed');
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass');
-    assert.equal(item.description, 'kd · student 78.1% best');
+    assert.equal(item.description, 'kd · student 77.6% test');
     assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     const models = tree.getChildren(node) as ModelNode[];
     assert.deepEqual(models.map((m) => m.model.role), ['teacher', 'student-scratch', 'student']);
     const teacher = tree.getTreeItem(models[0]);
     assert.equal((teacher.iconPath as vscode.ThemeIcon).id, 'mortar-board');
-    assert.equal(teacher.description, 'mlp 16 · 12.7k params · 81.2% best · 80.5% last');
+    assert.equal(teacher.description, 'mlp 16 · 12.7k params · test 80.7% · val 81.2% best · 80.5% last');
   });
 
   it('puts the config in the run tooltip', async () => {
@@ -63,7 +63,7 @@ describe('experiments tree (from the runs-folder fixture)', () => {
     const tooltip = (resolved.tooltip as vscode.MarkdownString).value;
     assert.match(tooltip, /```json/);
     assert.match(tooltip, /"temperature": 4/);
-    assert.match(tooltip, /student \(mlp 8\): best 78\.1%/);
+    assert.match(tooltip, /student \(mlp 8\): test 77\.6% · val 78\.1% best/);
   });
 
   it('shows a failed run with its error, and offers Resume', async () => {
@@ -112,7 +112,7 @@ describe('experiments tree (from the runs-folder fixture)', () => {
       copyFixture(fixturePath('cli-run', 'fixture-cli'), join(store.runsDir, 'fixture-cli'));
       const node = await waitFor('fixture-cli to appear in the tree', () => tree.getChildren().find((n) => n.kind === 'experiment' && n.name === 'fixture-cli'), 15_000);
       const [runNode] = tree.getChildren(node);
-      assert.equal(tree.getTreeItem(runNode).description, 'scratch · student 77.1% best');
+      assert.equal(tree.getTreeItem(runNode).description, 'scratch · student 77.1% best val', 'a run from before test was kept apart shows its validation figure, labelled');
       assert.ok(changes > 0, 'the view was told to redraw');
     } finally {
       subscription.dispose();

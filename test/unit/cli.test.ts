@@ -22,7 +22,7 @@ describe('distill-lab CLI', () => {
   test('run with flags trains teacher → student and prints the table', () => {
     const r = runCli('run', '--method', 'kd', '--teacher', 'mlp:32', '--student', 'mlp:8', '--epochs', '1', '--teacher-epochs', '1', '--limit-train', '256', '--limit-validation', '100', '--backend', 'wasm', '--name', 'flags', '--runs-dir', 'runs');
     assert.equal(r.status, 0, r.stderr);
-    for (const column of ['model', 'params', 'size', 'best val acc', 'last val acc', 'latency', 'wall time']) assert.ok(r.stdout.includes(column), `column "${column}" in\n${r.stdout}`);
+    for (const column of ['model', 'params', 'size', 'test acc', 'test acc (last)', 'best val acc', 'last val acc', 'latency', 'wall time']) assert.ok(r.stdout.includes(column), `column "${column}" in\n${r.stdout}`);
     const rows = r.stdout.split('\n').filter((l) => /^(teacher|student-scratch|student)\s/.test(l));
     assert.deepEqual(rows.map((l) => l.split(/\s+/)[0]), ['teacher', 'student-scratch', 'student']);
     // 784·32 + 32 + 32·10 + 10 = 25 450 parameters.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { prepareSplits, stratifiedOrder } from '../../src/core/data/split';
+import { prepareSplits, stratifiedOrder, type SplitOptions } from '../../src/core/data/split';
 import type { LoadedDataset, Split } from '../../src/core/data/types';
 
 /** Sample i has features [i, -i] and label from `label(i)`, so subsets can be traced back. */
@@ -22,16 +22,21 @@ const counts = (split: Split, classes: number) => {
 // Class sizes 600, 300, 100: imbalanced, to see stratification.
 const label = (i: number) => (i % 10 < 6 ? 0 : i % 10 < 9 ? 1 : 2);
 
-test('validation is carved from train: stratified, disjoint, complete, consistent', () => {
+const opts = (o: Partial<SplitOptions> = {}): SplitOptions => ({ validationSplit: 0.1, testSplit: 0.1, splitSeed: 0, ...o });
+
+test('without a test split: test, validation and train are stratified, disjoint and complete', () => {
   const ds = dataset(1000, label);
-  const { train, validation } = prepareSplits(ds, { validationSplit: 0.2, seed: 1 });
+  const { train, validation, test } = prepareSplits(ds, opts({ testSplit: 0.2, validationSplit: 0.25, splitSeed: 1 }));
+  // 20% of 1000 for test, then 25% of the remaining 800 for validation.
+  assert.equal(test.count, 200);
   assert.equal(validation.count, 200);
-  assert.equal(train.count, 800);
+  assert.equal(train.count, 600);
+  assert.deepEqual(counts(test, 3), [120, 60, 20]);
   assert.deepEqual(counts(validation, 3), [120, 60, 20]);
-  assert.deepEqual(counts(train, 3), [480, 240, 80]);
-  const all = [...ids(train), ...ids(validation)].sort((a, b) => a - b);
-  assert.deepEqual(all, Array.from({ length: 1000 }, (_, i) => i));
-  for (const split of [train, validation]) {
+  assert.deepEqual(counts(train, 3), [360, 180, 60]);
+  const all = [...ids(train), ...ids(validation), ...ids(test)].sort((a, b) => a - b);
+  assert.deepEqual(all, Array.from({ length: 1000 }, (_, i) => i), 'disjoint and complete');
+  for (const split of [train, validation, test]) {
     ids(split).forEach((id, k) => {
       assert.equal(split.y[k], label(id));
       assert.equal(split.x[k * 2 + 1], -id);
@@ -40,46 +45,56 @@ test('validation is carved from train: stratified, disjoint, complete, consisten
   assert.equal(ds.train.count, 1000, 'input not changed');
 });
 
-test('splits are deterministic by seed and differ between seeds', () => {
-  const ds = dataset(500, label);
-  const a = prepareSplits(ds, { validationSplit: 0.1, seed: 5 });
-  const b = prepareSplits(ds, { validationSplit: 0.1, seed: 5 });
-  const c = prepareSplits(ds, { validationSplit: 0.1, seed: 6 });
-  assert.deepEqual(ids(a.validation), ids(b.validation));
-  assert.deepEqual(ids(a.train), ids(b.train));
-  assert.notDeepEqual(ids(a.validation), ids(c.validation));
+test('with a test split: test is the dataset\'s own, validation is held out of train, never the test split', () => {
+  const own = dataset(300, (i) => i % 3).train;
+  const ds = dataset(1000, label, own);
+  const { train, validation, test } = prepareSplits(ds, opts({ validationSplit: 0.1, splitSeed: 2 }));
+  assert.equal(test, own);
+  assert.equal(validation.count, 100);
+  assert.equal(train.count, 900);
+  assert.notEqual(validation, own);
+  const trainIds = new Set(ids(train));
+  assert.ok(ids(validation).every((id) => !trainIds.has(id)), 'validation and train disjoint');
+  assert.deepEqual([...trainIds, ...ids(validation)].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
 });
 
-test('the test split becomes validation, and limits take stratified seeded subsets', () => {
-  const test = dataset(300, (i) => i % 3).train;
-  const ds = dataset(1000, label, test);
-  const full = prepareSplits(ds, { validationSplit: 0.5, seed: 2 });
-  assert.equal(full.validation, test);
-  assert.equal(full.train, ds.train);
-  const limited = prepareSplits(ds, { validationSplit: 0.5, seed: 2, limitTrain: 100, limitValidation: 30 });
+test('the split depends on splitSeed only: deterministic, and different for another splitSeed', () => {
+  const ds = dataset(500, label);
+  const a = prepareSplits(ds, opts({ splitSeed: 5 }));
+  const b = prepareSplits(ds, opts({ splitSeed: 5 }));
+  const c = prepareSplits(ds, opts({ splitSeed: 6 }));
+  for (const k of ['train', 'validation', 'test'] as const) assert.deepEqual(ids(a[k]), ids(b[k]));
+  assert.notDeepEqual(ids(a.validation), ids(c.validation));
+  assert.notDeepEqual(ids(a.test), ids(c.test));
+});
+
+test('limits take stratified seeded subsets of each split, after carving', () => {
+  const own = dataset(300, (i) => i % 3).train;
+  const ds = dataset(1000, label, own);
+  const limited = prepareSplits(ds, opts({ validationSplit: 0.5, splitSeed: 2, limitTrain: 100, limitValidation: 30, limitTest: 60 }));
   assert.equal(limited.train.count, 100);
   assert.equal(limited.validation.count, 30);
+  assert.equal(limited.test.count, 60);
   assert.deepEqual(counts(limited.train, 3), [60, 30, 10]);
-  assert.deepEqual(counts(limited.validation, 3), [10, 10, 10]);
+  assert.deepEqual(counts(limited.test, 3), [20, 20, 20]);
   assert.equal(new Set(ids(limited.train)).size, 100);
-  const again = prepareSplits(ds, { validationSplit: 0.5, seed: 2, limitTrain: 100, limitValidation: 30 });
+  const full = prepareSplits(ds, opts({ validationSplit: 0.5, splitSeed: 2 }));
+  const valIds = new Set(ids(full.validation));
+  assert.ok(ids(limited.validation).every((id) => valIds.has(id)));
+  assert.ok(ids(limited.train).every((id) => !valIds.has(id)));
+  const again = prepareSplits(ds, opts({ validationSplit: 0.5, splitSeed: 2, limitTrain: 100, limitValidation: 30, limitTest: 60 }));
   assert.deepEqual(ids(again.train), ids(limited.train));
-  assert.notDeepEqual(ids(prepareSplits(ds, { validationSplit: 0.5, seed: 3, limitTrain: 100 }).train), ids(limited.train));
-  const big = prepareSplits(ds, { validationSplit: 0.5, seed: 2, limitTrain: 5000 });
-  assert.equal(big.train.count, 1000);
+  assert.notDeepEqual(ids(prepareSplits(ds, opts({ validationSplit: 0.5, splitSeed: 3, limitTrain: 100 })).train), ids(limited.train));
+  assert.equal(prepareSplits(ds, opts({ validationSplit: 0.5, splitSeed: 2, limitTrain: 5000 })).train.count, 500);
 });
 
-test('limits apply after carving, and tiny datasets still get one validation sample', () => {
-  const ds = dataset(1000, label);
-  const { train, validation } = prepareSplits(ds, { validationSplit: 0.1, seed: 9, limitTrain: 50, limitValidation: 20 });
-  assert.equal(train.count, 50);
-  assert.equal(validation.count, 20);
-  const valIds = new Set(ids(prepareSplits(ds, { validationSplit: 0.1, seed: 9 }).validation));
-  assert.ok(ids(validation).every((id) => valIds.has(id)));
-  assert.ok(ids(train).every((id) => !valIds.has(id)));
-  const tiny = prepareSplits(dataset(3, (i) => i % 2), { validationSplit: 0.1, seed: 1 });
+test('tiny datasets still get one test and one validation sample; too few samples name the field', () => {
+  const tiny = prepareSplits(dataset(4, (i) => i % 2), opts({ splitSeed: 1 }));
+  assert.equal(tiny.test.count, 1);
   assert.equal(tiny.validation.count, 1);
   assert.equal(tiny.train.count, 2);
+  assert.throws(() => prepareSplits(dataset(2, (i) => i % 2), opts()), /data\.validationSplit/);
+  assert.throws(() => prepareSplits(dataset(100, label), opts({ testSplit: 1.5 })), /data\.testSplit: expected a fraction in \(0, 1\), got 1\.5/);
 });
 
 test('every prefix of stratifiedOrder is close to the class proportions', () => {

@@ -49,7 +49,7 @@ describe('method born-again', () => {
 
     // The ensemble row, recomputed from the generations' last checkpoints.
     const parsed = parseExperimentConfig(config);
-    const data = await prepareData(parsed.data, parsed.seed, 0, undefined);
+    const data = await prepareData(parsed.data, 0, undefined);
     const probabilities: number[][][] = [];
     for (const role of ['generation-1', 'generation-2']) {
       const model = await loadModel(run.folder.checkpointDir(role, 'last'));

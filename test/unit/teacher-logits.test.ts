@@ -29,3 +29,25 @@ test('a sample\'s teacher logits are computed once and then read back unchanged'
   tf.dispose([x, direct, first, second]);
   teacher.dispose();
 });
+
+test('with augmentation the teacher sees every batch, the augmented view itself, and nothing is cached', () => {
+  const teacher = buildModel({ arch: 'mlp', hidden: [8] }, { inputShape: [6], numClasses: 4, seed: 3, role: 'teacher' });
+  let forwards = 0;
+  const predict = teacher.predict.bind(teacher);
+  teacher.predict = (x) => (forwards++, predict(x));
+  const cache = new TeacherLogits(teacher);
+  const indices = Int32Array.from([0, 1, 2]);
+  const viewA = tf.randomNormal([3, 6], 0, 1, 'float32', 1);
+  const viewB = tf.randomNormal([3, 6], 0, 1, 'float32', 2);
+  const a = cache.forBatch(viewA, indices, true);
+  const b = cache.forBatch(viewB, indices, true);
+  assert.equal(forwards, 2);
+  const expectedB = predict(viewB);
+  assert.deepEqual(Array.from(b.dataSync()), Array.from(expectedB.dataSync()), 'the second view’s own logits, not the first’s');
+  assert.notDeepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+  // Nothing was kept: the same indices without augmentation run the teacher again.
+  tf.dispose(cache.forBatch(viewA, indices));
+  assert.equal(forwards, 3);
+  tf.dispose([viewA, viewB, a, b, expectedB]);
+  teacher.dispose();
+});

@@ -31,9 +31,11 @@ describe('comparison (Chromium)', () => {
     assert.equal(await dashboard.page.locator('#compare-table tbody tr').count(), 4);
     const runs = compareFixture();
     const kdStudents = runs.slice(0, 3).map((r) => r.summary.models.find((m) => m.role === 'student')!);
+    const headline = sampleStd(kdStudents.map((m) => m.testAccuracy!));
     const best = sampleStd(kdStudents.map((m) => m.bestValAccuracy));
     const last = sampleStd(kdStudents.map((m) => m.lastValAccuracy));
     const row = dashboard.page.locator('#compare-table tbody tr', { has: dashboard.page.locator('td[data-column="role"]', { hasText: /^student mlp 32$/ }) }).filter({ hasText: 'synthetic-kd' });
+    assert.equal(await row.locator('td[data-column="test"]').textContent(), `${pct(headline.mean)} ± ${pct(headline.std)}`);
     assert.equal(await row.locator('td[data-column="best"]').textContent(), `${pct(best.mean)} ± ${pct(best.std)}`);
     assert.equal(await row.locator('td[data-column="last"]').textContent(), `${pct(last.mean)} ± ${pct(last.std)}`);
     assert.equal(await row.locator('td[data-column="seeds"]').textContent(), '3 (1, 2, 3)');
@@ -41,9 +43,10 @@ describe('comparison (Chromium)', () => {
     assert.equal(await row.locator('td[data-column="compression"]').textContent(), `${(29_034 / 25_450).toFixed(2)}×`);
     const scratch = dashboard.page.locator('#compare-table tbody tr').filter({ hasText: 'synthetic-scratch' });
     assert.equal(await scratch.locator('td[data-column="best"]').textContent(), '84.00%');
+    assert.equal(await scratch.locator('td[data-column="test"]').textContent(), '—', 'a run from before test was kept apart has no test figure');
     assert.equal(await scratch.locator('td[data-column="params"]').textContent(), '269.3k');
     // Headers say which accuracy is which.
-    assert.deepEqual(await dashboard.page.locator('#compare-table th[data-column="best"], #compare-table th[data-column="last"]').allTextContents(), ['Best val acc ▼', 'Last val acc']);
+    assert.deepEqual(await dashboard.page.locator('#compare-table th[data-column="test"], #compare-table th[data-column="testLast"], #compare-table th[data-column="best"], #compare-table th[data-column="last"]').allTextContents(), ['Test acc ▼', 'Test acc (last)', 'Best val acc', 'Last val acc']);
     await dashboard.screenshot('compare-dark');
     assert.deepEqual(await dashboard.problems(), []);
     await dashboard.close();
@@ -51,14 +54,15 @@ describe('comparison (Chromium)', () => {
 
   test('clicking a header sorts by it, numbers as numbers; clicking again reverses', async () => {
     const dashboard = await openCompare(harness(), { theme: 'light' });
-    // Default: best accuracy, highest first.
-    const bestDescending = (await column(dashboard, 'best')).map((t) => parseFloat(t));
-    assert.deepEqual(bestDescending, [...bestDescending].sort((a, b) => b - a));
+    // Default: test accuracy (the headline), highest first; a run without one goes last.
+    const testDescending = (await column(dashboard, 'test')).filter((t) => t !== '—').map((t) => parseFloat(t));
+    assert.deepEqual(testDescending, [...testDescending].sort((a, b) => b - a));
+    assert.equal((await column(dashboard, 'test')).at(-1), '—');
 
     const params = dashboard.page.locator('#compare-table th[data-column="params"]');
     await params.locator('button').click();
     assert.equal(await params.getAttribute('aria-sort'), 'descending');
-    assert.equal(await dashboard.page.locator('#compare-table th[data-column="best"]').getAttribute('aria-sort'), 'none');
+    assert.equal(await dashboard.page.locator('#compare-table th[data-column="test"]').getAttribute('aria-sort'), 'none');
     const numbers = (texts: string[]) => texts.map((t) => parseFloat(t) * (t.endsWith('k') ? 1e3 : t.endsWith('M') ? 1e6 : 1));
     const down = numbers(await column(dashboard, 'params'));
     assert.deepEqual(down, [...down].sort((a, b) => b - a));

@@ -17,7 +17,12 @@ export interface Batch {
  * Mini-batches over a split, in order or in a seeded shuffled order; the last batch may be smaller.
  * Creates only the yielded x and y, which the consumer disposes.
  */
-export function* batches(split: Split, inputShape: number[], batchSize: number, opts: { shuffleSeed?: number } = {}): Generator<Batch> {
+export function* batches(
+  split: Split,
+  inputShape: number[],
+  batchSize: number,
+  opts: { shuffleSeed?: number; /** Changes a batch's inputs in place before they become a tensor (augmentation). */ transform?: (x: Float32Array, n: number, batchIndex: number) => void } = {},
+): Generator<Batch> {
   const size = sampleSize(inputShape);
   if (split.x.length !== split.count * size || split.y.length !== split.count) {
     throw new Error(`batches: expected ${split.count} samples of [${inputShape.join(', ')}] (${split.count * size} values, ${split.count} labels), found ${split.x.length} values and ${split.y.length} labels`);
@@ -35,6 +40,7 @@ export function* batches(split: Split, inputShape: number[], batchSize: number, 
       x.set(split.x.subarray(src * size, (src + 1) * size), i * size);
       y[i] = split.y[src];
     }
+    opts.transform?.(x, n, start / batchSize);
     yield { x: tf.tensor(x, [n, ...inputShape], 'float32'), y: tf.tensor1d(y, 'int32'), indices, size: n };
   }
 }

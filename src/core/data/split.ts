@@ -47,11 +47,23 @@ function stratifiedSubset(labels: Int32Array, n: number, seed: number): { chosen
 }
 
 export interface SplitOptions {
-  /** Fraction of train held out when the dataset has no test split. */
+  /** Fraction of the training split held out for validation. */
   validationSplit: number;
+  /** Fraction of all samples held out for test when the dataset has no test split of its own. */
+  testSplit: number;
   limitTrain?: number;
   limitValidation?: number;
-  seed: number;
+  limitTest?: number;
+  /** Draws the hold-outs and the limits: independent of the run's seed, so a seed changes initialisation and order, never the split. */
+  splitSeed: number;
+}
+
+export interface Splits {
+  train: Split;
+  /** Chooses the best checkpoint (and every other decision). */
+  validation: Split;
+  /** Reported at the end only, on the best-validation and the last weights. */
+  test: Split;
 }
 
 function limit(split: Split, n: number | undefined, size: number, seed: number): Split {
@@ -59,23 +71,34 @@ function limit(split: Split, n: number | undefined, size: number, seed: number):
   return subsetSplit(split, stratifiedSubset(split.y, n, seed).chosen, size);
 }
 
-/** Train and validation splits: the dataset's test split, or a stratified seeded hold-out from train; then the limits. */
-export function prepareSplits(ds: LoadedDataset, opts: SplitOptions): { train: Split; validation: Split } {
+/** A stratified seeded hold-out of `fraction` of `split` (at least one sample, and at least one left). */
+function holdOut(split: Split, fraction: number, field: string, datasetName: string, size: number, seed: number): { held: Split; rest: Split } {
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`data.${field}: expected a fraction in (0, 1), got ${fraction}`);
+  if (split.count < 2) throw new Error(`Dataset ${datasetName}: expected at least 2 samples to hold out data.${field}, found ${split.count}`);
+  const n = Math.min(Math.max(Math.round(split.count * fraction), 1), split.count - 1);
+  const { chosen, rest } = stratifiedSubset(split.y, n, seed);
+  return { held: subsetSplit(split, chosen, size), rest: subsetSplit(split, rest, size) };
+}
+
+/**
+ * Three disjoint splits (DESIGN §6): test is the dataset's test split, or a stratified hold-out of
+ * its own; validation is a stratified hold-out of what remains for training; then the limits.
+ */
+export function prepareSplits(ds: LoadedDataset, opts: SplitOptions): Splits {
   const size = sampleSize(ds.inputShape);
-  let train = ds.train;
-  let validation: Split;
+  let pool = ds.train;
+  let test: Split;
   if (ds.test) {
-    validation = ds.test;
+    test = ds.test;
   } else {
-    if (!(opts.validationSplit > 0 && opts.validationSplit < 1)) throw new Error(`validationSplit: expected a fraction in (0, 1), found ${opts.validationSplit}`);
-    const held = Math.min(Math.max(Math.round(train.count * opts.validationSplit), 1), train.count - 1);
-    if (held < 1) throw new Error(`Dataset ${ds.name}: expected at least 2 training samples to hold out a validation split, found ${train.count}`);
-    const { chosen, rest } = stratifiedSubset(train.y, held, deriveSeed(opts.seed, 0));
-    validation = subsetSplit(train, chosen, size);
-    train = subsetSplit(train, rest, size);
+    const { held, rest } = holdOut(pool, opts.testSplit, 'testSplit', ds.name, size, deriveSeed(opts.splitSeed, 3));
+    test = held;
+    pool = rest;
   }
+  const { held: validation, rest: train } = holdOut(pool, opts.validationSplit, 'validationSplit', ds.name, size, deriveSeed(opts.splitSeed, 0));
   return {
-    train: limit(train, opts.limitTrain, size, deriveSeed(opts.seed, 1)),
-    validation: limit(validation, opts.limitValidation, size, deriveSeed(opts.seed, 2)),
+    train: limit(train, opts.limitTrain, size, deriveSeed(opts.splitSeed, 1)),
+    validation: limit(validation, opts.limitValidation, size, deriveSeed(opts.splitSeed, 2)),
+    test: limit(test, opts.limitTest, size, deriveSeed(opts.splitSeed, 4)),
   };
 }

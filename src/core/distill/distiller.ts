@@ -8,6 +8,8 @@ export interface TrainBatch {
   y: tf.Tensor1D | null;
   /** Dataset indices of the batch's samples (CRD's memory bank reads them). */
   indices: Int32Array;
+  /** The inputs are random views (train.augment): a sample's teacher logits differ from view to view. */
+  augmented?: boolean;
 }
 
 export interface StepContext {

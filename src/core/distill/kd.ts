@@ -31,7 +31,7 @@ export class KnowledgeDistiller extends BaseDistiller<KdMethod> {
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const { alpha, temperature } = this.options;
-    const teacherLogits = this.teacherLogits?.forBatch(batch.x, batch.indices) ?? this.teacher.predict(batch.x);
+    const teacherLogits = this.teacherLogits?.forBatch(batch.x, batch.indices, batch.augmented) ?? this.teacher.predict(batch.x);
     const { logits } = this.student.forward(batch.x, true);
     const ce = tf.mul(crossEntropy(logits, this.labels(batch)), 1 - alpha) as tf.Scalar;
     const kd = tf.mul(kdLoss(logits, teacherLogits, temperature), alpha) as tf.Scalar;

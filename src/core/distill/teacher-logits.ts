@@ -4,7 +4,8 @@ import type { ZooModel } from '../models/zoo-model';
 /**
  * A frozen teacher's inference-mode logits per training sample. Without data augmentation a
  * sample's logits never change, so each is computed once and later epochs only read them:
- * the teacher's forward pass stops dominating a KD step.
+ * the teacher's forward pass stops dominating a KD step. With augmentation every view is new, so
+ * the teacher sees the augmented batch, as in RepDistiller, and nothing is kept.
  */
 export class TeacherLogits {
   private readonly rows = new Map<number, Float32Array>();
@@ -12,7 +13,8 @@ export class TeacherLogits {
   constructor(private readonly teacher: ZooModel) {}
 
   /** The teacher's logits for the batch, [B, classes]; a constant for the gradient tape. */
-  forBatch(x: tf.Tensor, indices: Int32Array): tf.Tensor2D {
+  forBatch(x: tf.Tensor, indices: Int32Array, augmented = false): tf.Tensor2D {
+    if (augmented) return this.teacher.predict(x);
     const classes = this.teacher.info.numClasses;
     if (indices.some((i) => !this.rows.has(i))) {
       const logits = this.teacher.predict(x);

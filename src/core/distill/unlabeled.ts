@@ -19,7 +19,7 @@ export class UnlabeledTransfer extends BaseDistiller<'unlabeled'> {
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
-    const teacherLogits = this.teacherLogits.forBatch(batch.x, batch.indices);
+    const teacherLogits = this.teacherLogits.forBatch(batch.x, batch.indices, batch.augmented);
     const { logits } = this.student.forward(batch.x, true);
     return { logits, losses: { kd: kdLoss(logits, teacherLogits, this.temperature) } };
   }

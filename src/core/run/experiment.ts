@@ -71,7 +71,7 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
 
     const baseDir = options.baseDir ?? process.cwd();
     const transferSpec = config.method.name === 'unlabeled' ? config.method.transfer : undefined;
-    const data = await prepareData(config.data, config.seed, config.predictionSamples, baseDir, transferSpec);
+    const data = await prepareData(config.data, config.predictionSamples, baseDir, transferSpec);
     summary.dataset = data.name;
     const hooks: PhaseHooks = {
       emit,

@@ -19,13 +19,12 @@ function evenlySpaced(count: number, wanted: number): number[] {
 
 export async function prepareData(
   config: DataConfig,
-  seed: number,
   predictionSamples: number,
   baseDir: string | undefined,
   transferSpec?: DatasetSpec,
 ): Promise<PreparedData> {
   const dataset = await loadDataset(config.dataset, { baseDir });
-  const { train, validation } = prepareSplits(dataset, { validationSplit: config.validationSplit, limitTrain: config.limitTrain, limitValidation: config.limitValidation, seed });
+  const { train, validation, test } = prepareSplits(dataset, config);
   const normalizer = fitNormalizer(train, dataset.inputShape);
   let transfer: Split | undefined;
   if (transferSpec) {
@@ -41,8 +40,10 @@ export async function prepareData(
     classNames: dataset.classNames,
     train: applyNormalizer(train, normalizer),
     validation: applyNormalizer(validation, normalizer),
+    test: applyNormalizer(test, normalizer),
     rawValidation: validation,
     sampleIndices: evenlySpaced(validation.count, predictionSamples),
+    padValue: normalizer.mean.map((mean, c) => -mean / normalizer.std[c]),
     transfer,
   };
 }

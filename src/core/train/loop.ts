@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochMetrics, PredictionSample, TrainConfig, TrainerEvent } from '../../shared/protocol';
+import { augmentImages } from '../data/augment';
 import { batches } from '../data/batches';
+import { deriveSeed } from '../data/rng';
 import type { Split } from '../data/types';
 import type { Distiller } from '../distill/distiller';
 import type { ZooModel } from '../models/zoo-model';
@@ -21,12 +23,16 @@ export interface PhaseData {
   classNames: string[];
   /** What the phase iterates (a transfer set for unlabeled transfer). */
   train: Split;
-  /** Normalised validation inputs. */
+  /** Normalised validation inputs: every decision (the best checkpoint) is taken on them. */
   validation: Split;
+  /** Normalised test inputs: evaluated once at the end, on the best-validation and the last weights. */
+  test: Split;
   /** Validation inputs before normalisation, for drawing the prediction samples. */
   rawValidation: Split;
   /** Fixed validation indices shown in every `predictions` event. */
   sampleIndices: number[];
+  /** A raw zero pixel after normalisation, per channel: what augmentation pads with. */
+  padValue: number[];
 }
 
 export interface PhaseReference {
@@ -34,6 +40,8 @@ export interface PhaseReference {
   /** The reference model's validation logits, [count × classes]. */
   valLogits: Float32Array;
   valAccuracy: number;
+  /** Its test logits (at the weights it teaches with), for the students' test agreement. */
+  testLogits: Float32Array;
 }
 
 export interface PhaseHooks {
@@ -46,7 +54,11 @@ export interface PhaseHooks {
 export interface PhaseResult {
   best: Evaluation & { epoch: number };
   last: Evaluation;
+  /** On test: the best-validation weights (the headline figure) and the last epoch's. */
+  test: { best: Evaluation; last: Evaluation };
+  /** The last epoch's logits on validation and on test (what an ensemble of members averages). */
   valLogits: Float32Array;
+  testLogits: Float32Array;
   wallTimeSec: number;
 }
 
@@ -86,6 +98,8 @@ interface Track {
   best: PhaseResult['best'];
   last: Evaluation;
   valLogits: Float32Array;
+  /** A copy of the best-validation weights, for the test evaluation at the end. */
+  bestWeights?: tf.Tensor[];
 }
 
 /**
@@ -105,6 +119,8 @@ export async function trainModels(
 ): Promise<Map<string, PhaseResult>> {
   const started = Date.now();
   const classes = distiller.student.info.numClasses;
+  if (config.augment && data.inputShape.length !== 3) throw new Error(`train.augment: expected image inputs [height, width, channels], got inputs of [${data.inputShape.join(', ')}]; remove train.augment for this data set`);
+  const augment = config.augment && { ...config.augment, padValue: data.padValue };
   const together = distiller.together;
   const members = together?.members ?? [{ role: phase, model: distiller.student }];
   const tracks: Track[] = members.map(({ role, model }) => ({
@@ -135,10 +151,12 @@ export async function trainModels(
       let stepsDone = 0;
       const stepsPerEpoch = Math.min(Math.ceil(data.train.count / config.batchSize), config.maxStepsPerEpoch ?? Infinity);
       let lastProgress = 0;
-      for (const batch of batches(data.train, data.inputShape, config.batchSize, { shuffleSeed: seed * 100003 + epoch })) {
+      const shuffleSeed = seed * 100003 + epoch;
+      const transform = augment ? (x: Float32Array, n: number, batchIndex: number) => augmentImages(x, n, data.inputShape, augment, deriveSeed(shuffleSeed, batchIndex)) : undefined;
+      for (const batch of batches(data.train, data.inputShape, config.batchSize, { shuffleSeed, transform })) {
         try {
           if (hooks.isCancelled()) throw new RunCancelled();
-          const trainBatch = { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices };
+          const trainBatch = { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices, augmented: augment !== undefined };
           const context = { epoch, epochs: config.epochs };
           const optimizers = tracks.map((t) => t.optimizer.optimizer);
           const results = together
@@ -189,6 +207,8 @@ export async function trainModels(
         hooks.emit({ type: 'predictions', phase: role, epoch: epoch + 1, classNames: data.classNames, samples: predictionSamples(data, role, track.valLogits, reference, classes) });
         if (last.top1 > track.best.top1) {
           track.best = { ...last, epoch: epoch + 1 };
+          tf.dispose(track.bestWeights);
+          track.bestWeights = track.model.net.getWeights().map((w) => w.clone());
           await saveCheckpoints(epoch + 1, 'best', [track]);
         }
       }
@@ -202,7 +222,30 @@ export async function trainModels(
     for (const track of tracks) track.optimizer.optimizer.dispose();
   }
   const wallTimeSec = (Date.now() - started) / 1000;
-  return new Map(tracks.map((t) => [t.role, { best: t.best, last: t.last, valLogits: t.valLogits, wallTimeSec }]));
+  const results = new Map<string, PhaseResult>();
+  for (const track of tracks) {
+    const { test, testLogits } = evaluateTest(track.model, data, track.bestWeights, reference);
+    tf.dispose(track.bestWeights);
+    results.set(track.role, { best: track.best, last: track.last, test, valLogits: track.valLogits, testLogits, wallTimeSec });
+  }
+  return results;
+}
+
+/** Test accuracy of the last weights and, swapped in for the evaluation, of the best-validation ones. */
+function evaluateTest(model: ZooModel, data: PhaseData, bestWeights: tf.Tensor[] | undefined, reference?: PhaseReference): Pick<PhaseResult, 'test' | 'testLogits'> {
+  const classes = model.info.numClasses;
+  const evaluate = (logits: Float32Array) => evaluateLogits(logits, data.test.y, classes, reference?.testLogits);
+  const testLogits = predictLogits(model, data.test, data.inputShape);
+  const last = evaluate(testLogits);
+  if (!bestWeights) return { test: { best: last, last }, testLogits };
+  const lastWeights = model.net.getWeights().map((w) => w.clone());
+  try {
+    model.net.setWeights(bestWeights);
+    return { test: { best: evaluate(predictLogits(model, data.test, data.inputShape)), last }, testLogits };
+  } finally {
+    model.net.setWeights(lastWeights);
+    tf.dispose(lastWeights);
+  }
 }
 
 /** Trains the distiller's one model under `phase` (see trainModels). */

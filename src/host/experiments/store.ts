@@ -107,7 +107,7 @@ export class ExperimentStore extends Disposable {
 
   /** Reads the folder again soon; bursts of calls collapse into one rescan. */
   scheduleRefresh(): void {
-    this.rescan.schedule();
+    this.rescan.request();
   }
 
   relocate(): void {

@@ -7,7 +7,8 @@ import { RUN_FILES, type DamagedRun } from '../../shared/run-folder';
 import { readSettings } from '../settings';
 import { Disposable } from '../lifecycle';
 import type { ModelSummary, RunStatus } from '../../shared/protocol';
-import { Throttle } from '../../shared/throttle';
+import { formatCount, percent } from '../../shared/format';
+import { rateInterval, Throttle } from '../../shared/throttle';
 import type { Runner } from '../training/runner';
 import type { ExperimentStore, RunEntry } from './store';
 
@@ -27,7 +28,6 @@ const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   interrupted: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('testing.iconQueued')),
 };
 
-const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 /** The model a run is about: the distilled student, else whatever it trained last. */
 export function keyModel(entry: RunEntry): ModelSummary | undefined {
@@ -50,7 +50,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
   readonly onDidChangeTreeData = this.changed.event;
   // Progress redraws only the active runs' rows: redrawing the whole tree several times a second
   // invalidates every row's handle, and a click on a row's action in that moment loses its target.
-  private readonly redraw = this._register(new Throttle(() => this.changed.fire(this.activeRunNodes()), () => 1000 / readSettings().uiUpdatesPerSecond));
+  private readonly redraw = this._register(new Throttle(() => this.changed.fire(this.activeRunNodes()), () => rateInterval(readSettings().uiUpdatesPerSecond)));
 
   constructor(
     private readonly store: ExperimentStore,
@@ -58,7 +58,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
   ) {
     super();
     this._register(store.onDidChange(() => this.changed.fire(undefined)));
-    this._register(runner.onDidChange(() => this.redraw.schedule()));
+    this._register(runner.onDidChange(() => this.redraw.request()));
   }
 
   private activeRunNodes(): TreeNode[] | undefined {
@@ -130,7 +130,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     return item;
   }
 
-  /** "kd · student 81.2% best", "kd · teacher · epoch 2/4 · 35%", "kd · failed: …". */
+  /** "kd · student 81.2% test", "kd · teacher · epoch 2/4 · 35%", "kd · failed: …". */
   runDescription(entry: RunEntry): string {
     const { record } = entry;
     // Live progress until the run folder records an ending (the trainer writes it just before it exits).
@@ -140,7 +140,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     if (live) parts.push(`${job.progress.describe()} · ${Math.round(job.progress.fraction * 100)}%`);
     else if (record.status !== 'completed') parts.push(record.status === 'failed' && record.error ? `failed: ${record.error.message.split('\n')[0]}` : record.status);
     const model = keyModel(entry);
-    if (model && !live) parts.push(`${model.role} ${percent(model.bestValAccuracy)} best`);
+    if (model && !live) parts.push(headline(model));
     return parts.join(' · ');
   }
 
@@ -149,7 +149,7 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     const lines = [`**${entry.experiment}** · \`${entry.id}\``, '', `status: ${record.status}${record.backend ? ` · backend ${record.backend}` : ''}`];
     if (record.startedAt) lines.push('', `started ${record.startedAt}${record.endedAt ? `, ended ${record.endedAt}` : ''}`);
     if (record.error) lines.push('', `error: ${record.error.message}`);
-    for (const model of entry.summary?.models ?? []) lines.push('', `${model.role} (${model.arch}): best ${percent(model.bestValAccuracy)} · last ${percent(model.lastValAccuracy)}`);
+    for (const model of entry.summary?.models ?? []) lines.push('', `${model.role} (${model.arch}): ${accuracyLine(model)}`);
     let config = '';
     try {
       config = JSON.stringify(JSON.parse(readFileSync(entry.folder.path(RUN_FILES.config), 'utf8')), null, 2);
@@ -177,11 +177,11 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     const item = new vscode.TreeItem(model.role, vscode.TreeItemCollapsibleState.None);
     item.id = `model:${node.runDir}:${model.role}`;
     item.iconPath = new vscode.ThemeIcon(model.role === 'teacher' ? 'mortar-board' : 'person');
-    const size = model.params >= 1000 ? `${(model.params / 1000).toFixed(1)}k` : String(model.params);
-    item.description = `${model.arch} · ${size} params · ${percent(model.bestValAccuracy)} best · ${percent(model.lastValAccuracy)} last`;
+    item.description = `${model.arch} · ${formatCount(model.params)} params · ${accuracyLine(model)}`;
     item.tooltip = [
       `${model.role}: ${model.arch}`,
       `${model.params} parameters, ${model.bytes} bytes`,
+      ...(model.testAccuracy !== undefined ? [`test accuracy ${percent(model.testAccuracy)} at the best-validation checkpoint, ${percent(model.testAccuracyLast)} after the last epoch`] : []),
       `best validation accuracy ${percent(model.bestValAccuracy)} (epoch ${model.bestEpoch}), last ${percent(model.lastValAccuracy)}`,
       ...(model.agreement !== undefined ? [`agreement with the teacher ${percent(model.agreement)}`] : []),
       ...(model.compression !== undefined ? [`compression ${model.compression.toFixed(1)}×`] : []),
@@ -190,4 +190,14 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     item.contextValue = `model.${model.role === 'teacher' ? 'teacher' : 'student'}`;
     return item;
   }
+}
+
+/** The key figure: test accuracy of the best-validation checkpoint; runs made before test was kept apart show their best validation accuracy, labelled so. */
+function headline(model: ModelSummary): string {
+  return model.testAccuracy !== undefined ? `${model.role} ${percent(model.testAccuracy)} test` : `${model.role} ${percent(model.bestValAccuracy)} best val`;
+}
+
+function accuracyLine(model: ModelSummary): string {
+  const validation = `val ${percent(model.bestValAccuracy)} best · ${percent(model.lastValAccuracy)} last`;
+  return model.testAccuracy !== undefined ? `test ${percent(model.testAccuracy)} · ${validation}` : validation;
 }

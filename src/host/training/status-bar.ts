@@ -3,19 +3,19 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../settings';
 import { Disposable } from '../lifecycle';
-import { Throttle } from '../../shared/throttle';
+import { rateInterval, Throttle } from '../../shared/throttle';
 import type { Runner } from './runner';
 
 export class RunStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('distill.runs', vscode.StatusBarAlignment.Left, 10));
-  private readonly update = this._register(new Throttle(() => this.render(), () => 1000 / readSettings().uiUpdatesPerSecond));
+  private readonly update = this._register(new Throttle(() => this.render(), () => rateInterval(readSettings().uiUpdatesPerSecond)));
   private hadActive = false;
 
   constructor(private readonly runner: Runner) {
     super();
     this.item.name = 'Distill runs';
     this.item.command = 'workbench.view.extension.distill';
-    this._register(runner.onDidChange(() => this.update.schedule()));
+    this._register(runner.onDidChange(() => this.update.request()));
     this.render();
   }
 

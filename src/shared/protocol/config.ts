@@ -1,6 +1,7 @@
 // The experiment config as zod schemas, every default naming its source; each method's part is in src/shared/methods/.
 import { z } from 'zod';
 import { ConfigError, describeIssue } from './config-errors';
+import { RecipeName, withRecipe } from './recipes';
 import { BUILTIN_DATASET, DatasetSpec } from './dataset-spec';
 import { ModelSpec } from './model-spec';
 import { MethodConfig } from '../methods';
@@ -12,11 +13,16 @@ export * from './model-spec';
 export const DataConfig = z
   .object({
     dataset: DatasetSpec.default({ kind: 'builtin', name: BUILTIN_DATASET }),
-    /** Fraction of the training split held out for validation when the dataset has no test split. */
+    /** Fraction of the training split held out for validation, which alone chooses the best checkpoint. */
     validationSplit: z.number().gt(0).lt(1).default(0.1),
-    /** Use at most this many training / validation samples (quick runs). */
+    /** Fraction of the data held out for test when the dataset has no test split of its own. */
+    testSplit: z.number().gt(0).lt(1).default(0.1),
+    /** Seed of the hold-outs and limits, apart from the run's `seed`: changing the seed never changes the split. */
+    splitSeed: z.number().int().nonnegative().default(0),
+    /** Use at most this many training / validation / test samples (quick runs). */
     limitTrain: z.number().int().positive().optional(),
     limitValidation: z.number().int().positive().optional(),
+    limitTest: z.number().int().positive().optional(),
   })
   .strict();
 export type DataConfig = z.infer<typeof DataConfig>;
@@ -37,8 +43,25 @@ export const ScheduleConfig = z.discriminatedUnion('kind', [
       gamma: z.number().gt(0).lte(1).default(0.1),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal('relative-step'),
+      /** Fractions of the run after which the rate is multiplied by gamma: RepDistiller's 150/180/210 of 240 epochs are 0.625/0.75/0.875. */
+      at: z.array(z.number().gt(0).lt(1)).min(1).default([0.625, 0.75, 0.875]),
+      gamma: z.number().gt(0).lte(1).default(0.1),
+    })
+    .strict(),
   z.object({ kind: z.literal('cosine'), minLearningRate: z.number().min(0).default(0) }).strict(),
 ]);
+
+/** Image augmentation in the loop (RepDistiller's CIFAR transform: RandomCrop(32, padding=4) + RandomHorizontalFlip). */
+export const AugmentConfig = z
+  .object({
+    cropPadding: z.number().int().min(0).default(4),
+    horizontalFlip: z.boolean().default(true),
+  })
+  .strict();
+export type AugmentConfig = z.infer<typeof AugmentConfig>;
 
 export const TrainConfig = z
   .object({
@@ -48,6 +71,8 @@ export const TrainConfig = z
     learningRate: z.number().gt(0).default(1e-3),
     schedule: ScheduleConfig.default({ kind: 'constant' }),
     weightDecay: z.number().min(0).default(0),
+    /** Absent: no augmentation (the quick recipe); with augmentation a teacher's logits are computed on each augmented batch. */
+    augment: AugmentConfig.optional(),
     /** Stop after this many steps per epoch (quick runs and tests). */
     maxStepsPerEpoch: z.number().int().positive().optional(),
   })
@@ -79,6 +104,8 @@ export const ExperimentConfig = z
     method: MethodConfig.default({ name: 'kd' }),
     /** Also train the student from scratch with the same schedule, as the baseline. */
     baseline: z.boolean().default(true),
+    /** Fills the `train` fields left out (see recipes.ts); a given field wins. */
+    recipe: RecipeName.default('quick'),
     train: TrainConfig.default({}),
     seed: z.number().int().nonnegative().default(42),
     backend: BackendName.default('auto'),
@@ -91,7 +118,7 @@ export type ExperimentConfigInput = z.input<typeof ExperimentConfig>;
 
 /** Parses and fills defaults, or throws a ConfigError naming each bad field, what was expected and what was given. */
 export function parseExperimentConfig(input: unknown): ExperimentConfig {
-  const result = ExperimentConfig.safeParse(input);
+  const result = ExperimentConfig.safeParse(withRecipe(input));
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, input)));
 }

@@ -3,6 +3,7 @@
 // TensorFlow; nothing outside this folder defines a message.
 export * from './config';
 export * from './config-errors';
+export * from './recipes';
 export * from './records';
 export * from './trainer-messages';
 export * from './webview-messages';

@@ -28,6 +28,10 @@ export const ModelSummary = z.object({
   bestEpoch: z.number(),
   lastValAccuracy: JsonNumber,
   lastValTop5: JsonNumber.optional(),
+  /** Test accuracy of the best-validation weights: the headline figure (absent in runs made before test was kept apart). */
+  testAccuracy: JsonNumber.optional(),
+  /** Test accuracy of the last epoch's weights. */
+  testAccuracyLast: JsonNumber.optional(),
   /** Mean milliseconds for one sample's forward pass at batch 1. */
   latencyMs: JsonNumber,
   wallTimeSec: JsonNumber,

@@ -1,6 +1,6 @@
 import type { ExperimentConfig, MethodOf } from '../../../shared/protocol';
 import type { PhaseReference, PhaseResult } from '../../train/loop';
-import { prepareTeacher, trainBaseline } from './common';
+import { prepareTeacher, referenceOf, trainBaseline } from './common';
 import { evaluateEnsemble } from './ensemble';
 import { seedOf, type Plan } from './plan';
 
@@ -39,12 +39,12 @@ export const bornAgainPlan: Plan = {
     for (const [g, { role }] of generations.entries()) {
       const result = (await context.train(role, distillers[g], config.train, { reference, teacherParams })).get(role)!;
       results.push(result);
-      reference = { role, valLogits: result.valLogits, valAccuracy: result.last.top1 };
+      reference = referenceOf(role, result);
     }
     evaluateEnsemble(
       context,
       'ensemble',
-      generations.map(({ model }, g) => ({ model, valLogits: results[g].valLogits })),
+      generations.map(({ model }, g) => ({ model, valLogits: results[g].valLogits, testLogits: results[g].testLogits })),
       { reference: teacherReference, teacherParams },
     );
   },

@@ -1,7 +1,7 @@
 import { teacherTrainConfig, type ModelSpec } from '../../../shared/protocol';
 import type { ZooModel } from '../../models/zoo-model';
 import { evaluateLogits, predictLogits } from '../../train/evaluate';
-import type { PhaseReference } from '../../train/loop';
+import type { PhaseReference, PhaseResult } from '../../train/loop';
 import { seedOf, type PlanContext } from './plan';
 import { evaluatedRow } from './rows';
 
@@ -38,16 +38,23 @@ export async function prepareTeacher(context: PlanContext, source: TeacherSource
   let reference: Promise<PhaseReference> | undefined;
   const ready = async (): Promise<PhaseReference> => {
     if (!trained) {
+      const classes = data.classNames.length;
       const valLogits = predictLogits(model, data.validation, data.inputShape);
-      const evaluation = evaluateLogits(valLogits, data.validation.y, data.classNames.length);
-      context.record(evaluatedRow(source.role, model, evaluation));
-      return { role: source.role, valLogits, valAccuracy: evaluation.top1 };
+      const testLogits = predictLogits(model, data.test, data.inputShape);
+      const evaluation = evaluateLogits(valLogits, data.validation.y, classes);
+      context.record(evaluatedRow(source.role, model, evaluation, evaluateLogits(testLogits, data.test.y, classes)));
+      return { role: source.role, valLogits, valAccuracy: evaluation.top1, testLogits };
     }
     const distiller = context.distiller({ name: 'teacher' }, { student: model });
     const result = (await context.train(source.role, distiller, teacherTrainConfig(config))).get(source.role)!;
-    return { role: source.role, valLogits: result.valLogits, valAccuracy: result.last.top1 };
+    return referenceOf(source.role, result);
   };
   return { role: source.role, model, trained, ready: () => (reference ??= ready()) };
+}
+
+/** A trained model as the reference of the next phase: it teaches with its last weights, so agreement is measured against those. */
+export function referenceOf(role: string, result: PhaseResult): PhaseReference {
+  return { role, valLogits: result.valLogits, valAccuracy: result.last.top1, testLogits: result.testLogits };
 }
 
 /** The from-scratch baseline: `spec` trained with CE from the student's initial seed. */

@@ -24,6 +24,7 @@ export function meanProbabilityLogits(memberLogits: Float32Array[], classes: num
 export interface EnsembleMember {
   model: ZooModel;
   valLogits: Float32Array;
+  testLogits: Float32Array;
 }
 
 /**
@@ -46,6 +47,12 @@ export function evaluateEnsemble(
     options.weights,
   );
   const evaluation = evaluateLogits(valLogits, data.validation.y, classes, reference?.valLogits);
+  const testLogits = meanProbabilityLogits(
+    members.map((m) => m.testLogits),
+    classes,
+    options.weights,
+  );
+  const test = evaluateLogits(testLogits, data.test.y, classes, reference?.testLogits);
   const seconds = (Date.now() - started) / 1000;
   context.emit({
     type: 'epoch',
@@ -61,6 +68,6 @@ export function evaluateEnsemble(
     seconds,
   });
   context.emit({ type: 'predictions', phase: role, epoch: 1, classNames: data.classNames, samples: predictionSamples(data, role, valLogits, reference, classes) });
-  context.record(ensembleRow(role, members.map((m) => m.model), evaluation, seconds, options.teacherParams));
-  return { role, valLogits, valAccuracy: evaluation.top1 };
+  context.record(ensembleRow(role, members.map((m) => m.model), evaluation, test, seconds, options.teacherParams));
+  return { role, valLogits, valAccuracy: evaluation.top1, testLogits };
 }

@@ -46,7 +46,7 @@ export const multiTeacherPlan: Plan = {
     const reference = evaluateEnsemble(
       context,
       'teacher-ensemble',
-      teachers.map((t, k) => ({ model: t.model, valLogits: references[k].valLogits })),
+      teachers.map((t, k) => ({ model: t.model, valLogits: references[k].valLogits, testLogits: references[k].testLogits })),
       { weights },
     );
     if (config.baseline) await trainBaseline(context, config.student.model, reference, teacherParams);
