@@ -1,6 +1,6 @@
 import type { BenchOptions } from './run-bench';
 
-export const BENCH_USAGE = 'npm run bench -- [--backend auto|wasm|cpu|tfjs-node] [--steps N] [--warmup N] [--repeats N] [--out FILE] [--no-torch]';
+export const BENCH_USAGE = 'npm run bench -- [--backend auto|wasm|cpu|tfjs-node] [--steps N] [--warmup N] [--repeats N] [--out FILE] [--no-torch] [--cases id,id|prefix*]';
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'tfjs-node'] as const;
 
@@ -33,6 +33,10 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       case '--out':
         if (args[i + 1] == null) throw new Error('--out needs a file name');
         options.out = args[++i];
+        break;
+      case '--cases':
+        if (args[i + 1] == null || args[i + 1].startsWith('--')) throw new Error('--cases needs a comma-separated list of case ids (e.g. resnet* or resnet20-kd,resnet8x4-kd)');
+        options.cases = args[++i];
         break;
       case '--no-torch':
         options.torch = false;

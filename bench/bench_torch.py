@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """PyTorch side of `distill-lab bench`: the same models and training steps as the engine's
-(src/core/models/mlp.ts, cnn.ts; src/core/train/step.ts with Adam; Hinton KD), timed the same
-way, printed as one JSON object on stdout.
+(src/core/models/mlp.ts, cnn.ts, resnet.ts; src/core/train/step.ts with the case's optimiser;
+Hinton KD), timed the same way, printed as one JSON object on stdout.
+
+Each case carries its own input shape, class count, batch size and optimiser, and the engine's
+parameter counts (`expectParams`): a case whose PyTorch models count differently is not timed
+and is reported with an error.
 
 Run by bench/torch-runner.ts with Debian's /usr/bin/python3 (python3-torch); it can also be
 run by hand:  /usr/bin/python3 bench/bench_torch.py --cases '[{"id":"mlp","kind":"scratch",
-"model":{"arch":"mlp","hidden":[64]}}]'
+"model":{"arch":"mlp","hidden":[64]},"inputShape":[28,28,1],"numClasses":10,"batchSize":128}]'
 """
 import argparse
 import ctypes
@@ -21,26 +25,76 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-INPUT_SHAPE = (1, 28, 28)  # NCHW: Fashion-MNIST's 28×28×1
-NUM_CLASSES = 10
+# Keras/tfjs BatchNormalization as the engine builds it (models/init.ts BN_MOMENTUM 0.9, the
+# layer's default epsilon 1e-3). Keras' momentum m weighs the old moving value; PyTorch's weighs
+# the new batch value: torch momentum = 1 - 0.9.
+BN_EPS = 1e-3
+BN_MOMENTUM = 0.1
+
+DEFAULT_OPTIMIZER = {"kind": "adam", "learningRate": 1e-3}
+
+
+def he_normal_(weight, fan_in):
+    """tfjs heNormal: truncated normal (cut at 2 standard deviations), stddev sqrt(2 / fan_in)."""
+    std = math.sqrt(2.0 / fan_in)
+    nn.init.trunc_normal_(weight, std=std, a=-2 * std, b=2 * std)
+
+
+def batch_norm(channels):
+    return nn.BatchNorm2d(channels, eps=BN_EPS, momentum=BN_MOMENTUM)
+
+
+def head(fan_in, num_classes):
+    """The zoo's classifier (zoo.ts): dense with bias, glorot-uniform kernel."""
+    linear = nn.Linear(fan_in, num_classes)
+    nn.init.xavier_uniform_(linear.weight)
+    nn.init.zeros_(linear.bias)
+    return linear
+
+
+class SameConv2d(nn.Conv2d):
+    """Conv2d without bias and with TensorFlow's 'same' padding: out = ceil(in / stride), the
+    padding split as TF does (the extra pixel after: bottom/right). Symmetric cases (stride 1,
+    odd kernel) use the native padding; a 3×3 stride-2 conv on an even size pads (0, 1)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1):
+        super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=0, bias=False)
+        he_normal_(self.weight, in_channels * kernel_size * kernel_size)
+        self._pads = {}
+
+    def _padding(self, h, w):
+        key = (h, w)
+        if key not in self._pads:
+            pads = []
+            for size in (h, w):
+                out = -(-size // self.stride[0])
+                total = max((out - 1) * self.stride[0] + self.kernel_size[0] - size, 0)
+                pads.append((total // 2, total - total // 2))
+            (top, bottom), (left, right) = pads
+            self._pads[key] = (top, None) if top == bottom and left == right and top == left else (None, (left, right, top, bottom))
+        return self._pads[key]
+
+    def forward(self, x):
+        symmetric, pad = self._padding(x.shape[2], x.shape[3])
+        if symmetric is not None:
+            return F.conv2d(x, self.weight, None, self.stride, symmetric)
+        return F.conv2d(F.pad(x, pad), self.weight, None, self.stride, 0)
 
 
 class Mlp(nn.Module):
     """Flatten, Dense+ReLU per hidden size, then the linear head (as mlp.ts + zoo.ts)."""
 
-    def __init__(self, hidden):
+    def __init__(self, hidden, input_shape, num_classes):
         super().__init__()
-        layers, fan_in = [nn.Flatten()], math.prod(INPUT_SHAPE)
+        layers, fan_in = [nn.Flatten()], math.prod(input_shape)
         for units in hidden:
             linear = nn.Linear(fan_in, units)
-            nn.init.trunc_normal_(linear.weight, std=math.sqrt(2.0 / fan_in))  # he_normal
+            he_normal_(linear.weight, fan_in)
             nn.init.zeros_(linear.bias)
             layers += [linear, nn.ReLU()]
             fan_in = units
         self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(fan_in, NUM_CLASSES)
-        nn.init.xavier_uniform_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
+        self.head = head(fan_in, num_classes)
 
     def forward(self, x):
         return self.head(self.body(x))
@@ -48,43 +102,123 @@ class Mlp(nn.Module):
 
 class Cnn(nn.Module):
     """Per width: Conv3x3 'same' (no bias) → BN → ReLU → MaxPool2 (while spatial ≥ 2), then
-    global average pooling and the linear head (as cnn.ts + zoo.ts; BN with Keras' defaults)."""
+    global average pooling, or with `dense` > 0 flatten → Dense+ReLU, and the linear head (as
+    cnn.ts + zoo.ts)."""
 
-    def __init__(self, widths):
+    def __init__(self, widths, dense, input_shape, num_classes):
         super().__init__()
-        layers, channels, spatial = [], INPUT_SHAPE[0], INPUT_SHAPE[1]
+        channels, spatial, spatial_w = input_shape[0], input_shape[1], input_shape[2]
+        layers = []
         for filters in widths:
-            conv = nn.Conv2d(channels, filters, 3, padding=1, bias=False)
-            nn.init.trunc_normal_(conv.weight, std=math.sqrt(2.0 / (channels * 9)))
-            # Keras BatchNormalization: epsilon 1e-3, moving-average momentum 0.99 (= torch 0.01).
-            layers += [conv, nn.BatchNorm2d(filters, eps=1e-3, momentum=0.01), nn.ReLU()]
+            layers += [SameConv2d(channels, filters, 3), batch_norm(filters), nn.ReLU()]
             if spatial >= 2:
                 layers.append(nn.MaxPool2d(2, 2))
-                spatial //= 2
+                spatial, spatial_w = spatial // 2, spatial_w // 2
             channels = filters
         self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(channels, NUM_CLASSES)
-        nn.init.xavier_uniform_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
+        self.fc = None
+        fan_in = channels
+        if dense > 0:
+            self.fc = nn.Linear(channels * spatial * spatial_w, dense)
+            he_normal_(self.fc.weight, channels * spatial * spatial_w)
+            nn.init.zeros_(self.fc.bias)
+            fan_in = dense
+        self.head = head(fan_in, num_classes)
 
     def forward(self, x):
-        return self.head(self.body(x).mean(dim=(2, 3)))
+        x = self.body(x)
+        if self.fc is not None:
+            # Keras flattens NHWC: the same weights need channels last, but the count and cost do not.
+            x = F.relu(self.fc(x.permute(0, 2, 3, 1).flatten(1)))
+        else:
+            x = x.mean(dim=(2, 3))
+        return self.head(x)
 
 
-def build(spec):
-    if spec["arch"] == "mlp":
-        return Mlp(spec["hidden"])
-    if spec["arch"] == "cnn":
-        return Cnn(spec["widths"])
-    raise ValueError(f"bench_torch: unsupported arch {spec['arch']!r}")
+class BasicBlock(nn.Module):
+    """resnet.ts's block: conv3x3(stride) → BN → ReLU → conv3x3 → BN, plus the shortcut (1×1
+    conv(stride) → BN when the stride or the width changes, else identity), then ReLU."""
+
+    def __init__(self, in_channels, filters, stride):
+        super().__init__()
+        self.conv_a = SameConv2d(in_channels, filters, 3, stride)
+        self.bn_a = batch_norm(filters)
+        self.conv_b = SameConv2d(filters, filters, 3, 1)
+        self.bn_b = batch_norm(filters)
+        self.shortcut = None
+        if stride != 1 or in_channels != filters:
+            self.shortcut = nn.Sequential(SameConv2d(in_channels, filters, 1, stride), batch_norm(filters))
+
+    def forward(self, x):
+        out = self.bn_b(self.conv_b(F.relu(self.bn_a(self.conv_a(x)))))
+        return F.relu(out + (x if self.shortcut is None else self.shortcut(x)))
 
 
-def make_step(case, x, y, temperature, alpha):
-    model = build(case["model"]).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))
-    teacher = None
-    if case["kind"] == "kd":
-        teacher = build(case["teacher"]).eval()
+class ResNet(nn.Module):
+    """CIFAR-style ResNet exactly as the engine's resnet.ts: depth 6n+2; a stem conv3x3 → BN →
+    ReLU at 16·w channels; three stages of n basic blocks at 16·w, 32·w, 64·w channels, strides
+    1, 2, 2; global average pooling; the linear head. Matches RepDistiller's resnet20/resnet56
+    in structure and parameter count; its resnet8x4/resnet32x4 (num_filters [32, 64, 128, 256])
+    have a 32-channel stem where the engine's ×4 has 64 (and so no 1×1 shortcut in the first
+    block): 17,184 parameters fewer than here. RepDistiller's BN epsilon is PyTorch's 1e-5, its
+    stride-2 convs pad (1, 1); the engine's are Keras' 1e-3 and TF 'same' (0, 1)."""
+
+    def __init__(self, depth, width_multiplier, input_shape, num_classes):
+        super().__init__()
+        if (depth - 2) % 6 != 0:
+            raise ValueError(f"resnet depth must be 6n+2, got {depth}")
+        n = (depth - 2) // 6
+        widths = [c * width_multiplier for c in (16, 32, 64)]
+        self.stem = nn.Sequential(SameConv2d(input_shape[0], widths[0], 3), batch_norm(widths[0]), nn.ReLU())
+        blocks, channels = [], widths[0]
+        for stage, filters in enumerate(widths):
+            for b in range(n):
+                blocks.append(BasicBlock(channels, filters, 2 if stage > 0 and b == 0 else 1))
+                channels = filters
+        self.blocks = nn.Sequential(*blocks)
+        self.head = head(channels, num_classes)
+
+    def forward(self, x):
+        return self.head(self.blocks(self.stem(x)).mean(dim=(2, 3)))
+
+
+def build(spec, input_shape, num_classes):
+    """`input_shape` is NCHW's (C, H, W)."""
+    arch = spec["arch"]
+    if arch == "mlp":
+        return Mlp(spec["hidden"], input_shape, num_classes)
+    if arch == "cnn":
+        return Cnn(spec["widths"], spec.get("dense", 0), input_shape, num_classes)
+    if arch == "resnet":
+        return ResNet(spec["depth"], spec.get("widthMultiplier", 1), input_shape, num_classes)
+    raise ValueError(f"bench_torch: unsupported arch {arch!r}")
+
+
+def param_count(model):
+    """Every parameter (a frozen teacher's too), and the BN moving statistics (running mean and variance; PyTorch's
+    num_batches_tracked has no counterpart in the engine): the engine's trainable and
+    non-trainable weights."""
+    weights = sum(p.numel() for p in model.parameters())
+    stats = sum(b.numel() for name, b in model.named_buffers() if name.endswith(("running_mean", "running_var")))
+    return {"trainable": weights, "nonTrainable": stats}
+
+
+def make_optimizer(spec, parameters):
+    kind = spec["kind"]
+    if kind == "adam":
+        return torch.optim.Adam(parameters, lr=spec["learningRate"], betas=(0.9, 0.999))
+    if kind == "sgd":
+        # tf.train.momentum: accum = m·accum + g; w -= lr·accum — PyTorch's SGD without dampening.
+        # The engine adds weight decay to the gradient (step.ts), as SGD's weight_decay does.
+        return torch.optim.SGD(parameters, lr=spec["learningRate"], momentum=spec["momentum"], weight_decay=spec.get("weightDecay", 0))
+    raise ValueError(f"bench_torch: unsupported optimizer {kind!r}")
+
+
+def make_step(case, model, teacher, x, y, temperature, alpha):
+    model.train()
+    optimizer = make_optimizer(case.get("optimizer") or DEFAULT_OPTIMIZER, model.parameters())
+    if teacher is not None:
+        teacher.eval()
         for p in teacher.parameters():
             p.requires_grad_(False)
 
@@ -198,15 +332,59 @@ def blas_info():
     return info
 
 
+def synthetic_batch(input_shape_hwc, num_classes, batch, seed):
+    """One fixed batch: uniform [0, 1) pixels (NCHW) and uniform labels, seeded."""
+    generator = torch.Generator().manual_seed(seed)
+    h, w, c = input_shape_hwc
+    x = torch.rand((batch, c, h, w), generator=generator)
+    y = torch.randint(0, num_classes, (batch,), generator=generator)
+    return x, y
+
+
+def fmt_params(p):
+    return f"{p['trainable']:,}" + (f" (+{p['nonTrainable']:,} BN stats)" if p["nonTrainable"] else "")
+
+
+def run_case(case, args, batches):
+    """Builds the case's models, checks their parameter counts against the engine's, times the step."""
+    hwc = tuple(case.get("inputShape") or (28, 28, 1))
+    num_classes = case.get("numClasses") or 10
+    batch = case.get("batchSize") or args.batch
+    key = (hwc, num_classes, batch)
+    if key not in batches:
+        batches[key] = synthetic_batch(hwc, num_classes, batch, args.seed)
+    x, y = batches[key]
+    chw = (hwc[2], hwc[0], hwc[1])
+    torch.manual_seed(args.seed)
+    model = build(case["model"], chw, num_classes)
+    teacher = build(case["teacher"], chw, num_classes) if case["kind"] == "kd" else None
+    params = {"model": param_count(model), "teacher": param_count(teacher) if teacher is not None else None}
+    expected = case.get("expectParams")
+    line = f"torch {case['id']}: params {fmt_params(params['model'])}" + (f", teacher {fmt_params(params['teacher'])}" if teacher is not None else "")
+    if expected is not None:
+        engine = f"engine {fmt_params(expected['model'])}" + (f", teacher {fmt_params(expected['teacher'])}" if expected.get("teacher") else "")
+        if expected != params:
+            message = f"PARAMETER COUNT MISMATCH: torch {line.split(': params ', 1)[1]} vs {engine}; not timed"
+            print(f"torch {case['id']}: {message}", file=sys.stderr, flush=True)
+            return {"id": case["id"], "params": params, "error": message}
+        line += " (same as the engine)"
+    print(line, file=sys.stderr, flush=True)
+    step = make_step(case, model, teacher, x, y, args.temperature, args.alpha)
+    result = measure(step, batch, args.warmup, args.steps, args.repeats, args.target_rep_sec, args.max_steps, give_up_step_sec=args.give_up_step_sec)
+    print(f"torch {case['id']}: {result['samplesPerSec']:.1f} samples/s, {result['msPerStep']:.1f} ms/step", file=sys.stderr, flush=True)
+    return {"id": case["id"], "params": params, **result}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", required=True, help="JSON list of {id, kind, model, teacher}")
-    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--cases", required=True, help="JSON list of {id, kind, model, teacher, inputShape [H,W,C], numClasses, batchSize, optimizer, expectParams}")
+    parser.add_argument("--batch", type=int, default=128, help="batch size of a case that names none")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--steps", type=int, default=None, help="steps per repetition (default: calibrate)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--target-rep-sec", type=float, default=0.5)
     parser.add_argument("--max-steps", type=int, default=50)
+    parser.add_argument("--give-up-step-sec", type=float, default=8.0, help="a first step slower than this is the only measurement")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--temperature", type=float, default=4.0)
     parser.add_argument("--alpha", type=float, default=0.9)
@@ -214,17 +392,14 @@ def main():
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    generator = torch.Generator().manual_seed(args.seed)
-    x = torch.rand((args.batch, *INPUT_SHAPE), generator=generator)
-    y = torch.randint(0, NUM_CLASSES, (args.batch,), generator=generator)
-
+    batches = {}
     results = []
     for case in json.loads(args.cases):
-        step = make_step(case, x, y, args.temperature, args.alpha)
-        result = measure(step, args.batch, args.warmup, args.steps, args.repeats, args.target_rep_sec, args.max_steps)
-        results.append({"id": case["id"], **result})
-        print(f"torch {case['id']}: {result['samplesPerSec']:.0f} samples/s", file=sys.stderr, flush=True)
+        try:
+            results.append(run_case(case, args, batches))
+        except Exception as error:  # one broken case must not hide the others' results
+            print(f"torch {case.get('id')}: ERROR {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+            results.append({"id": case.get("id"), "params": None, "error": f"{type(error).__name__}: {error}"})
 
     json.dump(
         {

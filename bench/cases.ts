@@ -1,14 +1,25 @@
-import type { ModelSpecInput as ModelSpec } from '../src/shared/protocol';
+import { ModelSpec as ModelSpecSchema, type ModelSpecInput as ModelSpec } from '../src/shared/protocol';
 
-/** Fashion-MNIST's shape: 28×28 grey images, 10 classes. */
-export const INPUT_SHAPE = [28, 28, 1];
-export const NUM_CLASSES = 10;
-export const BATCH_SIZE = 128;
 /** KD settings of the comparison (RepDistiller's defaults, as in the method registry). */
 export const KD_TEMPERATURE = 4;
 export const KD_ALPHA = 0.9;
 
 export type StepKind = 'scratch' | 'kd';
+
+/** The synthetic data a case trains on: one fixed batch of this shape. */
+export interface Workload {
+  /** Short name for the report, e.g. 'fashion-mnist'. */
+  name: string;
+  /** [H, W, C] (the engine's layout; bench_torch.py transposes to NCHW). */
+  inputShape: [number, number, number];
+  numClasses: number;
+  batchSize: number;
+}
+
+/** The optimiser of a case; the PyTorch side uses the same one with the same settings. */
+export type BenchOptimizer =
+  | { kind: 'adam'; learningRate: number }
+  | { kind: 'sgd'; learningRate: number; momentum: number; weightDecay: number };
 
 export interface BenchCase {
   /** Stable id shared with bench/bench_torch.py. */
@@ -19,23 +30,95 @@ export interface BenchCase {
   model: ModelSpec;
   /** For KD: the frozen teacher, run in inference mode. */
   teacher?: ModelSpec;
+  /** Whether the trained model is built as a teacher or a student (layer names only). */
+  role: 'teacher' | 'student';
+  workload: Workload;
+  optimizer: BenchOptimizer;
 }
+
+/** Fashion-MNIST's shape: 28×28 grey images, 10 classes; batch 128. */
+export const FASHION_MNIST: Workload = { name: 'fashion-mnist', inputShape: [28, 28, 1], numClasses: 10, batchSize: 128 };
+/** CIFAR-100's shape with RepDistiller's batch size: 32×32×3, 100 classes, batch 64. */
+export const CIFAR100: Workload = { name: 'cifar-100', inputShape: [32, 32, 3], numClasses: 100, batchSize: 64 };
+
+/** The quick recipe's optimiser (the small cases). */
+export const ADAM: BenchOptimizer = { kind: 'adam', learningRate: 1e-3 };
+/** RepDistiller's optimiser (train_teacher.py / train_student.py): SGD 0.05, momentum 0.9, weight decay 5e-4. */
+export const REPDISTILLER_SGD: BenchOptimizer = { kind: 'sgd', learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4 };
 
 const MLP_TEACHER: ModelSpec = { arch: 'mlp', hidden: [512, 512] };
 const MLP_STUDENT: ModelSpec = { arch: 'mlp', hidden: [64] };
 const CNN_TEACHER: ModelSpec = { arch: 'cnn', widths: [32, 64] };
 const CNN_STUDENT: ModelSpec = { arch: 'cnn', widths: [8, 16] };
+const RESNET56: ModelSpec = { arch: 'resnet', depth: 56, widthMultiplier: 1 };
+const RESNET20: ModelSpec = { arch: 'resnet', depth: 20, widthMultiplier: 1 };
+const RESNET32X4: ModelSpec = { arch: 'resnet', depth: 32, widthMultiplier: 4 };
+const RESNET8X4: ModelSpec = { arch: 'resnet', depth: 8, widthMultiplier: 4 };
+
+const small = { workload: FASHION_MNIST, optimizer: ADAM };
+const cifar = { workload: CIFAR100, optimizer: REPDISTILLER_SGD };
 
 export const BENCH_CASES: BenchCase[] = [
-  { id: 'mlp-teacher', label: 'mlp 512-512 teacher step', kind: 'scratch', model: MLP_TEACHER },
-  { id: 'mlp-student', label: 'mlp 64 student step', kind: 'scratch', model: MLP_STUDENT },
-  { id: 'mlp-kd', label: 'mlp 64 KD step (mlp teacher)', kind: 'kd', model: MLP_STUDENT, teacher: MLP_TEACHER },
-  { id: 'cnn-teacher', label: 'cnn 32-64 teacher step', kind: 'scratch', model: CNN_TEACHER },
-  { id: 'cnn-student', label: 'cnn 8-16 student step', kind: 'scratch', model: CNN_STUDENT },
-  { id: 'cnn-kd', label: 'cnn 8-16 KD step (cnn teacher)', kind: 'kd', model: CNN_STUDENT, teacher: CNN_TEACHER },
+  { id: 'mlp-teacher', label: 'mlp 512-512 teacher step', kind: 'scratch', role: 'teacher', model: MLP_TEACHER, ...small },
+  { id: 'mlp-student', label: 'mlp 64 student step', kind: 'scratch', role: 'student', model: MLP_STUDENT, ...small },
+  { id: 'mlp-kd', label: 'mlp 64 KD step (mlp teacher)', kind: 'kd', role: 'student', model: MLP_STUDENT, teacher: MLP_TEACHER, ...small },
+  { id: 'cnn-teacher', label: 'cnn 32-64 teacher step', kind: 'scratch', role: 'teacher', model: CNN_TEACHER, ...small },
+  { id: 'cnn-student', label: 'cnn 8-16 student step', kind: 'scratch', role: 'student', model: CNN_STUDENT, ...small },
+  { id: 'cnn-kd', label: 'cnn 8-16 KD step (cnn teacher)', kind: 'kd', role: 'student', model: CNN_STUDENT, teacher: CNN_TEACHER, ...small },
+  { id: 'resnet56-teacher', label: 'resnet56 teacher step', kind: 'scratch', role: 'teacher', model: RESNET56, ...cifar },
+  { id: 'resnet20-student', label: 'resnet20 student step', kind: 'scratch', role: 'student', model: RESNET20, ...cifar },
+  { id: 'resnet20-kd', label: 'resnet20 KD step (resnet56 teacher)', kind: 'kd', role: 'student', model: RESNET20, teacher: RESNET56, ...cifar },
+  { id: 'resnet32x4-teacher', label: 'resnet32x4 teacher step', kind: 'scratch', role: 'teacher', model: RESNET32X4, ...cifar },
+  { id: 'resnet8x4-student', label: 'resnet8x4 student step', kind: 'scratch', role: 'student', model: RESNET8X4, ...cifar },
+  { id: 'resnet8x4-kd', label: 'resnet8x4 KD step (resnet32x4 teacher)', kind: 'kd', role: 'student', model: RESNET8X4, teacher: RESNET32X4, ...cifar },
 ];
 
-/** The case list in the form bench_torch.py reads (--cases JSON). */
-export function torchCaseSpecs(cases: BenchCase[]): unknown[] {
-  return cases.map((c) => ({ id: c.id, kind: c.kind, model: c.model, teacher: c.teacher ?? null }));
+/**
+ * The cases named in `ids` (comma-separated ids, or a list), in the bench's order; a trailing `*`
+ * matches a prefix (`resnet*`). Throws on a name that matches nothing, listing the ids.
+ */
+export function selectCases(ids: string | string[] | undefined, cases: BenchCase[] = BENCH_CASES): BenchCase[] {
+  if (ids == null) return cases;
+  const wanted = (Array.isArray(ids) ? ids : ids.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (wanted.length === 0) throw new Error('--cases needs at least one case id');
+  const matches = (pattern: string, id: string) => (pattern.endsWith('*') ? id.startsWith(pattern.slice(0, -1)) : id === pattern);
+  const unknown = wanted.filter((p) => !cases.some((c) => matches(p, c.id)));
+  if (unknown.length) throw new Error(`unknown bench case ${unknown.join(', ')}; the cases are ${cases.map((c) => c.id).join(', ')}`);
+  return cases.filter((c) => wanted.some((p) => matches(p, c.id)));
+}
+
+/** Parameter counts of one model: trainable weights, and the rest (batch-norm moving statistics). */
+export interface ParamCount {
+  trainable: number;
+  nonTrainable: number;
+}
+
+export interface CaseParams {
+  model: ParamCount;
+  teacher: ParamCount | null;
+}
+
+/** The case list in the form bench_torch.py reads (--cases JSON); `expectParams` are the engine's counts, which torch must match. */
+export function torchCaseSpecs(cases: BenchCase[], engineParams?: Map<string, CaseParams>): unknown[] {
+  return cases.map((c) => ({
+    id: c.id,
+    kind: c.kind,
+    // With the schema's defaults filled in, so python reads every field.
+    model: ModelSpecSchema.parse(c.model),
+    teacher: c.teacher ? ModelSpecSchema.parse(c.teacher) : null,
+    inputShape: c.workload.inputShape,
+    numClasses: c.workload.numClasses,
+    batchSize: c.workload.batchSize,
+    optimizer: c.optimizer,
+    expectParams: engineParams?.get(c.id) ?? null,
+  }));
+}
+
+/** 'sgd 0.05 m0.9 wd5e-4' / 'adam 1e-3'. */
+export function describeOptimizer(o: BenchOptimizer): string {
+  return o.kind === 'adam' ? `adam ${o.learningRate}` : `sgd ${o.learningRate} m${o.momentum}${o.weightDecay ? ` wd${o.weightDecay}` : ''}`;
+}
+
+export function describeWorkload(w: Workload): string {
+  return `${w.inputShape.join('×')}/${w.numClasses}`;
 }

@@ -1,5 +1,5 @@
 // A/B benchmark of the wasm training kernels on the bench's own cases (bench/cases.ts):
-// one training step (trainStep with Adam, batch 128) per case, timed in interleaved rounds of
+// one training step (trainStep with the case's optimiser and batch size) per case, timed in interleaved rounds of
 //   before: the kernels this project had before the SIMD / fused batch-norm work — XNNPACK-based
 //           convs and conv gradients, the JS MaxPoolGrad, tfjs-layers' own BatchNormalization
 //           gradient (through tf.moments), stock Identity/Cast/Tile/Sum/Mean/FusedBatchNorm
@@ -27,8 +27,8 @@ import { fastMeanConfig, fastSumConfig } from '../src/core/backend/wasm-kernels/
 import { simdSettings } from '../src/core/backend/wasm-kernels/simd';
 import { fastTileConfig } from '../src/core/backend/wasm-kernels/tile';
 import { FastBatchNormalization } from '../src/core/models/batch-norm';
-import { BATCH_SIZE, BENCH_CASES, type BenchCase } from './cases';
-import { benchTfjsCase, prepareStep, syntheticBatch, type PreparedStep } from './tfjs-steps';
+import { selectCases, type BenchCase } from './cases';
+import { BenchDataCache, benchTfjsCase, isTfjsCaseError, prepareStep, type BenchData, type PreparedStep } from './tfjs-steps';
 
 type Mode = 'before' | 'now';
 
@@ -39,7 +39,7 @@ const flag = (name: string) => {
 };
 const rounds = Number(flag('--rounds') ?? 5);
 const fixedSteps = flag('--steps') != null ? Number(flag('--steps')) : undefined;
-const caseIds = flag('--cases')?.split(',');
+const caseIds = flag('--cases');
 const profileIndex = args.indexOf('--profile');
 const profileMode: Mode | null = profileIndex < 0 ? null : args[profileIndex + 1] === 'before' ? 'before' : 'now';
 const top = Number(flag('--top') ?? 10);
@@ -110,7 +110,7 @@ function timeSteps(step: () => void, n: number): { wall: number; cpu: number } {
   return { wall, cpu: (cpu.user + cpu.system) / 1000 / n };
 }
 
-async function profile(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tensor1D }, mode: Mode): Promise<void> {
+async function profile(benchCase: BenchCase, data: BenchData, mode: Mode): Promise<void> {
   useMode(mode);
   const prepared = prepareStep(benchCase, data);
   try {
@@ -143,26 +143,30 @@ async function main(): Promise<void> {
   await initBackend('wasm', () => {});
   tf.env().set('PROD', true);
   void tfl;
-  const data = syntheticBatch();
-  const cases = BENCH_CASES.filter((c) => caseIds == null || caseIds.includes(c.id));
+  const cases = selectCases(caseIds);
+  const batches = new BenchDataCache();
   console.log(`load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   if (profileMode != null) {
-    for (const c of cases) await profile(c, data, profileMode);
+    for (const c of cases) await profile(c, batches.get(c.workload), profileMode);
     return;
   }
   if (args.includes('--official')) {
-    const timing = { batchSize: BATCH_SIZE, warmup: 3, repeats: 5, targetRepSec: 0.5, maxSteps: 50 };
+    const timing = { warmup: 3, repeats: 5, targetRepSec: 0.5, maxSteps: 50 };
     const ms: Record<Mode, number[]> = { before: [], now: [] };
     for (const mode of ['before', 'now'] as Mode[]) {
       useMode(mode);
-      for (const c of cases) ms[mode].push(benchTfjsCase(c, timing, data).msPerStep);
+      for (const c of cases) {
+        const result = benchTfjsCase(c, timing, batches.get(c.workload));
+        if (isTfjsCaseError(result)) throw new Error(`${c.id} (${mode}): ${result.error}`);
+        ms[mode].push(result.msPerStep);
+      }
     }
     useMode('now');
     console.log(`bench measurement (median ms per step): ${'case'.padEnd(14)} before      now  speed-up`);
     cases.forEach((c, i) => console.log(`${''.padEnd(38)}${c.id.padEnd(14)} ${ms.before[i].toFixed(1).padStart(6)} ${ms.now[i].toFixed(1).padStart(8)}  ${(ms.before[i] / ms.now[i]).toFixed(2)}x`));
     return;
   }
-  console.log(`median ms per training step (wall / CPU), batch ${BATCH_SIZE}, ${rounds} interleaved rounds`);
+  console.log(`median ms per training step (wall / CPU), each case at its own batch size, ${rounds} interleaved rounds`);
   console.log(`${'case'.padEnd(14)} ${'before'.padStart(17)} ${'now'.padStart(17)}  speed-up`);
   for (const c of cases) {
     const prepared: Record<Mode, PreparedStep> = { before: undefined!, now: undefined! };
@@ -170,7 +174,7 @@ async function main(): Promise<void> {
     let steps = fixedSteps ?? 1;
     for (const mode of ['before', 'now'] as Mode[]) {
       useMode(mode);
-      prepared[mode] = prepareStep(c, data);
+      prepared[mode] = prepareStep(c, batches.get(c.workload));
       prepared[mode].step();
       prepared[mode].step();
       // About 0.4 s per timed repetition of the faster mode.

@@ -1,13 +1,29 @@
 import { cpus, platform, release, arch, totalmem } from 'node:os';
-import type { BenchCase } from './cases';
-import type { TfjsCaseResult } from './tfjs-steps';
-import type { TorchCaseResult, TorchOutcome, TorchRun } from './torch-runner';
+import { describeOptimizer, describeWorkload, type BenchCase, type CaseParams, type ParamCount } from './cases';
+import { isTfjsCaseError, type TfjsCaseError, type TfjsCaseResult } from './tfjs-steps';
+import { isTorchCaseError, type TorchCaseResult, type TorchOutcome, type TorchRun } from './torch-runner';
 
 export interface BenchCaseReport {
   id: string;
   label: string;
-  tfjs: TfjsCaseResult;
+  /** [H, W, C] of the synthetic input, classes and batch size of the case. */
+  inputShape: number[];
+  numClasses: number;
+  batchSize: number;
+  optimizer: BenchCase['optimizer'];
+  /** The engine's measurement; null when the case failed there (see tfjsError). */
+  tfjs: TfjsCaseResult | null;
+  /** Why the engine did not time the case. */
+  tfjsError: string | null;
+  /** The engine's parameter counts (null when its models could not be built). */
+  engineParams: CaseParams | null;
   torch: TorchCaseResult | null;
+  /** PyTorch's parameter counts, when it reported them (also when it refused the case). */
+  torchParams: CaseParams | null;
+  /** Engine and PyTorch models count the same parameters and buffers ('match'), or not; 'unchecked' without torch. */
+  paramCheck: 'match' | 'mismatch' | 'unchecked';
+  /** Why PyTorch did not time the case (a parameter mismatch, an error). */
+  torchError: string | null;
   /** tfjs ÷ torch; null without torch. */
   ratio: { samplesPerSec: number; samplesPerCpuSec: number } | null;
 }
@@ -18,7 +34,7 @@ export interface BenchReport {
   backend: string;
   backendRequested: string;
   backendAttempts: unknown;
-  settings: { batchSize: number; warmup: number; steps: number | 'auto'; repeats: number; targetRepSec: number; torchThreads: number };
+  settings: { warmup: number; steps: number | 'auto'; repeats: number; targetRepSec: number; torchThreads: number };
   versions: Record<string, string>;
   machine: { cpuModel: string; cpuCount: number; platform: string; release: string; arch: string; totalMemGiB: number };
   torch: { ran: true; version: string; python: string; threads: number; mkldnn: boolean; blas: TorchRun['blas']; ldLibraryPath: string | null; wallSec: number } | { ran: false; reason: string };
@@ -43,12 +59,42 @@ export function machineInfo(): BenchReport['machine'] {
   };
 }
 
-export function combineCases(cases: BenchCase[], tfjs: TfjsCaseResult[], torch: TorchOutcome): BenchCaseReport[] {
+const sameCount = (a: ParamCount | null, b: ParamCount | null) => (a == null && b == null) || (a != null && b != null && a.trainable === b.trainable && a.nonTrainable === b.nonTrainable);
+
+export function paramsMatch(engine: CaseParams, torch: CaseParams): boolean {
+  return sameCount(engine.model, torch.model) && sameCount(engine.teacher, torch.teacher);
+}
+
+const thousands = (n: number) => n.toLocaleString('en-US');
+
+/** '278,324 (+1,344 BN stats)', teacher after a slash. */
+export function formatParams(params: CaseParams): string {
+  const one = (p: ParamCount) => `${thousands(p.trainable)}${p.nonTrainable ? ` (+${thousands(p.nonTrainable)} BN stats)` : ''}`;
+  return `params ${one(params.model)}${params.teacher ? `, teacher ${one(params.teacher)}` : ''}`;
+}
+
+export function combineCases(cases: BenchCase[], tfjs: (TfjsCaseResult | TfjsCaseError)[], torch: TorchOutcome): BenchCaseReport[] {
   return cases.map((c) => {
-    const t = tfjs.find((r) => r.id === c.id)!;
-    const p = torch.ran ? (torch.run.cases.find((r) => r.id === c.id) ?? null) : null;
-    const ratio = p ? { samplesPerSec: t.samplesPerSec / p.samplesPerSec, samplesPerCpuSec: t.samplesPerCpuSec / p.samplesPerCpuSec } : null;
-    return { id: c.id, label: c.label, tfjs: t, torch: p, ratio };
+    const tEntry = tfjs.find((r) => r.id === c.id)!;
+    const t = isTfjsCaseError(tEntry) ? null : tEntry;
+    const tfjsError = isTfjsCaseError(tEntry) ? tEntry.error : null;
+    const engineParams = tEntry.params;
+    const entry = torch.ran ? (torch.run.cases.find((r) => r.id === c.id) ?? null) : null;
+    let torchError: string | null = null;
+    let p: TorchCaseResult | null = null;
+    if (entry && isTorchCaseError(entry)) torchError = entry.error;
+    else p = entry;
+    if (torch.ran && !entry) torchError = 'bench_torch.py reported nothing for this case';
+    const torchParams = entry?.params ?? null;
+    const paramCheck = torchParams == null || engineParams == null ? 'unchecked' : paramsMatch(engineParams, torchParams) ? 'match' : 'mismatch';
+    // A case whose models differ is not a comparison: no ratio, and the run fails (run-bench.ts).
+    if (paramCheck === 'mismatch') {
+      torchError ??= 'parameter counts differ from the engine';
+      p = null;
+    }
+    const ratio = p && t ? { samplesPerSec: t.samplesPerSec / p.samplesPerSec, samplesPerCpuSec: t.samplesPerCpuSec / p.samplesPerCpuSec } : null;
+    const { inputShape, numClasses, batchSize } = c.workload;
+    return { id: c.id, label: c.label, inputShape, numClasses, batchSize, optimizer: c.optimizer, tfjs: t, tfjsError, engineParams, torch: p, torchParams, paramCheck, torchError, ratio };
   });
 }
 
@@ -63,19 +109,22 @@ const ratio = (v: number | undefined) => (v == null ? '-' : `${v.toFixed(2)}×`)
 
 /** The human-readable summary printed at the end of a run. */
 export function formatReport(report: BenchReport): string {
-  const header = ['case', 'tfjs ms/step', 'tfjs smp/s', 'tfjs smp/CPU-s', 'torch smp/s', 'torch smp/CPU-s', 'tfjs/torch wall', 'tfjs/torch CPU'];
+  const header = ['case', 'input/classes', 'batch', 'optimizer', 'tfjs ms/step', 'tfjs smp/s', 'tfjs smp/CPU-s', 'torch smp/s', 'torch smp/CPU-s', 'tfjs/torch wall', 'tfjs/torch CPU'];
   const rows = report.cases.map((c) => [
-    c.tfjs.coldOnly || c.torch?.coldOnly ? `${c.label} *` : c.label,
-    num(c.tfjs.msPerStep),
-    num(c.tfjs.samplesPerSec),
-    num(c.tfjs.samplesPerCpuSec),
-    num(c.torch?.samplesPerSec),
+    c.tfjs?.coldOnly || c.torch?.coldOnly ? `${c.label} *` : c.label,
+    describeWorkload({ name: '', inputShape: c.inputShape as [number, number, number], numClasses: c.numClasses, batchSize: c.batchSize }),
+    String(c.batchSize),
+    describeOptimizer(c.optimizer),
+    c.tfjsError ? 'FAILED' : num(c.tfjs?.msPerStep),
+    num(c.tfjs?.samplesPerSec),
+    num(c.tfjs?.samplesPerCpuSec),
+    c.torchError ? 'FAILED' : num(c.torch?.samplesPerSec),
     num(c.torch?.samplesPerCpuSec),
     ratio(c.ratio?.samplesPerSec),
     ratio(c.ratio?.samplesPerCpuSec),
   ]);
   const lines = [
-    `Distill Lab bench — batch ${report.settings.batchSize}, Adam, synthetic 28×28×1 / 10 classes; medians of ${report.settings.repeats} timed repetitions per case`,
+    `Distill Lab bench — one training step per case on a fixed synthetic batch (input, classes, batch and optimiser per case); medians of ${report.settings.repeats} timed repetitions per case`,
     `machine: ${report.machine.cpuModel} ×${report.machine.cpuCount}, ${report.machine.platform} ${report.machine.release}; node ${report.versions.node}, tfjs ${report.versions['tfjs-core']}`,
     `tfjs backend: ${report.backend}${report.backendRequested !== report.backend ? ` (asked for ${report.backendRequested})` : ''}`,
   ];
@@ -92,10 +141,20 @@ export function formatReport(report: BenchReport): string {
   const pct = (v: number | null) => (v == null ? '-' : `${Math.round(v * 100)}%`);
   lines.push(`other load: ${pct(load.backgroundShareTfjs)} of the cores during tfjs, ${pct(load.backgroundShareTorch)} during torch (load average at start ${load.loadAverageAtStart.join(' ')})`);
   if (busy > 0.15) lines.push('warning: other processes were using the CPU; the numbers are low, the multi-threaded ones (torch) most.');
-  lines.push('', table(header, rows, header.map((_, i) => i > 0)));
-  if (report.cases.some((c) => c.tfjs.coldOnly || c.torch?.coldOnly)) lines.push('* too slow to repeat: one un-warmed step only.');
-  const leaks = report.cases.filter((c) => c.tfjs.leakedTensors > 0);
-  if (leaks.length) lines.push('', `warning: tensors leaked by ${leaks.map((c) => `${c.id} (${c.tfjs.leakedTensors})`).join(', ')}`);
+  lines.push('', table(header, rows, header.map((_, i) => i > 3 || i === 2)));
+  if (report.cases.some((c) => c.tfjs?.coldOnly || c.torch?.coldOnly)) lines.push('* too slow to repeat: one un-warmed step only.');
+  lines.push('', 'parameters (trainable, + BN moving statistics), engine vs PyTorch:');
+  for (const c of report.cases) {
+    const check = c.paramCheck === 'match' ? 'same' : c.paramCheck === 'mismatch' ? 'MISMATCH' : `not checked (${c.engineParams ? 'no torch counts' : 'no engine counts'})`;
+    lines.push(`  ${c.id}: engine ${c.engineParams ? formatParams(c.engineParams) : '-'}${c.torchParams ? ` | torch ${formatParams(c.torchParams)}` : ''} — ${check}`);
+  }
+  const errors = report.cases.flatMap((c) => [
+    ...(c.tfjsError ? [`ERROR ${c.id}: the engine's step failed — ${c.tfjsError}`] : []),
+    ...(c.torchError ? [`ERROR ${c.id}: PyTorch side not compared — ${c.torchError}`] : []),
+  ]);
+  if (errors.length) lines.push('', ...errors);
+  const leaks = report.cases.filter((c) => (c.tfjs?.leakedTensors ?? 0) > 0);
+  if (leaks.length) lines.push('', `warning: tensors leaked by ${leaks.map((c) => `${c.id} (${c.tfjs?.leakedTensors})`).join(', ')}`);
   lines.push('', `ratios > 1 mean tfjs is faster; smp/CPU-s counts every thread's CPU time (user + system). Bench took ${report.wallSec.toFixed(0)} s.`);
   return lines.join('\n');
 }

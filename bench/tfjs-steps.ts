@@ -8,68 +8,135 @@ import { buildModel } from '../src/core/models/zoo';
 import type { ZooModel } from '../src/core/models/zoo-model';
 import { createOptimizer } from '../src/core/train/optimizer';
 import { trainStep } from '../src/core/train/step';
-import { BATCH_SIZE, INPUT_SHAPE, KD_ALPHA, KD_TEMPERATURE, NUM_CLASSES, type BenchCase } from './cases';
+import { KD_ALPHA, KD_TEMPERATURE, type BenchCase, type BenchOptimizer, type CaseParams, type ParamCount, type Workload } from './cases';
 import { measureThroughput, type Throughput, type TimingOptions } from './timing';
 
-/** One fixed synthetic batch: uniform [0, 1) pixels and uniform labels, seeded. */
-export function syntheticBatch(seed = 1234): { x: tf.Tensor4D; y: tf.Tensor1D } {
+export interface BenchData {
+  x: tf.Tensor4D;
+  y: tf.Tensor1D;
+}
+
+/** One fixed synthetic batch of a workload: uniform [0, 1) pixels and uniform labels, seeded. */
+export function syntheticBatch(workload: Workload, seed = 1234): BenchData {
+  const { batchSize, inputShape, numClasses } = workload;
   const rng = createRng(seed);
-  const pixels = new Float32Array(BATCH_SIZE * INPUT_SHAPE.reduce((a, b) => a * b, 1));
+  const pixels = new Float32Array(batchSize * inputShape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < pixels.length; i++) pixels[i] = rng();
-  const labels = new Float32Array(BATCH_SIZE);
-  for (let i = 0; i < BATCH_SIZE; i++) labels[i] = Math.floor(rng() * NUM_CLASSES);
-  return { x: tf.tensor4d(pixels, [BATCH_SIZE, ...INPUT_SHAPE] as [number, number, number, number]), y: tf.tensor1d(labels) };
+  const labels = new Float32Array(batchSize);
+  for (let i = 0; i < batchSize; i++) labels[i] = Math.floor(rng() * numClasses);
+  return { x: tf.tensor4d(pixels, [batchSize, ...inputShape]), y: tf.tensor1d(labels) };
+}
+
+/** The synthetic batch of each workload, made once and shared by the cases that use it. */
+export class BenchDataCache {
+  private readonly batches = new Map<string, BenchData>();
+  get(workload: Workload): BenchData {
+    const key = `${workload.inputShape.join('x')}/${workload.numClasses}/${workload.batchSize}`;
+    let data = this.batches.get(key);
+    if (!data) this.batches.set(key, (data = syntheticBatch(workload)));
+    return data;
+  }
+  dispose(): void {
+    for (const { x, y } of this.batches.values()) tf.dispose([x, y]);
+    this.batches.clear();
+  }
 }
 
 export interface PreparedStep {
   step: () => void;
   dispose: () => void;
+  params: CaseParams;
 }
 
-/** The engine's own training step (trainStep with Adam) for one case, on a fixed batch. */
-export function prepareStep(benchCase: BenchCase, data: { x: tf.Tensor4D; y: tf.Tensor1D }): PreparedStep {
+function trainConfigFor(optimizer: BenchOptimizer, batchSize: number): TrainConfig {
+  return TrainConfig.parse(
+    optimizer.kind === 'adam'
+      ? { batchSize, optimizer: { kind: 'adam' }, learningRate: optimizer.learningRate }
+      : { batchSize, optimizer: { kind: 'sgd', momentum: optimizer.momentum }, learningRate: optimizer.learningRate, weightDecay: optimizer.weightDecay },
+  );
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Trainable weights and the rest (batch-norm moving statistics), as PyTorch counts parameters and buffers. */
+export function paramCount(model: ZooModel): ParamCount {
+  const trainable = model.net.trainableWeights.reduce((sum, w) => sum + size(w.shape as number[]), 0);
+  return { trainable, nonTrainable: model.paramCount() - trainable };
+}
+
+/** The engine's own training step (trainStep with the case's optimiser) for one case, on a fixed batch. */
+export function prepareStep(benchCase: BenchCase, data: BenchData): PreparedStep {
+  const { inputShape, numClasses, batchSize } = benchCase.workload;
+  if (data.x.shape[0] !== batchSize || data.x.shape.slice(1).join() !== inputShape.join()) {
+    throw new Error(`bench case ${benchCase.id}: batch of shape [${data.x.shape}] does not fit its workload [${batchSize},${inputShape}]`);
+  }
   const models: ZooModel[] = [];
   const build = (spec: BenchCase['model'], role: string, seed: number) => {
-    const model = buildModel(spec, { inputShape: INPUT_SHAPE, numClasses: NUM_CLASSES, role, seed });
+    const model = buildModel(spec, { inputShape, numClasses, role, seed });
     models.push(model);
     return model;
   };
-  const model = build(benchCase.model, benchCase.kind === 'kd' ? 'student' : benchCase.id.endsWith('teacher') ? 'teacher' : 'student', 1);
+  const model = build(benchCase.model, benchCase.role, 1);
+  if (benchCase.kind === 'kd' && !benchCase.teacher) throw new Error(`bench case ${benchCase.id}: KD needs a teacher`);
+  const teacher = benchCase.kind === 'kd' && benchCase.teacher ? build(benchCase.teacher, 'teacher', 2) : undefined;
+  // Counted as built, before a method could freeze anything.
+  const params: CaseParams = { model: paramCount(model), teacher: teacher ? paramCount(teacher) : null };
   let distiller: Distiller;
-  if (benchCase.kind === 'kd') {
-    if (!benchCase.teacher) throw new Error(`bench case ${benchCase.id}: KD needs a teacher`);
-    const teacher = build(benchCase.teacher, 'teacher', 2);
+  if (teacher) {
     distiller = new KnowledgeDistiller(model, teacher, { temperature: KD_TEMPERATURE, alpha: KD_ALPHA, cacheTeacherLogits: false });
   } else {
     distiller = new ScratchTrainer(model, 'scratch');
   }
-  const { optimizer } = createOptimizer(TrainConfig.parse({ batchSize: BATCH_SIZE, optimizer: { kind: 'adam' }, learningRate: 1e-3 }));
-  const batch: TrainBatch = { x: data.x, y: data.y, indices: Int32Array.from({ length: BATCH_SIZE }, (_, i) => i) };
+  const config = trainConfigFor(benchCase.optimizer, batchSize);
+  const { optimizer } = createOptimizer(config);
+  const batch: TrainBatch = { x: data.x, y: data.y, indices: Int32Array.from({ length: batchSize }, (_, i) => i) };
   const context: StepContext = { epoch: 0, epochs: 1 };
   return {
-    step: () => void trainStep(distiller, optimizer, batch, data.y, context, 0),
+    step: () => void trainStep(distiller, optimizer, batch, data.y, context, config.weightDecay),
     dispose: () => {
       distiller.dispose();
       optimizer.dispose();
       for (const m of models) m.dispose();
     },
+    params,
   };
 }
 
 export interface TfjsCaseResult extends Throughput {
   id: string;
+  /** The engine's parameter counts of the case's models. */
+  params: CaseParams;
   /** Tensors left behind by the case (should be 0). */
   leakedTensors: number;
 }
 
-export function benchTfjsCase(benchCase: BenchCase, timing: TimingOptions, data: { x: tf.Tensor4D; y: tf.Tensor1D }): TfjsCaseResult {
+/** A case the engine could not build or step; `params` when the models were built. */
+export interface TfjsCaseError {
+  id: string;
+  params: CaseParams | null;
+  error: string;
+}
+
+export function isTfjsCaseError(r: TfjsCaseResult | TfjsCaseError): r is TfjsCaseError {
+  return 'error' in r && typeof r.error === 'string';
+}
+
+/** Times one case. An error (building the models, a step) is returned, not thrown, so the other cases still run. */
+export function benchTfjsCase(benchCase: BenchCase, timing: Omit<TimingOptions, 'batchSize'>, data: BenchData): TfjsCaseResult | TfjsCaseError {
   const before = tf.memory().numTensors;
-  const prepared = prepareStep(benchCase, data);
+  let prepared: PreparedStep;
+  try {
+    prepared = prepareStep(benchCase, data);
+  } catch (error) {
+    return { id: benchCase.id, params: null, error: error instanceof Error ? error.message : String(error) };
+  }
   let result: Throughput;
   try {
-    result = measureThroughput(prepared.step, timing);
+    result = measureThroughput(prepared.step, { ...timing, batchSize: benchCase.workload.batchSize });
+  } catch (error) {
+    return { id: benchCase.id, params: prepared.params, error: error instanceof Error ? error.message : String(error) };
   } finally {
     prepared.dispose();
   }
-  return { id: benchCase.id, ...result, leakedTensors: tf.memory().numTensors - before };
+  return { id: benchCase.id, ...result, params: prepared.params, leakedTensors: tf.memory().numTensors - before };
 }

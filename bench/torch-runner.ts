@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BenchCase } from './cases';
+import { KD_ALPHA, KD_TEMPERATURE, torchCaseSpecs, type BenchCase, type CaseParams } from './cases';
 import { backgroundShare, machineSnapshot } from './load';
-import { BATCH_SIZE, KD_ALPHA, KD_TEMPERATURE, torchCaseSpecs } from './cases';
 import type { Throughput } from './timing';
 
 /** Debian's own interpreter: python3-torch installs into its dist-packages, not a pyenv/venv. */
@@ -23,6 +22,19 @@ export interface TorchBlas {
 
 export interface TorchCaseResult extends Throughput {
   id: string;
+  /** PyTorch's parameter counts (parameters; buffers without num_batches_tracked). */
+  params: CaseParams;
+}
+
+/** A case bench_torch.py refused (parameter counts differ from the engine's) or could not run. */
+export interface TorchCaseError {
+  id: string;
+  params: CaseParams | null;
+  error: string;
+}
+
+export function isTorchCaseError(c: TorchCaseResult | TorchCaseError): c is TorchCaseError {
+  return 'error' in c && typeof c.error === 'string';
 }
 
 export interface TorchRun {
@@ -33,7 +45,7 @@ export interface TorchRun {
   mkldnn: boolean;
   blas: TorchBlas;
   ldLibraryPath: string | null;
-  cases: TorchCaseResult[];
+  cases: (TorchCaseResult | TorchCaseError)[];
   /** CPU-seconds the python process used in all, start-up included. */
   cpuSecTotal: number;
 }
@@ -48,6 +60,8 @@ export interface TorchOptions {
   targetRepSec: number;
   maxSteps: number;
   threads: number;
+  /** A first step slower than this (seconds) is the only measurement of a case. */
+  giveUpStepSec: number;
   /** Kill the subprocess after this long. */
   timeoutSec: number;
 }
@@ -77,7 +91,8 @@ export function torchUnavailableReason(env: NodeJS.ProcessEnv): string | undefin
   return undefined;
 }
 
-export function runTorchBench(cases: BenchCase[], options: TorchOptions, log: (line: string) => void): TorchOutcome {
+/** `engineParams`: the engine's parameter counts per case id; bench_torch.py refuses to time a case whose models count differently. */
+export function runTorchBench(cases: BenchCase[], engineParams: Map<string, CaseParams>, options: TorchOptions, log: (line: string) => void): TorchOutcome {
   const script = findTorchScript();
   if (!script) return { ran: false, reason: 'bench/bench_torch.py not found' };
   const env = torchEnv();
@@ -85,13 +100,13 @@ export function runTorchBench(cases: BenchCase[], options: TorchOptions, log: (l
   if (reason) return { ran: false, reason };
   const args = [
     script,
-    '--cases', JSON.stringify(torchCaseSpecs(cases)),
-    '--batch', String(BATCH_SIZE),
+    '--cases', JSON.stringify(torchCaseSpecs(cases, engineParams)),
     '--warmup', String(options.warmup),
     '--repeats', String(options.repeats),
     '--target-rep-sec', String(options.targetRepSec),
     '--max-steps', String(options.maxSteps),
     '--threads', String(options.threads),
+    '--give-up-step-sec', String(options.giveUpStepSec),
     '--temperature', String(KD_TEMPERATURE),
     '--alpha', String(KD_ALPHA),
   ];
