@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the engine does
 import { ContrastMemory, drawContrastIndices } from '../../src/core/distill/contrast-memory';
+import { shuffledIndices } from '../../src/core/data/rng';
 
 const T = 0.5;
 const STUDENT = [[1, 0], [0, 1], [-1, 0], [0, -1]];
@@ -124,6 +125,20 @@ describe('ContrastMemory', () => {
     assert.throws(() => memory.memories(), /after dispose/);
   });
 
+  test('the banks move only once the step\'s gradient is taken: a second forward first is an error, not stale rows', () => {
+    const memory = handMemory();
+    const twice = () =>
+      tf.tidy(() => {
+        tf.grads((s: tf.Tensor, t: tf.Tensor) => {
+          const first = memory.forward(s as tf.Tensor2D, t as tf.Tensor2D, IDX, CONTRAST);
+          const second = memory.forward(s as tf.Tensor2D, t as tf.Tensor2D, IDX, CONTRAST);
+          return tf.add(tf.sum(first.scoresS), tf.sum(second.scoresS));
+        })([tf.tensor2d(VS), tf.tensor2d(VT)]);
+      });
+    assert.throws(twice, /banks moved .* before this forward's gradient was taken/);
+    memory.dispose();
+  });
+
   test('default banks: seeded uniform draws within ±1/√(featDim/3), distinct per bank and seed', () => {
     const options = { featDim: 12, nData: 50, k: 5, temperature: 0.07, momentum: 0.5 };
     const a = new ContrastMemory({ ...options, seed: 3 }).memories();
@@ -169,5 +184,99 @@ describe('drawContrastIndices', () => {
     const c = new ContrastMemory({ ...options, seed: 8 }).drawContrastIndices(idx);
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, c);
+  });
+});
+
+describe('ContrastMemory with labels: negatives from the other classes (RepDistiller CIFAR100InstanceSample)', () => {
+  // Unbalanced classes spread over the indices: sizes 5, 10, 15, 20 (N = 50).
+  const SIZES = [5, 10, 15, 20];
+  const LABELS = (() => {
+    const labels = new Int32Array(50);
+    const order = shuffledIndices(50, 11);
+    let at = 0;
+    SIZES.forEach((size, c) => order.subarray(at, (at += size)).forEach((i) => (labels[i] = c)));
+    return labels;
+  })();
+  const otherClasses = (i: number) => LABELS.reduce((n, c) => n + (c !== LABELS[i] ? 1 : 0), 0);
+  const memory = (k: number, seed = 5) =>
+    new ContrastMemory({ featDim: 2, nData: LABELS.length, k, temperature: 0.07, momentum: 0.5, seed, labels: LABELS });
+  const rowsOf = (out: Int32Array, k: number) => Array.from({ length: out.length / (k + 1) }, (_, b) => Array.from(out.subarray(b * (k + 1), (b + 1) * (k + 1))));
+
+  test('the fixture has the intended class sizes', () => {
+    assert.deepEqual(SIZES.map((_, c) => LABELS.filter((l) => l === c).length), SIZES);
+  });
+
+  test('never the anchor\'s class; distinct when K fits the other classes; same draws for the same seed', () => {
+    const k = 30; // every class has ≥ 30 samples of other classes
+    const a = memory(k);
+    const b = memory(k);
+    for (let step = 0; step < 20; step++) {
+      const idx = Int32Array.from({ length: 8 }, (_, i) => (step * 7 + i * 13) % 50);
+      const out = a.drawContrastIndices(idx);
+      assert.deepEqual(b.drawContrastIndices(idx), out, 'same seed, same draws');
+      rowsOf(out, k).forEach(([anchor, ...negatives], row) => {
+        assert.equal(anchor, idx[row]);
+        assert.ok(negatives.every((n) => LABELS[n] !== LABELS[anchor]), `row ${row}: a negative of class ${LABELS[anchor]}`);
+        assert.equal(new Set(negatives).size, k, `row ${row}: repeated negatives`);
+      });
+    }
+    const idx = Int32Array.from([0, 1, 2]);
+    assert.notDeepEqual(memory(k, 6).drawContrastIndices(idx), memory(k, 5).drawContrastIndices(idx), 'another seed, other draws');
+  });
+
+  test('K equal to the other classes\' size takes each of them once', () => {
+    const anchor = LABELS.indexOf(3); // class of 20: 30 samples of other classes
+    const k = otherClasses(anchor);
+    assert.equal(k, 30);
+    const [row] = rowsOf(memory(k).drawContrastIndices(Int32Array.from([anchor])), k);
+    const want = [...LABELS.keys()].filter((i) => LABELS[i] !== 3);
+    assert.deepEqual([...row.slice(1)].sort((x, y) => x - y), want);
+  });
+
+  test('K beyond the other classes: with replacement, still only other classes, per anchor', () => {
+    const k = 40; // fits classes 0, 1 (45, 40 others); not 2, 3 (35, 30 others)
+    const m = memory(k);
+    const idx = Int32Array.from([0, 1, 2, 3].map((c) => LABELS.indexOf(c)));
+    for (let step = 0; step < 10; step++) {
+      rowsOf(m.drawContrastIndices(idx), k).forEach(([anchor, ...negatives]) => {
+        assert.ok(negatives.every((n) => LABELS[n] !== LABELS[anchor]));
+        const distinct = new Set(negatives).size;
+        if (otherClasses(anchor) >= k) assert.equal(distinct, k, `class ${LABELS[anchor]}: distinct`);
+        else assert.ok(distinct < k && distinct <= otherClasses(anchor), `class ${LABELS[anchor]}: repeats`);
+      });
+    }
+  });
+
+  test('every sample of the other classes is equally likely', () => {
+    const k = 6;
+    const m = memory(k);
+    const anchor = LABELS.indexOf(1); // 40 others
+    const counts = new Map<number, number>();
+    const draws = 2000;
+    for (let i = 0; i < draws; i++) {
+      m.drawContrastIndices(Int32Array.from([anchor])).subarray(1).forEach((n) => counts.set(n, (counts.get(n) ?? 0) + 1));
+    }
+    assert.equal(counts.size, 40);
+    const expected = (draws * k) / 40;
+    counts.forEach((count, n) => assert.ok(Math.abs(count - expected) < 0.15 * expected, `${n}: ${count} vs ${expected}`));
+  });
+
+  test('without labels, negatives stay uniform over all other samples, the anchor\'s class included', () => {
+    const k = 6;
+    const m = new ContrastMemory({ featDim: 2, nData: 50, k, temperature: 0.07, momentum: 0.5, seed: 5 });
+    const counts = new Array(50).fill(0);
+    const draws = 3000;
+    for (let i = 0; i < draws; i++) m.drawContrastIndices(Int32Array.from([7])).subarray(1).forEach((n) => counts[n]++);
+    assert.equal(counts[7], 0);
+    const expected = (draws * k) / 49;
+    counts.forEach((count, n) => n !== 7 && assert.ok(Math.abs(count - expected) < 0.15 * expected, `${n}: ${count} vs ${expected}`));
+  });
+
+  test('rejects labels that do not fit', () => {
+    const base = { featDim: 2, nData: 4, k: 2, temperature: 0.07, momentum: 0.5, seed: 1 };
+    assert.throws(() => new ContrastMemory({ ...base, labels: Int32Array.from([0, 1, 0]) }), /labels must give the class of each of the 4 samples/);
+    assert.throws(() => new ContrastMemory({ ...base, labels: Int32Array.from([0, 1, -1, 0]) }), /label 2 must be a class index/);
+    assert.throws(() => new ContrastMemory({ ...base, labels: Int32Array.from([2, 2, 2, 2]) }), /same class/);
+    assert.throws(() => new ContrastMemory({ ...base, labels: Int32Array.from([0, 1, 0, 1]) }).drawContrastIndices(Int32Array.from([4])), /outside \[0, 4\)/);
   });
 });

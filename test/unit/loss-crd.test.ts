@@ -3,7 +3,10 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the engine does
+import { initBackend } from '../../src/core/backend/select';
+import { ContrastMemory } from '../../src/core/distill/contrast-memory';
 import { contrastLoss } from '../../src/core/distill/losses/crd';
+import { unitRows as unitRowsOf } from '../support/unit-rows';
 
 const EPS = 1e-7;
 function reference(scores: number[][], n: number): number {
@@ -67,4 +70,72 @@ describe('contrastLoss', () => {
       }),
     );
   });
+});
+
+// The whole CRD objective as the distiller forms it: memory scores (negatives from other classes)
+// into contrastLoss, against a float64 computation of h = exp(v·m/τ)/Z and L, on cpu and wasm.
+describe('CRD loss from the memory, end to end', () => {
+  const N = 40;
+  const D = 8;
+  const K = 20; // ≤ 30 samples of other classes: distinct negatives
+  const TAU = 0.07;
+  const LABELS = Int32Array.from({ length: N }, (_, i) => i % 4);
+  const IDX = Int32Array.from([5, 0, 39, 12, 21, 30]);
+  const B = IDX.length;
+  const unitRows = (rows: number, seed: number) => unitRowsOf(rows, D, seed);
+  const VS = unitRows(B, 1);
+  const VT = unitRows(B, 2);
+  const dot = (a: number[], b: number[]) => a.reduce((s, x, d) => s + x * b[d], 0);
+
+  /** L for one side in float64, with Z fixed (as the memory holds it after its first batch). */
+  function referenceLoss(v: number[][], bank: number[][], rows: number[][], z: number): number {
+    const c = K / N;
+    return (
+      -rows.reduce((acc, [pos, ...neg], b) => {
+        const h = (m: number) => Math.exp(dot(v[b], bank[m]) / TAU) / z;
+        return acc + Math.log(h(pos) / (h(pos) + c + EPS)) + neg.reduce((a, m) => a + Math.log(c / (h(m) + c + EPS)), 0);
+      }, 0) / rows.length
+    );
+  }
+  /** Z = N·mean of exp(v·m/τ) over the first batch's scores. */
+  const firstZ = (v: number[][], bank: number[][], rows: number[][]) =>
+    (rows.reduce((s, r, b) => s + r.reduce((a, m) => a + Math.exp(dot(v[b], bank[m]) / TAU), 0), 0) / (B * (K + 1))) * N;
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    test(`value and gradients in vS, vT match float64 and finite differences (${backend})`, async () => {
+      await initBackend(backend, () => {});
+      const memory = new ContrastMemory({ featDim: D, nData: N, k: K, temperature: TAU, momentum: 0.5, seed: 4, labels: LABELS, initial: { student: unitRows(N, 3), teacher: unitRows(N, 5) } });
+      const banks = memory.memories();
+      const contrast = memory.drawContrastIndices(IDX);
+      const rows = Array.from({ length: B }, (_, b) => Array.from(contrast.subarray(b * (K + 1), (b + 1) * (K + 1))));
+      const { loss, grads } = tf.tidy(() => {
+        const { value, grads: g } = tf.valueAndGrads((s: tf.Tensor, t: tf.Tensor) => {
+          const { scoresS, scoresT } = memory.forward(s as tf.Tensor2D, t as tf.Tensor2D, IDX, contrast);
+          return tf.add(contrastLoss(scoresS, N), contrastLoss(scoresT, N)) as tf.Scalar;
+        })([tf.tensor2d(VS), tf.tensor2d(VT)]);
+        return { loss: value.dataSync()[0], grads: g.map((x) => x.arraySync() as number[][]) };
+      });
+      const zS = firstZ(VS, banks.teacher, rows);
+      const zT = firstZ(VT, banks.student, rows);
+      const z = memory.normalizers()!;
+      assert.ok(Math.abs(z.scoresS - zS) < 1e-5 * zS && Math.abs(z.scoresT - zT) < 1e-5 * zT, `${JSON.stringify(z)} vs ${zS}, ${zT}`);
+      const want = referenceLoss(VS, banks.teacher, rows, zS) + referenceLoss(VT, banks.student, rows, zT);
+      assert.ok(Math.abs(loss - want) < 1e-4 * Math.abs(want), `${loss} vs ${want}`);
+      const sides = [
+        { v: VS, bank: banks.teacher, zv: zS, got: grads[0], name: 'vS' },
+        { v: VT, bank: banks.student, zv: zT, got: grads[1], name: 'vT' },
+      ];
+      for (const { v, bank, zv, got, name } of sides) {
+        v.forEach((row, b) =>
+          row.forEach((_, d) => {
+            const h = 1e-6;
+            const shifted = (delta: number) => v.map((r, i) => r.map((x, e) => (i === b && e === d ? x + delta : x)));
+            const numeric = (referenceLoss(shifted(h), bank, rows, zv) - referenceLoss(shifted(-h), bank, rows, zv)) / (2 * h);
+            assert.ok(Math.abs(got[b][d] - numeric) < 1e-3 * Math.max(1, Math.abs(numeric)), `${name}[${b}][${d}]: ${got[b][d]} vs ${numeric}`);
+          }),
+        );
+      }
+      memory.dispose();
+    });
+  }
 });

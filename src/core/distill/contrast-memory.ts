@@ -13,6 +13,11 @@ export interface ContrastMemoryOptions {
   seed: number;
   /** Banks to start from instead of the seeded uniform ±1/√(featDim/3) draw. */
   initial?: { student: MemoryBank; teacher: MemoryBank };
+  /**
+   * The class of every sample index (nData of them). Given, a sample's negatives are drawn from
+   * the other classes (RepDistiller's `CIFAR100InstanceSample`); absent, uniformly from all others.
+   */
+  labels?: Int32Array;
 }
 
 /**
@@ -34,6 +39,90 @@ export function drawContrastIndices(idx: Int32Array, nData: number, k: number, r
 }
 
 /**
+ * Negatives from the other classes, as RepDistiller's `CIFAR100InstanceSample` draws them: K
+ * distinct samples when the other classes hold at least K, else K draws with replacement.
+ */
+export class ClassNegatives {
+  private readonly labels: Int32Array;
+  /** Sample indices grouped by class (ascending within a class); permuted only during a draw. */
+  private readonly order: Int32Array;
+  /** Where each class's block starts in `order`, and its size. */
+  private readonly start: Int32Array;
+  private readonly count: Int32Array;
+  private swaps = new Int32Array(0);
+
+  constructor(labels: Int32Array) {
+    this.labels = Int32Array.from(labels);
+    const n = labels.length;
+    let classes = 0;
+    labels.forEach((c, i) => {
+      if (!Number.isInteger(c) || c < 0) throw new Error(`ClassNegatives: label ${i} must be a class index ≥ 0, got ${c}`);
+      classes = Math.max(classes, c + 1);
+    });
+    this.count = new Int32Array(classes);
+    labels.forEach((c) => this.count[c]++);
+    if (this.count.some((c) => c === n)) throw new Error('ClassNegatives: every sample has the same class, so none has a negative from another class');
+    this.start = new Int32Array(classes);
+    for (let c = 1; c < classes; c++) this.start[c] = this.start[c - 1] + this.count[c - 1];
+    const next = Int32Array.from(this.start);
+    this.order = new Int32Array(n);
+    labels.forEach((c, i) => (this.order[next[c]++] = i));
+  }
+
+  /** Samples of classes other than `sample`'s. */
+  negativesOf(sample: number): number {
+    return this.labels.length - this.count[this.labels[sample]];
+  }
+
+  /** Writes `k` negatives of `sample` to out[at..at+k). */
+  draw(sample: number, k: number, rng: () => number, out: Int32Array, at: number): void {
+    const cls = this.labels[sample];
+    const pool = this.negativesOf(sample);
+    // Position p of the pool (the other classes) is order[p], skipping the block of cls.
+    const skipFrom = this.start[cls];
+    const skip = this.count[cls];
+    const slot = (p: number) => (p < skipFrom ? p : p + skip);
+    const order = this.order;
+    if (k > pool) {
+      for (let j = 0; j < k; j++) out[at + j] = order[slot(Math.floor(rng() * pool))];
+      return;
+    }
+    // Partial Fisher–Yates over the pool, undone afterwards so `order` stays grouped by class.
+    if (this.swaps.length < k) this.swaps = new Int32Array(k);
+    const swaps = this.swaps;
+    for (let j = 0; j < k; j++) {
+      const a = slot(j);
+      const b = slot(j + Math.floor(rng() * (pool - j)));
+      const picked = order[b];
+      order[b] = order[a];
+      order[a] = picked;
+      swaps[j] = b;
+      out[at + j] = picked;
+    }
+    for (let j = k - 1; j >= 0; j--) {
+      const a = slot(j);
+      const b = swaps[j];
+      const tmp = order[b];
+      order[b] = order[a];
+      order[a] = tmp;
+    }
+  }
+}
+
+/**
+ * [B·(K+1)] indices, row-major [B, K+1]: column 0 the sample's own index, then K negatives from
+ * the other classes (see ClassNegatives).
+ */
+export function drawClassContrastIndices(idx: Int32Array, negatives: ClassNegatives, k: number, rng: () => number): Int32Array {
+  const out = new Int32Array(idx.length * (k + 1));
+  idx.forEach((pos, b) => {
+    out[b * (k + 1)] = pos;
+    negatives.draw(pos, k, rng, out, b * (k + 1) + 1);
+  });
+  return out;
+}
+
+/**
  * CRD's memory banks (RepDistiller `crd/memory.py`): one of student, one of teacher embeddings,
  * nData × featDim each, updated by momentum and never trained.
  */
@@ -44,6 +133,16 @@ export class ContrastMemory {
   private zS?: number;
   private zT?: number;
   private readonly rng: () => number;
+  private readonly negatives?: ClassNegatives;
+  /**
+   * The last forward's momentum update, applied when the banks are next read (the next forward,
+   * memories()): until then its backward may still need the rows it scored against, and the banks
+   * go to the backend uncopied (the cpu backend keeps the array it is given).
+   */
+  private pending?: { idx: Int32Array; student: Float32Array; teacher: Float32Array; step: number };
+  /** Forwards so far, and the last of them whose update has been applied. */
+  private step = 0;
+  private settled = 0;
   private disposed = false;
 
   constructor(private readonly options: ContrastMemoryOptions) {
@@ -60,6 +159,10 @@ export class ContrastMemory {
       this.teacher = uniform();
     }
     this.rng = createRng(deriveSeed(seed, 1));
+    if (options.labels) {
+      if (options.labels.length !== nData) throw new Error(`ContrastMemory: labels must give the class of each of the ${nData} samples, got ${options.labels.length}`);
+      this.negatives = new ClassNegatives(options.labels);
+    }
   }
 
   private toBank(bank: MemoryBank, name: string): Float32Array {
@@ -72,29 +175,69 @@ export class ContrastMemory {
     return flat;
   }
 
-  /** Contrast indices for a batch, from this memory's seeded stream. */
+  /**
+   * Contrast indices for a batch, from this memory's seeded stream: negatives from the other
+   * classes when the memory has labels, else uniform over the other samples.
+   */
   drawContrastIndices(idx: Int32Array): Int32Array {
-    return drawContrastIndices(idx, this.options.nData, this.options.k, this.rng);
+    const { nData, k } = this.options;
+    const bad = idx.find((i) => !(Number.isInteger(i) && i >= 0 && i < nData));
+    if (bad !== undefined) throw new Error(`ContrastMemory.drawContrastIndices: index ${bad} is outside [0, ${nData})`);
+    return this.negatives ? drawClassContrastIndices(idx, this.negatives, k, this.rng) : drawContrastIndices(idx, nData, k, this.rng);
   }
 
   /**
    * scoresS = exp(vS·m_teacher/T)/Z_S and scoresT = exp(vT·m_student/T)/Z_T over the rows in
-   * contrastIdx ([B, K+1], column 0 = idx); then both banks' rows idx move towards vS and vT.
+   * contrastIdx ([B, K+1], column 0 = idx); then both banks' rows idx move towards vS and vT
+   * (applied when the banks are next read, so take this forward's gradient before that).
    */
   forward(vS: tf.Tensor2D, vT: tf.Tensor2D, idx: Int32Array, contrastIdx: Int32Array): { scoresS: tf.Tensor2D; scoresT: tf.Tensor2D } {
     this.check(vS, vT, idx, contrastIdx);
+    this.settle();
     const { nData, temperature, momentum } = this.options;
-    const rawS = tf.tidy(() => this.scores(vS, this.teacher, contrastIdx, temperature));
-    const rawT = tf.tidy(() => this.scores(vT, this.student, contrastIdx, temperature));
-    this.zS ??= tf.tidy(() => tf.mean(rawS).dataSync()[0]) * nData;
-    this.zT ??= tf.tidy(() => tf.mean(rawT).dataSync()[0]) * nData;
-    const scoresS = tf.div(rawS, this.zS) as tf.Tensor2D;
-    const scoresT = tf.div(rawT, this.zT) as tf.Tensor2D;
-    rawS.dispose();
-    rawT.dispose();
-    this.update(this.student, vS.dataSync(), idx, momentum);
-    this.update(this.teacher, vT.dataSync(), idx, momentum);
+    const step = ++this.step;
+    const batch = idx.length;
+    const cols = contrastIdx.length / batch;
+    // Where each score comes from in the [B, nData] products: row b, column contrastIdx[b][j].
+    const positions = new Int32Array(contrastIdx.length);
+    for (let b = 0, i = 0; b < batch; b++) {
+      for (let j = 0; j < cols; j++, i++) positions[i] = b * nData + contrastIdx[i];
+    }
+    const at = tf.tensor2d(positions, [positions.length, 1], 'int32');
+    const score = (v: tf.Tensor2D, bank: Float32Array, z: number | undefined): { scores: tf.Tensor2D; z: number } => {
+      if (z !== undefined) return { scores: tf.tidy(() => this.scores(v, bank, positions, at, temperature, Math.log(z), step)), z };
+      // The first call: Z = N·mean of exp(v·m/T) over its scores.
+      const raw = tf.tidy(() => this.scores(v, bank, positions, at, temperature, 0, step));
+      const first = tf.tidy(() => tf.mean(raw).dataSync()[0]) * nData;
+      const scores = tf.div(raw, first) as tf.Tensor2D;
+      raw.dispose();
+      return { scores, z: first };
+    };
+    const s = score(vS, this.teacher, this.zS);
+    const t = score(vT, this.student, this.zT);
+    at.dispose();
+    [this.zS, this.zT] = [s.z, t.z];
+    const [scoresS, scoresT] = [s.scores, t.scores];
+    this.pending = {
+      idx: Int32Array.from(idx),
+      student: this.updatedRows(this.student, vS.dataSync(), idx, momentum),
+      teacher: this.updatedRows(this.teacher, vT.dataSync(), idx, momentum),
+      step,
+    };
     return { scoresS, scoresT };
+  }
+
+  /** Applies the last forward's update to the banks. */
+  private settle(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    const { featDim } = this.options;
+    pending.idx.forEach((row, b) => {
+      this.student.set(pending.student.subarray(b * featDim, (b + 1) * featDim), row * featDim);
+      this.teacher.set(pending.teacher.subarray(b * featDim, (b + 1) * featDim), row * featDim);
+    });
+    this.settled = pending.step;
+    this.pending = undefined;
   }
 
   /** The constants dividing scoresS and scoresT, once the first forward has set them. */
@@ -105,36 +248,66 @@ export class ContrastMemory {
   /** Copies of the banks: student (updated with vS) and teacher (updated with vT), nData × featDim. */
   memories(): { student: number[][]; teacher: number[][] } {
     this.assertLive();
+    this.settle();
     return { student: this.rows(this.student), teacher: this.rows(this.teacher) };
   }
 
   dispose(): void {
     this.disposed = true;
+    this.pending = undefined;
     this.student = new Float32Array(0);
     this.teacher = new Float32Array(0);
   }
 
-  private scores(v: tf.Tensor2D, bank: Float32Array, contrastIdx: Int32Array, temperature: number): tf.Tensor2D {
-    const { featDim } = this.options;
+  /**
+   * exp(v_b·m_c/T − logZ) for every c in row b of the contrast indices, without gathering a
+   * [B, K+1, featDim] tensor: one matmul of the batch against the whole bank, [B, nData], and the
+   * K+1 entries of each row picked on the host (`positions`, flat; wasm's Gather is slower at this
+   * size). The gradient reaches v only, the bank being a constant: dv_b = Σ_j g_bj·m_c(b,j)/T,
+   * a scatter of g into [B, nData] (`at`, the positions as a tensor) and one matmul.
+   */
+  private scores(v: tf.Tensor2D, bank: Float32Array, positions: Int32Array, at: tf.Tensor2D, temperature: number, logZ: number, step: number): tf.Tensor2D {
+    const { featDim, nData } = this.options;
     const batch = v.shape[0];
-    const cols = contrastIdx.length / batch;
-    const gathered = new Float32Array(contrastIdx.length * featDim);
-    contrastIdx.forEach((row, i) => gathered.set(bank.subarray(row * featDim, (row + 1) * featDim), i * featDim));
-    const weights = tf.tensor3d(gathered, [batch, cols, featDim]);
-    const dots = tf.matMul(weights, tf.reshape(v, [batch, featDim, 1]));
-    return tf.exp(tf.div(tf.reshape(dots, [batch, cols]), temperature)) as tf.Tensor2D;
+    const memory = tf.tensor2d(bank, [nData, featDim]);
+    const logits = tf.customGrad((x, save) => {
+      (save as tf.GradSaveFunc)([memory, at]);
+      // v·mᵀ with mᵀ made explicitly: wasm's matmul is slower when asked to transpose itself.
+      const product = tf.tidy(() => tf.matMul(x as tf.Tensor2D, tf.transpose(memory)));
+      const dots = product.dataSync();
+      product.dispose();
+      const picked = new Float32Array(positions.length);
+      for (let i = 0; i < picked.length; i++) picked[i] = dots[positions[i]] / temperature - logZ;
+      return {
+        value: tf.tensor2d(picked, [batch, positions.length / batch]),
+        gradFunc: (dy, [m, where]) => {
+          if (this.settled >= step) {
+            throw new Error('ContrastMemory: the banks moved (a later forward or memories()) before this forward\'s gradient was taken');
+          }
+          // dy summed into [B, nData] at the picked entries (a repeated index adds up).
+          const dDots = tf.reshape(tf.scatterND(where, tf.reshape(dy, [-1]), [batch * nData]), [batch, nData]);
+          return tf.div(tf.matMul(dDots, m), temperature);
+        },
+      };
+    });
+    return tf.exp(logits(v)) as tf.Tensor2D;
   }
 
-  /** Rows idx ← normalise(momentum·m + (1−momentum)·v), all computed from the old bank first. */
-  private update(bank: Float32Array, v: ArrayLike<number>, idx: Int32Array, momentum: number): void {
+  /** normalise(momentum·m + (1−momentum)·v) for the rows idx, [B·featDim], all from the current bank. */
+  private updatedRows(bank: Float32Array, v: ArrayLike<number>, idx: Int32Array, momentum: number): Float32Array {
     const { featDim } = this.options;
-    const fresh = Array.from(idx, (row, b) => {
-      const next = new Float64Array(featDim);
-      for (let d = 0; d < featDim; d++) next[d] = bank[row * featDim + d] * momentum + v[b * featDim + d] * (1 - momentum);
-      const norm = Math.hypot(...next);
-      return next.map((x) => x / norm);
+    const out = new Float32Array(idx.length * featDim);
+    const next = new Float64Array(featDim);
+    idx.forEach((row, b) => {
+      let sq = 0;
+      for (let d = 0; d < featDim; d++) {
+        next[d] = bank[row * featDim + d] * momentum + v[b * featDim + d] * (1 - momentum);
+        sq += next[d] * next[d];
+      }
+      const norm = Math.sqrt(sq);
+      for (let d = 0; d < featDim; d++) out[b * featDim + d] = next[d] / norm;
     });
-    idx.forEach((row, b) => bank.set(fresh[b], row * featDim));
+    return out;
   }
 
   private rows(bank: Float32Array): number[][] {
@@ -158,7 +331,9 @@ export class ContrastMemory {
     if (contrastIdx.length !== batch * (k + 1)) {
       throw new Error(`ContrastMemory.forward: contrastIdx must hold ${batch}×${k + 1} indices, got ${contrastIdx.length}`);
     }
-    if (contrastIdx.some((r) => r < 0 || r >= nData)) throw new Error(`ContrastMemory.forward: an index is outside [0, ${nData})`);
+    for (let i = 0; i < contrastIdx.length; i++) {
+      if (!(contrastIdx[i] >= 0 && contrastIdx[i] < nData)) throw new Error(`ContrastMemory.forward: an index is outside [0, ${nData})`);
+    }
     idx.forEach((row, b) => {
       if (contrastIdx[b * (k + 1)] !== row) {
         throw new Error(`ContrastMemory.forward: contrastIdx[${b}][0] must be idx[${b}] (${row}), got ${contrastIdx[b * (k + 1)]}`);
