@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { mapBlocks } from '../../src/core/distill/modules/taps';
+import { pkd } from '../../src/shared/methods/pkd';
 import { assertProblem, assertRejectedBeforeTraining, assertTrains, methodConfig, methodDefaults, runMethod, scratchDir } from '../support/method-run';
 
 describe('method pkd', () => {
@@ -9,6 +10,11 @@ describe('method pkd', () => {
 
   test('defaults: α=0.7, β=500, T=4, PKD-Skip', () => {
     assert.deepEqual(methodDefaults({ name: 'pkd' }), { name: 'pkd', alpha: 0.7, beta: 500, temperature: 4, strategy: 'skip' });
+  });
+
+  test('the form says what pkdLoss computes: β times the mean over layers (patience_loss), not a sum', () => {
+    assert.match(pkd.summary, /β·MSE of L2-normalised hidden states \(the mean over layers\)/);
+    assert.doesNotMatch(pkd.summary, /Σ/);
   });
 
   test('an unknown layer strategy is a clear config error', () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { EnsembleAggregate } from '../../shared/methods/multi-teacher';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
@@ -10,15 +11,20 @@ export interface MultiTeacherOptions {
   alpha: number;
   /** One per teacher; equal when absent. */
   weights?: number[];
+  /** What is averaged; the logits (TextBrewer) when absent. */
+  aggregate?: EnsembleAggregate;
 }
 
 /**
- * T·log(Σ_k w_k·softmax(z_k/T)): logits whose softmax at T is the teachers' weighted mean
- * probability, so that KD against them is KD against the ensemble. The clamp keeps 0·log 0 at 0
- * where a probability underflows.
+ * Logits whose softmax at T is the ensemble's soft target, so that KD against them is KD against
+ * the ensemble; `weights` sum to 1. 'logits': Σ_k w_k·z_k, the weighted mean logits (TextBrewer's
+ * `mean_l_T`), whose softmax(·/T) is the target. 'probabilities': T·log(Σ_k w_k·softmax(z_k/T)),
+ * whose softmax at T is the weighted mean probability; the clamp keeps 0·log 0 at 0 where a
+ * probability underflows.
  */
-export function ensembleTargetLogits(teacherLogits: tf.Tensor2D[], weights: number[], temperature: number): tf.Tensor2D {
+export function ensembleTargetLogits(teacherLogits: tf.Tensor2D[], weights: number[], temperature: number, aggregate: EnsembleAggregate = 'logits'): tf.Tensor2D {
   return tf.tidy(() => {
+    if (aggregate === 'logits') return tf.addN(teacherLogits.map((z, k) => tf.mul(z, weights[k]))) as tf.Tensor2D;
     const mean = tf.addN(teacherLogits.map((z, k) => tf.mul(tf.softmax(tf.div(z, temperature)), weights[k])));
     return tf.mul(tf.log(tf.maximum(mean, 1e-30)), temperature) as tf.Tensor2D;
   });
@@ -37,7 +43,10 @@ export function teacherWeights(weights: number[] | undefined, teachers: number):
   return given.map((w) => w / sum);
 }
 
-/** KD from an ensemble (TextBrewer `MultiTeacherDistiller`): (1−α)·CE + α·T²·KL(p̄_t‖p_s), p̄_t the weighted mean of the teachers' p. */
+/**
+ * KD from an ensemble (TextBrewer `MultiTeacherDistiller`): (1−α)·CE + α·T²·KL(p̄_t‖p_s), p̄_t =
+ * softmax(Σ_k w_k·z_k / T) (the weighted mean logits, by default) or Σ_k w_k·softmax(z_k/T).
+ */
 export class MultiTeacherDistiller extends BaseDistiller<'multi-teacher'> {
   private readonly weights: number[];
 
@@ -56,6 +65,7 @@ export class MultiTeacherDistiller extends BaseDistiller<'multi-teacher'> {
       this.teachers.map((t) => t.predict(batch.x)),
       this.weights,
       temperature,
+      this.options.aggregate ?? 'logits',
     );
     const { logits } = this.student.forward(batch.x, true);
     const ce = tf.mul(crossEntropy(logits, this.labels(batch)), 1 - alpha) as tf.Scalar;

@@ -24,10 +24,11 @@ function defaultStudentLayers(count: number): number[] {
 }
 
 /**
- * Patient KD: (1−α)·CE + α·T²·KL + β·Σ_l MSE(n(h_s^l), n(h_t^m(l))), n the per-sample L2
- * normalisation. Hidden representations are block outputs, feature maps pooled to vectors; where a
- * student and a teacher width differ a learned linear projection maps one to the other (PKD-BERT's
- * models share a width and need none).
+ * Patient KD: (1−α)·CE + α·T²·KL + β·mean_l MSE(n(h_s^l), n(h_t^m(l))) — the MSE over the
+ * stacked layers, as PKD-BERT's `patience_loss` — n the per-sample L2 normalisation. Hidden
+ * representations are block outputs, feature maps pooled to vectors; where a student and a
+ * teacher width differ a learned linear projection maps one to the other (PKD-BERT's models share
+ * a width and need none).
  */
 export class PatientDistiller extends BaseDistiller<'pkd'> {
   private readonly studentLayers: number[];

@@ -1,14 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ProjectionSharing } from '../../shared/methods/tinybert';
+import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
 import type { StepOutput, TrainBatch } from './distiller';
 import { meanSquaredError } from './losses/mse';
 import { softCrossEntropy } from './losses/soft-cross-entropy';
-import { FeatureConnector } from './modules/connector';
-import { blockShapes } from './modules/taps';
+import { FeatureConnector, linearNet, variablesOf } from './modules/connector';
+import { blockShapes, fieldOf } from './modules/taps';
 
 export interface TinyBertOptions {
   temperature: number;
+  /** One W for every matched layer (TinyBERT's `fit_dense`) when absent or 'shared'. */
+  projection?: ProjectionSharing;
   seed: number;
 }
 
@@ -22,15 +27,71 @@ export function tinyBertLayerMap(studentBlocks: number, teacherBlocks: number): 
 }
 
 /**
- * TinyBERT in two stages. 'intermediate': Σ_l MSE(W_l·h_s^l, h_t^g(l)) over the embedding (first
- * block) and the mapped hidden blocks, each W_l learned (a dense layer or 1×1 conv; maps of other
- * sizes are pooled to match). 'prediction': soft cross-entropy of the student's logits against
- * the teacher's at T, without hard labels (`task_distill.py`'s pred_distill).
+ * One W (TinyBERT's `fit_dense`, a Linear(student width, teacher width)) applied along the last
+ * axis of any feature: a vector, or every position of a map (there a 1×1 convolution).
+ */
+export class SharedProjection {
+  private readonly net: tfl.LayersModel;
+
+  constructor(
+    inputWidth: number,
+    private readonly outputWidth: number,
+    seed: number,
+  ) {
+    this.net = linearNet([inputWidth], outputWidth, 'linear', seed);
+  }
+
+  apply(x: tf.Tensor, training: boolean): tf.Tensor {
+    return tf.tidy(() => {
+      const shape = x.shape;
+      const flat = tf.reshape(x, [-1, shape[shape.length - 1]]);
+      return tf.reshape(this.net.apply(flat, { training }) as tf.Tensor, [...shape.slice(0, -1), this.outputWidth]);
+    });
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return variablesOf(this.net);
+  }
+
+  dispose(): void {
+    this.net.dispose();
+  }
+}
+
+const distinct = (values: number[]) => [...new Set(values)];
+
+/**
+ * The one width of the student's matched blocks and the one of the teacher's, which a shared W
+ * needs, or a config error naming `config.method.projection`.
+ */
+function sharedWidths(student: ZooModel, teacher: ZooModel, studentShapes: number[][], targetShapes: number[][]): [number, number] {
+  const studentWidths = distinct(studentShapes.map((s) => s[s.length - 1]));
+  const teacherWidths = distinct(targetShapes.map((s) => s[s.length - 1]));
+  if (studentWidths.length > 1 || teacherWidths.length > 1) {
+    throw new ConfigError([
+      `config.method.projection: "shared" (one W for every layer, as TinyBERT's fit_dense) needs the student's blocks of one width and the matched teacher blocks of one width; ` +
+        `${fieldOf(student)} has blocks ${studentShapes.map((s) => s[s.length - 1]).join(', ')} wide, the matched blocks of ${fieldOf(teacher)} ${targetShapes.map((s) => s[s.length - 1]).join(', ')} — set method.projection to "per-layer"`,
+    ]);
+  }
+  return [studentWidths[0], teacherWidths[0]];
+}
+
+/**
+ * TinyBERT in two stages. 'intermediate': Σ_l MSE(W·h_s^l, h_t^g(l)) over the embedding (first
+ * block) and the mapped hidden blocks, W learned (a dense layer, or a 1×1 conv on maps): one W
+ * shared by every layer, as TinyBERT's `fit_dense`, by default; one W_l per layer with
+ * `projection: 'per-layer'`. Maps of other sizes are pooled to match (W is linear, so pooling
+ * before or after it is the same). 'prediction': soft cross-entropy of the student's logits
+ * against the teacher's at T, averaged over batch × classes and without hard labels
+ * (`task_distill.py`'s `soft_cross_entropy` in pred_distill).
  */
 export class TinyBertDistiller extends BaseDistiller<'tinybert'> {
   override readonly usesLabels = false;
   private readonly layerMap: number[];
-  private readonly projections: FeatureConnector[];
+  /** Per layer: the pooling that matches the sizes, and, per-layer, its own W. */
+  private readonly connectors: FeatureConnector[];
+  /** The one W of 'shared'. */
+  private readonly shared?: SharedProjection;
 
   constructor(
     student: ZooModel,
@@ -42,14 +103,29 @@ export class TinyBertDistiller extends BaseDistiller<'tinybert'> {
     const studentShapes = blockShapes(student);
     const teacherShapes = blockShapes(teacher);
     this.layerMap = stage === 'intermediate' ? tinyBertLayerMap(studentShapes.length, teacherShapes.length) : [];
-    this.projections = this.layerMap.map((t, l) => this.add(new FeatureConnector(studentShapes[l], teacherShapes[t], { kind: 'linear', seed: options.seed + l })));
+    const targetShapes = this.layerMap.map((t) => teacherShapes[t]);
+    if (this.layerMap.length > 0 && (options.projection ?? 'shared') === 'shared') {
+      const [inputWidth, outputWidth] = sharedWidths(student, teacher, studentShapes, targetShapes);
+      this.shared = this.add(new SharedProjection(inputWidth, outputWidth, options.seed));
+      // The pooling alone: built as if the student feature already had the teacher's width, the
+      // connector has no layer of its own (the reductions do not depend on the channels).
+      this.connectors = this.layerMap.map(
+        (_, l) => new FeatureConnector([...studentShapes[l].slice(0, -1), outputWidth], targetShapes[l], { kind: 'linear', seed: options.seed + l, identityWhenEqual: true }),
+      );
+      if (this.connectors.some((c) => c.trainableVariables().length > 0)) throw new Error('tinybert: a shared projection needs no layer per connector');
+    } else {
+      this.connectors = this.layerMap.map((_, l) => this.add(new FeatureConnector(studentShapes[l], targetShapes[l], { kind: 'linear', seed: options.seed + l })));
+    }
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const t = this.teacher.forward(batch.x, false);
     const { logits, features } = this.student.forward(batch.x, true);
-    if (this.stage === 'prediction') return { logits, losses: { soft: softCrossEntropy(logits, t.logits, this.options.temperature) } };
-    const terms = this.projections.map((p, l) => meanSquaredError(p.connect(features[l], true), p.target(t.features[this.layerMap[l]])));
+    if (this.stage === 'prediction') return { logits, losses: { soft: softCrossEntropy(logits, t.logits, this.options.temperature, 'mean') } };
+    const terms = this.connectors.map((c, l) => {
+      const projected = this.shared ? this.shared.apply(c.connect(features[l], true), true) : c.connect(features[l], true);
+      return meanSquaredError(projected, c.target(t.features[this.layerMap[l]]));
+    });
     const [embedding, ...hidden] = terms;
     return { logits, losses: { embedding, ...(hidden.length ? { hidden: tf.addN(hidden) as tf.Scalar } : {}) } };
   }

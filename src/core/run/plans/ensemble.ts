@@ -1,3 +1,4 @@
+import type { EnsembleAggregate } from '../../../shared/methods/multi-teacher';
 import type { ZooModel } from '../../models/zoo-model';
 import { evaluateLogits } from '../../train/evaluate';
 import { predictionSamples, type PhaseReference } from '../../train/loop';
@@ -21,6 +22,23 @@ export function meanProbabilityLogits(memberLogits: Float32Array[], classes: num
   return out;
 }
 
+/**
+ * The (weighted) mean of the members' logits, [count × classes]: TextBrewer's `mean_l_T`, whose
+ * softmax is the ensemble's prediction. Weights default to equal.
+ */
+export function meanLogits(memberLogits: Float32Array[], weights?: number[]): Float32Array {
+  const w = weights ?? memberLogits.map(() => 1);
+  const sum = w.reduce((a, b) => a + b, 0);
+  const mean = new Float64Array(memberLogits[0].length);
+  memberLogits.forEach((logits, k) => logits.forEach((z, i) => (mean[i] += (z * w[k]) / sum)));
+  return Float32Array.from(mean);
+}
+
+/** The ensemble's logits: the mean logits or the log of the mean probability, as `aggregate` says. */
+export function ensembleLogits(memberLogits: Float32Array[], classes: number, aggregate: EnsembleAggregate, weights?: number[]): Float32Array {
+  return aggregate === 'logits' ? meanLogits(memberLogits, weights) : meanProbabilityLogits(memberLogits, classes, weights);
+}
+
 export interface EnsembleMember {
   model: ZooModel;
   valLogits: Float32Array;
@@ -28,28 +46,32 @@ export interface EnsembleMember {
 }
 
 /**
- * Evaluates an ensemble (mean of probabilities) on validation as its own role: one epoch event,
- * its predictions and its summary row. It trains nothing and has no checkpoint of its own.
+ * Evaluates an ensemble (by default the mean of probabilities; `aggregate: 'logits'` the mean of
+ * logits) on validation and test as its own role: one epoch event, its predictions and its
+ * summary row. It trains nothing and has no checkpoint of its own.
  */
 export function evaluateEnsemble(
   context: PlanContext,
   role: string,
   members: EnsembleMember[],
-  options: { weights?: number[]; reference?: PhaseReference; teacherParams?: number } = {},
+  options: { weights?: number[]; aggregate?: EnsembleAggregate; reference?: PhaseReference; teacherParams?: number } = {},
 ): PhaseReference {
   const started = Date.now();
   const { data } = context;
   const classes = data.classNames.length;
   const { reference } = options;
-  const valLogits = meanProbabilityLogits(
+  const aggregate = options.aggregate ?? 'probabilities';
+  const valLogits = ensembleLogits(
     members.map((m) => m.valLogits),
     classes,
+    aggregate,
     options.weights,
   );
   const evaluation = evaluateLogits(valLogits, data.validation.y, classes, reference?.valLogits);
-  const testLogits = meanProbabilityLogits(
+  const testLogits = ensembleLogits(
     members.map((m) => m.testLogits),
     classes,
+    aggregate,
     options.weights,
   );
   const test = evaluateLogits(testLogits, data.test.y, classes, reference?.testLogits);

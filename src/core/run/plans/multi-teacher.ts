@@ -18,7 +18,10 @@ function teacherSources(context: PlanContext): TeacherSource[] {
   return [mainTeacher(context), ...trained, ...loaded];
 }
 
-/** teachers → their ensemble (evaluated) → from-scratch baseline → the student, distilled from the ensemble. */
+/**
+ * teachers → their ensemble (evaluated as the aggregate the student learns from: the mean logits
+ * or the mean probability) → from-scratch baseline → the student, distilled from the ensemble.
+ */
 export const multiTeacherPlan: Plan = {
   phases(config) {
     const method = methodOf(config);
@@ -47,7 +50,7 @@ export const multiTeacherPlan: Plan = {
       context,
       'teacher-ensemble',
       teachers.map((t, k) => ({ model: t.model, valLogits: references[k].valLogits, testLogits: references[k].testLogits })),
-      { weights },
+      { weights, aggregate: method.aggregate },
     );
     if (config.baseline) await trainBaseline(context, config.student.model, reference, teacherParams);
     await context.train('student', distiller, config.train, { reference, teacherParams });
