@@ -3,7 +3,7 @@
 // host runs bench/extension-bench.ts as extensionTestsPath: activation time and the
 // event-loop delay (perf_hooks.monitorEventLoopDelay) while idle and while a run trains with the
 // dashboard open. Prints a table; writes test-output/bench/extension-bench.json.
-import { readFileSync, writeFileSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';

@@ -108,7 +108,8 @@ export async function trainFromVsix(zip, entries, { timeoutMs = 180_000 } = {}) 
       '--epochs', '1', '--teacher-epochs', '1', '--limit-train', '128', '--limit-validation', '64', '--max-steps', '2',
       '--backend', 'wasm', '--no-baseline', '--runs-dir', join(root, 'runs'),
     ];
-    const { NODE_PATH, NODE_OPTIONS, ...env } = process.env;
+    // Without the caller's module paths: the unpacked extension must find everything itself.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_PATH' && key !== 'NODE_OPTIONS'));
     const output = await new Promise((resolve, reject) => {
       const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';

@@ -1,7 +1,7 @@
 // The experiment form: method (parameters from the table in methods.ts), dataset, teacher and
 // student architectures, training. Every change is validated by the engine's own schema and the
 // problems are shown under the fields they name.
-import { DatasetSpec, ExperimentConfig, MethodConfig, ModelSpec, OptimizerConfig, ScheduleConfig, type WebviewToHost } from '../src/shared/protocol';
+import { DatasetSpec, ExperimentConfig, MethodConfig, ModelSpec, OptimizerConfig, RECIPES, RecipeName, ScheduleConfig, type WebviewToHost } from '../src/shared/protocol';
 import { h, replaceChildren } from './dom';
 import { formatValue, getAt, mapProblems, parseListText, parseNumberText, setAt, validate, type FormConfig } from './form-model';
 import { methodDescriptor, methodDescriptors, methodUses } from './methods';
@@ -75,6 +75,10 @@ const SCHEDULE_FIELDS: Record<string, FieldSpec[]> = {
   constant: [],
   step: [
     { key: 'milestones', label: 'Milestones', kind: 'list', help: 'Epochs after which the rate is multiplied by γ, e.g. 150, 180, 210.' },
+    { key: 'gamma', label: 'γ' },
+  ],
+  'relative-step': [
+    { key: 'at', label: 'At fractions of the run', kind: 'list', help: 'Shares of the epochs after which the rate is multiplied by γ; RepDistiller’s 150/180/210 of 240 are 0.625, 0.75, 0.875.' },
     { key: 'gamma', label: 'γ' },
   ],
   cosine: [{ key: 'minLearningRate', label: 'Final learning rate' }],
@@ -184,9 +188,12 @@ export class ConfigForm {
       this.methodSection(method),
       this.section('Data', [
         ...this.variantFields('data.dataset', DatasetSpec, 'Dataset', DATASET_FIELDS, { labels: DATASET_LABELS }),
-        this.field('data.validationSplit', { label: 'Validation split', help: 'Share of the training set held out when there is no test split.' }),
+        this.field('data.validationSplit', { label: 'Validation split', help: 'Share of the training set held out for validation, which alone chooses the best checkpoint.' }),
+        this.field('data.testSplit', { label: 'Test split', help: 'Share held out for test when the data set has no test split; test is reported at the end, never used to choose.' }),
+        this.field('data.splitSeed', { label: 'Split seed', help: 'Draws the hold-outs; the run’s seed never changes the split.' }),
         this.field('data.limitTrain', { label: 'Limit training samples', optional: true, help: 'Use at most this many (quick runs).' }),
         this.field('data.limitValidation', { label: 'Limit validation samples', optional: true }),
+        this.field('data.limitTest', { label: 'Limit test samples', optional: true }),
       ]),
       this.section('Teacher', [
         ...this.variantFields('teacher.model', ModelSpec, 'Architecture', MODEL_FIELDS),
@@ -195,17 +202,48 @@ export class ConfigForm {
       ], !uses.teacher, 'teacher'),
       this.section('Student', this.variantFields('student.model', ModelSpec, 'Architecture', MODEL_FIELDS), !uses.student, 'student'),
       this.section('Training', [
+        this.recipeField(),
         this.field('train.epochs', { label: 'Epochs' }),
         this.field('train.batchSize', { label: 'Batch size' }),
         this.field('train.learningRate', { label: 'Learning rate' }),
         this.field('train.weightDecay', { label: 'Weight decay', help: 'L2 penalty on the weights.' }),
         ...this.variantFields('train.optimizer', OptimizerConfig, 'Optimizer', OPTIMIZER_FIELDS),
         ...this.variantFields('train.schedule', ScheduleConfig, 'Learning-rate schedule', SCHEDULE_FIELDS),
+        ...this.augmentFields(),
         this.field('train.maxStepsPerEpoch', { label: 'Max steps per epoch', optional: true, help: 'Cut epochs short (quick runs).' }),
       ]),
     );
     if (focused) document.getElementById(focused)?.focus();
     this.showValidation();
+  }
+
+  /** Choosing a recipe sets the training fields it fills; they stay editable afterwards. */
+  private recipeField(): HTMLElement {
+    const current = typeof getAt(this.config, 'recipe') === 'string' ? String(getAt(this.config, 'recipe')) : 'quick';
+    const choices = RecipeName.options.map((name) => ({ value: name, label: RECIPES[name].title }));
+    const apply = (name: string) => {
+      const recipe = RECIPES[name as RecipeName];
+      if (!recipe) return;
+      setAt(this.config, 'recipe', name);
+      const train = { ...((getAt(this.config, 'train') as Record<string, unknown> | undefined) ?? {}) };
+      delete train.augment;
+      this.edit('train', { ...train, ...structuredClone(recipe.train) }, true);
+    };
+    return this.selectField('recipe', 'Recipe', current, choices, apply, RECIPES[current as RecipeName]?.description);
+  }
+
+  /** Augmentation is on when `train.augment` is set; its fields show then. */
+  private augmentFields(): HTMLElement[] {
+    const on = getAt(this.config, 'train.augment') !== undefined;
+    const box = h('input', {
+      type: 'checkbox',
+      id: inputId('train.augment'),
+      checked: on,
+      onchange: () => this.edit('train.augment', box.checked ? { cropPadding: 4, horizontalFlip: true } : undefined, true),
+    });
+    const toggle = this.wrap('train.augment', 'Augment images (random crop with padding + horizontal flip)', box, 'RepDistiller’s CIFAR augmentation; the teacher then sees each augmented view.', true);
+    if (!on) return [toggle];
+    return [toggle, this.field('train.augment.cropPadding', { label: 'Crop padding (pixels)' }), this.field('train.augment.horizontalFlip', { label: 'Horizontal flip', kind: 'boolean' })];
   }
 
   /** A section; the teacher's and the student's are greyed out when the method does not use them. */

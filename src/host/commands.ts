@@ -25,7 +25,8 @@ export interface CommandParts {
 }
 
 export function registerCommands({ store, runs, folders, log, dashboard }: CommandParts): vscode.Disposable[] {
-  const register = (id: string, handler: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, (...args: unknown[]) => guarded(log, () => handler(...args)));
+  // A handler declares the arguments its command gets (a tree node, a config); VS Code passes them untyped.
+  const register = (id: string, handler: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, (...args: unknown[]) => guarded(log, () => handler(...(args as never[]))));
   return [
     register('distill.newExperiment', (config?: object) => (config ? runs.startConfig(config) : dashboard.open({ view: 'form' }))),
     register('distill.openDashboard', (run?: { runDir?: string }) => dashboard.open(run?.runDir ? { view: 'run', runDir: run.runDir } : activeRunFocus(store))),

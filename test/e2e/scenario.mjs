@@ -45,7 +45,7 @@ async function runCommand(page, title) {
  * The steps, in order; each gets `ctx` (page, out dir, notes) and returns a detail line. A step
  * that throws fails and the steps after it are not reached.
  */
-export function steps({ page, out, workspace, readmeScreenshot }) {
+export function steps({ page, out, readmeScreenshot }) {
   const shot = (name) => page.screenshot({ path: join(out, `${name}.png`) });
   const dashboard = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const ctx = { midTrainingShot: undefined };

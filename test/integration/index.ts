@@ -51,6 +51,7 @@ function fileReporter(MochaClass: typeof Mocha) {
 
 export async function run(): Promise<void> {
   // Loaded from node_modules at run time (mocha does not bundle).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
   const MochaClass = require('mocha') as typeof Mocha;
   const mocha = new MochaClass({ ui: 'bdd', timeout: 60_000, color: false, reporter: fileReporter(MochaClass) as unknown as string });
   const grep = process.env.DISTILL_TEST_GREP;

@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/backend/select';
 import { ContrastiveDistiller } from '../../src/core/distill/crd';
+import { createDistiller } from '../../src/core/distill/registry';
+import { parseExperimentConfig } from '../../src/shared/protocol';
 import { buildModel } from '../../src/core/models/zoo';
 import { trainStep } from '../../src/core/train/step';
 import { assertProblem, assertTrains, builtinBatch, changed, methodConfig, methodDefaults, runMethod, scratchDir, snapshot } from '../support/method-run';
@@ -58,6 +60,26 @@ describe('method crd', () => {
     }
     assert.ok(changed(headsBefore, heads).every(Boolean), 'both embed heads learn');
     optimizer.dispose();
+    crd.dispose();
+    [teacher, student].forEach((m) => m.dispose());
+    batch.dispose();
+  });
+
+  test('the run plan gives CRD the training split’s labels: no negative shares its anchor’s class', () => {
+    const batch = builtinBatch(16);
+    const opts = { inputShape: batch.inputShape, numClasses: 10 };
+    const teacher = buildModel({ arch: 'mlp', hidden: [32] }, { ...opts, role: 'teacher', seed: 1 });
+    const student = buildModel({ arch: 'mlp', hidden: [8] }, { ...opts, role: 'student', seed: 2 });
+    const labels = Int32Array.from({ length: 200 }, (_, i) => i % 10);
+    const crd = createDistiller(parseExperimentConfig({ method: { name: 'crd', nceK: 50 } }).method, { student, teacher, nData: labels.length, labels, seed: 3 }) as ContrastiveDistiller;
+    const anchors = Int32Array.from([0, 7, 13, 199]);
+    const drawn = crd.memory.drawContrastIndices(anchors);
+    anchors.forEach((anchor, a) => {
+      const row = Array.from(drawn.subarray(a * 51, (a + 1) * 51));
+      assert.equal(row[0], anchor, 'the positive first');
+      assert.ok(row.slice(1).every((j) => labels[j] !== labels[anchor]), `anchor ${anchor}: a negative of its own class`);
+      assert.equal(new Set(row.slice(1)).size, 50, '50 of the 180 other-class samples fit: drawn without replacement');
+    });
     crd.dispose();
     [teacher, student].forEach((m) => m.dispose());
     batch.dispose();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { TeacherLogits } from '../../src/core/distill/teacher-logits';
+import { TeacherLogits, TeacherOutputs } from '../../src/core/distill/teacher-logits';
 import { buildModel } from '../../src/core/models/zoo';
 
 before(async () => {
@@ -49,5 +49,27 @@ test('with augmentation the teacher sees every batch, the augmented view itself,
   tf.dispose(cache.forBatch(viewA, indices));
   assert.equal(forwards, 3);
   tf.dispose([viewA, viewB, a, b, expectedB]);
+  teacher.dispose();
+});
+
+test('TeacherOutputs keeps logits and embedding per sample (CRD), and bypasses the cache with augmentation', () => {
+  const teacher = buildModel({ arch: 'mlp', hidden: [8] }, { inputShape: [6], numClasses: 4, seed: 3, role: 'teacher' });
+  let forwards = 0;
+  const forward = teacher.forward.bind(teacher);
+  teacher.forward = (x, training) => (forwards++, forward(x, training));
+  const cache = new TeacherOutputs(teacher);
+  const x = tf.randomNormal([3, 6], 0, 1, 'float32', 5);
+  const indices = Int32Array.from([4, 5, 6]);
+  const direct = forward(x, false);
+  const first = cache.forBatch(x, indices);
+  const second = cache.forBatch(x, indices);
+  assert.equal(forwards, 1);
+  for (const out of [first, second]) {
+    assert.deepEqual(Array.from(out.logits.dataSync()), Array.from(direct.logits.dataSync()));
+    assert.deepEqual(Array.from(out.embedding.dataSync()), Array.from(direct.embedding.dataSync()));
+  }
+  const view = cache.forBatch(x, indices, true);
+  assert.equal(forwards, 2, 'an augmented batch runs the teacher');
+  tf.dispose([x, direct.logits, direct.embedding, ...direct.features, first.logits, first.embedding, second.logits, second.embedding, view.logits, view.embedding]);
   teacher.dispose();
 });

@@ -82,6 +82,33 @@ describe('experiment form (Chromium)', () => {
     await dashboard.close();
   });
 
+  test('both recipes are offered; picking the reference recipe fills RepDistiller’s training settings and augmentation', async () => {
+    const dashboard = await openDashboard(harness());
+    await init(dashboard);
+    const recipe = inputOf(dashboard, 'recipe');
+    assert.deepEqual(await recipe.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)), ['quick', 'reference']);
+    await recipe.selectOption('reference');
+    assert.equal(await inputOf(dashboard, 'train.learningRate').inputValue(), '0.05');
+    assert.equal(await inputOf(dashboard, 'train.optimizer.kind').inputValue(), 'sgd');
+    assert.equal(await inputOf(dashboard, 'train.schedule.kind').inputValue(), 'relative-step');
+    assert.equal(await inputOf(dashboard, 'train.augment').isChecked(), true);
+    await dashboard.page.locator('#run-button').click();
+    const start = (await dashboard.posted()).filter((m): m is Extract<WebviewToHost, { type: 'startRun' }> => m.type === 'startRun').at(-1);
+    assert.ok(start, 'Run posts startRun');
+    const config = parseExperimentConfig(start.config);
+    assert.equal(config.recipe, 'reference');
+    assert.deepEqual(config.train.optimizer, { kind: 'sgd', momentum: 0.9 });
+    assert.equal(config.train.weightDecay, 5e-4);
+    assert.deepEqual(config.train.schedule, { kind: 'relative-step', at: [0.625, 0.75, 0.875], gamma: 0.1 });
+    assert.deepEqual(config.train.augment, { cropPadding: 4, horizontalFlip: true });
+    // Back to quick: Adam, no augmentation.
+    await recipe.selectOption('quick');
+    assert.equal(await inputOf(dashboard, 'train.augment').isChecked(), false);
+    assert.equal(await inputOf(dashboard, 'train.optimizer.kind').inputValue(), 'adam');
+    assert.deepEqual(await dashboard.problems(), []);
+    await dashboard.close();
+  });
+
   test('the method picker shows each method’s parameters with the schema’s defaults and its reference', async () => {
     const dashboard = await openDashboard(harness(), { theme: 'light' });
     await init(dashboard);

@@ -66,6 +66,7 @@ function loadTfjsNode(): void {
   try {
     // A plain require at run time: bundles mark @tensorflow/* external, and the optional
     // native package is often absent, which must be a fallback, not a crash at load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: an optional native package, loaded late
     require('@tensorflow/tfjs-node');
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);

@@ -9,6 +9,7 @@ import { contrastLoss } from './losses/crd';
 import { EmbedHead } from './modules/embed-head';
 import { kdTerm, type KdTermOptions } from './modules/kd-term';
 import { embeddingSize } from './modules/taps';
+import { TeacherOutputs } from './teacher-logits';
 
 export interface CrdOptions extends KdTermOptions {
   beta: number;
@@ -21,6 +22,8 @@ export interface CrdOptions extends KdTermOptions {
 export interface CrdData {
   /** Samples in the training split: the memory banks' rows, indexed by the batches' `indices`. */
   nData: number;
+  /** The class of every training sample: negatives are drawn from other classes, as RepDistiller's CIFAR100InstanceSample does. */
+  labels?: Int32Array;
   seed: number;
 }
 
@@ -34,6 +37,8 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
   private readonly embedTeacher: EmbedHead;
   readonly memory: ContrastMemory;
   private readonly nData: number;
+  /** The frozen teacher's logits and embedding per sample, computed once when there is no augmentation. */
+  private readonly teacherOutputs: TeacherOutputs;
 
   constructor(
     student: ZooModel,
@@ -53,11 +58,13 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
       temperature: options.nceT,
       momentum: options.nceMomentum,
       seed: data.seed,
+      labels: data.labels,
     }));
+    this.teacherOutputs = new TeacherOutputs(teacher);
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
-    const t = this.teacher.forward(batch.x, false);
+    const t = this.teacherOutputs.forBatch(batch.x, batch.indices, batch.augmented);
     const { logits, embedding } = this.student.forward(batch.x, true);
     const vS = this.embedStudent.apply(embedding);
     const vT = this.embedTeacher.apply(t.embedding);

@@ -46,11 +46,12 @@ export class Simd {
     const pointers: number[] = [];
     try {
       for (const size of bytes) {
-        const p = this.heap._malloc(size + 16);
+        const p = this.heap._malloc(size + 16) >>> 0;
         if (!p) throw new Error('wasm heap allocation failed');
         pointers.push(p);
       }
-      return body(pointers.map((p) => (p + 15) & ~15));
+      // Past 2 GiB of heap a pointer is above 2³¹: read both the pointer and the aligned one as unsigned.
+      return body(pointers.map((p) => ((p >>> 0) + 15) & ~15).map((p) => p >>> 0));
     } finally {
       for (const p of pointers) this.heap._free(p);
     }
