@@ -5,6 +5,8 @@ import { initBackend } from '../../src/core/backend/select';
 import { FitnetDistiller } from '../../src/core/distill/fitnet';
 import { buildModel } from '../../src/core/models/zoo';
 import { trainStep } from '../../src/core/train/step';
+import { fitnetStages } from '../../src/shared/methods/fitnet';
+import { studentBudget } from '../../src/shared/report-table';
 import {
   assertProblem,
   assertRejectedBeforeTraining,
@@ -44,10 +46,32 @@ describe('method fitnet', () => {
     assertTrains(run, 'student', ['ce', 'hint', 'kd']);
   });
 
-  test('two stages: hint pre-training, then KD, each its own phase', async () => {
-    const run = await runMethod(methodConfig({ method: { name: 'fitnet', stages: 'two', hintEpochs: 2 } }), dir.path('two'));
+  test('two stages share the run\'s epochs: hint max(1, round(E/8)) (RepDistiller 30 of 240), KD the rest; hintEpochs honoured', () => {
+    const two = { stages: 'two' as const };
+    const split = (epochs: number, hintEpochs?: number) => fitnetStages({ ...two, hintEpochs }, epochs).map((s) => s.epochs);
+    // 240/8 = 30 → 30 + 210; 20/8 = 2.5 → 3 + 17; 5/8 → 1 + 4; 3/8 rounds to 0 → at least 1, + 2.
+    assert.deepEqual([240, 20, 5, 3].map((e) => split(e)), [[30, 210], [3, 17], [1, 4], [1, 2]]);
+    // Explicit: 2 of 4 → 2 + 2; 6 of 5 → 6, and the KD stage still gets 1.
+    assert.deepEqual(split(4, 2), [2, 2]);
+    assert.deepEqual(split(5, 6), [6, 1]);
+    assert.deepEqual(fitnetStages({ stages: 'one' }, 20), [{ role: 'student' }]);
+  });
+
+  test('two stages by default: hint 1 + KD 2 epochs of a 3-epoch run, the baseline\'s 3, said in the summary', async () => {
+    const run = await runMethod(methodConfig({ method: { name: 'fitnet', stages: 'two' }, baseline: true }), dir.path('two-default'));
+    assert.deepEqual(run.phases, ['teacher', 'student-scratch', 'student-hint', 'student']);
+    const count = (phase: string) => run.epochs.filter((e) => e.phase === phase).length;
+    assert.deepEqual([count('student-scratch'), count('student-hint'), count('student')], [3, 1, 2]);
+    assert.deepEqual(run.summary.models.map((m) => [m.role, m.epochs]), [['teacher', 1], ['student-scratch', 3], ['student-hint', 1], ['student', 2]]);
+    assert.equal(studentBudget(run.summary.models), 'student-hint 1 ep + student 2 ep = 3 ep; baseline student-scratch 3 ep');
+    assertTrains(run, 'student', ['ce', 'kd']);
+  });
+
+  test('two stages, hintEpochs given: hint pre-training for them, then KD for the rest, each its own phase', async () => {
+    const run = await runMethod(methodConfig({ method: { name: 'fitnet', stages: 'two', hintEpochs: 2 }, train: { epochs: 4, batchSize: 32, learningRate: 3e-3 } }), dir.path('two'));
     assert.deepEqual(run.phases, ['teacher', 'student-hint', 'student']);
     assert.equal(run.epochs.filter((e) => e.phase === 'student-hint').length, 2);
+    assert.equal(run.epochs.filter((e) => e.phase === 'student').length, 2);
     assertTrains(run, 'student-hint', ['hint']);
     assertTrains(run, 'student', ['ce', 'kd']);
     assert.deepEqual(run.summary.models.map((m) => m.role), ['teacher', 'student-hint', 'student']);

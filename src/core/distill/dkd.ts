@@ -10,7 +10,15 @@ export interface DkdOptions {
   alpha: number;
   beta: number;
   temperature: number;
-  warmupEpochs: number;
+  /** Share of the run the warm-up lasts (at least one epoch), unless `warmupEpochs` is given. */
+  warmupShare: number;
+  /** The warm-up in epochs, in place of the share; 0 is none. */
+  warmupEpochs?: number;
+}
+
+/** Epochs of the warm-up in a run of `epochs`: the explicit count, or max(1, share·epochs) (may be fractional). */
+export function dkdWarmupEpochs(options: Pick<DkdOptions, 'warmupShare' | 'warmupEpochs'>, epochs: number): number {
+  return options.warmupEpochs ?? Math.max(1, options.warmupShare * epochs);
 }
 
 /** mdistiller's warm-up factor min(epoch/warmup, 1), its epochs counted from 1. */
@@ -32,11 +40,11 @@ export class DecoupledDistiller extends BaseDistiller<'dkd'> {
   }
 
   forwardTrain(batch: TrainBatch, context: StepContext): StepOutput {
-    const { ceWeight, alpha, beta, temperature, warmupEpochs } = this.options;
+    const { ceWeight, alpha, beta, temperature } = this.options;
     const labels = this.labels(batch);
     const teacherLogits = this.teacher.predict(batch.x);
     const { logits } = this.student.forward(batch.x, true);
-    const warm = dkdWarmup(warmupEpochs, context);
+    const warm = dkdWarmup(dkdWarmupEpochs(this.options, context.epochs), context);
     return {
       logits,
       losses: {

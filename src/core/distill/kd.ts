@@ -10,6 +10,11 @@ export interface KdOptions {
   alpha: number;
   /** Reuse each sample's teacher logits across epochs (default); off, the teacher runs every step. */
   cacheTeacherLogits?: boolean;
+  /**
+   * Born-again's 'paper' targets: the teacher's probabilities at T=1 only, no label term
+   * (α=1, T=1; `temperature` and `alpha` are then unused). Default 'kd'.
+   */
+  targets?: 'kd' | 'paper';
 }
 
 /** The methods whose student learns by plain KD: KD itself, each born-again generation, FitNets' second stage. */
@@ -33,6 +38,8 @@ export class KnowledgeDistiller extends BaseDistiller<KdMethod> {
     const { alpha, temperature } = this.options;
     const teacherLogits = this.teacherLogits?.forBatch(batch.x, batch.indices, batch.augmented) ?? this.teacher.predict(batch.x);
     const { logits } = this.student.forward(batch.x, true);
+    // KL(p_t‖p_s) at T=1 (T² = 1), and no cross-entropy term at all.
+    if (this.options.targets === 'paper') return { logits, losses: { kd: kdLoss(logits, teacherLogits, 1) } };
     const ce = tf.mul(crossEntropy(logits, this.labels(batch)), 1 - alpha) as tf.Scalar;
     const kd = tf.mul(kdLoss(logits, teacherLogits, temperature), alpha) as tf.Scalar;
     return { logits, losses: { ce, kd } };

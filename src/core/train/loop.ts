@@ -60,6 +60,8 @@ export interface PhaseResult {
   valLogits: Float32Array;
   testLogits: Float32Array;
   wallTimeSec: number;
+  /** Epochs trained: the phase's `train.epochs`. */
+  epochs: number;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -226,7 +228,7 @@ export async function trainModels(
   for (const track of tracks) {
     const { test, testLogits } = evaluateTest(track.model, data, track.bestWeights, reference);
     tf.dispose(track.bestWeights);
-    results.set(track.role, { best: track.best, last: track.last, test, valLogits: track.valLogits, testLogits, wallTimeSec });
+    results.set(track.role, { best: track.best, last: track.last, test, valLogits: track.valLogits, testLogits, wallTimeSec, epochs: config.epochs });
   }
   return results;
 }

@@ -26,6 +26,8 @@ export const ModelSummary = z.object({
   bytes: z.number(),
   bestValAccuracy: JsonNumber,
   bestEpoch: z.number(),
+  /** Epochs this model trained in its phase (absent for a model evaluated, not trained, here, and in older runs). */
+  epochs: z.number().int().optional(),
   lastValAccuracy: JsonNumber,
   lastValTop5: JsonNumber.optional(),
   /** Test accuracy of the best-validation weights: the headline figure (absent in runs made before test was kept apart). */

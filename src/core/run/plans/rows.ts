@@ -5,7 +5,7 @@ import type { Evaluation } from '../../train/evaluate';
 import { measureLatencyMs } from '../../train/latency';
 import type { PhaseResult } from '../../train/loop';
 
-type RowResult = Pick<PhaseResult, 'best' | 'last' | 'test' | 'wallTimeSec'>;
+type RowResult = Pick<PhaseResult, 'best' | 'last' | 'test' | 'wallTimeSec'> & Partial<Pick<PhaseResult, 'epochs'>>;
 
 /** A model's summary row: accuracy, size, latency and, for students, compression and agreement. */
 export function modelRow(role: string, model: ZooModel, result: RowResult, teacherParams?: number): ModelSummary {
@@ -17,6 +17,7 @@ export function modelRow(role: string, model: ZooModel, result: RowResult, teach
     bytes: model.sizeBytes(),
     bestValAccuracy: result.best.top1,
     bestEpoch: result.best.epoch,
+    ...(result.epochs !== undefined ? { epochs: result.epochs } : {}),
     lastValAccuracy: result.last.top1,
     ...(result.last.top5 !== undefined ? { lastValTop5: result.last.top5 } : {}),
     testAccuracy: result.test.best.top1,
