@@ -33,6 +33,39 @@ describe('srrlLoss', () => {
     assert.ok(Math.abs(featureLoss - 0.52 / 6) < 1e-6);
   });
 
+  test('maps are pooled first, the teacher\'s pooling: MSE(GAP(c(f_s)), GAP(f_t)) and MSE(head_t(GAP(c(f_s))), z_t), sizes may differ', () => {
+    // c(f_s): [B=2, H=2, W=2, C=3]; f_t: [2, 1, 2, 3], another spatial size.
+    const CS = [
+      [[[1, 0, 2], [3, -1, 0]], [[0, 2, 1], [0, 1, -1]]],
+      [[[0.5, 0.5, 0], [1.5, -0.5, 1]], [[2, 0, 0], [0, 2, 3]]],
+    ];
+    const FTMAP = [[[[0.4, 0, 1], [1.6, 1, 0]]], [[[1, 0, 1], [1, 0.5, 1]]]];
+    // Spatial means by hand: sample 0 → [(1+3+0+0)/4, (0−1+2+1)/4, (2+0+1−1)/4] = [1, 0.5, 0.5];
+    // sample 1 → [1, 0.5, 1]. Teacher: [1, 0.5, 0.5] and [1, 0.25, 1].
+    const gs = [[1, 0.5, 0.5], [1, 0.5, 1]];
+    const gt = [[1, 0.5, 0.5], [1, 0.25, 1]];
+    const { featureLoss, softmaxRegressionLoss, ce } = tf.tidy(() => {
+      const w = tf.tensor2d(W);
+      const b = tf.tensor1d(BIAS);
+      const headT = (x: tf.Tensor2D) => tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
+      const out = srrlLoss(tf.tensor4d(CS), tf.tensor4d(FTMAP), headT, tf.tensor2d(ZT));
+      const soft = srrlLoss(tf.tensor4d(CS), tf.tensor4d(FTMAP), headT, tf.tensor2d(ZT), 'ce');
+      return { featureLoss: out.featureLoss.dataSync()[0], softmaxRegressionLoss: out.softmaxRegressionLoss.dataSync()[0], ce: soft.softmaxRegressionLoss.dataSync()[0] };
+    });
+    // Only sample 1, channel 1 differs: 0.25² / 6.
+    assert.ok(Math.abs(featureLoss - 0.0625 / 6) < 1e-7, `${featureLoss}`);
+    // head(gs[0]) = [0.1 + 1 + 0.1 − 0.5, −0.2 − 0.5 + 0.15 + 1] = [0.7, 0.45]; head(gs[1]) = [0.1 + 1 + 0.1 − 1, −0.2 − 0.5 + 0.15 + 2] = [0.2, 1.45].
+    assert.deepEqual(gs.map((g) => head(g).map((v) => Math.round(v * 1e9) / 1e9)), [[0.7, 0.45], [0.2, 1.45]]);
+    // vs ZT: (0.2² + 1.95² + 1.8² + 0.95²)/4.
+    assert.ok(Math.abs(softmaxRegressionLoss - (0.04 + 3.8025 + 3.24 + 0.9025) / 4) < 1e-6, `${softmaxRegressionLoss}`);
+    assert.ok(Math.abs(softmaxRegressionLoss - mse(gs.map(head), ZT)) < 1e-6);
+    assert.ok(Math.abs(featureLoss - mse(gs, gt)) < 1e-7);
+    // 'ce': −Σ_k softmax(z_t)_k · log softmax(head(GAP(c)))_k, averaged over the batch.
+    const softmax = (z: number[]) => z.map((v) => Math.exp(v) / z.reduce((a, u) => a + Math.exp(u), 0));
+    const expectedCe = gs.map(head).reduce((a, zs, i) => a - softmax(ZT[i]).reduce((s, p, k) => s + p * Math.log(softmax(zs)[k]), 0), 0) / 2;
+    assert.ok(Math.abs(ce - expectedCe) < 1e-6, `${ce} vs ${expectedCe}`);
+  });
+
   test('the gradient flows through the frozen head into the connected feature', () => {
     const total = (x: number[][]) => mse(x, FT) + mse(x.map(head), ZT);
     const grad = tf.tidy(() => {

@@ -11,6 +11,28 @@ export interface Peer {
 }
 
 /**
+ * Another peer's prediction while peer i is updated: in training mode (batch statistics in its BN
+ * layers, as in the forward pass where it trains), but with its state left as it was — its moving
+ * statistics (its only non-trainable weights) are put back after the pass. The authors' code does
+ * the same: every network is built with is_training=True, so a peer's predictions use batch
+ * statistics, and the train op of network i runs only the UPDATE_OPS of network i's scope, so
+ * the other networks' moving averages do not move while network i is updated
+ * (YingZhangDUT/Deep-Mutual-Learning `train_models.py`). Inference mode would instead give peer i
+ * targets normalised by moving averages, not by the batch statistics every peer trains with, and
+ * differ from the one-pass ('simultaneous') targets even before any peer has moved.
+ */
+function peerPrediction(model: ZooModel, x: tf.Tensor): tf.Tensor2D {
+  const state = model.net.nonTrainableWeights;
+  const saved = state.map((w) => tf.clone(w.read()));
+  try {
+    return model.forward(x, true).logits;
+  } finally {
+    state.forEach((w, k) => w.write(saved[k]));
+    tf.dispose(saved);
+  }
+}
+
+/**
  * Deep mutual learning: K peers trained together, each with CE + Σ_{j≠i} KL(p_j‖p_i)/(K−1), the
  * other peers' probabilities held constant. 'alternating' updates the peers in turn within a step,
  * each against freshly recomputed predictions (the paper's Algorithm 1); 'simultaneous' updates
@@ -43,8 +65,14 @@ export class MutualLearning extends BaseDistiller<'dml'> implements TrainedToget
     return this.peers.map((p) => p.model.forward(batch.x, true).logits);
   }
 
+  /**
+   * Peer i's terms, in turn: peer i's forward pass is the one that moves its BN statistics; the
+   * other peers' fresh predictions leave theirs where they were, so over a step of K updates each
+   * peer's moving statistics move once, not K times.
+   */
   forwardMember(i: number, batch: TrainBatch): StepOutput {
-    return this.peerLosses(i, this.forwardPeers(batch), batch);
+    const logits = this.peers.map((p, j) => (j === i ? p.model.forward(batch.x, true).logits : peerPrediction(p.model, batch.x)));
+    return this.peerLosses(i, logits, batch);
   }
 
   forwardAll(batch: TrainBatch): StepOutput[] {

@@ -79,7 +79,9 @@ export function trainStep(
 /**
  * One step of a method that trains several models together, one optimizer each: in turn (each
  * member's loss computed after the members before it have updated) or jointly (every member from
- * one forward pass). One result per member.
+ * one forward pass). One result per member. In turn, the distiller's `forwardMember(i)` runs the
+ * other members too; it keeps their state (BN moving statistics) as it was, so each member's
+ * state moves once per step, in its own pass.
  */
 export function trainTogetherStep(
   distiller: Distiller,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormalization } from '../../models/batch-norm';
 import { BN_MOMENTUM, SeededInit } from '../../models/init';
 import { pooled } from './taps';
 
@@ -121,5 +122,40 @@ export class FeatureConnector {
 
   dispose(): void {
     this.net?.dispose();
+  }
+}
+
+/**
+ * KD_SRRL's connector (`transfer_conv` in `distiller_zoo/AIN.py`): a 1×1 convolution without bias,
+ * BN and ReLU, on the student's feature map [B, H, W, C_s] → [B, H, W, C_t]; the spatial size is
+ * kept, whatever it is. The kernel is drawn as there, normal with std √(2 / fan-out) (truncated,
+ * as tfjs draws it); BN starts at γ = 1, β = 0.
+ */
+export class ConvConnector {
+  private readonly net: tfl.LayersModel;
+
+  constructor(inputShape: number[], channels: number, seed: number) {
+    if (inputShape.length !== 3) throw new Error(`ConvConnector: expected a feature map shape [H, W, C], got [${inputShape.join(', ')}]`);
+    const kernelInitializer = tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed });
+    this.net = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape, filters: channels, kernelSize: 1, useBias: false, kernelInitializer }),
+        batchNormalization({ momentum: BN_MOMENTUM }),
+        tfl.layers.activation({ activation: 'relu' }),
+      ],
+    });
+  }
+
+  /** c(f_s): the student's map with the teacher's channel count. */
+  connect(fs: tf.Tensor, training: boolean): tf.Tensor4D {
+    return this.net.apply(fs, { training }) as tf.Tensor4D;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return variablesOf(this.net);
+  }
+
+  dispose(): void {
+    this.net.dispose();
   }
 }
