@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { markCompleted, markQueued, markRunning, readRuns, RunFolder } from '../../src/shared/run-folder';
 import { contentSecurityPolicy, dashboardHtml } from '../../src/host/dashboard/html';
-import { isInside, listRunItems, readCompareRuns, readRunHistory } from '../../src/host/dashboard/run-data';
+import { listRunItems, readCompareRuns, readRunHistory } from '../../src/host/dashboard/run-data';
+import { isInside } from '../../src/shared/paths';
 import { WebviewToHost } from '../../src/shared/protocol';
 import { summary, syntheticEvents } from '../webview/fixtures';
 
@@ -47,6 +48,7 @@ describe('dashboard host', () => {
     assert.equal(isInside('/runs', '/runs/../etc'), false);
     assert.equal(isInside('/runs', '/runs-other/x'), false);
     assert.equal(isInside('/runs', '/etc/passwd'), false);
+    assert.equal(isInside('/runs', '/runs', { orSame: true }), true);
   });
 
   test('history: drawn events in order, no times, checkpoints or logs, the latest predictions of each phase', () => {

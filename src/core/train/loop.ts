@@ -221,7 +221,7 @@ export async function trainModels(
     if (error instanceof RunCancelled) await saveCheckpoints(epoch + 1, 'last', tracks);
     throw error;
   } finally {
-    for (const track of tracks) track.optimizer.optimizer.dispose();
+    for (const track of tracks) track.optimizer.dispose();
   }
   const wallTimeSec = (Date.now() - started) / 1000;
   const results = new Map<string, PhaseResult>();

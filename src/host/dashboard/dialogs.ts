@@ -1,5 +1,6 @@
 // The host's file dialogs behind the dashboard's Browse…, Save and Load buttons.
-import { basename, isAbsolute, relative, sep } from 'node:path';
+import { basename, relative, sep } from 'node:path';
+import { isInside } from '../../shared/paths';
 import * as vscode from 'vscode';
 
 export interface DashboardDialogs {
@@ -19,8 +20,7 @@ function workspaceRoot(): vscode.Uri | undefined {
 
 export function workspaceRelative(root: string | undefined, file: string): string {
   if (!root) return file;
-  const rel = relative(root, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
+  return isInside(root, file) ? relative(root, file).split(sep).join('/') : file;
 }
 
 export const vscodeDialogs: DashboardDialogs = {

@@ -20,7 +20,8 @@ import { ConfigError, WebviewToHost, type DashboardFocus, type HostToWebview, ty
 import type { ListedRun } from '../../shared/run-folder';
 import { vscodeDialogs, type DashboardDialogs } from './dialogs';
 import { dashboardHtml } from './html';
-import { isDashboardEvent, isInside, listRunItems, readCompareRuns, readRunHistory } from './run-data';
+import { isInside } from '../../shared/paths';
+import { isDashboardEvent, listRunItems, readCompareRuns, readRunHistory } from './run-data';
 
 export const DASHBOARD_VIEW_TYPE = 'distill.dashboard';
 

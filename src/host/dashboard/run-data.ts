@@ -2,7 +2,7 @@
 // store's listing (the one the tree shows), a run's history from its folder. No vscode import:
 // unit tests use it directly.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { RunFolder, RUN_FILES, type ListedRun } from '../../shared/run-folder';
 import type { DashboardCompareRun, DashboardEvent, DashboardRunHistory, DashboardRunItem, TrainerEvent } from '../../shared/protocol';
 
@@ -13,11 +13,6 @@ export function isDashboardEvent(event: TrainerEvent): event is DashboardEvent {
   return DRAWN.has(event.type);
 }
 
-/** True when `runDir` is a folder strictly inside `runsDir` (the webview may only open those). */
-export function isInside(runsDir: string, runDir: string): boolean {
-  const rel = relative(resolve(runsDir), resolve(runDir));
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-}
 
 export function listRunItems(runs: readonly ListedRun[]): DashboardRunItem[] {
   return runs.map((run) => {

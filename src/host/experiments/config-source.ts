@@ -1,10 +1,11 @@
 // Where a run's config comes from until the dashboard form does it: the built-in demo, a JSON
 // config in the workspace, or one chosen with a file dialog.
 import { readFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname } from 'node:path';
+import { isInside } from '../../shared/paths';
 import * as vscode from 'vscode';
 import { DEMO_CONFIG } from '../../cli/demo-config';
-import { ExperimentConfig } from '../../shared/protocol';
+import { parseExperimentConfig, type ExperimentConfig } from '../../shared/protocol';
 
 export interface ConfigChoice {
   config: unknown;
@@ -39,11 +40,11 @@ export async function findWorkspaceConfigs(runsDir: string): Promise<{ file: str
   const uris = await vscode.workspace.findFiles('**/*.json', '{**/node_modules/**,**/.distill/**,**/.vscode/**,**/package.json,**/package-lock.json,**/tsconfig.json}', MAX_FILES);
   return uris
     .map((uri) => uri.fsPath)
-    .filter((file) => relative(runsDir, file).startsWith('..'))
+    .filter((file) => !isInside(runsDir, file))
     .flatMap((file) => {
       try {
-        const parsed = ExperimentConfig.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-        return parsed.success ? [{ file, config: parsed.data }] : [];
+        // The one parser (recipes applied): a file it rejects is not an experiment config.
+        return [{ file, config: parseExperimentConfig(JSON.parse(readFileSync(file, 'utf8'))) }];
       } catch {
         return [];
       }

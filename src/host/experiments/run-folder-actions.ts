@@ -1,5 +1,5 @@
 // The commands on run folders: delete, reveal, compare, export.
-import { isAbsolute, relative } from 'node:path';
+import { isInside } from '../../shared/paths';
 import * as vscode from 'vscode';
 import { comparedRun, comparisonTable } from '../../shared/report-table';
 import { exportStudent } from './export';
@@ -28,10 +28,7 @@ export class RunFolderActions {
   async reveal(clicked: RunArg): Promise<void> {
     const entry = resolveTarget(this.store, clicked, 'reveal');
     const uri = vscode.Uri.file(entry.runDir);
-    const inWorkspace = (vscode.workspace.workspaceFolders ?? []).some((folder) => {
-      const rel = relative(folder.uri.fsPath, entry.runDir);
-      return !rel.startsWith('..') && !isAbsolute(rel);
-    });
+    const inWorkspace = (vscode.workspace.workspaceFolders ?? []).some((folder) => isInside(folder.uri.fsPath, entry.runDir));
     if (inWorkspace) await vscode.commands.executeCommand('revealInExplorer', uri);
     else if (!vscode.env.remoteName) await vscode.commands.executeCommand('revealFileInOS', uri);
     else await vscode.window.showTextDocument(vscode.Uri.file(entry.folder.recordPath));

@@ -4,6 +4,7 @@
 // process died unseen turned into `interrupted`.
 import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
+import { isInside } from '../../shared/paths';
 import * as vscode from 'vscode';
 import { isOwnerGone, isRunStateFile, listRuns, markInterrupted, readRuns, type DamagedRun, type ListedRun, type ReadableRun } from '../../shared/run-folder';
 import { Disposable, toDisposable, type IDisposable } from '../lifecycle';
@@ -120,7 +121,7 @@ export class ExperimentStore extends Disposable {
 
   deleteRun(runDir: string): void {
     if (this.claimed.has(runDir)) throw new Error('the run is active: stop it first');
-    if (relative(this.dir, runDir).startsWith('..')) throw new Error(`${runDir} is not inside the runs folder ${this.dir}`);
+    if (!isInside(this.dir, runDir)) throw new Error(`${runDir} is not inside the runs folder ${this.dir}`);
     rmSync(runDir, { recursive: true, force: true });
     // The experiment goes with its last run.
     const experimentDir = dirname(runDir);

@@ -35,7 +35,7 @@ export const standardPlan: Plan = {
     const trainSplit = data.transfer ?? data.train;
     const stages = stagesWithEpochs(config).map((stage) => ({
       ...stage,
-      distiller: context.distiller(method, { student, teacher: teacher?.model, stage: stage.stage, nData: trainSplit.count }),
+      distiller: context.distiller(method, { student, teacher: teacher?.model, stage: stage.stage, nData: trainSplit.count, labels: trainSplit.y }),
     }));
     const reference = await teacher?.ready();
     const teacherParams = teacher?.model.paramCount();
