@@ -58,5 +58,5 @@ export const fitnet = defineMethod({
   modelKinds: IMAGE_MODELS,
   teacher: true,
   student: true,
-  stages: (method) => fitnetStages(method),
+  stages: fitnetStages,
 });

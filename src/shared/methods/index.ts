@@ -59,6 +59,6 @@ export function usesStudent(method: { name: string }): boolean {
 }
 
 /** The phases that train the student: one, or a pre-training stage first (FitNets two-stage, TinyBERT). */
-export function studentStages(method: MethodConfig): StudentStage[] {
-  return methodNamed(method.name)!.stages?.(method) ?? [{ role: 'student' }];
+export function studentStages(method: MethodConfig, trainEpochs: number): StudentStage[] {
+  return methodNamed(method.name)!.stages?.(method, trainEpochs) ?? [{ role: 'student' }];
 }

@@ -61,7 +61,7 @@ export interface MethodDescriptor<N extends string = string, F extends z.ZodRawS
   /** Whether a run trains `config.student.model`. */
   readonly student: boolean;
   /** The student's phases when there is more than one; by default one, `student`. */
-  stages?(method: z.infer<MethodSchema<N, F>>): StudentStage[];
+  stages?(method: z.infer<MethodSchema<N, F>>, trainEpochs: number): StudentStage[];
 }
 
 type MethodFacts<N extends string, F extends z.ZodRawShape> = Omit<MethodDescriptor<N, F>, 'schema'> & {

@@ -1,17 +1,7 @@
 import { studentStages, usesTeacher } from '../../../shared/methods';
-import { fitnetStages } from '../../../shared/methods/fitnet';
 import type { ExperimentConfig } from '../../../shared/protocol';
 import { prepareTeacher, trainBaseline } from './common';
 import { seedOf, type Plan } from './plan';
-
-/**
- * The student's stages with their epochs. FitNets' two stages share `train.epochs` (the
- * baseline's budget), which the descriptor's stages() does not see.
- */
-function stagesWithEpochs(config: ExperimentConfig) {
-  const method = config.method;
-  return method.name === 'fitnet' ? fitnetStages(method, config.train.epochs) : studentStages(method);
-}
 
 /** teacher (trained, or loaded from its checkpoint) → from-scratch baseline → the student's stages. */
 export const standardPlan: Plan = {
@@ -20,7 +10,7 @@ export const standardPlan: Plan = {
     if (method.name === 'teacher') return config.teacher.checkpoint ? [] : ['teacher'];
     if (method.name === 'scratch') return ['student'];
     const teacher = usesTeacher(method) && !config.teacher.checkpoint ? ['teacher'] : [];
-    return [...teacher, ...(config.baseline ? ['student-scratch'] : []), ...studentStages(method).map((s) => s.role)];
+    return [...teacher, ...(config.baseline ? ['student-scratch'] : []), ...studentStages(method, config.train.epochs).map((s) => s.role)];
   },
 
   async run(context) {
@@ -33,7 +23,7 @@ export const standardPlan: Plan = {
     const teacher = usesTeacher(method) ? await prepareTeacher(context) : undefined;
     const student = context.build(config.student.model, 'student', seedOf(config, 'student'));
     const trainSplit = data.transfer ?? data.train;
-    const stages = stagesWithEpochs(config).map((stage) => ({
+    const stages = studentStages(method, config.train.epochs).map((stage) => ({
       ...stage,
       distiller: context.distiller(method, { student, teacher: teacher?.model, stage: stage.stage, nData: trainSplit.count, labels: trainSplit.y }),
     }));
