@@ -17,9 +17,7 @@ export interface Workload {
 }
 
 /** The optimiser of a case; the PyTorch side uses the same one with the same settings. */
-export type BenchOptimizer =
-  | { kind: 'adam'; learningRate: number }
-  | { kind: 'sgd'; learningRate: number; momentum: number; weightDecay: number };
+export type BenchOptimizer = { kind: 'adam'; learningRate: number } | { kind: 'sgd'; learningRate: number; momentum: number; weightDecay: number };
 
 export interface BenchCase {
   /** Stable id shared with bench/bench_torch.py. */

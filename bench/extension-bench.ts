@@ -18,7 +18,17 @@ const RESOLUTION_MS = 10;
 function summary(h: IntervalHistogram, ms: number) {
   const toMs = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
   const over = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
-  return { resolutionMs: RESOLUTION_MS, excess: { p50: over(h.percentile(50)), p99: over(h.percentile(99)), max: over(h.max) }, windowMs: Math.round(ms), samples: h.count, p50: toMs(h.percentile(50)), p90: toMs(h.percentile(90)), p99: toMs(h.percentile(99)), max: toMs(h.max), mean: toMs(h.mean) };
+  return {
+    resolutionMs: RESOLUTION_MS,
+    excess: { p50: over(h.percentile(50)), p99: over(h.percentile(99)), max: over(h.max) },
+    windowMs: Math.round(ms),
+    samples: h.count,
+    p50: toMs(h.percentile(50)),
+    p90: toMs(h.percentile(90)),
+    p99: toMs(h.percentile(99)),
+    max: toMs(h.max),
+    mean: toMs(h.mean),
+  };
 }
 
 async function measure<T>(action: () => Promise<T>) {

@@ -145,7 +145,12 @@ async function main(): Promise<void> {
   void tfl;
   const cases = selectCases(caseIds);
   const batches = new BenchDataCache();
-  console.log(`load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average ${(await import('node:os'))
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+  );
   if (profileMode != null) {
     for (const c of cases) await profile(c, batches.get(c.workload), profileMode);
     return;

@@ -141,7 +141,14 @@ export function formatReport(report: BenchReport): string {
   const pct = (v: number | null) => (v == null ? '-' : `${Math.round(v * 100)}%`);
   lines.push(`other load: ${pct(load.backgroundShareTfjs)} of the cores during tfjs, ${pct(load.backgroundShareTorch)} during torch (load average at start ${load.loadAverageAtStart.join(' ')})`);
   if (busy > 0.15) lines.push('warning: other processes were using the CPU; the numbers are low, the multi-threaded ones (torch) most.');
-  lines.push('', table(header, rows, header.map((_, i) => i > 3 || i === 2)));
+  lines.push(
+    '',
+    table(
+      header,
+      rows,
+      header.map((_, i) => i > 3 || i === 2),
+    ),
+  );
   if (report.cases.some((c) => c.tfjs?.coldOnly || c.torch?.coldOnly)) lines.push('* too slow to repeat: one un-warmed step only.');
   lines.push('', 'parameters (trainable, + BN moving statistics), engine vs PyTorch:');
   for (const c of report.cases) {

@@ -72,7 +72,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         log(`tfjs ${benchCase.id}: ERROR ${result.error}${result.params ? `; ${formatParams(result.params)}` : ''}`);
         continue;
       }
-      log(`tfjs ${benchCase.id}: ${result.samplesPerSec.toFixed(0)} samples/s, ${result.msPerStep.toFixed(1)} ms/step (${result.coldOnly ? 'one cold step: too slow to repeat' : `${result.stepsPerRep} steps × ${result.repeats}`}); ${formatParams(result.params)}`);
+      log(
+        `tfjs ${benchCase.id}: ${result.samplesPerSec.toFixed(0)} samples/s, ${result.msPerStep.toFixed(1)} ms/step (${result.coldOnly ? 'one cold step: too slow to repeat' : `${result.stepsPerRep} steps × ${result.repeats}`}); ${formatParams(result.params)}`,
+      );
     }
   } finally {
     batches.dispose();
@@ -86,7 +88,21 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   if (options.torch === false) {
     torch = { ran: false, reason: 'disabled (torch: false)' };
   } else {
-    torch = runTorchBench(cases, engineParams, { warmup, steps: options.steps, repeats, targetRepSec: TARGET_REP_SEC, maxSteps: MAX_STEPS_PER_REP, threads: TORCH_THREADS, giveUpStepSec: GIVE_UP_STEP_SEC, timeoutSec: 120 + TORCH_SEC_PER_CASE * cases.length }, log);
+    torch = runTorchBench(
+      cases,
+      engineParams,
+      {
+        warmup,
+        steps: options.steps,
+        repeats,
+        targetRepSec: TARGET_REP_SEC,
+        maxSteps: MAX_STEPS_PER_REP,
+        threads: TORCH_THREADS,
+        giveUpStepSec: GIVE_UP_STEP_SEC,
+        timeoutSec: 120 + TORCH_SEC_PER_CASE * cases.length,
+      },
+      log,
+    );
     if (torch.ran) backgroundShareTorch = torch.backgroundShare;
     else log(`torch: skipped — ${torch.reason}`);
   }
@@ -100,7 +116,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     versions: { ...versions(), ...(torch.ran ? { torch: torch.run.torch, python: torch.run.python } : {}) },
     machine: machineInfo(),
     torch: torch.ran
-      ? { ran: true, version: torch.run.torch, python: torch.run.python, threads: torch.run.threads, mkldnn: torch.run.mkldnn, blas: torch.run.blas, ldLibraryPath: torch.run.ldLibraryPath, wallSec: torch.wallSec }
+      ? {
+          ran: true,
+          version: torch.run.torch,
+          python: torch.run.python,
+          threads: torch.run.threads,
+          mkldnn: torch.run.mkldnn,
+          blas: torch.run.blas,
+          ldLibraryPath: torch.run.ldLibraryPath,
+          wallSec: torch.wallSec,
+        }
       : { ran: false, reason: torch.reason },
     load: { loadAverageAtStart, backgroundShareTfjs, backgroundShareTorch },
     cases: combineCases(cases, tfjs, torch),

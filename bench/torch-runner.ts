@@ -100,15 +100,24 @@ export function runTorchBench(cases: BenchCase[], engineParams: Map<string, Case
   if (reason) return { ran: false, reason };
   const args = [
     script,
-    '--cases', JSON.stringify(torchCaseSpecs(cases, engineParams)),
-    '--warmup', String(options.warmup),
-    '--repeats', String(options.repeats),
-    '--target-rep-sec', String(options.targetRepSec),
-    '--max-steps', String(options.maxSteps),
-    '--threads', String(options.threads),
-    '--give-up-step-sec', String(options.giveUpStepSec),
-    '--temperature', String(KD_TEMPERATURE),
-    '--alpha', String(KD_ALPHA),
+    '--cases',
+    JSON.stringify(torchCaseSpecs(cases, engineParams)),
+    '--warmup',
+    String(options.warmup),
+    '--repeats',
+    String(options.repeats),
+    '--target-rep-sec',
+    String(options.targetRepSec),
+    '--max-steps',
+    String(options.maxSteps),
+    '--threads',
+    String(options.threads),
+    '--give-up-step-sec',
+    String(options.giveUpStepSec),
+    '--temperature',
+    String(KD_TEMPERATURE),
+    '--alpha',
+    String(KD_ALPHA),
   ];
   if (options.steps != null) args.push('--steps', String(options.steps));
   log(`torch: ${DEBIAN_PYTHON} ${script}${env.LD_LIBRARY_PATH ? ` (LD_LIBRARY_PATH=${env.LD_LIBRARY_PATH})` : ''}`);

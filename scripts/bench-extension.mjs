@@ -51,7 +51,16 @@ async function main() {
   const started = Date.now();
   ensureCodeServer();
   const sizes = bundleSizes();
-  await build({ entryPoints: [join(ROOT, 'bench', 'extension-bench.ts')], outfile: HOST_BUNDLE, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning' });
+  await build({
+    entryPoints: [join(ROOT, 'bench', 'extension-bench.ts')],
+    outfile: HOST_BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    logLevel: 'warning',
+  });
   const { dirs, env } = prepareSession(OUT);
   const config = JSON.parse(readFileSync(join(ROOT, 'test', 'e2e', 'e2e-kd.distill.json'), 'utf8'));
   const resultFile = join(OUT, 'host.json');
@@ -66,7 +75,11 @@ async function main() {
     await page.exposeFunction('codeAutomationLog', () => undefined);
     await page.exposeFunction('codeAutomationExit', (code) => exit({ code }));
     const remote = (path) => `vscode-remote://127.0.0.1:${server.port}${path}`;
-    const payload = [['extensionDevelopmentPath', remote(ROOT)], ['extensionTestsPath', remote(HOST_BUNDLE)], ['skipWelcome', 'true']];
+    const payload = [
+      ['extensionDevelopmentPath', remote(ROOT)],
+      ['extensionTestsPath', remote(HOST_BUNDLE)],
+      ['skipWelcome', 'true'],
+    ];
     await page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     outcome = await Promise.race([exited, sleep(TIMEOUT_MS).then(() => ({ timeout: true }))]);
     await page.screenshot({ path: join(OUT, 'workbench-at-exit.png') }).catch(() => undefined);
@@ -89,9 +102,14 @@ async function main() {
   writeFileSync(join(OUT, 'extension-bench.json'), `${JSON.stringify(report, null, 2)}\n`);
 
   const a = report.activation;
-  log(`activation: activate() body ${a.activateBodyMs} ms (extension's performance.now()), ${a.hostActivateMs} ms as the host sees it (module load + activate)${a.wasActiveBefore ? ' [was already active]' : ''}; logged line: ${a.loggedByExtensionMs} ms`);
+  log(
+    `activation: activate() body ${a.activateBodyMs} ms (extension's performance.now()), ${a.hostActivateMs} ms as the host sees it (module load + activate)${a.wasActiveBefore ? ' [was already active]' : ''}; logged line: ${a.loggedByExtensionMs} ms`,
+  );
   for (const [file, size] of Object.entries(sizes)) log(`bundle dist/${file.padEnd(13)} ${size ? `${kib(size.bytes).padStart(11)}  gzip ${kib(size.gzipBytes).padStart(10)}` : 'missing'}`);
-  for (const [phase, d] of Object.entries(report.eventLoopDelayMs)) log(`event-loop delay ${phase.padEnd(8)} p50 ${d.p50} ms · p99 ${d.p99} ms · max ${d.max} ms · mean ${d.mean} ms (${d.samples} samples over ${seconds(d.windowMs)}, ${d.resolutionMs} ms timer) → beyond the timer: p50 ${d.excess.p50} · p99 ${d.excess.p99} · max ${d.excess.max} ms`);
+  for (const [phase, d] of Object.entries(report.eventLoopDelayMs))
+    log(
+      `event-loop delay ${phase.padEnd(8)} p50 ${d.p50} ms · p99 ${d.p99} ms · max ${d.max} ms · mean ${d.mean} ms (${d.samples} samples over ${seconds(d.windowMs)}, ${d.resolutionMs} ms timer) → beyond the timer: p50 ${d.excess.p50} · p99 ${d.excess.p99} · max ${d.excess.max} ms`,
+    );
   log(`run ${host.run.status} in ${seconds(host.run.trainMs)} · report ${join(OUT, 'extension-bench.json')} · total ${seconds(Date.now() - started)}`);
   return host.run.status === 'completed' ? 0 : 1;
 }

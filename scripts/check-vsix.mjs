@@ -19,7 +19,16 @@ import { inflateRawSync } from 'node:zlib';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const MAX_PACKED_BYTES = 10_000_000;
 const EXT = 'extension/';
-const REQUIRED = ['package.json', 'dist/extension.js', 'dist/trainer.js', 'dist/cli.js', 'dist/webview.js', 'dist/webview.css', 'dist/wasm/tfjs-backend-wasm.wasm', 'dist/wasm/tfjs-backend-wasm-simd.wasm'];
+const REQUIRED = [
+  'package.json',
+  'dist/extension.js',
+  'dist/trainer.js',
+  'dist/cli.js',
+  'dist/webview.js',
+  'dist/webview.css',
+  'dist/wasm/tfjs-backend-wasm.wasm',
+  'dist/wasm/tfjs-backend-wasm-simd.wasm',
+];
 /** Builds and files a node program never loads: browser/ESM/minified builds, sources, typings, maps. */
 const NOT_RUN = /\.map$|\.tsx?$|\.(min|esm|es2017|fesm|umd)\.[cm]?js$|(^|\/)(src|coverage|test)\//;
 
@@ -104,9 +113,31 @@ export async function trainFromVsix(zip, entries, { timeoutMs = 180_000 } = {}) 
     const hook = join(root, 'record-loaded.cjs');
     writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, Object.keys(require.cache).join('\\n')));\n`);
     const args = [
-      '--require', hook, join(extension, 'dist', 'cli.js'), 'run', '--method', 'kd', '--teacher', 'cnn:8', '--student', 'mlp:8',
-      '--epochs', '1', '--teacher-epochs', '1', '--limit-train', '128', '--limit-validation', '64', '--max-steps', '2',
-      '--backend', 'wasm', '--no-baseline', '--runs-dir', join(root, 'runs'),
+      '--require',
+      hook,
+      join(extension, 'dist', 'cli.js'),
+      'run',
+      '--method',
+      'kd',
+      '--teacher',
+      'cnn:8',
+      '--student',
+      'mlp:8',
+      '--epochs',
+      '1',
+      '--teacher-epochs',
+      '1',
+      '--limit-train',
+      '128',
+      '--limit-validation',
+      '64',
+      '--max-steps',
+      '2',
+      '--backend',
+      'wasm',
+      '--no-baseline',
+      '--runs-dir',
+      join(root, 'runs'),
     ];
     // Without the caller's module paths: the unpacked extension must find everything itself.
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_PATH' && key !== 'NODE_OPTIONS'));
@@ -124,7 +155,9 @@ export async function trainFromVsix(zip, entries, { timeoutMs = 180_000 } = {}) 
       });
     });
     if (!/backend wasm/.test(output)) throw new Error(`the CLI from the .vsix did not train on wasm:\n${output}`);
-    const files = readFileSync(loaded, 'utf8').split('\n').filter((file) => file && file !== hook);
+    const files = readFileSync(loaded, 'utf8')
+      .split('\n')
+      .filter((file) => file && file !== hook);
     const outside = files.filter((file) => !file.startsWith(extension + sep));
     if (outside.length > 0) throw new Error(`the CLI from the .vsix loaded files from outside it: ${outside.join(', ')}`);
     const modules = files.filter((file) => file.includes(`${sep}node_modules${sep}`)).length;

@@ -87,7 +87,10 @@ async function main() {
     page.on('pageerror', (error) => appendFileSync(browserLog, `[pageerror] ${error.stack ?? error}\n`));
     let url = `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(dirs.workspace)}`;
     if (fromSource) {
-      const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${ROOT}`], ['skipWelcome', 'true']];
+      const payload = [
+        ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${ROOT}`],
+        ['skipWelcome', 'true'],
+      ];
       url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     }
     await page.goto(url);

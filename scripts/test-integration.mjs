@@ -73,11 +73,7 @@ async function main() {
     const stopScreenshots = serveScreenshots(page, files.screenshots);
     const suiteStarted = Date.now();
     await page.goto(url);
-    const outcome = await Promise.race([
-      exited,
-      sleep(HARD_TIMEOUT_MS).then(() => ({ timeout: true })),
-      new Promise((resolve) => server.child.once('exit', () => resolve({ serverExited: true }))),
-    ]);
+    const outcome = await Promise.race([exited, sleep(HARD_TIMEOUT_MS).then(() => ({ timeout: true })), new Promise((resolve) => server.child.once('exit', () => resolve({ serverExited: true })))]);
     stopFollowing();
     stopScreenshots();
     await page.screenshot({ path: join(dirs.out, 'workbench-at-exit.png') }).catch(() => undefined);

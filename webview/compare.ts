@@ -59,7 +59,12 @@ export class CompareView {
         h(
           'th',
           { scope: 'col', 'data-column': column.key, 'aria-sort': this.sort.key === column.key ? this.sort.direction : 'none', class: column.numeric ? 'num' : undefined },
-          h('button', { type: 'button', title: column.title, onclick: () => this.sortBy(column.key) }, column.label, this.sort.key === column.key ? (this.sort.direction === 'ascending' ? ' ▲' : ' ▼') : ''),
+          h(
+            'button',
+            { type: 'button', title: column.title, onclick: () => this.sortBy(column.key) },
+            column.label,
+            this.sort.key === column.key ? (this.sort.direction === 'ascending' ? ' ▲' : ' ▼') : '',
+          ),
         ),
       ),
     );

@@ -32,4 +32,3 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
 export function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
-

@@ -42,7 +42,10 @@ export function parseNumberText(text: string): number | string | undefined {
 /** "256, 128" → [256, 128]; entries that are not numbers stay text for the schema to report. */
 export function parseListText(text: string): (number | string)[] | undefined {
   if (text.trim() === '') return undefined;
-  return text.split(/[\s,]+/).filter(Boolean).map((part) => parseNumberText(part) as number | string);
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((part) => parseNumberText(part) as number | string);
 }
 
 export function formatValue(value: unknown): string {

@@ -195,11 +195,16 @@ export class ConfigForm {
         this.field('data.limitValidation', { label: 'Limit validation samples', optional: true }),
         this.field('data.limitTest', { label: 'Limit test samples', optional: true }),
       ]),
-      this.section('Teacher', [
-        ...this.variantFields('teacher.model', ModelSpec, 'Architecture', MODEL_FIELDS),
-        this.field('teacher.checkpoint', { label: 'Trained teacher', kind: 'folder', optional: true, help: 'A folder with model.json; the teacher is then loaded, not trained.' }),
-        this.field('teacher.train.epochs', { label: 'Teacher epochs', optional: true, help: 'When not set, the training epochs below.' }),
-      ], !uses.teacher, 'teacher'),
+      this.section(
+        'Teacher',
+        [
+          ...this.variantFields('teacher.model', ModelSpec, 'Architecture', MODEL_FIELDS),
+          this.field('teacher.checkpoint', { label: 'Trained teacher', kind: 'folder', optional: true, help: 'A folder with model.json; the teacher is then loaded, not trained.' }),
+          this.field('teacher.train.epochs', { label: 'Teacher epochs', optional: true, help: 'When not set, the training epochs below.' }),
+        ],
+        !uses.teacher,
+        'teacher',
+      ),
       this.section('Student', this.variantFields('student.model', ModelSpec, 'Architecture', MODEL_FIELDS), !uses.student, 'student'),
       this.section('Training', [
         this.recipeField(),
@@ -241,7 +246,13 @@ export class ConfigForm {
       checked: on,
       onchange: () => this.edit('train.augment', box.checked ? { cropPadding: 4, horizontalFlip: true } : undefined, true),
     });
-    const toggle = this.wrap('train.augment', 'Augment images (random crop with padding + horizontal flip)', box, 'RepDistiller’s CIFAR augmentation; the teacher then sees each augmented view.', true);
+    const toggle = this.wrap(
+      'train.augment',
+      'Augment images (random crop with padding + horizontal flip)',
+      box,
+      'RepDistiller’s CIFAR augmentation; the teacher then sees each augmented view.',
+      true,
+    );
     if (!on) return [toggle];
     return [toggle, this.field('train.augment.cropPadding', { label: 'Crop padding (pixels)' }), this.field('train.augment.horizontalFlip', { label: 'Horizontal flip', kind: 'boolean' })];
   }
@@ -255,16 +266,19 @@ export class ConfigForm {
     const descriptor = methodDescriptor(method);
     const choices = methodDescriptors().map((d) => ({ value: d.name, label: d.label }));
     const picker = this.selectField('method.name', 'Method', method, choices, (name) => this.edit('method', variantDefaults(MethodConfig, name), true));
-    return this.section('Method', [
-      picker,
-      descriptor ? h('p', { class: 'method-summary' }, descriptor.summary) : null,
-      descriptor && descriptor.reference !== '—' ? h('p', { class: 'method-reference' }, 'Reference: ', descriptor.reference) : null,
-      ...(descriptor?.params ?? []).flatMap((param) =>
-        param.kind === 'dataset'
-          ? this.variantFields(`method.${param.key}`, DatasetSpec, param.label, DATASET_FIELDS, { optional: true, labels: DATASET_LABELS, help: param.help })
-          : [this.field(`method.${param.key}`, param)],
-      ),
-    ].filter((x): x is HTMLElement => x !== null));
+    return this.section(
+      'Method',
+      [
+        picker,
+        descriptor ? h('p', { class: 'method-summary' }, descriptor.summary) : null,
+        descriptor && descriptor.reference !== '—' ? h('p', { class: 'method-reference' }, 'Reference: ', descriptor.reference) : null,
+        ...(descriptor?.params ?? []).flatMap((param) =>
+          param.kind === 'dataset'
+            ? this.variantFields(`method.${param.key}`, DatasetSpec, param.label, DATASET_FIELDS, { optional: true, labels: DATASET_LABELS, help: param.help })
+            : [this.field(`method.${param.key}`, param)],
+        ),
+      ].filter((x): x is HTMLElement => x !== null),
+    );
   }
 
   /** A discriminated union: a picker for the variant, then the chosen variant's fields. */
@@ -277,10 +291,7 @@ export class ConfigForm {
   ): HTMLElement[] {
     const discriminator = union.discriminator;
     const current = variantOf(ExperimentConfig, path, discriminator, this.config) ?? '';
-    const choices = [
-      ...(options.optional ? [{ value: '', label: 'None' }] : []),
-      ...variantNames(union).map((value) => ({ value, label: options.labels?.[value] ?? value })),
-    ];
+    const choices = [...(options.optional ? [{ value: '', label: 'None' }] : []), ...variantNames(union).map((value) => ({ value, label: options.labels?.[value] ?? value }))];
     const picker = this.selectField(`${path}.${discriminator}`, label, current, choices, (value) => this.edit(path, value ? variantDefaults(union, value) : undefined, true), options.help);
     return [picker, ...(table[current] ?? []).map((spec) => this.field(`${path}.${spec.key}`, spec))];
   }
@@ -288,11 +299,7 @@ export class ConfigForm {
   private selectField(path: string, label: string, current: string, choices: { value: string; label: string }[], onSelect: (value: string) => void, help?: string): HTMLElement {
     const known = choices.some((c) => c.value === current);
     const options = [...choices, ...(known ? [] : [{ value: current, label: `${current} (unknown)` }])];
-    const select = h(
-      'select',
-      { id: inputId(path), onchange: () => onSelect(select.value) },
-      ...options.map((c) => h('option', { value: c.value, selected: c.value === current }, c.label)),
-    );
+    const select = h('select', { id: inputId(path), onchange: () => onSelect(select.value) }, ...options.map((c) => h('option', { value: c.value, selected: c.value === current }, c.label)));
     return this.wrap(path, label, select, help);
   }
 
@@ -311,7 +318,14 @@ export class ConfigForm {
     const choices = spec.choices ?? literalChoices(schema);
     if (kind === 'choice' && choices) {
       const current = formatValue(value ?? fallback);
-      return this.selectField(path, spec.label, current, choices.map((c) => ({ value: String(c), label: String(c) })), (text) => this.edit(path, parseNumberText(text)), help);
+      return this.selectField(
+        path,
+        spec.label,
+        current,
+        choices.map((c) => ({ value: String(c), label: String(c) })),
+        (text) => this.edit(path, parseNumberText(text)),
+        help,
+      );
     }
     const input = h('input', {
       type: 'text',
@@ -390,7 +404,10 @@ function parse(kind: FieldKind, text: string, optional = false): unknown {
     case 'models':
       return text.trim() ? parseModels(text) : empty;
     case 'folders': {
-      const folders = text.split(';').map((f) => f.trim()).filter(Boolean);
+      const folders = text
+        .split(';')
+        .map((f) => f.trim())
+        .filter(Boolean);
       return folders.length ? folders : empty;
     }
     default:

@@ -67,7 +67,13 @@ class Dashboard {
       h(
         'section',
         { id: 'view-run', role: 'tabpanel' },
-        h('div', { class: 'toolbar' }, h('label', { for: 'run-select' }, 'Run'), this.runSelect, h('button', { type: 'button', class: 'secondary', onclick: () => post({ type: 'refreshRuns' }) }, 'Refresh')),
+        h(
+          'div',
+          { class: 'toolbar' },
+          h('label', { for: 'run-select' }, 'Run'),
+          this.runSelect,
+          h('button', { type: 'button', class: 'secondary', onclick: () => post({ type: 'refreshRuns' }) }, 'Refresh'),
+        ),
         h('div', { class: 'run-line' }, this.status, this.progress),
         this.charts.element,
         this.predictions.element,

@@ -48,7 +48,9 @@ export class PredictionsView {
     this.runDir = run?.runDir;
     this.data = run ? mergePredictions(run) : undefined;
     const trainedAt = (run?.config as { method?: { temperature?: number } } | undefined)?.method?.temperature;
-    this.note.textContent = trainedAt ? `The student was distilled at T = ${trainedAt}; T = 1 shows the models' own predictions.` : 'T = 1 shows the models’ own predictions; higher T softens them as distillation does.';
+    this.note.textContent = trainedAt
+      ? `The student was distilled at T = ${trainedAt}; T = 1 shows the models' own predictions.`
+      : 'T = 1 shows the models’ own predictions; higher T softens them as distillation does.';
     this.render();
   }
 
@@ -76,7 +78,17 @@ export class PredictionsView {
     return h(
       'article',
       { class: disagree ? 'sample disagree' : 'sample', 'data-index': sample.index },
-      h('div', { class: 'sample-head' }, this.image(sample), h('div', {}, h('div', { class: 'truth' }, 'true: ', h('strong', {}, className(sample.label))), disagree ? h('span', { class: 'badge', title: 'The teacher and the student predict different classes' }, 'disagree') : null)),
+      h(
+        'div',
+        { class: 'sample-head' },
+        this.image(sample),
+        h(
+          'div',
+          {},
+          h('div', { class: 'truth' }, 'true: ', h('strong', {}, className(sample.label))),
+          disagree ? h('span', { class: 'badge', title: 'The teacher and the student predict different classes' }, 'disagree') : null,
+        ),
+      ),
       ...data.roles
         .filter((role) => sample.logits[role])
         .map((role) => {

@@ -32,7 +32,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
         clearBar();
         const val = event.valAccuracy[event.phase];
         const extra = event.agreement !== undefined ? `  agreement ${(event.agreement * 100).toFixed(1)}%` : '';
-        stream.write(`${event.phase} epoch ${event.epoch}/${event.epochs}  ${formatLosses(event.losses)}  train ${(event.trainAccuracy[event.phase] * 100).toFixed(2)}%  val ${(val * 100).toFixed(2)}%${extra}  (${event.seconds.toFixed(1)} s)\n`);
+        stream.write(
+          `${event.phase} epoch ${event.epoch}/${event.epochs}  ${formatLosses(event.losses)}  train ${(event.trainAccuracy[event.phase] * 100).toFixed(2)}%  val ${(val * 100).toFixed(2)}%${extra}  (${event.seconds.toFixed(1)} s)\n`,
+        );
         break;
       }
       case 'log':

@@ -56,7 +56,11 @@ export function studentBudget(models: ModelSummary[]): string | undefined {
 export function summaryTable(summary: RunSummary): string {
   const title = `${summary.experiment} · method ${summary.method} · ${summary.dataset} · backend ${summary.backend} · seed ${summary.seed} · ${summary.wallTimeSec.toFixed(1)} s`;
   const budget = studentBudget(summary.models);
-  return `${title}\n${renderTable(COLUMNS, summary.models.map((m) => modelRow(m, undefined)), 2)}${budget ? `\nstudent budget: ${budget}` : ''}`;
+  return `${title}\n${renderTable(
+    COLUMNS,
+    summary.models.map((m) => modelRow(m, undefined)),
+    2,
+  )}${budget ? `\nstudent budget: ${budget}` : ''}`;
 }
 
 /** A listed run as a comparison shows it, labelled `experiment/run-id`. */

@@ -113,17 +113,25 @@ export function steps({ page, out, readmeScreenshot }) {
       timeoutMs: 90_000,
       async run() {
         const charts = dashboard().locator('.charts');
-        const first = await waitFor('a first chart point', async () => {
-          const points = await chartPoints();
-          return points > 0 ? points : undefined;
-        }, 60_000);
+        const first = await waitFor(
+          'a first chart point',
+          async () => {
+            const points = await chartPoints();
+            return points > 0 ? points : undefined;
+          },
+          60_000,
+        );
         const status1 = await runStatus();
         const hash1 = hash(await dashboard().locator('#chart-loss').screenshot());
         await shot('06-charts-first');
-        const second = await waitFor('more chart points', async () => {
-          const points = await chartPoints();
-          return points > first ? points : undefined;
-        }, 60_000);
+        const second = await waitFor(
+          'more chart points',
+          async () => {
+            const points = await chartPoints();
+            return points > first ? points : undefined;
+          },
+          60_000,
+        );
         await sleep(300); // the redraw that set data-points has painted
         const status2 = await runStatus();
         const hash2 = hash(await dashboard().locator('#chart-loss').screenshot());
@@ -147,7 +155,11 @@ export function steps({ page, out, readmeScreenshot }) {
         await sleep(300);
         await shot('08-predictions');
         const count = await samples.count();
-        const roles = await dashboard().locator('.sample-grid .sample').first().locator('.model').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-role')));
+        const roles = await dashboard()
+          .locator('.sample-grid .sample')
+          .first()
+          .locator('.model')
+          .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-role')));
         const bars = await dashboard().locator('.sample-grid .bar-fill').count();
         if (bars === 0) throw new Error('no probability bars');
         return `${count} samples, models ${roles.join('/')}, ${bars} bars, status ${await runStatus()}`;
@@ -158,26 +170,39 @@ export function steps({ page, out, readmeScreenshot }) {
       timeoutMs: 150_000,
       async run() {
         // For the README shot: the top of the run view, no hover tooltip, no progress toast (hidden, not dismissed).
-        await dashboard().locator('#view-run').evaluate(() => window.scrollTo(0, 0));
+        await dashboard()
+          .locator('#view-run')
+          .evaluate(() => window.scrollTo(0, 0));
         await page.mouse.move(900, 780);
-        await page.locator('.notifications-toasts').evaluate((el) => (el.style.visibility = 'hidden')).catch(() => undefined);
+        await page
+          .locator('.notifications-toasts')
+          .evaluate((el) => (el.style.visibility = 'hidden'))
+          .catch(() => undefined);
         let last = await chartPoints();
         let shots = 0;
-        const status = await waitFor('the run to complete', async () => {
-          const now = await runStatus();
-          const points = await chartPoints();
-          if (now === 'running' && points > last) {
-            last = points;
-            await sleep(300);
-            shots++;
-            const name = `09-training-${String(shots).padStart(2, '0')}`;
-            await shot(name);
-            // Kept only if the run was still running after the screenshot (the last epoch can end the run meanwhile).
-            if ((await runStatus()) === 'running') ctx.midTrainingShot = join(out, `${name}.png`);
-          }
-          return now === 'running' || now === 'queued' || now === 'unknown' ? undefined : now;
-        }, 140_000, 500);
-        await page.locator('.notifications-toasts').evaluate((el) => (el.style.visibility = '')).catch(() => undefined);
+        const status = await waitFor(
+          'the run to complete',
+          async () => {
+            const now = await runStatus();
+            const points = await chartPoints();
+            if (now === 'running' && points > last) {
+              last = points;
+              await sleep(300);
+              shots++;
+              const name = `09-training-${String(shots).padStart(2, '0')}`;
+              await shot(name);
+              // Kept only if the run was still running after the screenshot (the last epoch can end the run meanwhile).
+              if ((await runStatus()) === 'running') ctx.midTrainingShot = join(out, `${name}.png`);
+            }
+            return now === 'running' || now === 'queued' || now === 'unknown' ? undefined : now;
+          },
+          140_000,
+          500,
+        );
+        await page
+          .locator('.notifications-toasts')
+          .evaluate((el) => (el.style.visibility = ''))
+          .catch(() => undefined);
         await sleep(500);
         await shot('10-run-finished');
         if (ctx.midTrainingShot && readmeScreenshot) copyFileSync(ctx.midTrainingShot, readmeScreenshot);

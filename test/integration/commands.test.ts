@@ -37,10 +37,20 @@ describe('commands and manifest', () => {
   before(() => api());
 
   it('registers every command of the manifest, and the manifest lists every distill.* command registered', async () => {
-    const declared = manifest().contributes.commands.map((c) => c.command).sort();
+    const declared = manifest()
+      .contributes.commands.map((c) => c.command)
+      .sort();
     const registered = (await vscode.commands.getCommands(true)).filter((id) => id.startsWith('distill.')).sort();
-    assert.deepEqual(declared.filter((id) => !registered.includes(id)), [], 'in package.json but not registered');
-    assert.deepEqual(registered.filter((id) => !declared.includes(id)), [], 'registered but not in package.json');
+    assert.deepEqual(
+      declared.filter((id) => !registered.includes(id)),
+      [],
+      'in package.json but not registered',
+    );
+    assert.deepEqual(
+      registered.filter((id) => !declared.includes(id)),
+      [],
+      'registered but not in package.json',
+    );
     const general = ['newExperiment', 'openDashboard', 'stopRun', 'resumeRun', 'deleteRun', 'revealRun', 'compareRuns', 'exportStudent'].map((id) => `distill.${id}`);
     for (const required of [...general, ...METHOD_LIST.map((m) => m.command.id)]) assert.ok(declared.includes(required), `${required} is declared`);
   });

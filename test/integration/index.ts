@@ -56,7 +56,10 @@ export async function run(): Promise<void> {
   const mocha = new MochaClass({ ui: 'bdd', timeout: 60_000, color: false, reporter: fileReporter(MochaClass) as unknown as string });
   const grep = process.env.DISTILL_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(join(__dirname, file));
+  for (const file of readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort())
+    mocha.addFile(join(__dirname, file));
   await new Promise<void>((resolve, reject) => {
     try {
       mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));

@@ -41,7 +41,11 @@ describe('runs started by commands', function () {
       if (entry) descriptions.add(distill.tree.runDescription(entry));
     });
     const started = Date.now();
-    const epoch = nextEvent(distill, () => runDir, (e) => e.type === 'epoch');
+    const epoch = nextEvent(
+      distill,
+      () => runDir,
+      (e) => e.type === 'epoch',
+    );
     runDir = await vscode.commands.executeCommand<string>('distill.runKnowledgeDistillation', tinyRun('it-kd'));
     assert.ok(runDir, 'the command returns the run folder');
     assert.ok(distill.runner.job(runDir), 'the runner owns the run');
@@ -52,11 +56,17 @@ describe('runs started by commands', function () {
     assert.equal(record.status, 'completed', record.error?.message);
     assert.equal(record.backend, 'wasm');
     const summary = distill.store.find(runDir)!.summary!;
-    assert.deepEqual(summary.models.map((m) => m.role), ['teacher', 'student-scratch', 'student']);
+    assert.deepEqual(
+      summary.models.map((m) => m.role),
+      ['teacher', 'student-scratch', 'student'],
+    );
     const item = distill.tree.getTreeItem(runNode(distill, runDir));
     assert.equal(item.contextValue, 'run.completed');
     assert.match(String(item.description), /^kd · student \d+\.\d% best$/);
-    assert.ok([...descriptions].some((d) => /^kd · teacher · epoch 1\/1 · step \d+\/\d+ · \d+%$/.test(d)), `progress shown while it ran: ${[...descriptions].join(' | ')}`);
+    assert.ok(
+      [...descriptions].some((d) => /^kd · teacher · epoch 1\/1 · step \d+\/\d+ · \d+%$/.test(d)),
+      `progress shown while it ran: ${[...descriptions].join(' | ')}`,
+    );
     await waitFor('the runner to let the run go', () => distill.runner.jobs.length === 0);
   });
 
@@ -66,9 +76,15 @@ describe('runs started by commands', function () {
     assert.ok(scratch && teacher);
     for (const runDir of [scratch, teacher]) assert.equal((await waitForStatus(distill, runDir, ['completed', 'failed', 'cancelled'])).status, 'completed', runDir);
     assert.equal(distill.store.find(scratch)!.record.method, 'scratch');
-    assert.deepEqual(distill.store.find(scratch)!.summary!.models.map((m) => m.role), ['student']);
+    assert.deepEqual(
+      distill.store.find(scratch)!.summary!.models.map((m) => m.role),
+      ['student'],
+    );
     assert.equal(distill.store.find(teacher)!.record.method, 'teacher');
-    assert.deepEqual(distill.store.find(teacher)!.summary!.models.map((m) => m.role), ['teacher']);
+    assert.deepEqual(
+      distill.store.find(teacher)!.summary!.models.map((m) => m.role),
+      ['teacher'],
+    );
     await waitFor('the runner to let the runs go', () => distill.runner.jobs.length === 0);
   });
 
@@ -111,7 +127,11 @@ describe('runs started by commands', function () {
 
   it('Stop: a queued run is cancelled at once, a running one after its current step', async () => {
     let first: string | undefined;
-    const firstProgress = nextEvent(distill, () => first, (e) => e.type === 'progress');
+    const firstProgress = nextEvent(
+      distill,
+      () => first,
+      (e) => e.type === 'progress',
+    );
     first = await vscode.commands.executeCommand<string>('distill.runKnowledgeDistillation', longRun('it-stop'));
     const second = await vscode.commands.executeCommand<string>('distill.runKnowledgeDistillation', tinyRun('it-stop-queued'));
     assert.ok(first && second);
@@ -160,7 +180,11 @@ describe('runs started by commands', function () {
 
   it('Resume after a crash past the teacher: a new run that loads the trained teacher and trains the students', async () => {
     let crashed: string | undefined;
-    const studentPhase = nextEvent(distill, () => crashed, (e) => e.type === 'progress' && e.phase !== 'teacher');
+    const studentPhase = nextEvent(
+      distill,
+      () => crashed,
+      (e) => e.type === 'progress' && e.phase !== 'teacher',
+    );
     crashed = await vscode.commands.executeCommand<string>('distill.runKnowledgeDistillation', tinyRun('it-resume', { train: { epochs: 30, batchSize: 50 } }));
     assert.ok(crashed);
     await studentPhase;
@@ -174,7 +198,11 @@ describe('runs started by commands', function () {
     const config = JSON.parse(readFileSync(join(resumed, 'config.json'), 'utf8'));
     assert.equal(config.teacher.checkpoint, join(crashed, 'checkpoints', 'teacher', 'last'));
     // Stop the long student phases once they are under way: what matters is where it started.
-    const progress = (await nextEvent(distill, () => resumed, (e) => e.type === 'progress')) as Extract<TrainerEvent, { type: 'progress' }>;
+    const progress = (await nextEvent(
+      distill,
+      () => resumed,
+      (e) => e.type === 'progress',
+    )) as Extract<TrainerEvent, { type: 'progress' }>;
     assert.equal(progress.phase, 'student-scratch', 'the resumed run does not train the teacher again');
     await vscode.commands.executeCommand('distill.stopRun', { runDir: resumed });
     await waitForStatus(distill, resumed, ['cancelled', 'completed'], 30_000);

@@ -50,7 +50,10 @@ describe('experiments tree (from the runs-folder fixture)', () => {
     assert.equal(item.description, 'kd · student 77.6% test');
     assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     const models = tree.getChildren(node) as ModelNode[];
-    assert.deepEqual(models.map((m) => m.model.role), ['teacher', 'student-scratch', 'student']);
+    assert.deepEqual(
+      models.map((m) => m.model.role),
+      ['teacher', 'student-scratch', 'student'],
+    );
     const teacher = tree.getTreeItem(models[0]);
     assert.equal((teacher.iconPath as vscode.ThemeIcon).id, 'mortar-board');
     assert.equal(teacher.description, 'mlp 16 · 12.7k params · test 80.7% · val 81.2% best · 80.5% last');
@@ -135,15 +138,21 @@ describe('experiments tree (from the runs-folder fixture)', () => {
       copyFixture(fixturePath('cli-run', 'fixture-cli'), copied);
       // Under load the watcher may come up after the copy; a live run keeps writing its files, so
       // rewriting run.json now and then is what a real run would do anyway.
-      const runJson = readdirSync(copied).map((run) => join(copied, run, 'run.json')).find((f) => existsSync(f))!;
+      const runJson = readdirSync(copied)
+        .map((run) => join(copied, run, 'run.json'))
+        .find((f) => existsSync(f))!;
       let lastWrite = Date.now();
-      await waitFor('the run in the new folder to appear', () => {
-        if (Date.now() - lastWrite > 2000) {
-          writeFileSync(runJson, readFileSync(runJson));
-          lastWrite = Date.now();
-        }
-        return tree.getChildren().length === 1;
-      }, 20_000);
+      await waitFor(
+        'the run in the new folder to appear',
+        () => {
+          if (Date.now() - lastWrite > 2000) {
+            writeFileSync(runJson, readFileSync(runJson));
+            lastWrite = Date.now();
+          }
+          return tree.getChildren().length === 1;
+        },
+        20_000,
+      );
     } finally {
       await config.update('runsDir', undefined, vscode.ConfigurationTarget.Workspace);
     }

@@ -86,7 +86,10 @@ export function configProblems(input: unknown): string[] {
 
 export function assertProblem(input: unknown, pattern: RegExp): void {
   const problems = configProblems(input);
-  assert.ok(problems.some((p) => pattern.test(p)), `no problem matched ${pattern}:\n${problems.join('\n')}`);
+  assert.ok(
+    problems.some((p) => pattern.test(p)),
+    `no problem matched ${pattern}:\n${problems.join('\n')}`,
+  );
 }
 
 /** A run whose method cannot work fails with a ConfigError naming the field, before any epoch. */

@@ -19,7 +19,10 @@ export function values(size: number, seed: number): Float32Array {
 
 /** Values in [offset - spread, offset + spread), per element. */
 export function randomTensor(shape: number[], seed: number, offset = 0, spread = 1): tf.Tensor {
-  const v = values(shape.reduce((a, b) => a * b, 1), seed);
+  const v = values(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  );
   if (offset !== 0 || spread !== 1) for (let i = 0; i < v.length; i++) v[i] = v[i] * spread + offset;
   return tf.tensor(v, shape);
 }

@@ -53,11 +53,14 @@ describe('initBackend', () => {
   });
 
   test('explicit tfjs-node throws an error naming the backend and the cause', { skip: tfjsNodeInstalled && 'tfjs-node is installed here' }, async () => {
-    await assert.rejects(initBackend('tfjs-node', () => {}), (error: Error) => {
-      assert.match(error.message, /Backend 'tfjs-node' could not be started/);
-      assert.match(error.message, /Cannot find module '@tensorflow\/tfjs-node'/);
-      return true;
-    });
+    await assert.rejects(
+      initBackend('tfjs-node', () => {}),
+      (error: Error) => {
+        assert.match(error.message, /Backend 'tfjs-node' could not be started/);
+        assert.match(error.message, /Cannot find module '@tensorflow\/tfjs-node'/);
+        return true;
+      },
+    );
   });
 
   test('an unknown name is rejected before anything is tried', async () => {
@@ -78,7 +81,10 @@ describe('initBackend', () => {
     } finally {
       console.warn = originalWarn;
     }
-    assert.deepEqual(warnings.filter((args) => /already registered/.test(String(args[0]))), []);
+    assert.deepEqual(
+      warnings.filter((args) => /already registered/.test(String(args[0]))),
+      [],
+    );
     assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'), 'training kernels registered');
     assert.equal(sumOnCurrentBackend(), 6);
   });

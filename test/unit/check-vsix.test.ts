@@ -18,17 +18,32 @@ const tensorflowFiles = Object.keys(JSON.parse(readFileSync('package.json', 'utf
   });
 
 const SHIPPED = [
-  'package.json', 'readme.md', 'dist/extension.js', 'dist/trainer.js', 'dist/cli.js', 'dist/webview.js', 'dist/webview.css',
-  'dist/wasm/tfjs-backend-wasm.wasm', 'dist/wasm/tfjs-backend-wasm-simd.wasm', 'dist/wasm/tfjs-backend-wasm-threaded-simd.wasm',
-  'data/fashion-mnist-small/train-images-idx3-ubyte.gz', 'media/distill.svg',
-  ...tensorflowFiles, 'node_modules/seedrandom/package.json', 'node_modules/seedrandom/index.js', 'node_modules/seedrandom/lib/alea.js',
+  'package.json',
+  'readme.md',
+  'dist/extension.js',
+  'dist/trainer.js',
+  'dist/cli.js',
+  'dist/webview.js',
+  'dist/webview.css',
+  'dist/wasm/tfjs-backend-wasm.wasm',
+  'dist/wasm/tfjs-backend-wasm-simd.wasm',
+  'dist/wasm/tfjs-backend-wasm-threaded-simd.wasm',
+  'data/fashion-mnist-small/train-images-idx3-ubyte.gz',
+  'media/distill.svg',
+  ...tensorflowFiles,
+  'node_modules/seedrandom/package.json',
+  'node_modules/seedrandom/index.js',
+  'node_modules/seedrandom/lib/alea.js',
 ];
 const entries = (files: string[]) => [{ name: 'extension.vsixmanifest' }, ...files.map((file) => ({ name: `extension/${file}` }))];
 const SMALL = 7_000_000;
 
 describe('the .vsix checks', () => {
   test('the bundles, the wasm binaries and the node builds the bundles require pass', () => {
-    assert.ok(tensorflowFiles.some((file) => file.endsWith('tf-core.node.js')), tensorflowFiles.join(', '));
+    assert.ok(
+      tensorflowFiles.some((file) => file.endsWith('tf-core.node.js')),
+      tensorflowFiles.join(', '),
+    );
     assert.deepEqual(problemsOf(entries(SHIPPED), SMALL), []);
   });
 
@@ -40,7 +55,10 @@ describe('the .vsix checks', () => {
   test('a missing bundle or node build fails', () => {
     const problems = problemsOf(entries(SHIPPED.filter((file) => file !== 'dist/trainer.js' && !file.endsWith('tf-layers.node.js'))), SMALL);
     assert.ok(problems.includes('missing dist/trainer.js'), problems.join('\n'));
-    assert.ok(problems.some((p) => /^missing node_modules\/@tensorflow\/tfjs-layers\/dist\/tf-layers\.node\.js$/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /^missing node_modules\/@tensorflow\/tfjs-layers\/dist\/tf-layers\.node\.js$/.test(p)),
+      problems.join('\n'),
+    );
   });
 
   test('TensorFlow.js browser, ESM and minified builds, sources and typings fail, and so does any source map', () => {
@@ -57,7 +75,11 @@ describe('the .vsix checks', () => {
       'dist/trainer.js.map',
     ];
     const problems = problemsOf(entries([...SHIPPED, ...extra]), SMALL);
-    for (const file of extra) assert.ok(problems.some((p) => p.startsWith(`${file}:`)), `${file} not flagged:\n${problems.join('\n')}`);
+    for (const file of extra)
+      assert.ok(
+        problems.some((p) => p.startsWith(`${file}:`)),
+        `${file} not flagged:\n${problems.join('\n')}`,
+      );
     assert.equal(problems.length, extra.length, problems.join('\n'));
   });
 });

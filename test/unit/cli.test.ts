@@ -20,11 +20,37 @@ describe('distill-lab CLI', () => {
   const runCli = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
 
   test('run with flags trains teacher → student and prints the table', () => {
-    const r = runCli('run', '--method', 'kd', '--teacher', 'mlp:32', '--student', 'mlp:8', '--epochs', '1', '--teacher-epochs', '1', '--limit-train', '256', '--limit-validation', '100', '--backend', 'wasm', '--name', 'flags', '--runs-dir', 'runs');
+    const r = runCli(
+      'run',
+      '--method',
+      'kd',
+      '--teacher',
+      'mlp:32',
+      '--student',
+      'mlp:8',
+      '--epochs',
+      '1',
+      '--teacher-epochs',
+      '1',
+      '--limit-train',
+      '256',
+      '--limit-validation',
+      '100',
+      '--backend',
+      'wasm',
+      '--name',
+      'flags',
+      '--runs-dir',
+      'runs',
+    );
     assert.equal(r.status, 0, r.stderr);
-    for (const column of ['model', 'params', 'size', 'test acc', 'test acc (last)', 'best val acc', 'last val acc', 'latency', 'wall time']) assert.ok(r.stdout.includes(column), `column "${column}" in\n${r.stdout}`);
+    for (const column of ['model', 'params', 'size', 'test acc', 'test acc (last)', 'best val acc', 'last val acc', 'latency', 'wall time'])
+      assert.ok(r.stdout.includes(column), `column "${column}" in\n${r.stdout}`);
     const rows = r.stdout.split('\n').filter((l) => /^(teacher|student-scratch|student)\s/.test(l));
-    assert.deepEqual(rows.map((l) => l.split(/\s+/)[0]), ['teacher', 'student-scratch', 'student']);
+    assert.deepEqual(
+      rows.map((l) => l.split(/\s+/)[0]),
+      ['teacher', 'student-scratch', 'student'],
+    );
     // 784·32 + 32 + 32·10 + 10 = 25 450 parameters.
     assert.match(rows[0], /mlp 32\s+25\.4k\s+99\.4 KiB/);
     assert.match(r.stderr, /teacher epoch 1\/1/);

@@ -49,7 +49,10 @@ describe('experiment config', () => {
   for (const [name, input, pattern] of cases) {
     test(`rejects ${name}, naming the field, the expectation and the value`, () => {
       const problems = problemsOf(input);
-      assert.ok(problems.some((p) => pattern.test(p)), `no problem matched ${pattern}:\n${problems.join('\n')}`);
+      assert.ok(
+        problems.some((p) => pattern.test(p)),
+        `no problem matched ${pattern}:\n${problems.join('\n')}`,
+      );
     });
   }
 

@@ -92,8 +92,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       );
       const z = memory.normalizers()!;
       // Z is a constant of the step (set by the first forward), as in RepDistiller.
-      const objective = (v: number[][], bank: number[][], w: number[][], zv: number) =>
-        rawScores(v, bank, rows).reduce((acc, r, b) => acc + r.reduce((a, h, j) => a + (w[b][j] * h) / zv, 0), 0);
+      const objective = (v: number[][], bank: number[][], w: number[][], zv: number) => rawScores(v, bank, rows).reduce((acc, r, b) => acc + r.reduce((a, h, j) => a + (w[b][j] * h) / zv, 0), 0);
       const cases = [
         { v: VS, bank: banks.teacher, w: wS, zv: z.scoresS, got: grads[0], name: 'vS' },
         { v: VT, bank: banks.student, w: wT, zv: z.scoresT, got: grads[1], name: 'vT' },

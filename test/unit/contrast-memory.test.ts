@@ -7,10 +7,26 @@ import { ContrastMemory, drawContrastIndices } from '../../src/core/distill/cont
 import { shuffledIndices } from '../../src/core/data/rng';
 
 const T = 0.5;
-const STUDENT = [[1, 0], [0, 1], [-1, 0], [0, -1]];
-const TEACHER = [[0.6, 0.8], [0.8, -0.6], [-0.6, -0.8], [-0.8, 0.6]];
-const VS = [[0.6, 0.8], [1, 0]];
-const VT = [[0, 1], [0.8, 0.6]];
+const STUDENT = [
+  [1, 0],
+  [0, 1],
+  [-1, 0],
+  [0, -1],
+];
+const TEACHER = [
+  [0.6, 0.8],
+  [0.8, -0.6],
+  [-0.6, -0.8],
+  [-0.8, 0.6],
+];
+const VS = [
+  [0.6, 0.8],
+  [1, 0],
+];
+const VT = [
+  [0, 1],
+  [0.8, 0.6],
+];
 const IDX = Int32Array.from([1, 3]);
 const CONTRAST = Int32Array.from([1, 0, 2, 3, 2, 0]);
 
@@ -31,22 +47,54 @@ describe('ContrastMemory', () => {
     const memory = handMemory();
     const { scoresS, scoresT } = memory.forward(tf.tensor2d(VS), tf.tensor2d(VT), IDX, CONTRAST);
     // vS against the TEACHER bank, rows [1,0,2] and [3,2,0]: dot products 0, 1, −1 and −0.8, −0.6, 0.6.
-    const rawS = [[0, 1, -1], [-0.8, -0.6, 0.6]].map((r) => r.map((d) => Math.exp(d / T)));
+    const rawS = [
+      [0, 1, -1],
+      [-0.8, -0.6, 0.6],
+    ].map((r) => r.map((d) => Math.exp(d / T)));
     // vT against the STUDENT bank: 1, 0, 0 and −0.6, −0.8, 0.8.
-    const rawT = [[1, 0, 0], [-0.6, -0.8, 0.8]].map((r) => r.map((d) => Math.exp(d / T)));
+    const rawT = [
+      [1, 0, 0],
+      [-0.6, -0.8, 0.8],
+    ].map((r) => r.map((d) => Math.exp(d / T)));
     const z = (raw: number[][]) => (raw.flat().reduce((a, v) => a + v, 0) / 6) * 4;
     const zS = z(rawS);
     const zT = z(rawT);
     const norms = memory.normalizers();
     assert.ok(norms && close(norms.scoresS, zS) && close(norms.scoresT, zT), JSON.stringify(norms));
-    assertRows(scoresS.arraySync(), rawS.map((r) => r.map((v) => v / zS)), 'scoresS');
-    assertRows(scoresT.arraySync(), rawT.map((r) => r.map((v) => v / zT)), 'scoresT');
+    assertRows(
+      scoresS.arraySync(),
+      rawS.map((r) => r.map((v) => v / zS)),
+      'scoresS',
+    );
+    assertRows(
+      scoresT.arraySync(),
+      rawT.map((r) => r.map((v) => v / zT)),
+      'scoresT',
+    );
 
     // Row 1: ½[0,1] + ½[0.6,0.8] = [0.3,0.9] → /√0.9; row 3: ½[0,−1] + ½[1,0] → [1,−1]/√2.
     const { student, teacher } = memory.memories();
-    assertRows(student, [[1, 0], [0.3 / Math.sqrt(0.9), 0.9 / Math.sqrt(0.9)], [-1, 0], [Math.SQRT1_2, -Math.SQRT1_2]], 'student');
+    assertRows(
+      student,
+      [
+        [1, 0],
+        [0.3 / Math.sqrt(0.9), 0.9 / Math.sqrt(0.9)],
+        [-1, 0],
+        [Math.SQRT1_2, -Math.SQRT1_2],
+      ],
+      'student',
+    );
     // Row 1: ½[0.8,−0.6] + ½[0,1] = [0.4,0.2] → [2,1]/√5; row 3: ½[−0.8,0.6] + ½[0.8,0.6] → [0,1].
-    assertRows(teacher, [[0.6, 0.8], [2 / Math.sqrt(5), 1 / Math.sqrt(5)], [-0.6, -0.8], [0, 1]], 'teacher');
+    assertRows(
+      teacher,
+      [
+        [0.6, 0.8],
+        [2 / Math.sqrt(5), 1 / Math.sqrt(5)],
+        [-0.6, -0.8],
+        [0, 1],
+      ],
+      'teacher',
+    );
     memory.dispose();
   });
 
@@ -56,7 +104,16 @@ describe('ContrastMemory', () => {
     // Student row 1: ¾[0,1] + ¼[0.6,0.8] = [0.15, 0.95]; row 3: ¾[0,−1] + ¼[1,0] = [0.25, −0.75].
     const n1 = Math.hypot(0.15, 0.95);
     const n3 = Math.hypot(0.25, 0.75);
-    assertRows(memory.memories().student, [[1, 0], [0.15 / n1, 0.95 / n1], [-1, 0], [0.25 / n3, -0.75 / n3]], 'student');
+    assertRows(
+      memory.memories().student,
+      [
+        [1, 0],
+        [0.15 / n1, 0.95 / n1],
+        [-1, 0],
+        [0.25 / n3, -0.75 / n3],
+      ],
+      'student',
+    );
   });
 
   test('Z stays fixed on later calls, which see the updated banks', () => {
@@ -69,9 +126,20 @@ describe('ContrastMemory', () => {
     const { scoresS, scoresT } = memory.forward(tf.tensor2d(VT), tf.tensor2d(VS), idx, contrast);
     assert.deepEqual(memory.normalizers(), z);
     const dot = (a: number[], b: number[]) => a[0] * b[0] + a[1] * b[1];
-    const rows = [[0, 1, 3], [2, 3, 1]];
-    assertRows(scoresS.arraySync(), rows.map((r, b) => r.map((m) => Math.exp(dot(VT[b], teacher[m]) / T) / z.scoresS)), 'scoresS');
-    assertRows(scoresT.arraySync(), rows.map((r, b) => r.map((m) => Math.exp(dot(VS[b], student[m]) / T) / z.scoresT)), 'scoresT');
+    const rows = [
+      [0, 1, 3],
+      [2, 3, 1],
+    ];
+    assertRows(
+      scoresS.arraySync(),
+      rows.map((r, b) => r.map((m) => Math.exp(dot(VT[b], teacher[m]) / T) / z.scoresS)),
+      'scoresS',
+    );
+    assertRows(
+      scoresT.arraySync(),
+      rows.map((r, b) => r.map((m) => Math.exp(dot(VS[b], student[m]) / T) / z.scoresT)),
+      'scoresT',
+    );
     // The first call normalised by its own mean: its scores averaged 1/N; this call's need not.
     assert.ok(Math.abs(tf.mean(scoresS).dataSync()[0] - 0.25) > 1e-3);
   });
@@ -81,8 +149,14 @@ describe('ContrastMemory', () => {
     memory.forward(tf.tensor2d(VS), tf.tensor2d(VT), IDX, CONTRAST);
     const z = memory.normalizers()!;
     const { teacher } = memory.memories();
-    const w = tf.tensor2d([[1, -2, 0.5], [0.3, 1, -1]]);
-    const vS = [[0.2, -0.7], [0.9, 0.1]];
+    const w = tf.tensor2d([
+      [1, -2, 0.5],
+      [0.3, 1, -1],
+    ]);
+    const vS = [
+      [0.2, -0.7],
+      [0.9, 0.1],
+    ];
     const grads = tf.tidy(() =>
       tf
         .grads((s: tf.Tensor, t: tf.Tensor) => {
@@ -91,10 +165,12 @@ describe('ContrastMemory', () => {
         })([tf.tensor2d(vS), tf.tensor2d(VT)])
         .map((g) => g.arraySync() as number[][]),
     );
-    const rows = [[1, 0, 2], [3, 2, 0]];
+    const rows = [
+      [1, 0, 2],
+      [3, 2, 0],
+    ];
     const wv = w.arraySync();
-    const objective = (v: number[][]) =>
-      rows.reduce((acc, r, b) => acc + r.reduce((a, m, j) => a + (wv[b][j] * Math.exp((v[b][0] * teacher[m][0] + v[b][1] * teacher[m][1]) / T)) / z.scoresS, 0), 0);
+    const objective = (v: number[][]) => rows.reduce((acc, r, b) => acc + r.reduce((a, m, j) => a + (wv[b][j] * Math.exp((v[b][0] * teacher[m][0] + v[b][1] * teacher[m][1]) / T)) / z.scoresS, 0), 0);
     vS.forEach((row, b) =>
       row.forEach((_, d) => {
         const closed = rows[b].reduce((a, m, j) => a + (wv[b][j] * Math.exp((row[0] * teacher[m][0] + row[1] * teacher[m][1]) / T) * teacher[m][d]) / (z.scoresS * T), 0);
@@ -107,7 +183,10 @@ describe('ContrastMemory', () => {
         assert.ok(close(grads[0][b][d], closed, 1e-4) && close(numeric, closed, 1e-4), `[${b}][${d}] ${grads[0][b][d]} vs ${closed} vs ${numeric}`);
       }),
     );
-    assert.ok(grads[1].flat().some((g) => Math.abs(g) > 1e-3), 'vT gets a gradient too');
+    assert.ok(
+      grads[1].flat().some((g) => Math.abs(g) > 1e-3),
+      'vT gets a gradient too',
+    );
   });
 
   test('validates its inputs and leaks no tensors', () => {
@@ -125,7 +204,7 @@ describe('ContrastMemory', () => {
     assert.throws(() => memory.memories(), /after dispose/);
   });
 
-  test('the banks move only once the step\'s gradient is taken: a second forward first is an error, not stale rows', () => {
+  test("the banks move only once the step's gradient is taken: a second forward first is an error, not stale rows", () => {
     const memory = handMemory();
     const twice = () =>
       tf.tidy(() => {
@@ -198,15 +277,17 @@ describe('ContrastMemory with labels: negatives from the other classes (RepDisti
     return labels;
   })();
   const otherClasses = (i: number) => LABELS.reduce((n, c) => n + (c !== LABELS[i] ? 1 : 0), 0);
-  const memory = (k: number, seed = 5) =>
-    new ContrastMemory({ featDim: 2, nData: LABELS.length, k, temperature: 0.07, momentum: 0.5, seed, labels: LABELS });
+  const memory = (k: number, seed = 5) => new ContrastMemory({ featDim: 2, nData: LABELS.length, k, temperature: 0.07, momentum: 0.5, seed, labels: LABELS });
   const rowsOf = (out: Int32Array, k: number) => Array.from({ length: out.length / (k + 1) }, (_, b) => Array.from(out.subarray(b * (k + 1), (b + 1) * (k + 1))));
 
   test('the fixture has the intended class sizes', () => {
-    assert.deepEqual(SIZES.map((_, c) => LABELS.filter((l) => l === c).length), SIZES);
+    assert.deepEqual(
+      SIZES.map((_, c) => LABELS.filter((l) => l === c).length),
+      SIZES,
+    );
   });
 
-  test('never the anchor\'s class; distinct when K fits the other classes; same draws for the same seed', () => {
+  test("never the anchor's class; distinct when K fits the other classes; same draws for the same seed", () => {
     const k = 30; // every class has ≥ 30 samples of other classes
     const a = memory(k);
     const b = memory(k);
@@ -216,7 +297,10 @@ describe('ContrastMemory with labels: negatives from the other classes (RepDisti
       assert.deepEqual(b.drawContrastIndices(idx), out, 'same seed, same draws');
       rowsOf(out, k).forEach(([anchor, ...negatives], row) => {
         assert.equal(anchor, idx[row]);
-        assert.ok(negatives.every((n) => LABELS[n] !== LABELS[anchor]), `row ${row}: a negative of class ${LABELS[anchor]}`);
+        assert.ok(
+          negatives.every((n) => LABELS[n] !== LABELS[anchor]),
+          `row ${row}: a negative of class ${LABELS[anchor]}`,
+        );
         assert.equal(new Set(negatives).size, k, `row ${row}: repeated negatives`);
       });
     }
@@ -224,13 +308,16 @@ describe('ContrastMemory with labels: negatives from the other classes (RepDisti
     assert.notDeepEqual(memory(k, 6).drawContrastIndices(idx), memory(k, 5).drawContrastIndices(idx), 'another seed, other draws');
   });
 
-  test('K equal to the other classes\' size takes each of them once', () => {
+  test("K equal to the other classes' size takes each of them once", () => {
     const anchor = LABELS.indexOf(3); // class of 20: 30 samples of other classes
     const k = otherClasses(anchor);
     assert.equal(k, 30);
     const [row] = rowsOf(memory(k).drawContrastIndices(Int32Array.from([anchor])), k);
     const want = [...LABELS.keys()].filter((i) => LABELS[i] !== 3);
-    assert.deepEqual([...row.slice(1)].sort((x, y) => x - y), want);
+    assert.deepEqual(
+      [...row.slice(1)].sort((x, y) => x - y),
+      want,
+    );
   });
 
   test('K beyond the other classes: with replacement, still only other classes, per anchor', () => {
@@ -254,19 +341,24 @@ describe('ContrastMemory with labels: negatives from the other classes (RepDisti
     const counts = new Map<number, number>();
     const draws = 2000;
     for (let i = 0; i < draws; i++) {
-      m.drawContrastIndices(Int32Array.from([anchor])).subarray(1).forEach((n) => counts.set(n, (counts.get(n) ?? 0) + 1));
+      m.drawContrastIndices(Int32Array.from([anchor]))
+        .subarray(1)
+        .forEach((n) => counts.set(n, (counts.get(n) ?? 0) + 1));
     }
     assert.equal(counts.size, 40);
     const expected = (draws * k) / 40;
     counts.forEach((count, n) => assert.ok(Math.abs(count - expected) < 0.15 * expected, `${n}: ${count} vs ${expected}`));
   });
 
-  test('without labels, negatives stay uniform over all other samples, the anchor\'s class included', () => {
+  test("without labels, negatives stay uniform over all other samples, the anchor's class included", () => {
     const k = 6;
     const m = new ContrastMemory({ featDim: 2, nData: 50, k, temperature: 0.07, momentum: 0.5, seed: 5 });
     const counts = new Array(50).fill(0);
     const draws = 3000;
-    for (let i = 0; i < draws; i++) m.drawContrastIndices(Int32Array.from([7])).subarray(1).forEach((n) => counts[n]++);
+    for (let i = 0; i < draws; i++)
+      m.drawContrastIndices(Int32Array.from([7]))
+        .subarray(1)
+        .forEach((n) => counts[n]++);
     assert.equal(counts[7], 0);
     const expected = (draws * k) / 49;
     counts.forEach((count, n) => n !== 7 && assert.ok(Math.abs(count - expected) < 0.15 * expected, `${n}: ${count} vs ${expected}`));

@@ -28,7 +28,10 @@ async function epoch(shuffleSeed?: number): Promise<{ order: number[]; sizes: nu
     const x = await batch.x.data();
     const y = await batch.y.data();
     batch.indices.forEach((index, i) => {
-      assert.ok(x.subarray(i * 6, i * 6 + 6).every((v) => v === index), 'x rows match indices');
+      assert.ok(
+        x.subarray(i * 6, i * 6 + 6).every((v) => v === index),
+        'x rows match indices',
+      );
       assert.equal(y[i], index % 4);
     });
     order.push(...batch.indices);
@@ -41,10 +44,16 @@ async function epoch(shuffleSeed?: number): Promise<{ order: number[]; sizes: nu
 test('an epoch covers every index exactly once, the last batch partial, without leaking tensors', async () => {
   const start = tf.memory().numTensors;
   const plain = await epoch();
-  assert.deepEqual(plain.order, Array.from({ length: count }, (_, i) => i));
+  assert.deepEqual(
+    plain.order,
+    Array.from({ length: count }, (_, i) => i),
+  );
   assert.deepEqual(plain.sizes, [5, 5, 5, 5, 3]);
   const shuffled = await epoch(11);
-  assert.deepEqual([...shuffled.order].sort((a, b) => a - b), plain.order);
+  assert.deepEqual(
+    [...shuffled.order].sort((a, b) => a - b),
+    plain.order,
+  );
   assert.notDeepEqual(shuffled.order, plain.order);
   assert.deepEqual(shuffled.sizes, [5, 5, 5, 5, 3]);
   assert.equal(tf.memory().numTensors, start);

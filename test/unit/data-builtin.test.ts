@@ -35,11 +35,14 @@ test('the built-in dataset is found from the source tree and from dist/, with a 
   assert.equal(findBuiltinDataset(builtinDatasetCandidates(join(repo, 'dist'))), expected);
   const empty = mkdtempSync(join(tmpdir(), 'data-builtin-'));
   try {
-    assert.throws(() => findBuiltinDataset(builtinDatasetCandidates(join(empty, 'a', 'b'))), (e: Error) => {
-      assert.match(e.message, /Built-in dataset fashion-mnist-small not found: expected train-images-idx3-ubyte\.gz in one of /);
-      assert.ok(e.message.includes(join(empty, 'data', 'fashion-mnist-small')), e.message);
-      return true;
-    });
+    assert.throws(
+      () => findBuiltinDataset(builtinDatasetCandidates(join(empty, 'a', 'b'))),
+      (e: Error) => {
+        assert.match(e.message, /Built-in dataset fashion-mnist-small not found: expected train-images-idx3-ubyte\.gz in one of /);
+        assert.ok(e.message.includes(join(empty, 'data', 'fashion-mnist-small')), e.message);
+        return true;
+      },
+    );
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }

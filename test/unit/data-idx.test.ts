@@ -42,10 +42,7 @@ test('loads uncompressed and gzipped IDX files alike, detected by magic bytes', 
   write('gz-images.idx', gzipSync(images)); // gzipped despite the extension
   write('gz-labels', gzipSync(labels));
   const raw = await loadDataset({ kind: 'idx', trainImages: 'raw-images', trainLabels: 'raw-labels.gz' }, { baseDir: dir });
-  const gz = await loadDataset(
-    { kind: 'idx', trainImages: join(dir, 'gz-images.idx'), trainLabels: join(dir, 'gz-labels'), testImages: 'raw-images', testLabels: 'gz-labels' },
-    { baseDir: dir },
-  );
+  const gz = await loadDataset({ kind: 'idx', trainImages: join(dir, 'gz-images.idx'), trainLabels: join(dir, 'gz-labels'), testImages: 'raw-images', testLabels: 'gz-labels' }, { baseDir: dir });
   assert.deepEqual(raw.inputShape, [3, 2, 1]);
   assert.equal(raw.train.count, 6);
   assert.deepEqual([...raw.train.y], [0, 1, 2, 0, 1, 2]);

@@ -97,7 +97,7 @@ test('an unreadable image is named', async () => {
 
 test('an empty class folder, no class folders, unknown test class or missing folder is an error', async () => {
   const good = png(2, 2, () => [1, 2, 3]);
-  const empty = tree('emptyclass', { 'a/ok.png': good, 'b': null });
+  const empty = tree('emptyclass', { 'a/ok.png': good, b: null });
   await assert.rejects(loadDataset({ kind: 'imageFolder', train: empty }), (e: Error) => {
     assert.equal(e.message, `Class folder ${join(empty, 'b')}: expected .png/.jpg/.jpeg images, found an empty folder`);
     return true;

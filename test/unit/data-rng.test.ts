@@ -16,10 +16,16 @@ test('createRng is deterministic per seed and stays in [0, 1)', () => {
 
 test('shuffledIndices is a seeded permutation', () => {
   const p = shuffledIndices(500, 3);
-  assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 500 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((x, y) => x - y),
+    Array.from({ length: 500 }, (_, i) => i),
+  );
   assert.deepEqual(p, shuffledIndices(500, 3));
   assert.notDeepEqual(p, shuffledIndices(500, 4));
-  assert.notDeepEqual([...p], Array.from({ length: 500 }, (_, i) => i));
+  assert.notDeepEqual(
+    [...p],
+    Array.from({ length: 500 }, (_, i) => i),
+  );
   assert.deepEqual(shuffledIndices(0, 1), new Int32Array(0));
 });
 

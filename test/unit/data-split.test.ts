@@ -35,7 +35,11 @@ test('without a test split: test, validation and train are stratified, disjoint 
   assert.deepEqual(counts(validation, 3), [120, 60, 20]);
   assert.deepEqual(counts(train, 3), [360, 180, 60]);
   const all = [...ids(train), ...ids(validation), ...ids(test)].sort((a, b) => a - b);
-  assert.deepEqual(all, Array.from({ length: 1000 }, (_, i) => i), 'disjoint and complete');
+  assert.deepEqual(
+    all,
+    Array.from({ length: 1000 }, (_, i) => i),
+    'disjoint and complete',
+  );
   for (const split of [train, validation, test]) {
     ids(split).forEach((id, k) => {
       assert.equal(split.y[k], label(id));
@@ -45,7 +49,7 @@ test('without a test split: test, validation and train are stratified, disjoint 
   assert.equal(ds.train.count, 1000, 'input not changed');
 });
 
-test('with a test split: test is the dataset\'s own, validation is held out of train, never the test split', () => {
+test("with a test split: test is the dataset's own, validation is held out of train, never the test split", () => {
   const own = dataset(300, (i) => i % 3).train;
   const ds = dataset(1000, label, own);
   const { train, validation, test } = prepareSplits(ds, opts({ validationSplit: 0.1, splitSeed: 2 }));
@@ -54,8 +58,14 @@ test('with a test split: test is the dataset\'s own, validation is held out of t
   assert.equal(train.count, 900);
   assert.notEqual(validation, own);
   const trainIds = new Set(ids(train));
-  assert.ok(ids(validation).every((id) => !trainIds.has(id)), 'validation and train disjoint');
-  assert.deepEqual([...trainIds, ...ids(validation)].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  assert.ok(
+    ids(validation).every((id) => !trainIds.has(id)),
+    'validation and train disjoint',
+  );
+  assert.deepEqual(
+    [...trainIds, ...ids(validation)].sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
 });
 
 test('the split depends on splitSeed only: deterministic, and different for another splitSeed', () => {
@@ -89,18 +99,31 @@ test('limits take stratified seeded subsets of each split, after carving', () =>
 });
 
 test('tiny datasets still get one test and one validation sample; too few samples name the field', () => {
-  const tiny = prepareSplits(dataset(4, (i) => i % 2), opts({ splitSeed: 1 }));
+  const tiny = prepareSplits(
+    dataset(4, (i) => i % 2),
+    opts({ splitSeed: 1 }),
+  );
   assert.equal(tiny.test.count, 1);
   assert.equal(tiny.validation.count, 1);
   assert.equal(tiny.train.count, 2);
-  assert.throws(() => prepareSplits(dataset(2, (i) => i % 2), opts()), /data\.validationSplit/);
+  assert.throws(
+    () =>
+      prepareSplits(
+        dataset(2, (i) => i % 2),
+        opts(),
+      ),
+    /data\.validationSplit/,
+  );
   assert.throws(() => prepareSplits(dataset(100, label), opts({ testSplit: 1.5 })), /data\.testSplit: expected a fraction in \(0, 1\), got 1\.5/);
 });
 
 test('every prefix of stratifiedOrder is close to the class proportions', () => {
   const y = Int32Array.from({ length: 1000 }, (_, i) => label(i));
   const order = stratifiedOrder(y, 4);
-  assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   const seen = [0, 0, 0];
   order.forEach((index, k) => {
     seen[y[index]]++;

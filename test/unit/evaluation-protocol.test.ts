@@ -33,7 +33,10 @@ test('every model of a run carries best/last validation and test figures; test i
   const config = parseExperimentConfig(input);
   const data = await prepareData(config.data, 0, undefined);
   assert.equal(data.test.count, 300);
-  assert.deepEqual(run.summary.models.map((m) => m.role), ['teacher', 'student-scratch', 'student']);
+  assert.deepEqual(
+    run.summary.models.map((m) => m.role),
+    ['teacher', 'student-scratch', 'student'],
+  );
   for (const model of run.summary.models) {
     const epochs = epochsOf(run, model.role);
     const val = epochs.map((e) => e.valAccuracy[model.role]);
@@ -41,7 +44,10 @@ test('every model of a run carries best/last validation and test figures; test i
     assert.equal(model.bestValAccuracy, Math.max(...val));
     assert.equal(model.bestEpoch, val.indexOf(Math.max(...val)) + 1);
     assert.equal(model.lastValAccuracy, val.at(-1));
-    for (const [kind, figure] of [['best', model.testAccuracy], ['last', model.testAccuracyLast]] as const) {
+    for (const [kind, figure] of [
+      ['best', model.testAccuracy],
+      ['last', model.testAccuracyLast],
+    ] as const) {
       const checkpoint = await loadModel(run.folder.checkpointDir(model.role, kind));
       const expected = accuracy(predictLogits(checkpoint, data.test, data.inputShape), data.test.y, data.classNames.length);
       checkpoint.dispose();

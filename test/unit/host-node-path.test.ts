@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { findExecutable, NodeNotFoundError, resolveNodePath } from '../../src/host/training/node-path';
 
-describe('finding the trainer\'s Node binary (distill.nodePath)', () => {
+describe("finding the trainer's Node binary (distill.nodePath)", () => {
   const dir = mkdtempSync(join(tmpdir(), 'distill-node-path-'));
   const fakeNode = join(dir, 'mynode');
   writeFileSync(fakeNode, '#!/bin/sh\n');
@@ -26,7 +26,10 @@ describe('finding the trainer\'s Node binary (distill.nodePath)', () => {
   });
 
   test('a missing binary is a NodeNotFoundError naming the setting', () => {
-    assert.throws(() => resolveNodePath(join(dir, 'nope')), (error: unknown) => error instanceof NodeNotFoundError && /distill\.nodePath/.test(error.message));
+    assert.throws(
+      () => resolveNodePath(join(dir, 'nope')),
+      (error: unknown) => error instanceof NodeNotFoundError && /distill\.nodePath/.test(error.message),
+    );
   });
 
   test('the default "node" off PATH falls back to this process when it is a real Node', () => {

@@ -26,7 +26,13 @@ describe('resolveRunConfig (distill.backend and a run config)', () => {
   });
 
   test('a bad config, or a bad backend in it, is a ConfigError naming the field', () => {
-    assert.throws(() => resolveRunConfig({ backend: 'gpu' }, { backend: 'cpu' }), (error: unknown) => error instanceof ConfigError && /config\.backend: expected one of "auto", "tfjs-node", "wasm", "cpu", got "gpu"/.test(error.message));
-    assert.throws(() => resolveRunConfig('kd', { backend: 'cpu' }), (error: unknown) => error instanceof ConfigError && /config: expected object, got string/.test(error.message));
+    assert.throws(
+      () => resolveRunConfig({ backend: 'gpu' }, { backend: 'cpu' }),
+      (error: unknown) => error instanceof ConfigError && /config\.backend: expected one of "auto", "tfjs-node", "wasm", "cpu", got "gpu"/.test(error.message),
+    );
+    assert.throws(
+      () => resolveRunConfig('kd', { backend: 'cpu' }),
+      (error: unknown) => error instanceof ConfigError && /config: expected object, got string/.test(error.message),
+    );
   });
 });

@@ -13,7 +13,8 @@ function softmax(row: number[], t: number): number[] {
 }
 function referenceKd(zs: number[][], zt: number[][], t: number): number {
   return (
-    (t * t *
+    (t *
+      t *
       zs.reduce((sum, row, i) => {
         const p = softmax(zt[i], t);
         const q = softmax(row, t);
@@ -37,7 +38,10 @@ describe('kdLoss', () => {
   });
 
   test('is zero when the student matches the teacher, at any temperature', () => {
-    const z = [[1.5, -0.3, 2.2], [0, 4, -1]];
+    const z = [
+      [1.5, -0.3, 2.2],
+      [0, 4, -1],
+    ];
     for (const t of [1, 4, 10]) assert.ok(Math.abs(lossAndGrad(z, z, t).loss) < 1e-6, `T=${t}`);
   });
 
@@ -55,16 +59,30 @@ describe('kdLoss', () => {
   });
 
   test('sums over classes and averages over the batch', () => {
-    const zs = [[0.1, 0.5, -1, 2], [3, 0, 0, 1], [-2, -1, 0, 1]];
-    const zt = [[1, 0, 0, 0], [0, 2, 1, 0], [0.5, 0.5, -3, 2]];
+    const zs = [
+      [0.1, 0.5, -1, 2],
+      [3, 0, 0, 1],
+      [-2, -1, 0, 1],
+    ];
+    const zt = [
+      [1, 0, 0, 0],
+      [0, 2, 1, 0],
+      [0.5, 0.5, -3, 2],
+    ];
     const { loss } = lossAndGrad(zs, zt, 4);
     const expected = referenceKd(zs, zt, 4);
     assert.ok(Math.abs(loss - expected) < 1e-5 * Math.max(1, expected), `${loss} vs ${expected}`);
   });
 
   test('gradient is T·(q − p)/B and matches finite differences', () => {
-    const zs = [[0.3, -1.1, 2.0], [1.0, 0.2, -0.4]];
-    const zt = [[2.0, 0.5, -1.0], [-0.5, 1.5, 0.7]];
+    const zs = [
+      [0.3, -1.1, 2.0],
+      [1.0, 0.2, -0.4],
+    ];
+    const zt = [
+      [2.0, 0.5, -1.0],
+      [-0.5, 1.5, 0.7],
+    ];
     const t = 3;
     const { grad } = lossAndGrad(zs, zt, t);
     zs.forEach((row, i) => {

@@ -56,7 +56,18 @@ describe('attentionMap', () => {
 
   test('hand case: mean over channels of |f|², flattened and L2-normalised', () => {
     // 1×2×2×2: per-position means of f² are 2.5, 0, 2, 0.5 → ‖·‖ = √(6.25 + 4 + 0.25) = √10.5.
-    const f = [[[[1, -2], [0, 0]], [[2, 0], [-1, 0]]]];
+    const f = [
+      [
+        [
+          [1, -2],
+          [0, 0],
+        ],
+        [
+          [2, 0],
+          [-1, 0],
+        ],
+      ],
+    ];
     const got = attentionMap(tf.tensor4d(f), 2).arraySync();
     const n = Math.sqrt(10.5);
     [2.5 / n, 0, 2 / n, 0.5 / n].forEach((v, k) => assert.ok(close(got[0][k], v, 1e-6), `${k}: ${got[0][k]} vs ${v}`));
@@ -92,7 +103,10 @@ describe('attentionTransferLoss', () => {
     assert.ok(attentionTransferLoss(tf.tensor4d(big), tf.tensor4d(small), 2).dataSync()[0] < 1e-10);
     assert.ok(attentionTransferLoss(tf.tensor4d(small), tf.tensor4d(big), 2).dataSync()[0] < 1e-10);
     const other = seeded([1, 2, 2, 3], 4);
-    for (const [a, b] of [[big, other], [other, big]]) {
+    for (const [a, b] of [
+      [big, other],
+      [other, big],
+    ]) {
       const got = attentionTransferLoss(tf.tensor4d(a), tf.tensor4d(b), 2).dataSync()[0];
       const expected = refAtLoss(a, b, 2);
       assert.ok(expected > 1e-3 && close(got, expected, 1e-5), `${got} vs ${expected}`);
@@ -100,10 +114,7 @@ describe('attentionTransferLoss', () => {
   });
 
   test('throws a clear error when the sizes are not integer multiples', () => {
-    assert.throws(
-      () => attentionTransferLoss(tf.zeros([1, 3, 3, 1]) as tf.Tensor4D, tf.zeros([1, 2, 2, 1]) as tf.Tensor4D, 2),
-      /not an integer multiple/,
-    );
+    assert.throws(() => attentionTransferLoss(tf.zeros([1, 3, 3, 1]) as tf.Tensor4D, tf.zeros([1, 2, 2, 1]) as tf.Tensor4D, 2), /not an integer multiple/);
   });
 
   test('gradient through pooling matches finite differences of the float64 reference', () => {
@@ -112,7 +123,9 @@ describe('attentionTransferLoss', () => {
     const p = 2;
     const grad = tf.tidy(() => {
       const t = tf.tensor4d(ft);
-      return tf.grad((x: tf.Tensor) => attentionTransferLoss(x as tf.Tensor4D, t, p))(tf.tensor4d(fs)).arraySync() as Map4;
+      return tf
+        .grad((x: tf.Tensor) => attentionTransferLoss(x as tf.Tensor4D, t, p))(tf.tensor4d(fs))
+        .arraySync() as Map4;
     });
     const h = 1e-6;
     let checked = 0;

@@ -24,24 +24,66 @@ describe('cosineLoss', () => {
     assert.ok(Math.abs(value([[1, 0]], [[0, 1]]) - 1) < 1e-6);
     assert.ok(Math.abs(value([[1, 0]], [[-3, 0]]) - 2) < 1e-6);
     assert.ok(Math.abs(value([[1, 1]], [[2, 0]]) - (1 - Math.SQRT1_2)) < 1e-6);
-    assert.ok(Math.abs(value([[1, 0], [1, 1]], [[0, 1], [2, 0]]) - (2 - Math.SQRT1_2) / 2) < 1e-6);
+    assert.ok(
+      Math.abs(
+        value(
+          [
+            [1, 0],
+            [1, 1],
+          ],
+          [
+            [0, 1],
+            [2, 0],
+          ],
+        ) -
+          (2 - Math.SQRT1_2) / 2,
+      ) < 1e-6,
+    );
   });
 
   test('invariant to positive scaling of either side', () => {
-    const hs = [[0.3, -1, 2], [1, 1, 0.5]];
-    const ht = [[1, 0.2, 0.2], [-0.4, 2, 1]];
+    const hs = [
+      [0.3, -1, 2],
+      [1, 1, 0.5],
+    ];
+    const ht = [
+      [1, 0.2, 0.2],
+      [-0.4, 2, 1],
+    ];
     const base = value(hs, ht);
     assert.ok(Math.abs(base - reference(hs, ht)) < 1e-6);
-    assert.ok(Math.abs(value(hs.map((r) => r.map((v) => v * 40)), ht) - base) < 1e-6);
-    assert.ok(Math.abs(value(hs, ht.map((r) => r.map((v) => v * 0.05))) - base) < 1e-6);
+    assert.ok(
+      Math.abs(
+        value(
+          hs.map((r) => r.map((v) => v * 40)),
+          ht,
+        ) - base,
+      ) < 1e-6,
+    );
+    assert.ok(
+      Math.abs(
+        value(
+          hs,
+          ht.map((r) => r.map((v) => v * 0.05)),
+        ) - base,
+      ) < 1e-6,
+    );
   });
 
   test('gradient matches finite differences and is orthogonal to hs', () => {
-    const hs = [[0.3, -1, 2], [1, 1, 0.5]];
-    const ht = [[1, 0.2, 0.2], [-0.4, 2, 1]];
+    const hs = [
+      [0.3, -1, 2],
+      [1, 1, 0.5],
+    ];
+    const ht = [
+      [1, 0.2, 0.2],
+      [-0.4, 2, 1],
+    ];
     const grad = tf.tidy(() => {
       const t = tf.tensor2d(ht);
-      return tf.grad((x: tf.Tensor) => cosineLoss(x as tf.Tensor2D, t))(tf.tensor2d(hs)).arraySync() as number[][];
+      return tf
+        .grad((x: tf.Tensor) => cosineLoss(x as tf.Tensor2D, t))(tf.tensor2d(hs))
+        .arraySync() as number[][];
     });
     hs.forEach((row, b) => {
       // Scale invariance makes the gradient perpendicular to hs.

@@ -11,10 +11,7 @@ import { unitRows as unitRowsOf } from '../support/unit-rows';
 const EPS = 1e-7;
 function reference(scores: number[][], n: number): number {
   const c = (scores[0].length - 1) / n;
-  const total = scores.reduce(
-    (acc, [pos, ...neg]) => acc + Math.log(pos / (pos + c + EPS)) + neg.reduce((a, s) => a + Math.log(c / (s + c + EPS)), 0),
-    0,
-  );
+  const total = scores.reduce((acc, [pos, ...neg]) => acc + Math.log(pos / (pos + c + EPS)) + neg.reduce((a, s) => a + Math.log(c / (s + c + EPS)), 0), 0);
   return -total / scores.length;
 }
 
@@ -43,14 +40,20 @@ describe('contrastLoss', () => {
   });
 
   test('averages over the batch; a confident positive and tiny negatives give a loss near 0', () => {
-    const scores = [[0.5, 0.1, 0.2], [2.0, 0.05, 0.3]];
+    const scores = [
+      [0.5, 0.1, 0.2],
+      [2.0, 0.05, 0.3],
+    ];
     const { loss } = run(scores, 4);
     assert.ok(Math.abs(loss - (Math.log(2 * 1.2 * 1.4) + reference([scores[1]], 4)) / 2) < 1e-5);
     assert.ok(run([[1e4, 1e-8, 1e-8]], 1000).loss < 1e-3);
   });
 
   test('gradient is the closed form and matches finite differences', () => {
-    const scores = [[0.8, 0.3, 0.05, 1.2], [0.1, 0.4, 0.2, 0.02]];
+    const scores = [
+      [0.8, 0.3, 0.05, 1.2],
+      [0.1, 0.4, 0.2, 0.02],
+    ];
     const n = 10;
     const c = 3 / n;
     const { loss, grad } = run(scores, n);
@@ -98,8 +101,7 @@ describe('CRD loss from the memory, end to end', () => {
     );
   }
   /** Z = N·mean of exp(v·m/τ) over the first batch's scores. */
-  const firstZ = (v: number[][], bank: number[][], rows: number[][]) =>
-    (rows.reduce((s, r, b) => s + r.reduce((a, m) => a + Math.exp(dot(v[b], bank[m]) / TAU), 0), 0) / (B * (K + 1))) * N;
+  const firstZ = (v: number[][], bank: number[][], rows: number[][]) => (rows.reduce((s, r, b) => s + r.reduce((a, m) => a + Math.exp(dot(v[b], bank[m]) / TAU), 0), 0) / (B * (K + 1))) * N;
 
   for (const backend of ['cpu', 'wasm'] as const) {
     test(`value and gradients in vS, vT match float64 and finite differences (${backend})`, async () => {

@@ -66,8 +66,16 @@ describe('dkdLoss', () => {
   });
 
   test('matches the float64 mdistiller formula on a batch, with T² and /B', () => {
-    const zs = [[1.2, -0.4, 0.3], [0.5, 2.0, -1.0], [-0.3, 0.1, 0.9]];
-    const zt = [[2.5, 0.1, -0.7], [0.0, 3.0, 0.4], [1.0, -1.0, 2.0]];
+    const zs = [
+      [1.2, -0.4, 0.3],
+      [0.5, 2.0, -1.0],
+      [-0.3, 0.1, 0.9],
+    ];
+    const zt = [
+      [2.5, 0.1, -0.7],
+      [0.0, 3.0, 0.4],
+      [1.0, -1.0, 2.0],
+    ];
     const y = [0, 1, 2];
     for (const t of [1, 4]) {
       const expected = reference(zs, zt, y, 1, 8, t);
@@ -91,15 +99,24 @@ describe('dkdLoss', () => {
   });
 
   test('is zero when the student equals the teacher; finite with extreme teacher logits', () => {
-    const z = [[3, -1, 0.5], [0, 0, 0]];
+    const z = [
+      [3, -1, 0.5],
+      [0, 0, 0],
+    ];
     assert.ok(Math.abs(run(z, z, [0, 2], 1, 8, 4).loss) < 1e-6);
     const { loss, grad } = run([[1, 0, 0]], [[200, 0, 0]], [0], 1, 8, 1);
     assert.ok(Number.isFinite(loss) && grad.flat().every(Number.isFinite), `${loss}`);
   });
 
   test('gradient matches finite differences of the float64 reference', () => {
-    const zs = [[0.3, -1.1, 2.0], [1.0, 0.2, -0.4]];
-    const zt = [[2.0, 0.5, -1.0], [-0.5, 1.5, 0.7]];
+    const zs = [
+      [0.3, -1.1, 2.0],
+      [1.0, 0.2, -0.4],
+    ];
+    const zt = [
+      [2.0, 0.5, -1.0],
+      [-0.5, 1.5, 0.7],
+    ];
     const y = [0, 2];
     const t = 2;
     const { grad } = run(zs, zt, y, 1, 8, t);

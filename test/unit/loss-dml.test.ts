@@ -31,9 +31,18 @@ function run(peers: number[][][], i: number) {
 }
 
 const PEERS = [
-  [[0.5, -1.0, 2.0], [1.5, 0.3, -0.2]],
-  [[1.0, 0.0, 0.5], [-0.5, 2.0, 0.1]],
-  [[0.0, 0.7, -0.4], [0.9, 0.9, 1.4]],
+  [
+    [0.5, -1.0, 2.0],
+    [1.5, 0.3, -0.2],
+  ],
+  [
+    [1.0, 0.0, 0.5],
+    [-0.5, 2.0, 0.1],
+  ],
+  [
+    [0.0, 0.7, -0.4],
+    [0.9, 0.9, 1.4],
+  ],
 ];
 
 describe('dmlLoss', () => {
@@ -63,7 +72,12 @@ describe('dmlLoss', () => {
   test('gradient reaches only peer i: (p_i − mean_j p_j)/B, matching finite differences', () => {
     const i = 1;
     const { grads } = run(PEERS, i);
-    [0, 2].forEach((j) => assert.ok(grads[j].flat().every((g) => g === 0), `peer ${j} is held constant`));
+    [0, 2].forEach((j) =>
+      assert.ok(
+        grads[j].flat().every((g) => g === 0),
+        `peer ${j} is held constant`,
+      ),
+    );
     PEERS[i].forEach((row, b) =>
       row.forEach((_, c) => {
         const others = [0, 2].map((j) => softmax(PEERS[j][b])[c]);

@@ -18,11 +18,19 @@ describe('hintLoss', () => {
   });
 
   test('gradient is 2(r − t)/n, as finite differences of the mean give', () => {
-    const r = [[0.3, -1.2, 2.0], [0.7, 0.0, -0.5]];
-    const t = [[1.0, -1.0, 0.5], [0.2, 0.4, -0.1]];
+    const r = [
+      [0.3, -1.2, 2.0],
+      [0.7, 0.0, -0.5],
+    ];
+    const t = [
+      [1.0, -1.0, 0.5],
+      [0.2, 0.4, -0.1],
+    ];
     const grad = tf.tidy(() => {
       const teacher = tf.tensor2d(t);
-      return tf.grad((x: tf.Tensor) => hintLoss(x, teacher))(tf.tensor2d(r)).arraySync() as number[][];
+      return tf
+        .grad((x: tf.Tensor) => hintLoss(x, teacher))(tf.tensor2d(r))
+        .arraySync() as number[][];
     });
     const mse = (x: number[][]) => x.flat().reduce((a, v, k) => a + (v - t.flat()[k]) ** 2, 0) / 6;
     r.forEach((row, i) =>

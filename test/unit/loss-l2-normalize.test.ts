@@ -7,14 +7,28 @@ import { l2NormalizeRows } from '../../src/core/distill/losses/l2-normalize';
 
 test('rows are divided by their L2 norm, as F.normalize: [3, 4] → [0.6, 0.8]', async () => {
   await tf.setBackend('cpu');
-  const out = l2NormalizeRows(tf.tensor2d([[3, 4], [0, -2]]));
-  assert.deepEqual(Array.from(out.dataSync(), (v) => Math.round(v * 1e6) / 1e6), [0.6, 0.8, 0, -1]);
+  const out = l2NormalizeRows(
+    tf.tensor2d([
+      [3, 4],
+      [0, -2],
+    ]),
+  );
+  assert.deepEqual(
+    Array.from(out.dataSync(), (v) => Math.round(v * 1e6) / 1e6),
+    [0.6, 0.8, 0, -1],
+  );
 });
 
 test('an all-zero row stays zero and its gradient is finite (no NaN from sqrt at 0)', async () => {
   await tf.setBackend('cpu');
-  const x = tf.tensor2d([[0, 0, 0], [1, 2, 2]]);
-  const weights = tf.tensor2d([[1, -2, 3], [1, 1, 1]]);
+  const x = tf.tensor2d([
+    [0, 0, 0],
+    [1, 2, 2],
+  ]);
+  const weights = tf.tensor2d([
+    [1, -2, 3],
+    [1, 1, 1],
+  ]);
   const grad = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(l2NormalizeRows(input as tf.Tensor2D), weights)))(x);
   const values = Array.from(grad.dataSync());
   assert.ok(values.every(Number.isFinite), `gradient ${values}`);

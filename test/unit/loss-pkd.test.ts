@@ -18,10 +18,34 @@ function reference(hs: number[][][], ht: number[][][]): number {
   return diffs.reduce((a, v) => a + v, 0) / diffs.length;
 }
 const value = (hs: number[][][], ht: number[][][]) =>
-  tf.tidy(() => pkdLoss(hs.map((h) => tf.tensor2d(h)), ht.map((h) => tf.tensor2d(h))).dataSync()[0]);
+  tf.tidy(
+    () =>
+      pkdLoss(
+        hs.map((h) => tf.tensor2d(h)),
+        ht.map((h) => tf.tensor2d(h)),
+      ).dataSync()[0],
+  );
 
-const HS = [[[1, 2, -1], [0.5, 0, 3]], [[-2, 1, 1], [1, 1, 0.2]]];
-const HT = [[[2, -1, 0], [1, 1, 1]], [[0.3, 0.3, -2], [4, 0, 1]]];
+const HS = [
+  [
+    [1, 2, -1],
+    [0.5, 0, 3],
+  ],
+  [
+    [-2, 1, 1],
+    [1, 1, 0.2],
+  ],
+];
+const HT = [
+  [
+    [2, -1, 0],
+    [1, 1, 1],
+  ],
+  [
+    [0.3, 0.3, -2],
+    [4, 0, 1],
+  ],
+];
 
 describe('pkdLoss', () => {
   before(async () => {
@@ -57,9 +81,9 @@ describe('pkdLoss', () => {
   test('gradient matches finite differences of the reference', () => {
     const grads = tf.tidy(() => {
       const ht = HT.map((h) => tf.tensor2d(h));
-      return tf.grads((a: tf.Tensor, b: tf.Tensor) => pkdLoss([a as tf.Tensor2D, b as tf.Tensor2D], ht))(HS.map((h) => tf.tensor2d(h))).map(
-        (g) => g.arraySync() as number[][],
-      );
+      return tf
+        .grads((a: tf.Tensor, b: tf.Tensor) => pkdLoss([a as tf.Tensor2D, b as tf.Tensor2D], ht))(HS.map((h) => tf.tensor2d(h)))
+        .map((g) => g.arraySync() as number[][]);
     });
     HS.forEach((layer, l) =>
       layer.forEach((row, b) =>

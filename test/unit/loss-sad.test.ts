@@ -87,12 +87,21 @@ describe('sadAttentionMap', () => {
 
   test('sum, sum-p and max-p weigh a sparse peak against spread activity differently', () => {
     // Position (0,0): a single channel at −2.5. Position (0,1): four channels at ±1.5.
-    const f = [[[[-2.5, 0, 0, 0], [1.5, -1.5, 1.5, 1.5]]]];
+    const f = [
+      [
+        [
+          [-2.5, 0, 0, 0],
+          [1.5, -1.5, 1.5, 1.5],
+        ],
+      ],
+    ];
     const get = (fn: SadOptions['fn']) => sadAttentionMap(tf.tensor4d(f), { fn, p: 2 }).arraySync()[0][0];
     const [sum, sumP, maxP] = [get('sum'), get('sum-p'), get('max-p')];
-    [[sum, [2.5, 6]], [sumP, [6.25, 9]], [maxP, [6.25, 2.25]]].forEach(([got, want]) =>
-      (want as number[]).forEach((v, k) => assert.ok(close((got as number[])[k], v, 1e-6), `${got} vs ${want}`)),
-    );
+    [
+      [sum, [2.5, 6]],
+      [sumP, [6.25, 9]],
+      [maxP, [6.25, 2.25]],
+    ].forEach(([got, want]) => (want as number[]).forEach((v, k) => assert.ok(close((got as number[])[k], v, 1e-6), `${got} vs ${want}`)));
     assert.ok(sum[1] > sum[0] && maxP[0] > maxP[1], 'sum favours the spread position, max-p the peak');
     assert.deepEqual(sadAttentionMap(tf.tensor4d(f), { fn: 'sum', p: 2 }).shape, [1, 1, 2]);
   });
@@ -101,7 +110,9 @@ describe('sadAttentionMap', () => {
     const f = seeded([2, 3, 2, 4], 11);
     for (const fn of ['sum', 'sum-p', 'max-p'] as const) {
       const got = sadAttentionMap(tf.tensor4d(f), { fn, p: 3 }).arraySync().flat(2);
-      refG(f, { fn, p: 3 }).flat(2).forEach((v, k) => assert.ok(close(got[k], v, 1e-5), `${fn} [${k}]`));
+      refG(f, { fn, p: 3 })
+        .flat(2)
+        .forEach((v, k) => assert.ok(close(got[k], v, 1e-5), `${fn} [${k}]`));
     }
   });
 });
@@ -111,7 +122,13 @@ describe('resizing convention', () => {
     // Hand case: interpolate([1, 2], size 4, align_corners=False) = [1, 1.25, 1.75, 2].
     assert.deepEqual(refResize([[1, 2]], 1, 4)[0], [1, 1.25, 1.75, 2]);
     const map = seeded([1, 4, 5, 1], 41)[0].map((r) => r.map((px) => px[0]));
-    for (const [oh, ow] of [[7, 9], [8, 10], [3, 2], [2, 3], [4, 5]]) {
+    for (const [oh, ow] of [
+      [7, 9],
+      [8, 10],
+      [3, 2],
+      [2, 3],
+      [4, 5],
+    ]) {
       const got = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d([map.map((r) => r.map((v) => [v]))]), [oh, ow], false, true).arraySync()[0]);
       refResize(map, oh, ow).forEach((row, y) => row.forEach((v, x) => assert.ok(close(got[y][x][0], v, 1e-6), `${oh}×${ow} [${y}][${x}]: ${got[y][x][0]} vs ${v}`)));
     }
@@ -137,19 +154,42 @@ describe('sadLoss', () => {
     const at = [0, 0.25, 0.75, 1];
     const upsampled = at.map((y) => at.map((x) => 2 * y + x));
     const opts: SadOptions = { fn: 'sum', p: 2 };
-    assert.ok(lossAndGrads([block(upsampled), block([[0, 1], [2, 3]])], opts).loss < 1e-12);
+    assert.ok(
+      lossAndGrads(
+        [
+          block(upsampled),
+          block([
+            [0, 1],
+            [2, 3],
+          ]),
+        ],
+        opts,
+      ).loss < 1e-12,
+    );
   });
 
   test('hand case: a larger deeper map is brought down to the shallower size (2×2 means at scale 2)', () => {
     // Down by 2 with half-pixel centres reads at 2d + 0.5: the mean of each 2×2 cell.
-    const deeper = [[0, 4, 1, 0], [2, 2, 0, 3], [1, 0, 5, 1], [0, 3, 2, 2]].map((r) => r.map((v) => v / 10));
-    const means = [[0.2, 0.1], [0.1, 0.25]];
+    const deeper = [
+      [0, 4, 1, 0],
+      [2, 2, 0, 3],
+      [1, 0, 5, 1],
+      [0, 3, 2, 2],
+    ].map((r) => r.map((v) => v / 10));
+    const means = [
+      [0.2, 0.1],
+      [0.1, 0.25],
+    ];
     assert.ok(lossAndGrads([block(means), block(deeper)], { fn: 'sum', p: 2 }).loss < 1e-12);
   });
 
   test('matches the reference with the target resized up, down and to other aspect ratios, summed over pairs', () => {
     const blocks = [seeded([2, 4, 4, 3], 1, 2), seeded([2, 2, 2, 5], 2, 2), seeded([2, 3, 3, 2], 3, 2), seeded([2, 5, 2, 2], 4, 2)];
-    for (const opts of [{ fn: 'sum', p: 2 }, { fn: 'sum-p', p: 2 }, { fn: 'max-p', p: 3 }] as SadOptions[]) {
+    for (const opts of [
+      { fn: 'sum', p: 2 },
+      { fn: 'sum-p', p: 2 },
+      { fn: 'max-p', p: 3 },
+    ] as SadOptions[]) {
       const { loss } = lossAndGrads(blocks, opts);
       const expected = refSad(blocks, blocks, opts);
       const first = refSad(blocks.slice(0, 2), blocks.slice(0, 2), opts);
@@ -167,7 +207,10 @@ describe('sadLoss', () => {
     const opts: SadOptions = { fn: 'sum-p', p: 2 };
     const blocks = [seeded([1, 4, 4, 2], 21, 1.5), seeded([1, 2, 2, 3], 22, 1.5), seeded([1, 3, 3, 2], 23, 1.5)];
     const { grads } = lossAndGrads(blocks, opts);
-    assert.ok(grads[2].flat(3).every((g) => g === 0), 'the last block is only a target: zero gradient');
+    assert.ok(
+      grads[2].flat(3).every((g) => g === 0),
+      'the last block is only a target: zero gradient',
+    );
     const h = 1e-6;
     let nonTrivial = 0;
     for (const k of [0, 1]) {

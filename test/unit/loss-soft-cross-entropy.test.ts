@@ -23,11 +23,18 @@ function reference(zs: number[][], zt: number[][], T: number, reduction: SoftCro
   const total = terms.flat().reduce((a, v) => a + v, 0);
   return reduction === 'mean' ? total / terms.flat().length : total / terms.length;
 }
-const value = (zs: number[][], zt: number[][], T: number, reduction?: SoftCrossEntropyReduction) =>
-  tf.tidy(() => softCrossEntropy(tf.tensor2d(zs), tf.tensor2d(zt), T, reduction).dataSync()[0]);
+const value = (zs: number[][], zt: number[][], T: number, reduction?: SoftCrossEntropyReduction) => tf.tidy(() => softCrossEntropy(tf.tensor2d(zs), tf.tensor2d(zt), T, reduction).dataSync()[0]);
 
-const ZS = [[0.3, -1.2, 2.0, 0.1], [1.5, 0.2, -0.7, 0.9], [-0.4, 0.8, 0.0, -2.1]];
-const ZT = [[1.0, 0.5, -0.3, 2.2], [0.1, -1.0, 1.7, 0.4], [2.5, 0.3, -0.8, 0.6]];
+const ZS = [
+  [0.3, -1.2, 2.0, 0.1],
+  [1.5, 0.2, -0.7, 0.9],
+  [-0.4, 0.8, 0.0, -2.1],
+];
+const ZT = [
+  [1.0, 0.5, -0.3, 2.2],
+  [0.1, -1.0, 1.7, 0.4],
+  [2.5, 0.3, -0.8, 0.6],
+];
 
 describe('softCrossEntropy', () => {
   before(async () => {
@@ -58,7 +65,12 @@ describe('softCrossEntropy', () => {
 
   test("gradient of 'mean' with respect to the student logits matches finite differences of the reference", () => {
     const T = 2;
-    const grad = tf.tidy(() => tf.grad((zs: tf.Tensor) => softCrossEntropy(zs as tf.Tensor2D, tf.tensor2d(ZT), T, 'mean'))(tf.tensor2d(ZS)).arraySync() as number[][]);
+    const grad = tf.tidy(
+      () =>
+        tf
+          .grad((zs: tf.Tensor) => softCrossEntropy(zs as tf.Tensor2D, tf.tensor2d(ZT), T, 'mean'))(tf.tensor2d(ZS))
+          .arraySync() as number[][],
+    );
     ZS.forEach((row, b) =>
       row.forEach((_, c) => {
         const h = 1e-6;

@@ -6,14 +6,27 @@ import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the e
 import { srrlLoss } from '../../src/core/distill/losses/srrl';
 
 // A linear teacher head z = xW + b, 3 features → 2 classes.
-const W = [[1, -0.5], [0.2, 0.3], [-1, 2]];
+const W = [
+  [1, -0.5],
+  [0.2, 0.3],
+  [-1, 2],
+];
 const BIAS = [0.1, -0.2];
 const head = (x: number[]) => BIAS.map((bk, k) => bk + x.reduce((a, v, d) => a + v * W[d][k], 0));
 const mse = (a: number[][], b: number[][]) => a.flat().reduce((s, v, k) => s + (v - b.flat()[k]) ** 2, 0) / a.flat().length;
 
-const FS = [[0.5, -1, 0.2], [1.5, 0.3, -0.7]];
-const FT = [[0.4, -0.8, 0.0], [1.0, 0.0, -1.0]];
-const ZT = [[0.9, -1.5], [2.0, 0.5]];
+const FS = [
+  [0.5, -1, 0.2],
+  [1.5, 0.3, -0.7],
+];
+const FT = [
+  [0.4, -0.8, 0.0],
+  [1.0, 0.0, -1.0],
+];
+const ZT = [
+  [0.9, -1.5],
+  [2.0, 0.5],
+];
 
 describe('srrlLoss', () => {
   before(async () => {
@@ -33,17 +46,54 @@ describe('srrlLoss', () => {
     assert.ok(Math.abs(featureLoss - 0.52 / 6) < 1e-6);
   });
 
-  test('maps are pooled first, the teacher\'s pooling: MSE(GAP(c(f_s)), GAP(f_t)) and MSE(head_t(GAP(c(f_s))), z_t), sizes may differ', () => {
+  test("maps are pooled first, the teacher's pooling: MSE(GAP(c(f_s)), GAP(f_t)) and MSE(head_t(GAP(c(f_s))), z_t), sizes may differ", () => {
     // c(f_s): [B=2, H=2, W=2, C=3]; f_t: [2, 1, 2, 3], another spatial size.
     const CS = [
-      [[[1, 0, 2], [3, -1, 0]], [[0, 2, 1], [0, 1, -1]]],
-      [[[0.5, 0.5, 0], [1.5, -0.5, 1]], [[2, 0, 0], [0, 2, 3]]],
+      [
+        [
+          [1, 0, 2],
+          [3, -1, 0],
+        ],
+        [
+          [0, 2, 1],
+          [0, 1, -1],
+        ],
+      ],
+      [
+        [
+          [0.5, 0.5, 0],
+          [1.5, -0.5, 1],
+        ],
+        [
+          [2, 0, 0],
+          [0, 2, 3],
+        ],
+      ],
     ];
-    const FTMAP = [[[[0.4, 0, 1], [1.6, 1, 0]]], [[[1, 0, 1], [1, 0.5, 1]]]];
+    const FTMAP = [
+      [
+        [
+          [0.4, 0, 1],
+          [1.6, 1, 0],
+        ],
+      ],
+      [
+        [
+          [1, 0, 1],
+          [1, 0.5, 1],
+        ],
+      ],
+    ];
     // Spatial means by hand: sample 0 → [(1+3+0+0)/4, (0−1+2+1)/4, (2+0+1−1)/4] = [1, 0.5, 0.5];
     // sample 1 → [1, 0.5, 1]. Teacher: [1, 0.5, 0.5] and [1, 0.25, 1].
-    const gs = [[1, 0.5, 0.5], [1, 0.5, 1]];
-    const gt = [[1, 0.5, 0.5], [1, 0.25, 1]];
+    const gs = [
+      [1, 0.5, 0.5],
+      [1, 0.5, 1],
+    ];
+    const gt = [
+      [1, 0.5, 0.5],
+      [1, 0.25, 1],
+    ];
     const { featureLoss, softmaxRegressionLoss, ce } = tf.tidy(() => {
       const w = tf.tensor2d(W);
       const b = tf.tensor1d(BIAS);
@@ -55,7 +105,13 @@ describe('srrlLoss', () => {
     // Only sample 1, channel 1 differs: 0.25² / 6.
     assert.ok(Math.abs(featureLoss - 0.0625 / 6) < 1e-7, `${featureLoss}`);
     // head(gs[0]) = [0.1 + 1 + 0.1 − 0.5, −0.2 − 0.5 + 0.15 + 1] = [0.7, 0.45]; head(gs[1]) = [0.1 + 1 + 0.1 − 1, −0.2 − 0.5 + 0.15 + 2] = [0.2, 1.45].
-    assert.deepEqual(gs.map((g) => head(g).map((v) => Math.round(v * 1e9) / 1e9)), [[0.7, 0.45], [0.2, 1.45]]);
+    assert.deepEqual(
+      gs.map((g) => head(g).map((v) => Math.round(v * 1e9) / 1e9)),
+      [
+        [0.7, 0.45],
+        [0.2, 1.45],
+      ],
+    );
     // vs ZT: (0.2² + 1.95² + 1.8² + 0.95²)/4.
     assert.ok(Math.abs(softmaxRegressionLoss - (0.04 + 3.8025 + 3.24 + 0.9025) / 4) < 1e-6, `${softmaxRegressionLoss}`);
     assert.ok(Math.abs(softmaxRegressionLoss - mse(gs.map(head), ZT)) < 1e-6);

@@ -11,8 +11,14 @@ describe('stopGradient', () => {
   });
 
   test('passes the value through unchanged', () => {
-    const x = tf.tensor2d([[1.5, -2], [0, 3.25]]);
-    assert.deepEqual(stopGradient(x).arraySync(), [[1.5, -2], [0, 3.25]]);
+    const x = tf.tensor2d([
+      [1.5, -2],
+      [0, 3.25],
+    ]);
+    assert.deepEqual(stopGradient(x).arraySync(), [
+      [1.5, -2],
+      [0, 3.25],
+    ]);
   });
 
   test('gives a zero gradient, and x·stop(x) differentiates to stop(x), not 2x', () => {

@@ -26,7 +26,10 @@ describe('method at', () => {
   });
 
   test('trains CNN to CNN with ce, at and the optional kd, loss falling', async () => {
-    const run = await runMethod(methodConfig({ method: { name: 'at', kdWeight: 1 }, teacher: cnnTeacher, student: cnnStudent, train: { epochs: 2, batchSize: 32, learningRate: 3e-3 } }), dir.path('run'));
+    const run = await runMethod(
+      methodConfig({ method: { name: 'at', kdWeight: 1 }, teacher: cnnTeacher, student: cnnStudent, train: { epochs: 2, batchSize: 32, learningRate: 3e-3 } }),
+      dir.path('run'),
+    );
     assertTrains(run, 'student', ['ce', 'at', 'kd']);
     assert.ok(run.epochs.at(-1)!.losses.at > 0);
   });

@@ -23,11 +23,11 @@ describe('method born-again', () => {
   before(() => initBackend('wasm', () => {}));
   after(() => dir.remove());
 
-  test('defaults: 3 generations of the teacher\'s architecture, KD at T=4, α=0.9', () => {
+  test("defaults: 3 generations of the teacher's architecture, KD at T=4, α=0.9", () => {
     assert.deepEqual(methodDefaults({ name: 'born-again' }), { name: 'born-again', generations: 3, targets: 'kd', temperature: 4, alpha: 0.9 });
   });
 
-  test('the paper\'s targets: KL(p_prev‖p_s) at T=1 and no label term, whatever T and α say', () => {
+  test("the paper's targets: KL(p_prev‖p_s) at T=1 and no label term, whatever T and α say", () => {
     const batch = builtinBatch(8);
     const opts = { inputShape: batch.inputShape, numClasses: 10 };
     const previous = buildModel({ arch: 'mlp', hidden: [16] }, { ...opts, role: 'generation-1', seed: 1 });
@@ -60,22 +60,23 @@ describe('method born-again', () => {
 
   test('phases: the teacher is the baseline of its own architecture; another architecture gets its own', () => {
     assert.deepEqual(phasesOf(parseExperimentConfig({ method: { name: 'born-again', generations: 2 } })), ['teacher', 'generation-1', 'generation-2', 'ensemble']);
-    assert.deepEqual(phasesOf(parseExperimentConfig({ method: { name: 'born-again', generations: 1, model: { arch: 'mlp' } } })), [
-      'teacher',
-      'student-scratch',
-      'generation-1',
-      'ensemble',
-    ]);
+    assert.deepEqual(phasesOf(parseExperimentConfig({ method: { name: 'born-again', generations: 1, model: { arch: 'mlp' } } })), ['teacher', 'student-scratch', 'generation-1', 'ensemble']);
   });
 
   test('every generation learns from the one before; the summary has each generation and their ensemble, evaluated as the mean of probabilities', async () => {
     const config = methodConfig({ method: { name: 'born-again', generations: 2 }, baseline: true });
     const run = await runMethod(config, dir.path('run'));
     assert.deepEqual(run.phases, ['teacher', 'generation-1', 'generation-2', 'ensemble']);
-    assert.deepEqual(run.summary.models.map((m) => m.role), ['teacher', 'generation-1', 'generation-2', 'ensemble']);
+    assert.deepEqual(
+      run.summary.models.map((m) => m.role),
+      ['teacher', 'generation-1', 'generation-2', 'ensemble'],
+    );
     for (const generation of ['generation-1', 'generation-2']) assertTrains(run, generation, ['ce', 'kd']);
     // Same architecture as the teacher, by default.
-    assert.deepEqual(run.summary.models.slice(0, 3).map((m) => m.arch), ['mlp 32', 'mlp 32', 'mlp 32']);
+    assert.deepEqual(
+      run.summary.models.slice(0, 3).map((m) => m.arch),
+      ['mlp 32', 'mlp 32', 'mlp 32'],
+    );
     // Generation 2's teacher is generation 1.
     assert.ok('generation-1' in run.epochs.filter((e) => e.phase === 'generation-2')[0].valAccuracy);
 

@@ -14,7 +14,7 @@ describe('method crd', () => {
   before(() => initBackend('wasm', () => {}));
   after(() => dir.remove());
 
-  test('defaults: RepDistiller\'s β=0.8, 128-d, K=16384, τ=0.07, momentum 0.5, no KD', () => {
+  test("defaults: RepDistiller's β=0.8, 128-d, K=16384, τ=0.07, momentum 0.5, no KD", () => {
     assert.deepEqual(methodDefaults({ name: 'crd' }), {
       name: 'crd',
       beta: 0.8,
@@ -31,7 +31,7 @@ describe('method crd', () => {
     assertProblem({ method: { name: 'crd', nceMomentum: 1 } }, /config\.method\.nceMomentum: expected less than 1, got 1/);
   });
 
-  test('one step: the embed heads train with the student, K is capped at N−1, and only the batch\'s memory rows move', () => {
+  test("one step: the embed heads train with the student, K is capped at N−1, and only the batch's memory rows move", () => {
     const batch = builtinBatch(16);
     const opts = { inputShape: batch.inputShape, numClasses: 10 };
     const teacher = buildModel({ arch: 'mlp', hidden: [32] }, { ...opts, role: 'teacher', seed: 1 });
@@ -77,7 +77,10 @@ describe('method crd', () => {
     anchors.forEach((anchor, a) => {
       const row = Array.from(drawn.subarray(a * 51, (a + 1) * 51));
       assert.equal(row[0], anchor, 'the positive first');
-      assert.ok(row.slice(1).every((j) => labels[j] !== labels[anchor]), `anchor ${anchor}: a negative of its own class`);
+      assert.ok(
+        row.slice(1).every((j) => labels[j] !== labels[anchor]),
+        `anchor ${anchor}: a negative of its own class`,
+      );
       assert.equal(new Set(row.slice(1)).size, 50, '50 of the 180 other-class samples fit: drawn without replacement');
     });
     crd.dispose();

@@ -10,7 +10,7 @@ describe('method distilbert', () => {
   before(() => initBackend('wasm', () => {}));
   after(() => dir.remove());
 
-  test('defaults: T=2, α_ce=5, α_cos=1, hard-label weight 2 (DistilBERT\'s run)', () => {
+  test("defaults: T=2, α_ce=5, α_cos=1, hard-label weight 2 (DistilBERT's run)", () => {
     assert.deepEqual(methodDefaults({ name: 'distilbert' }), { name: 'distilbert', temperature: 2, alphaCe: 5, alphaCos: 1, alphaHard: 2 });
   });
 

@@ -12,7 +12,7 @@ describe('method dkd', () => {
   before(() => initBackend('wasm', () => {}));
   after(() => dir.remove());
 
-  test('defaults: mdistiller\'s α=1, β=8, T=4, warm-up over 1/12 of the run (its 20 of 240 epochs)', () => {
+  test("defaults: mdistiller's α=1, β=8, T=4, warm-up over 1/12 of the run (its 20 of 240 epochs)", () => {
     assert.deepEqual(methodDefaults({ name: 'dkd' }), { name: 'dkd', ceWeight: 1, alpha: 1, beta: 8, temperature: 4, warmupShare: 1 / 12 });
   });
 
@@ -23,7 +23,10 @@ describe('method dkd', () => {
   test('warm-up length: max(1, E/12) epochs by default, the explicit count when given', () => {
     const share = { warmupShare: 1 / 12 };
     // 240/12 = 20 (mdistiller's WARMUP 20), 36/12 = 3, 12/12 = 1, 5/12 < 1 → 1.
-    assert.deepEqual([240, 36, 12, 5].map((epochs) => dkdWarmupEpochs(share, epochs)), [20, 3, 1, 1]);
+    assert.deepEqual(
+      [240, 36, 12, 5].map((epochs) => dkdWarmupEpochs(share, epochs)),
+      [20, 3, 1, 1],
+    );
     assert.equal(dkdWarmupEpochs({ ...share, warmupEpochs: 20 }, 5), 20);
     assert.equal(dkdWarmupEpochs({ ...share, warmupEpochs: 0 }, 5), 0);
   });
@@ -46,7 +49,10 @@ describe('method dkd', () => {
   });
 
   test('warm-up factor min(epoch/warmup, 1), epochs counted from 1', () => {
-    assert.deepEqual([0, 1, 9, 19, 30].map((epoch) => dkdWarmup(20, { epoch, epochs: 40 })), [0.05, 0.1, 0.5, 1, 1]);
+    assert.deepEqual(
+      [0, 1, 9, 19, 30].map((epoch) => dkdWarmup(20, { epoch, epochs: 40 })),
+      [0.05, 0.1, 0.5, 1, 1],
+    );
     assert.equal(dkdWarmup(0, { epoch: 0, epochs: 1 }), 1);
   });
 

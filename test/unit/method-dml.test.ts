@@ -7,24 +7,14 @@ import { initBackend } from '../../src/core/backend/select';
 import { MutualLearning } from '../../src/core/distill/dml';
 import { buildModel } from '../../src/core/models/zoo';
 import { trainTogetherStep } from '../../src/core/train/step';
-import {
-  assertProblem,
-  assertRejectedBeforeTraining,
-  assertTrains,
-  builtinBatch,
-  methodConfig,
-  methodDefaults,
-  runMethod,
-  scratchDir,
-  snapshot,
-} from '../support/method-run';
+import { assertProblem, assertRejectedBeforeTraining, assertTrains, builtinBatch, methodConfig, methodDefaults, runMethod, scratchDir, snapshot } from '../support/method-run';
 
 describe('method dml', () => {
   const dir = scratchDir('dml');
   before(() => initBackend('wasm', () => {}));
   after(() => dir.remove());
 
-  test('defaults: two peers, updated in turn (the paper\'s algorithm)', () => {
+  test("defaults: two peers, updated in turn (the paper's algorithm)", () => {
     assert.deepEqual(methodDefaults({ name: 'dml' }), { name: 'dml', peers: 2, update: 'alternating' });
   });
 
@@ -35,7 +25,16 @@ describe('method dml', () => {
 
   test('architectures not one per peer: rejected before training, naming the field', async () => {
     await assertRejectedBeforeTraining(
-      methodConfig({ method: { name: 'dml', peers: 3, models: [{ arch: 'mlp', hidden: [8] }, { arch: 'mlp', hidden: [4] }] } }),
+      methodConfig({
+        method: {
+          name: 'dml',
+          peers: 3,
+          models: [
+            { arch: 'mlp', hidden: [8] },
+            { arch: 'mlp', hidden: [4] },
+          ],
+        },
+      }),
       dir.path('bad-models'),
       /config\.method\.models: expected 3 architectures, one per peer/,
     );
@@ -56,7 +55,7 @@ describe('method dml', () => {
     return weights;
   }
 
-  test('alternating updates peer 2 against peer 1\'s updated predictions; simultaneous against the old ones', () => {
+  test("alternating updates peer 2 against peer 1's updated predictions; simultaneous against the old ones", () => {
     const alternating = stepOnce('alternating');
     const simultaneous = stepOnce('simultaneous');
     // Peer 1 learns from the same (initial) peer 2 either way.
@@ -108,7 +107,10 @@ describe('method dml', () => {
       const x = batch.x.dataSync() as Float32Array;
       const kernels = peers.map((_, i) => layer(i, 'conv').getWeights()[0].dataSync().slice() as Float32Array);
       const expected = peers.map((_, i) => {
-        const [mean0, variance0] = layer(i, 'bn').getWeights().slice(2).map((t) => Array.from(t.dataSync()));
+        const [mean0, variance0] = layer(i, 'bn')
+          .getWeights()
+          .slice(2)
+          .map((t) => Array.from(t.dataSync()));
         const { mean, variance } = convMoments(x, batch.x.shape, kernels[i], width);
         // moving ← 0.9·moving + 0.1·batch (BN_MOMENTUM 0.9), once.
         return { mean: mean.map((m, c) => 0.9 * mean0[c] + 0.1 * m), variance: variance.map((v, c) => 0.9 * variance0[c] + 0.1 * v) };
@@ -117,12 +119,23 @@ describe('method dml', () => {
       const optimizers = peers.map(() => tf.train.sgd(0.5));
       trainTogetherStep(dml, optimizers, { x: batch.x, y: batch.y, indices: batch.indices }, batch.y, { epoch: 0, epochs: 1 }, 0);
       peers.forEach((_, i) => {
-        const [mean, variance] = layer(i, 'bn').getWeights().slice(2).map((t) => Array.from(t.dataSync()));
+        const [mean, variance] = layer(i, 'bn')
+          .getWeights()
+          .slice(2)
+          .map((t) => Array.from(t.dataSync()));
         mean.forEach((m, c) => assert.ok(Math.abs(m - expected[i].mean[c]) < 1e-5, `peer ${i + 1} moving mean[${c}]: ${m} vs ${expected[i].mean[c]}`));
         variance.forEach((v, c) => assert.ok(Math.abs(v - expected[i].variance[c]) < 1e-5, `peer ${i + 1} moving variance[${c}]: ${v} vs ${expected[i].variance[c]}`));
       });
       // Every peer did train (so a second training-mode pass of peer 1 would have seen new weights).
-      peers.forEach((_, i) => assert.ok(layer(i, 'conv').getWeights()[0].dataSync().some((v, k) => v !== kernels[i][k]), `peer ${i + 1} trained`));
+      peers.forEach((_, i) =>
+        assert.ok(
+          layer(i, 'conv')
+            .getWeights()[0]
+            .dataSync()
+            .some((v, k) => v !== kernels[i][k]),
+          `peer ${i + 1} trained`,
+        ),
+      );
       optimizers.forEach((o) => o.dispose());
       peers.forEach((p) => p.model.dispose());
       batch.dispose();
@@ -132,10 +145,16 @@ describe('method dml', () => {
   test('peers train together: each has its epoch events, ce and dml terms, falling loss, checkpoints and summary row', async () => {
     const run = await runMethod(methodConfig({ method: { name: 'dml' }, baseline: true }), dir.path('run'));
     assert.deepEqual(run.phases, ['student-scratch', 'peer-1', 'peer-2']);
-    assert.deepEqual(run.summary.models.map((m) => m.role), ['student-scratch', 'peer-1', 'peer-2']);
+    assert.deepEqual(
+      run.summary.models.map((m) => m.role),
+      ['student-scratch', 'peer-1', 'peer-2'],
+    );
     for (const peer of ['peer-1', 'peer-2']) {
       assertTrains(run, peer, ['ce', 'dml']);
-      assert.deepEqual(run.epochs.filter((e) => e.phase === peer).map((e) => e.epoch), [1, 2, 3]);
+      assert.deepEqual(
+        run.epochs.filter((e) => e.phase === peer).map((e) => e.epoch),
+        [1, 2, 3],
+      );
       for (const kind of ['best', 'last'] as const) assert.ok(existsSync(join(run.folder.checkpointDir(peer, kind), 'model.json')), `${peer}/${kind}`);
     }
     // No teacher is trained.

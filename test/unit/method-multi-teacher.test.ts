@@ -44,7 +44,10 @@ describe('method multi-teacher', () => {
     const z1 = [2, 0, -1];
     const z2 = [0, 3, 1];
     // logits: softmax((1·z1 + 3·z2) / 4 / T) — TextBrewer's mean_l_T, weighted.
-    const logits = softmaxAt(z1.map((v, c) => (1 * v + 3 * z2[c]) / 4), t);
+    const logits = softmaxAt(
+      z1.map((v, c) => (1 * v + 3 * z2[c]) / 4),
+      t,
+    );
     // probabilities: 0.25·softmax(z1/T) + 0.75·softmax(z2/T).
     const p1 = softmaxAt(z1, t);
     const p2 = softmaxAt(z2, t);
@@ -60,7 +63,7 @@ describe('method multi-teacher', () => {
   const assertClose = (actual: number[], expected: number[], what: string) =>
     actual.forEach((v, c) => assert.ok(Math.abs(v - expected[c]) < 1e-6 * Math.max(1, Math.abs(expected[c])), `${what}, class ${c}: ${v} vs ${expected[c]}`));
 
-  test('the soft target by default is softmax of the teachers\' weighted mean logits at T (TextBrewer)', () => {
+  test("the soft target by default is softmax of the teachers' weighted mean logits at T (TextBrewer)", () => {
     const hand = handTargets(2);
     // [0.22733, 0.54534, 0.22733] vs the probability average [0.26232, 0.52920, 0.20848]: they differ.
     assert.ok(Math.abs(hand.logits[0] - hand.probabilities[0]) > 0.03, 'the two aggregates differ on this case');
@@ -95,11 +98,15 @@ describe('method multi-teacher', () => {
       });
       // Float64: T²·mean_b Σ_c p_c (log p_c − log q_c), q = softmax(z_s/T).
       const expected =
-        (t * t *
+        (t *
+          t *
           zs.reduce((sum, zsRow, b) => {
             const p =
               aggregate === 'logits'
-                ? softmaxAt(z1[b].map((v, c) => w[0] * v + w[1] * z2[b][c]), t)
+                ? softmaxAt(
+                    z1[b].map((v, c) => w[0] * v + w[1] * z2[b][c]),
+                    t,
+                  )
                 : softmaxAt(z1[b], t).map((v, c) => w[0] * v + w[1] * softmaxAt(z2[b], t)[c]);
             const q = softmaxAt(zsRow, t);
             return sum + p.reduce((s, pc, c) => s + pc * (Math.log(pc) - Math.log(q[c])), 0);
@@ -111,14 +118,18 @@ describe('method multi-teacher', () => {
     batch.dispose();
   });
 
-  test('the evaluated ensemble\'s logits: the weighted mean logits, or the log of the weighted mean probability', () => {
+  test("the evaluated ensemble's logits: the weighted mean logits, or the log of the weighted mean probability", () => {
     const a = Float32Array.from([2, 0, -1, 1, 1, 1]);
     const b = Float32Array.from([0, 3, 1, -2, 0, 4]);
     // (1·a + 3·b) / 4, by hand.
     assertClose(Array.from(ensembleLogits([a, b], 3, 'logits', [1, 3])), [0.5, 2.25, 0.5, -1.25, 0.25, 3.25], 'mean logits');
     const pa = [...softmaxAt([2, 0, -1], 1), ...softmaxAt([1, 1, 1], 1)];
     const pb = [...softmaxAt([0, 3, 1], 1), ...softmaxAt([-2, 0, 4], 1)];
-    assertClose(Array.from(ensembleLogits([a, b], 3, 'probabilities', [1, 3])), pa.map((p, i) => Math.log(0.25 * p + 0.75 * pb[i])), 'log mean probability');
+    assertClose(
+      Array.from(ensembleLogits([a, b], 3, 'probabilities', [1, 3])),
+      pa.map((p, i) => Math.log(0.25 * p + 0.75 * pb[i])),
+      'log mean probability',
+    );
   });
 
   test('weights [1, 0] give exactly KD from the first teacher', () => {
@@ -152,12 +163,12 @@ describe('method multi-teacher', () => {
   });
 
   test('trains from two teachers: their ensemble is a summary row, the student reports ce and kd and its loss falls', async () => {
-    const run = await runMethod(
-      methodConfig({ method: { name: 'multi-teacher', teachers: [{ arch: 'mlp', hidden: [16] }], weights: [2, 1] } }),
-      dir.path('run'),
-    );
+    const run = await runMethod(methodConfig({ method: { name: 'multi-teacher', teachers: [{ arch: 'mlp', hidden: [16] }], weights: [2, 1] } }), dir.path('run'));
     assert.deepEqual(run.phases, ['teacher', 'teacher-2', 'teacher-ensemble', 'student']);
-    assert.deepEqual(run.summary.models.map((m) => m.role), ['teacher', 'teacher-2', 'teacher-ensemble', 'student']);
+    assert.deepEqual(
+      run.summary.models.map((m) => m.role),
+      ['teacher', 'teacher-2', 'teacher-ensemble', 'student'],
+    );
     assertTrains(run, 'student', ['ce', 'kd']);
     const [t1, t2, ensemble, student] = run.summary.models;
     assert.equal(ensemble.params, t1.params + t2.params);
@@ -173,6 +184,12 @@ describe('method multi-teacher', () => {
     };
     const [z1, z2, ens] = [shown('teacher'), shown('teacher-2'), shown('teacher-ensemble')];
     assert.ok(ens.length > 0);
-    ens.forEach((row, i) => assertClose(row, z1[i].map((v, c) => (2 * v + z2[i][c]) / 3), `sample ${i}`));
+    ens.forEach((row, i) =>
+      assertClose(
+        row,
+        z1[i].map((v, c) => (2 * v + z2[i][c]) / 3),
+        `sample ${i}`,
+      ),
+    );
   });
 });

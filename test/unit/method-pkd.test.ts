@@ -23,8 +23,14 @@ describe('method pkd', () => {
 
   test('layer maps as in the paper: 6 student layers on 12 teacher layers', () => {
     const student = [0, 1, 2, 3, 4]; // layers 1–5; the 6th is covered by KD
-    assert.deepEqual(mapBlocks(student, 6, 12, 'skip').map((t) => t + 1), [2, 4, 6, 8, 10]);
-    assert.deepEqual(mapBlocks(student, 6, 12, 'last').map((t) => t + 1), [7, 8, 9, 10, 11]);
+    assert.deepEqual(
+      mapBlocks(student, 6, 12, 'skip').map((t) => t + 1),
+      [2, 4, 6, 8, 10],
+    );
+    assert.deepEqual(
+      mapBlocks(student, 6, 12, 'last').map((t) => t + 1),
+      [7, 8, 9, 10, 11],
+    );
   });
 
   test('student layers the student does not have: rejected before training, naming the field', async () => {

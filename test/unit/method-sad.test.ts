@@ -30,8 +30,14 @@ describe('method sad', () => {
   });
 
   test('the warm-up: off before 40% of the epochs, on from there', () => {
-    assert.deepEqual([0, 1, 2, 3, 4].map((epoch) => sadActive(0.4, { epoch, epochs: 5 })), [false, false, true, true, true]);
-    assert.deepEqual([0, 1, 2].map((epoch) => sadActive(0.4, { epoch, epochs: 3 })), [false, false, true]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((epoch) => sadActive(0.4, { epoch, epochs: 5 })),
+      [false, false, true, true, true],
+    );
+    assert.deepEqual(
+      [0, 1, 2].map((epoch) => sadActive(0.4, { epoch, epochs: 3 })),
+      [false, false, true],
+    );
     assert.equal(sadActive(0, { epoch: 0, epochs: 3 }), true);
   });
 

@@ -38,19 +38,28 @@ describe('method srrl', () => {
       new SrrlDistiller(cnn, teacher, { ...SRRL, connector: 'dense' }),
       new SrrlDistiller(cnn, fcTeacher, SRRL),
     ];
-    assert.deepEqual(kinds.map((d) => d.connectorKind), ['conv', 'conv', 'dense', 'dense', 'dense']);
-    assert.throws(() => new SrrlDistiller(mlp, teacher, { ...SRRL, connector: 'conv' }), /config\.method\.connector: "conv" \(KD_SRRL\) acts on the student's last feature map, and config\.student\.model \(mlp\) has none; use "dense"/);
+    assert.deepEqual(
+      kinds.map((d) => d.connectorKind),
+      ['conv', 'conv', 'dense', 'dense', 'dense'],
+    );
+    assert.throws(
+      () => new SrrlDistiller(mlp, teacher, { ...SRRL, connector: 'conv' }),
+      /config\.method\.connector: "conv" \(KD_SRRL\) acts on the student's last feature map, and config\.student\.model \(mlp\) has none; use "dense"/,
+    );
     assert.throws(() => new SrrlDistiller(cnn, fcTeacher, { ...SRRL, connector: 'conv' }), /config\.method\.connector: "conv" .*config\.teacher\.model \(cnn with \+fc\) does not pool its last map/);
     kinds.forEach((d) => d.dispose());
     [teacher, fcTeacher, cnn, mlp].forEach((m) => m.dispose());
   });
 
-  test('the conv connector keeps the map\'s size and gives the teacher\'s channels: [B, H, W, Cs] → [B, H, W, Ct]', () => {
+  test("the conv connector keeps the map's size and gives the teacher's channels: [B, H, W, Cs] → [B, H, W, Ct]", () => {
     const connector = new ConvConnector([5, 3, 2], 7, 1);
     const out = tf.tidy(() => connector.connect(tf.ones([4, 5, 3, 2]), true).shape);
     assert.deepEqual(out, [4, 5, 3, 7]);
     // A 1×1 kernel without bias, BN scale and shift.
-    assert.deepEqual(connector.trainableVariables().map((v) => v.shape), [[1, 1, 2, 7], [7], [7]]);
+    assert.deepEqual(
+      connector.trainableVariables().map((v) => v.shape),
+      [[1, 1, 2, 7], [7], [7]],
+    );
     connector.dispose();
   });
 
@@ -68,7 +77,10 @@ describe('method srrl', () => {
       const t = teacher.forward(batch.x, false);
       return { ft: t.features.at(-1)!.arraySync() as number[][][][], zt: t.logits.arraySync() as number[][] };
     });
-    const [kernel, gamma, beta] = srrl.trainableVariables().slice(student.trainableVariables().length).map((v) => Array.from(v.dataSync()));
+    const [kernel, gamma, beta] = srrl
+      .trainableVariables()
+      .slice(student.trainableVariables().length)
+      .map((v) => Array.from(v.dataSync()));
     const [headW, headB] = teacher.head.getWeights().map((w) => Array.from(w.dataSync()));
     const cs = 2;
     const ct = 3;
@@ -102,7 +114,10 @@ describe('method srrl', () => {
     batch.dispose();
   });
 
-  const students: ['dense' | 'conv', ModelSpecInput][] = [['dense', { arch: 'mlp', hidden: [8] }], ['conv', { arch: 'cnn', widths: [2] }]];
+  const students: ['dense' | 'conv', ModelSpecInput][] = [
+    ['dense', { arch: 'mlp', hidden: [8] }],
+    ['conv', { arch: 'cnn', widths: [2] }],
+  ];
   for (const [kind, studentSpec] of students) {
     test(`${kind}: the teacher's head stays frozen while the softmax regression trains the connector through it`, () => {
       const batch = builtinBatch(32);

@@ -100,7 +100,11 @@ describe('method tinybert', () => {
     const { teacher, student } = models({ arch: 'cnn', widths: [4, 4, 4] }, { arch: 'cnn', widths: [8, 8] }, batch.inputShape);
     const distiller = new TinyBertDistiller(student, teacher, { temperature: 1, seed: 0 }, 'intermediate');
     const variables = added(distiller, student);
-    assert.deepEqual(variables.map((v) => v.shape), [[4, 8], [8]], 'exactly one W (kernel and bias) besides the student');
+    assert.deepEqual(
+      variables.map((v) => v.shape),
+      [[4, 8], [8]],
+      'exactly one W (kernel and bias) besides the student',
+    );
     const [kernel, bias] = variables.map((v) => lastAxisRows(v));
     const project = (rows: number[][]) => rows.map((x) => bias[0].map((b0, j) => x.reduce((s, xi, i) => s + xi * kernel[i][j], b0)));
     const hand = tf.tidy(() => {

@@ -27,12 +27,19 @@ test('package.json declares every method’s command with the descriptor’s tit
 test('every method command package.json declares belongs to a method', () => {
   const ids = new Set(METHOD_LIST.map((m) => m.command.id));
   const methodLike = declared.map((c) => c.command).filter((id) => /^distill\.(run[A-Z]|trainTeacher$)/.test(id) && !NOT_METHODS.has(id));
-  assert.deepEqual(methodLike.filter((id) => !ids.has(id)), [], 'declared, but no descriptor names them');
+  assert.deepEqual(
+    methodLike.filter((id) => !ids.has(id)),
+    [],
+    'declared, but no descriptor names them',
+  );
 });
 
 test('no two methods share a name or a command', () => {
   for (const key of [(m: (typeof METHOD_LIST)[number]) => m.name, (m: (typeof METHOD_LIST)[number]) => m.command.id]) {
     const values = METHOD_LIST.map(key);
-    assert.deepEqual(values.filter((v, i) => values.indexOf(v) !== i), []);
+    assert.deepEqual(
+      values.filter((v, i) => values.indexOf(v) !== i),
+      [],
+    );
   }
 });

@@ -27,7 +27,10 @@ describe('model zoo', () => {
     });
     assert.deepEqual(out.logits, [3, 10]);
     assert.deepEqual(out.embedding, [3, 32]);
-    assert.deepEqual(out.features, [[3, 64], [3, 32]]);
+    assert.deepEqual(out.features, [
+      [3, 64],
+      [3, 32],
+    ]);
     assert.equal(model.paramCount(), 784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10);
     assert.equal(model.sizeBytes(), model.paramCount() * 4);
     model.dispose();
@@ -36,7 +39,10 @@ describe('model zoo', () => {
   test('cnn: block outputs halve the spatial size; GAP embedding has the last width', () => {
     const model = buildModel({ arch: 'cnn', widths: [8, 16] }, { ...image, role: 'teacher' });
     const shapes = tf.tidy(() => model.forward(tf.zeros([2, 28, 28, 1]), false).features.map((f) => f.shape));
-    assert.deepEqual(shapes, [[2, 14, 14, 8], [2, 7, 7, 16]]);
+    assert.deepEqual(shapes, [
+      [2, 14, 14, 8],
+      [2, 7, 7, 16],
+    ]);
     const embedding = tf.tidy(() => model.forward(tf.zeros([2, 28, 28, 1]), false).embedding.shape);
     assert.deepEqual(embedding, [2, 16]);
     model.dispose();
@@ -45,11 +51,15 @@ describe('model zoo', () => {
   test('resnet8x2: three stages at 32/64/128 channels, strides 1/2/2', () => {
     const model = buildModel({ arch: 'resnet', depth: 8, widthMultiplier: 2 }, { ...image, role: 'teacher' });
     const shapes = tf.tidy(() => model.forward(tf.zeros([1, 28, 28, 1]), false).features.map((f) => f.shape));
-    assert.deepEqual(shapes, [[1, 28, 28, 32], [1, 14, 14, 64], [1, 7, 7, 128]]);
+    assert.deepEqual(shapes, [
+      [1, 28, 28, 32],
+      [1, 14, 14, 64],
+      [1, 7, 7, 128],
+    ]);
     model.dispose();
   });
 
-  test('deeper resnets have more blocks: resnet20 has three times resnet8\'s block convs', () => {
+  test("deeper resnets have more blocks: resnet20 has three times resnet8's block convs", () => {
     const convs = (depth: 8 | 20) => {
       const m = buildModel({ arch: 'resnet', depth, widthMultiplier: 1 }, { ...image, role: `r${depth}` });
       const n = m.net.layers.filter((l) => l.getClassName() === 'Conv2D' && !l.name.includes('short') && !l.name.includes('stem')).length;
@@ -96,7 +106,11 @@ describe('model zoo', () => {
     const json = JSON.parse(readFileSync(join(dir, 'cnn', 'model.json'), 'utf8'));
     const weights = readFileSync(join(dir, 'cnn', 'weights.bin'));
     const plain = await tfl.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
     );
     assert.equal(plain.outputs.length, 2 + 2);
     tf.dispose([x, before, after]);

@@ -9,7 +9,10 @@ before(async () => {
   await tf.setBackend('cpu');
 });
 
-for (const optimizer of [{ kind: 'sgd', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }] as const) {
+for (const optimizer of [
+  { kind: 'sgd', momentum: 0.9 },
+  { kind: 'adam', beta1: 0.9, beta2: 0.999 },
+] as const) {
   test(`${optimizer.kind}: creating, stepping, changing the rate and disposing leaves no tensor behind`, () => {
     const w = tf.variable(tf.tensor1d([1, -2, 3]));
     const before = tf.memory().numTensors;

@@ -53,7 +53,10 @@ describe('listing a runs folder with damaged runs', () => {
   const damaged = (folder: RunFolder) => listed.find((run): run is DamagedRun => run.runDir === folder.dir && run.kind === 'damaged');
 
   test('the readable runs list as usual', () => {
-    assert.deepEqual(listed.map((run) => `${run.experiment}/${run.id}:${run.kind}`), ['exp/run-1:run', 'exp/run-2:damaged', 'exp/run-3:damaged', 'exp/run-4:damaged', 'exp/run-5:damaged', 'other/run-1:run']);
+    assert.deepEqual(
+      listed.map((run) => `${run.experiment}/${run.id}:${run.kind}`),
+      ['exp/run-1:run', 'exp/run-2:damaged', 'exp/run-3:damaged', 'exp/run-4:damaged', 'exp/run-5:damaged', 'other/run-1:run'],
+    );
     const first = listed[0];
     assert.ok(first.kind === 'run');
     assert.equal(first.record.status, 'completed');
@@ -73,17 +76,26 @@ describe('listing a runs folder with damaged runs', () => {
   });
 
   test('reading one damaged file directly is an error naming it, not a crash deep inside', () => {
-    assert.throws(() => truncatedRecord.readRecord(), (error: unknown) => error instanceof DamagedRunFile && error.message.startsWith(`${truncatedRecord.recordPath} is damaged: not JSON`));
+    assert.throws(
+      () => truncatedRecord.readRecord(),
+      (error: unknown) => error instanceof DamagedRunFile && error.message.startsWith(`${truncatedRecord.recordPath} is damaged: not JSON`),
+    );
     assert.equal(good.readSummary()?.seed, 1);
   });
 
   test('the dashboard lists them too, the damaged ones as damaged; only readable ones are compared', () => {
     const items = listRunItems(listed);
-    assert.deepEqual(items.map((item) => `${item.id}:${item.status}`), ['run-1:completed', 'run-2:damaged', 'run-3:damaged', 'run-4:damaged', 'run-5:damaged', 'run-1:queued']);
+    assert.deepEqual(
+      items.map((item) => `${item.id}:${item.status}`),
+      ['run-1:completed', 'run-2:damaged', 'run-3:damaged', 'run-4:damaged', 'run-5:damaged', 'run-1:queued'],
+    );
     assert.match(items[1].damage ?? '', /^run\.json: not JSON/);
     assert.equal(items[1].method, '?');
     assert.equal(items[5].method, 'scratch');
-    assert.deepEqual(readCompareRuns(listed).map((run) => run.runDir), [good.dir]);
+    assert.deepEqual(
+      readCompareRuns(listed).map((run) => run.runDir),
+      [good.dir],
+    );
   });
 
   test('the comparison table gives a damaged run one row saying why', () => {

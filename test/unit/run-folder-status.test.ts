@@ -91,7 +91,11 @@ describe('run.json status transitions', () => {
         if (legal) {
           assert.equal(MARK[to](folder).status, to, `${from ?? '(none)'} → ${to}`);
         } else {
-          assert.throws(() => MARK[to](folder), (error: unknown) => error instanceof IllegalTransition && error.message.includes(`cannot become ${to}`), `${from ?? '(none)'} → ${to}`);
+          assert.throws(
+            () => MARK[to](folder),
+            (error: unknown) => error instanceof IllegalTransition && error.message.includes(`cannot become ${to}`),
+            `${from ?? '(none)'} → ${to}`,
+          );
           assert.equal(folder.hasRecord() ? readFileSync(folder.recordPath, 'utf8') : undefined, before, `${from ?? '(none)'} → ${to} left run.json alone`);
         }
       }
@@ -115,7 +119,10 @@ describe('run.json status transitions', () => {
     const folder = freshFolder();
     folder.ensure();
     writeFileSync(folder.recordPath, '{ "id": "run-1", "stat');
-    assert.throws(() => markCancelled(folder), (error: unknown) => error instanceof DamagedRunFile && error.damage.path === folder.recordPath);
+    assert.throws(
+      () => markCancelled(folder),
+      (error: unknown) => error instanceof DamagedRunFile && error.damage.path === folder.recordPath,
+    );
     assert.equal(readFileSync(folder.recordPath, 'utf8'), '{ "id": "run-1", "stat');
   });
 });

@@ -9,7 +9,7 @@ before(async () => {
   await tf.setBackend('cpu');
 });
 
-test('a sample\'s teacher logits are computed once and then read back unchanged', () => {
+test("a sample's teacher logits are computed once and then read back unchanged", () => {
   const teacher = buildModel({ arch: 'mlp', hidden: [8] }, { inputShape: [6], numClasses: 4, seed: 3, role: 'teacher' });
   let forwards = 0;
   const predict = teacher.predict.bind(teacher);

@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseExperimentConfig, parseHostMessage, parseTrainerEvent, type TrainerEvent } from '../../src/shared/protocol';
 
-const epoch: TrainerEvent = { type: 'epoch', phase: 'student', epoch: 1, epochs: 2, losses: { ce: 1, kd: 0.5, total: 1.5 }, trainAccuracy: { student: 0.5 }, valAccuracy: { student: 0.4, teacher: 0.9 }, agreement: 0.6, learningRate: 0.001, seconds: 1.2 };
+const epoch: TrainerEvent = {
+  type: 'epoch',
+  phase: 'student',
+  epoch: 1,
+  epochs: 2,
+  losses: { ce: 1, kd: 0.5, total: 1.5 },
+  trainAccuracy: { student: 0.5 },
+  valAccuracy: { student: 0.4, teacher: 0.9 },
+  agreement: 0.6,
+  learningRate: 0.001,
+  seconds: 1.2,
+};
 
 describe('messages from the trainer (parsed by the host)', () => {
   test('every kind of event passes as sent', () => {
@@ -11,7 +22,13 @@ describe('messages from the trainer (parsed by the host)', () => {
       { type: 'started', runId: 'run-1', backend: 'wasm', config: parseExperimentConfig({}), phases: ['teacher', 'student'] },
       { type: 'progress', phase: 'teacher', epoch: 1, epochs: 2, step: 3, steps: 10, losses: { total: 2 } },
       epoch,
-      { type: 'predictions', phase: 'student', epoch: 1, classNames: ['a', 'b'], samples: [{ index: 0, label: 1, image: { width: 1, height: 1, channels: 1, pixels: [0.5] }, logits: { student: [0.1, 0.9] } }] },
+      {
+        type: 'predictions',
+        phase: 'student',
+        epoch: 1,
+        classNames: ['a', 'b'],
+        samples: [{ index: 0, label: 1, image: { width: 1, height: 1, channels: 1, pixels: [0.5] }, logits: { student: [0.1, 0.9] } }],
+      },
       { type: 'checkpoint', phase: 'student', epoch: 1, kind: 'best', path: '/runs/x' },
       { type: 'finished', summary: { experiment: 'e', method: 'kd', dataset: 'd', backend: 'wasm', seed: 1, wallTimeSec: 3, models: [] } },
       { type: 'cancelled' },
@@ -48,7 +65,10 @@ describe('messages from the trainer (parsed by the host)', () => {
 
 describe('messages from the host (parsed by the trainer)', () => {
   test('start and cancel pass', () => {
-    assert.deepEqual(parseHostMessage({ type: 'start', config: { name: 'x' }, runDir: '/runs/x/run-1', baseDir: '/ws' }), { ok: true, message: { type: 'start', config: { name: 'x' }, runDir: '/runs/x/run-1', baseDir: '/ws' } });
+    assert.deepEqual(parseHostMessage({ type: 'start', config: { name: 'x' }, runDir: '/runs/x/run-1', baseDir: '/ws' }), {
+      ok: true,
+      message: { type: 'start', config: { name: 'x' }, runDir: '/runs/x/run-1', baseDir: '/ws' },
+    });
     assert.deepEqual(parseHostMessage({ type: 'cancel' }), { ok: true, message: { type: 'cancel' } });
   });
 

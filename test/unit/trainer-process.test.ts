@@ -39,9 +39,15 @@ describe('trainer process', () => {
     assert.deepEqual(started.phases, ['teacher', 'student-scratch', 'student']);
     // `auto` found no tfjs-node here and fell back, saying so.
     assert.equal(started.backend, 'wasm');
-    assert.ok(events.some((e) => e.type === 'log' && /tfjs-node/.test(e.message)), 'the fallback from tfjs-node is logged');
+    assert.ok(
+      events.some((e) => e.type === 'log' && /tfjs-node/.test(e.message)),
+      'the fallback from tfjs-node is logged',
+    );
     const epochs = events.filter((e) => e.type === 'epoch') as Extract<TrainerEvent, { type: 'epoch' }>[];
-    assert.deepEqual(epochs.map((e) => e.phase), ['teacher', 'student-scratch', 'student']);
+    assert.deepEqual(
+      epochs.map((e) => e.phase),
+      ['teacher', 'student-scratch', 'student'],
+    );
     const kdEpoch = epochs[2];
     assert.deepEqual(Object.keys(kdEpoch.losses).sort(), ['ce', 'kd', 'total']);
     assert.ok(kdEpoch.agreement! >= 0 && kdEpoch.agreement! <= 1);
@@ -61,7 +67,10 @@ describe('trainer process', () => {
     assert.equal(record.method, 'kd');
     assert.deepEqual([record.pid, record.host], [trainer.pid, hostname()], 'the trainer took the run over: its pid, on this machine');
     const summary = folder.readSummary()!;
-    assert.deepEqual(summary.models.map((m) => m.role), ['teacher', 'student-scratch', 'student']);
+    assert.deepEqual(
+      summary.models.map((m) => m.role),
+      ['teacher', 'student-scratch', 'student'],
+    );
     assert.ok(summary.models[2].compression! > 1);
     const lines = folder.readEvents().map((e) => e.type);
     assert.ok(lines.includes('epoch') && lines.at(-1) === 'finished');
@@ -126,7 +135,10 @@ describe('trainer process', () => {
   }
 
   test('the host drops a malformed event from the trainer, says so, and keeps the others', async () => {
-    const script = fakeTrainer('malformed', "process.send({ type: 'epoch', phase: 3 }); process.send({ type: 'log', level: 'info', message: 'still here' }); process.send({ type: 'cancelled' }, () => process.exit(0));");
+    const script = fakeTrainer(
+      'malformed',
+      "process.send({ type: 'epoch', phase: 3 }); process.send({ type: 'log', level: 'info', message: 'still here' }); process.send({ type: 'cancelled' }, () => process.exit(0));",
+    );
     const trainer = new TrainerProcess({ nodePath: process.execPath, trainerScript: script, config: {}, runDir: join(runsDir, 'malformed', 'run-1') });
     const events: TrainerEvent[] = [];
     let output = '';

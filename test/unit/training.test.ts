@@ -58,7 +58,10 @@ describe('training loop', () => {
     const c = await epochsOf(tinyConfig({ seed: 6 }), 'seed-c');
     const strip = (epochs: typeof a) => epochs.map(({ seconds: _s, ...rest }) => rest);
     assert.deepEqual(strip(a), strip(b));
-    assert.notDeepEqual(strip(a).map((e) => e.losses), strip(c).map((e) => e.losses));
+    assert.notDeepEqual(
+      strip(a).map((e) => e.losses),
+      strip(c).map((e) => e.losses),
+    );
   });
 
   test('loss falls and the student beats chance in a few KD epochs', async () => {

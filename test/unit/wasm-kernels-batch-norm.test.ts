@@ -9,8 +9,6 @@ import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../../src/core/backend/wasm-k
 import { FastBatchNormalization, batchNormTraining, batchNormalization } from '../../src/core/models/batch-norm';
 import { values, randomTensor, assertNoLeak } from '../support/wasm-tensors';
 
-
-
 async function run(backend: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const out = tf.tidy(compute);
@@ -35,9 +33,6 @@ function assertAllClose(actual: Float32Array[], expected: Float32Array[], label:
   assert.equal(actual.length, expected.length, `${label}: count`);
   expected.forEach((e, i) => assertClose(actual[i], e, `${label} [${i}]`, relTol));
 }
-
-
-
 
 const EPS = 1e-3;
 const axesOf = (rank: number) => Array.from({ length: rank - 1 }, (_, i) => i);
@@ -157,7 +152,16 @@ describe('FastBatchNormalization layer', () => {
       model.setWeights(
         model.weights.map((w, i) => {
           const shape = w.shape as number[];
-          const t = tf.mul(tf.tensor(values(shape.reduce((a, b) => a * b, 1), 200 + i), shape), 0.7);
+          const t = tf.mul(
+            tf.tensor(
+              values(
+                shape.reduce((a, b) => a * b, 1),
+                200 + i,
+              ),
+              shape,
+            ),
+            0.7,
+          );
           return w.name.includes('moving_variance') ? tf.add(tf.abs(t), 0.5) : t;
         }),
       ),
@@ -192,7 +196,10 @@ describe('FastBatchNormalization layer', () => {
     test(`on ${backend}: loss, gradients, trained weights and moving statistics match the stock layer on cpu`, async () => {
       const expected = await trainRun('cpu', stock);
       const actual = await trainRun(backend, fast);
-      assert.ok(expected.every((a) => a.length > 0), 'every weight has a gradient');
+      assert.ok(
+        expected.every((a) => a.length > 0),
+        'every weight has a gradient',
+      );
       assertAllClose(actual, expected, `fast on ${backend} vs stock on cpu`);
     });
   }

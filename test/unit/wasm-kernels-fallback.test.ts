@@ -27,7 +27,18 @@ const fallbackLines = (kernel: string) => lines.filter((line) => line.startsWith
 describe('fallback to the stock kernel', () => {
   test('one line per kernel, however often and in however many cases it falls back', () => {
     tf.tidy(() => {
-      for (let i = 0; i < 3; i++) tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), 0).dataSync(); // int32: not ours
+      for (let i = 0; i < 3; i++)
+        tf.sum(
+          tf.tensor2d(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          0,
+        ).dataSync(); // int32: not ours
       tf.sum(randomTensor([2, 3, 4], 1), [0, 2]).dataSync(); // reduced axes apart: not ours either
       tf.sum(randomTensor([4, 6], 2), 0).dataSync(); // a middle block of float32: ours, no line
     });
@@ -35,7 +46,7 @@ describe('fallback to the stock kernel', () => {
     assert.match(fallbackLines('Sum')[0], /^wasm kernel Sum: tfjs's stock kernel takes calls of int32 \(first: x int32\[2,2\]\); logged once per process$/);
   });
 
-  test('each kernel has its own line, naming its case and the first call\'s inputs', () => {
+  test("each kernel has its own line, naming its case and the first call's inputs", () => {
     tf.tidy(() => {
       // A 3x3 conv of an RGB image: three input channels, not a multiple of 4.
       for (let i = 0; i < 2; i++) tf.conv2d(randomTensor([1, 8, 8, 3], 3) as tf.Tensor4D, randomTensor([3, 3, 3, 8], 4) as tf.Tensor4D, 1, 'same').dataSync();
@@ -49,7 +60,7 @@ describe('fallback to the stock kernel', () => {
     assert.equal(lines.length, 2, lines.join('\n'));
   });
 
-  test('the stock kernel\'s own cases, and the calls ours take, log nothing', () => {
+  test("the stock kernel's own cases, and the calls ours take, log nothing", () => {
     tf.tidy(() => {
       const x = randomTensor([2, 8, 8, 8], 5) as tf.Tensor4D;
       tf.conv2d(x, randomTensor([3, 3, 8, 16], 6) as tf.Tensor4D, 1, 'same').dataSync(); // ours: Winograd

@@ -8,8 +8,6 @@ import '@tensorflow/tfjs-layers';
 import { initBackend, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../src/core/backend';
 import { values, randomTensor, wasmBackend, assertNoLeak } from '../support/wasm-tensors';
 
-
-
 interface Read {
   shape: number[];
   dtype: string;
@@ -47,9 +45,6 @@ async function assertSameOnBoth(label: string, compute: () => tf.Tensor | tf.Ten
   cpu.forEach((expected, i) => assertClose(wasm[i], expected, `${label} [output ${i}]`, relTol));
 }
 
-
-
-
 before(async () => {
   await initBackend('wasm', () => {});
 });
@@ -83,7 +78,16 @@ describe('Identity and Cast share the buffer', () => {
     assert.equal(wasmBackend().numDataIds(), before, 'buffer freed with the last user');
   });
 
-  for (const [from, to] of [['float32', 'int32'], ['int32', 'float32'], ['float32', 'bool'], ['int32', 'bool'], ['bool', 'int32'], ['bool', 'float32'], ['int32', 'int32'], ['bool', 'bool']] as const) {
+  for (const [from, to] of [
+    ['float32', 'int32'],
+    ['int32', 'float32'],
+    ['float32', 'bool'],
+    ['int32', 'bool'],
+    ['bool', 'int32'],
+    ['bool', 'float32'],
+    ['int32', 'int32'],
+    ['bool', 'bool'],
+  ] as const) {
     test(`cast ${from} -> ${to} matches cpu`, async () => {
       await assertSameOnBoth('cast', () => tf.cast(tf.cast(tf.mul(randomTensor([4, 3], 2), 3), from), to));
     });
@@ -99,14 +103,35 @@ describe('Identity and Cast share the buffer', () => {
 
 describe('Tile', () => {
   const cases: [number[], number[]][] = [
-    [[1, 1, 1, 5], [3, 4, 2, 1]],
-    [[1, 1, 1, 32], [2, 7, 7, 1]],
-    [[2, 3], [3, 2]],
+    [
+      [1, 1, 1, 5],
+      [3, 4, 2, 1],
+    ],
+    [
+      [1, 1, 1, 32],
+      [2, 7, 7, 1],
+    ],
+    [
+      [2, 3],
+      [3, 2],
+    ],
     [[3], [4]],
-    [[2, 1, 3], [1, 5, 2]],
-    [[1, 2, 1, 3], [2, 1, 3, 2]],
-    [[2, 2], [1, 1]],
-    [[3, 2], [0, 2]],
+    [
+      [2, 1, 3],
+      [1, 5, 2],
+    ],
+    [
+      [1, 2, 1, 3],
+      [2, 1, 3, 2],
+    ],
+    [
+      [2, 2],
+      [1, 1],
+    ],
+    [
+      [3, 2],
+      [0, 2],
+    ],
     [[], []],
   ];
   for (const [shape, reps] of cases) {
@@ -130,19 +155,43 @@ describe('Tile', () => {
 
 describe('Sum and Mean', () => {
   const cases: [number[], number[]][] = [
-    [[4, 5, 3, 6], [0, 1, 2]],
-    [[2, 7, 5, 3], [1, 2]],
+    [
+      [4, 5, 3, 6],
+      [0, 1, 2],
+    ],
+    [
+      [2, 7, 5, 3],
+      [1, 2],
+    ],
     [[3, 4, 5, 2], [0]],
     [[3, 4, 5, 2], [1]],
-    [[3, 4, 5, 7], [0, 1, 2, 3]],
+    [
+      [3, 4, 5, 7],
+      [0, 1, 2, 3],
+    ],
     [[3, 4, 5, 7], [3]],
-    [[3, 4, 5, 7], [2, 3]],
-    [[3, 4, 5, 7], [0, 2]],
-    [[5, 1, 1, 9], [0, 1, 2]],
-    [[1, 6, 1, 9], [0, 1]],
+    [
+      [3, 4, 5, 7],
+      [2, 3],
+    ],
+    [
+      [3, 4, 5, 7],
+      [0, 2],
+    ],
+    [
+      [5, 1, 1, 9],
+      [0, 1, 2],
+    ],
+    [
+      [1, 6, 1, 9],
+      [0, 1],
+    ],
     [[17, 33], [0]],
     [[129, 10], [0]],
-    [[2, 3, 1], [0, 1]],
+    [
+      [2, 3, 1],
+      [0, 1],
+    ],
     [[6], [0]],
   ];
   for (const [shape, axes] of cases) {

@@ -15,8 +15,6 @@ import { bindExports, SIMD_SIGNATURES, type SimdFunction } from '../../src/core/
 import { winogradSettings } from '../../src/core/backend/wasm-kernels/winograd';
 import { randomTensor, wasmBackend, assertNoLeak } from '../support/wasm-tensors';
 
-
-
 async function run(backend: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const out = tf.tidy(compute);
@@ -56,8 +54,6 @@ async function assertSameOnAll(label: string, compute: () => tf.Tensor | tf.Tens
     }
   }
 }
-
-
 
 before(async () => {
   await initBackend('wasm', () => {});
@@ -158,11 +154,13 @@ describe('conv gradients', () => {
     const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.strides, 1, c.pad);
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
     test(`x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`, async () => {
-      await assertSameOnAll('filter gradient', () =>
-        tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 1), dy: randomTensor(info.outShape, 2) }, { ...attrs, filterShape: c.filter }) as tf.Tensor,
+      await assertSameOnAll(
+        'filter gradient',
+        () => tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 1), dy: randomTensor(info.outShape, 2) }, { ...attrs, filterShape: c.filter }) as tf.Tensor,
       );
-      await assertSameOnAll('input gradient', () =>
-        tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(info.outShape, 3), filter: randomTensor(c.filter, 4) }, { ...attrs, inputShape: c.x }) as tf.Tensor,
+      await assertSameOnAll(
+        'input gradient',
+        () => tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(info.outShape, 3), filter: randomTensor(c.filter, 4) }, { ...attrs, inputShape: c.x }) as tf.Tensor,
       );
     });
   }
@@ -172,7 +170,14 @@ describe('conv gradients', () => {
     test(`forward x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}: conv2d, fused with bias and relu`, async () => {
       await assertSameOnAll('conv2d', () => tf.conv2d(randomTensor(c.x, 5) as tf.Tensor4D, randomTensor(c.filter, 6) as tf.Tensor4D, c.strides, c.pad));
       await assertSameOnAll('fused conv2d', () =>
-        tf.fused.conv2d({ x: randomTensor(c.x, 7) as tf.Tensor4D, filter: randomTensor(c.filter, 8) as tf.Tensor4D, strides: c.strides, pad: c.pad, bias: randomTensor([outC], 9), activation: 'relu' }),
+        tf.fused.conv2d({
+          x: randomTensor(c.x, 7) as tf.Tensor4D,
+          filter: randomTensor(c.filter, 8) as tf.Tensor4D,
+          strides: c.strides,
+          pad: c.pad,
+          bias: randomTensor([outC], 9),
+          activation: 'relu',
+        }),
       );
       await assertSameOnAll('fused conv2d, no bias', () =>
         tf.fused.conv2d({ x: randomTensor(c.x, 10) as tf.Tensor4D, filter: randomTensor([3, 3, inC, outC], 11) as tf.Tensor4D, strides: c.strides, pad: c.pad }),
@@ -193,7 +198,14 @@ describe('conv gradients', () => {
     test(`forward x ${c.x} filter ${c.filter} pad ${c.pad}: conv2d, fused with bias and relu`, async () => {
       await assertSameOnAll('conv2d', () => tf.conv2d(randomTensor(c.x, 12) as tf.Tensor4D, randomTensor(c.filter, 13) as tf.Tensor4D, c.strides, c.pad));
       await assertSameOnAll('fused conv2d', () =>
-        tf.fused.conv2d({ x: randomTensor(c.x, 14) as tf.Tensor4D, filter: randomTensor(c.filter, 15) as tf.Tensor4D, strides: c.strides, pad: c.pad, bias: randomTensor([c.filter[3]], 16), activation: 'relu' }),
+        tf.fused.conv2d({
+          x: randomTensor(c.x, 14) as tf.Tensor4D,
+          filter: randomTensor(c.filter, 15) as tf.Tensor4D,
+          strides: c.strides,
+          pad: c.pad,
+          bias: randomTensor([c.filter[3]], 16),
+          activation: 'relu',
+        }),
       );
     });
   }
@@ -214,7 +226,14 @@ describe('conv gradients', () => {
     const wAttrs = { strides: w.strides, pad: w.pad, dataFormat: 'NHWC' };
     await assertNoLeak(() =>
       tf.tidy(() => {
-        tf.fused.conv2d({ x: randomTensor(w.x, 1) as tf.Tensor4D, filter: randomTensor(w.filter, 2) as tf.Tensor4D, strides: w.strides, pad: w.pad, bias: randomTensor([w.filter[3]], 3), activation: 'relu' });
+        tf.fused.conv2d({
+          x: randomTensor(w.x, 1) as tf.Tensor4D,
+          filter: randomTensor(w.filter, 2) as tf.Tensor4D,
+          strides: w.strides,
+          pad: w.pad,
+          bias: randomTensor([w.filter[3]], 3),
+          activation: 'relu',
+        });
         tf.conv2d(randomTensor([2, 9, 7, 1], 4) as tf.Tensor4D, randomTensor([3, 3, 1, 8], 5) as tf.Tensor4D, 1, 'same');
         tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(w.x, 1), dy: randomTensor(wInfo.outShape, 2) }, { ...wAttrs, filterShape: w.filter });
         tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(wInfo.outShape, 3), filter: randomTensor(w.filter, 4) }, { ...wAttrs, inputShape: w.x });
@@ -261,7 +280,13 @@ describe('MaxPoolGrad (2x2, stride 2)', () => {
 });
 
 describe('channel reductions and batch norm', () => {
-  for (const shape of [[3, 5, 4, 8], [2, 3, 3, 12], [7, 16], [1, 1, 1, 4], [33, 4, 4, 64]]) {
+  for (const shape of [
+    [3, 5, 4, 8],
+    [2, 3, 3, 12],
+    [7, 16],
+    [1, 1, 1, 4],
+    [33, 4, 4, 64],
+  ]) {
     test(`sum, mean over all but the last axis of [${shape}]`, async () => {
       const axes = shape.slice(0, -1).map((_, i) => i);
       await assertSameOnAll('sum', () => tf.sum(randomTensor(shape, 5, 0.25), axes));
@@ -334,7 +359,13 @@ describe('zoo models: every kernel together', () => {
     const model = buildModel(spec.spec, { inputShape: spec.input, numClasses: 10, role: 'teacher', seed: 3 });
     try {
       const x = randomTensor([spec.batch, ...spec.input], 40, 0.5);
-      const labels = tf.oneHot(tf.tensor1d(Array.from({ length: spec.batch }, (_, i) => (i * 3) % 10), 'int32'), 10);
+      const labels = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: spec.batch }, (_, i) => (i * 3) % 10),
+          'int32',
+        ),
+        10,
+      );
       const { value, grads } = tf.variableGrads(() => {
         const [logits] = model.net.apply(x, { training: true }) as tf.Tensor[];
         return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;

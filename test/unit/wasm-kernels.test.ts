@@ -26,13 +26,21 @@ const convCases: ConvCase[] = [
   { x: [2, 9, 8, 3], filter: [5, 5, 3, 2], strides: 3, pad: 'same' },
   { x: [2, 9, 8, 3], filter: [4, 2, 3, 2], strides: 2, pad: 'same' },
   { x: [2, 10, 11, 2], filter: [3, 3, 2, 2], strides: 2, pad: 1 },
-  { x: [2, 7, 6, 2], filter: [3, 3, 2, 2], strides: 2, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+  {
+    x: [2, 7, 6, 2],
+    filter: [3, 3, 2, 2],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [0, 1],
+      [0, 0],
+    ],
+  },
   { x: [1, 5, 5, 1], filter: [2, 2, 1, 1], strides: 4, pad: 'same' },
   { x: [4, 28, 28, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'same' },
   { x: [2, 14, 14, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same' },
 ];
-
-
 
 /** Runs `compute` on cpu and on wasm (fresh tensors each time) and returns both results. */
 async function onCpuAndWasm(compute: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
@@ -67,9 +75,7 @@ async function assertSameOnBoth(label: string, compute: () => tf.Tensor | tf.Ten
 }
 
 function convGeometry(c: ConvCase) {
-  const info = tf.backend_util.computeConv2DInfo(
-    c.x as [number, number, number, number], c.filter as [number, number, number, number], c.strides, 1, c.pad,
-  );
+  const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.strides, 1, c.pad);
   return { dyShape: info.outShape, attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const } };
 }
 
@@ -113,8 +119,9 @@ describe('Conv2DBackpropFilter', () => {
   for (const c of convCases) {
     test(`x ${c.x} filter ${c.filter} strides ${c.strides} pad ${JSON.stringify(c.pad)}`, async () => {
       const { dyShape, attrs } = convGeometry(c);
-      await assertSameOnBoth('filter gradient', () =>
-        tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 1), dy: randomTensor(dyShape, 2) }, { ...attrs, filterShape: c.filter }) as tf.Tensor,
+      await assertSameOnBoth(
+        'filter gradient',
+        () => tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 1), dy: randomTensor(dyShape, 2) }, { ...attrs, filterShape: c.filter }) as tf.Tensor,
       );
     });
   }
@@ -124,8 +131,9 @@ describe('Conv2DBackpropInput', () => {
   for (const c of convCases) {
     test(`x ${c.x} filter ${c.filter} strides ${c.strides} pad ${JSON.stringify(c.pad)}`, async () => {
       const { dyShape, attrs } = convGeometry(c);
-      await assertSameOnBoth('input gradient', () =>
-        tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(dyShape, 3), filter: randomTensor(c.filter, 4) }, { ...attrs, inputShape: c.x }) as tf.Tensor,
+      await assertSameOnBoth(
+        'input gradient',
+        () => tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(dyShape, 3), filter: randomTensor(c.filter, 4) }, { ...attrs, inputShape: c.x }) as tf.Tensor,
       );
     });
   }
@@ -167,24 +175,42 @@ describe('MaxPoolGrad', () => {
 
 describe('BatchMatMul and _FusedMatMul with transposes', () => {
   const shapes: [number[], number[]][] = [
-    [[3, 5], [5, 4]],
-    [[1, 7], [7, 1]],
-    [[128, 33], [33, 10]],
-    [[2, 3, 5], [2, 5, 4]],
-    [[1, 3, 5], [3, 5, 2]],
+    [
+      [3, 5],
+      [5, 4],
+    ],
+    [
+      [1, 7],
+      [7, 1],
+    ],
+    [
+      [128, 33],
+      [33, 10],
+    ],
+    [
+      [2, 3, 5],
+      [2, 5, 4],
+    ],
+    [
+      [1, 3, 5],
+      [3, 5, 2],
+    ],
   ];
   const swap = (shape: number[]) => [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]];
   for (const [aShape, bShape] of shapes) {
-    for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+    for (const [transposeA, transposeB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
       test(`a ${aShape} b ${bShape} transposeA ${transposeA} transposeB ${transposeB}`, async () => {
         const a = () => randomTensor(transposeA ? swap(aShape) : aShape, 5);
         const b = () => randomTensor(transposeB ? swap(bShape) : bShape, 6);
         await assertSameOnBoth('matMul', () => tf.matMul(a(), b(), transposeA, transposeB));
         if (aShape.length === 2) {
           const bias = () => randomTensor([bShape[bShape.length - 1]], 7);
-          await assertSameOnBoth('fused matMul', () =>
-            tf.fused.matMul({ a: a(), b: b(), transposeA, transposeB, bias: bias(), activation: 'relu' }),
-          );
+          await assertSameOnBoth('fused matMul', () => tf.fused.matMul({ a: a(), b: b(), transposeA, transposeB, bias: bias(), activation: 'relu' }));
         }
       });
     }
@@ -210,10 +236,7 @@ describe('whole networks, wasm vs cpu', () => {
 
   function mlp(): tfl.LayersModel {
     return tfl.sequential({
-      layers: [
-        tfl.layers.dense({ inputShape: [12], units: 16, activation: 'relu' }),
-        tfl.layers.dense({ units: 5 }),
-      ],
+      layers: [tfl.layers.dense({ inputShape: [12], units: 16, activation: 'relu' }), tfl.layers.dense({ units: 5 })],
     });
   }
 
@@ -246,11 +269,17 @@ describe('whole networks, wasm vs cpu', () => {
     };
     const cpu = await gradients('cpu');
     const wasm = await gradients('wasm');
-    assert.ok(cpu.every((g) => g != null && g.length > 0), 'every weight gets a gradient');
+    assert.ok(
+      cpu.every((g) => g != null && g.length > 0),
+      'every weight gets a gradient',
+    );
     cpu.forEach((expected, i) => assertClose(wasm[i], expected, i === 0 ? 'loss' : `gradient ${i}`));
   });
 
-  for (const [name, makeModel, inputShape] of [['conv net', smallConvNet, [10, 9, 2]], ['MLP', mlp, [12]]] as const) {
+  for (const [name, makeModel, inputShape] of [
+    ['conv net', smallConvNet, [10, 9, 2]],
+    ['MLP', mlp, [12]],
+  ] as const) {
     for (const optimizerName of ['adam', 'momentum'] as const) {
       test(`${name}: weights after 3 ${optimizerName} steps match`, async () => {
         const train = async (backend: string) => {
@@ -306,26 +335,38 @@ describe('no leaks on wasm', () => {
   const filter = () => randomTensor(c.filter, 3);
 
   test('Conv2DBackpropFilter', async () => {
-    await assertNoLeak(() => tf.tidy(() => { tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, { ...attrs, filterShape: c.filter }); }));
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, { ...attrs, filterShape: c.filter });
+      }),
+    );
   });
 
   test('Conv2DBackpropInput', async () => {
-    await assertNoLeak(() => tf.tidy(() => { tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: filter() }, { ...attrs, inputShape: c.x }); }));
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dy(), filter: filter() }, { ...attrs, inputShape: c.x });
+      }),
+    );
   });
 
   test('BatchMatMul and _FusedMatMul with transposes', async () => {
-    await assertNoLeak(() => tf.tidy(() => {
-      tf.matMul(randomTensor([5, 3], 1), randomTensor([4, 5], 2), true, true);
-      tf.fused.matMul({ a: randomTensor([5, 3], 1), b: randomTensor([4, 5], 2), transposeA: true, transposeB: true, bias: randomTensor([4], 3) });
-    }));
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        tf.matMul(randomTensor([5, 3], 1), randomTensor([4, 5], 2), true, true);
+        tf.fused.matMul({ a: randomTensor([5, 3], 1), b: randomTensor([4, 5], 2), transposeA: true, transposeB: true, bias: randomTensor([4], 3) });
+      }),
+    );
   });
 
   test('MaxPoolGrad', async () => {
-    await assertNoLeak(() => tf.tidy(() => {
-      const input = x() as tf.Tensor4D;
-      const output = tf.maxPool(input, 2, 2, 'same');
-      tf.engine().runKernel('MaxPoolGrad', { dy: tf.onesLike(output), input, output }, { filterSize: 2, strides: 2, pad: 'same' });
-    }));
+    await assertNoLeak(() =>
+      tf.tidy(() => {
+        const input = x() as tf.Tensor4D;
+        const output = tf.maxPool(input, 2, 2, 'same');
+        tf.engine().runKernel('MaxPoolGrad', { dy: tf.onesLike(output), input, output }, { filterSize: 2, strides: 2, pad: 'same' });
+      }),
+    );
   });
 
   test('a conv net training step', async () => {

@@ -33,12 +33,26 @@ describe('comparison rows', () => {
 
   test('sorting: numbers numerically, text alphabetically, missing values last both ways', () => {
     const rows = compareRows(compareFixture());
-    assert.deepEqual(sortRows(rows, 'params', 'descending').map((r) => r.params), [269_322, 29_034, 25_450, 25_450]);
-    assert.deepEqual(sortRows(rows, 'params', 'ascending').map((r) => r.params), [25_450, 25_450, 29_034, 269_322]);
+    assert.deepEqual(
+      sortRows(rows, 'params', 'descending').map((r) => r.params),
+      [269_322, 29_034, 25_450, 25_450],
+    );
+    assert.deepEqual(
+      sortRows(rows, 'params', 'ascending').map((r) => r.params),
+      [25_450, 25_450, 29_034, 269_322],
+    );
     for (const direction of ['ascending', 'descending'] as const) {
       const sorted = sortRows(rows, 'agreement', direction);
-      assert.deepEqual(sorted.slice(-2).map((r) => r.agreement), [undefined, undefined]);
+      assert.deepEqual(
+        sorted.slice(-2).map((r) => r.agreement),
+        [undefined, undefined],
+      );
     }
-    assert.deepEqual(sortRows(rows, 'experiment', 'ascending').map((r) => r.experiment).at(-1), 'synthetic-scratch');
+    assert.deepEqual(
+      sortRows(rows, 'experiment', 'ascending')
+        .map((r) => r.experiment)
+        .at(-1),
+      'synthetic-scratch',
+    );
   });
 });

@@ -30,7 +30,10 @@ describe('dashboard host', () => {
     assert.equal(html.match(/<script/g)?.length, 1);
     assert.match(html, /<script nonce="abc123" src="https:\/\/webview\.test\/dist\/webview\.js"><\/script>/);
     assert.doesNotMatch(html, /style=/);
-    assert.notEqual(dashboardHtml({ cspSource: 'x', scriptUri: 'x', styleUri: 'x' }).match(/nonce="([^"]+)"/)?.[1], dashboardHtml({ cspSource: 'x', scriptUri: 'x', styleUri: 'x' }).match(/nonce="([^"]+)"/)?.[1]);
+    assert.notEqual(
+      dashboardHtml({ cspSource: 'x', scriptUri: 'x', styleUri: 'x' }).match(/nonce="([^"]+)"/)?.[1],
+      dashboardHtml({ cspSource: 'x', scriptUri: 'x', styleUri: 'x' }).match(/nonce="([^"]+)"/)?.[1],
+    );
   });
 
   test('messages from the webview are parsed before the host acts; anything else is refused', () => {
@@ -68,7 +71,14 @@ describe('dashboard host', () => {
     assert.ok(history.events.every((e) => !('time' in e) && (e.type as string) !== 'checkpoint' && (e.type as string) !== 'log'));
     assert.equal(history.events.filter((e) => e.type === 'epoch').length, 9);
     const predictions = history.events.filter((e) => e.type === 'predictions');
-    assert.deepEqual(predictions.map((e) => [e.phase, e.epoch]), [['teacher', 3], ['student-scratch', 3], ['student', 3]]);
+    assert.deepEqual(
+      predictions.map((e) => [e.phase, e.epoch]),
+      [
+        ['teacher', 3],
+        ['student-scratch', 3],
+        ['student', 3],
+      ],
+    );
   });
 
   test('the run list and the comparison read run.json and summary.json; a broken run is listed as damaged', () => {
@@ -81,9 +91,16 @@ describe('dashboard host', () => {
     broken.ensure();
     writeFileSync(broken.path('run.json'), '{ half');
     const items = listRunItems(readRuns(runs));
-    assert.deepEqual(items.map((r) => `${r.experiment}/${r.id}:${r.status}`), ['broken/run-1:damaged', 'synthetic-kd/run-1:completed', 'synthetic-kd/run-2:completed']);
+    assert.deepEqual(
+      items.map((r) => `${r.experiment}/${r.id}:${r.status}`),
+      ['broken/run-1:damaged', 'synthetic-kd/run-1:completed', 'synthetic-kd/run-2:completed'],
+    );
     const compare = readCompareRuns(readRuns(runs));
-    assert.deepEqual(compare.map((r) => r.id), ['run-2'], 'only runs with a summary');
+    assert.deepEqual(
+      compare.map((r) => r.id),
+      ['run-2'],
+      'only runs with a summary',
+    );
     assert.equal(compare[0].summary.seed, 2);
     assert.deepEqual(listRunItems(readRuns(join(root, 'nowhere'))), []);
   });

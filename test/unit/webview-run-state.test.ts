@@ -22,7 +22,10 @@ describe('run state: history and live events give the same curves', () => {
     const loss = runSeries(run).loss.map((s) => s.label);
     assert.deepEqual(loss, ['teacher · ce', 'student-scratch · ce', 'student · total', 'student · ce', 'student · kd']);
     const accuracy = runSeries(run).accuracy.find((s) => s.id === 'acc:student:val')!;
-    assert.deepEqual(accuracy.points.map((p) => p.x), [1, 2]);
+    assert.deepEqual(
+      accuracy.points.map((p) => p.x),
+      [1, 2],
+    );
   });
 
   test('older predictions never replace newer ones; run.json has the last word on status', () => {

@@ -9,7 +9,10 @@ describe('soft targets at a temperature (the predictions slider)', () => {
     const z = [2, -1, 0.5, 3];
     for (const T of [0.5, 1, 4, 20]) {
       const p = softmax(z, T);
-      close(p.reduce((a, b) => a + b, 0), 1);
+      close(
+        p.reduce((a, b) => a + b, 0),
+        1,
+      );
       const denominator = z.reduce((s, v) => s + Math.exp(v / T), 0);
       p.forEach((pi, i) => close(pi, Math.exp(z[i] / T) / denominator));
     }
@@ -31,7 +34,10 @@ describe('soft targets at a temperature (the predictions slider)', () => {
       { index: 3, p: 0.4 },
       { index: 0, p: 0.1 },
     ]);
-    assert.deepEqual(topK([0.5, 0.5], 5).map((t) => t.index), [0, 1]);
+    assert.deepEqual(
+      topK([0.5, 0.5], 5).map((t) => t.index),
+      [0, 1],
+    );
     assert.deepEqual(softmax([]), []);
   });
 });

@@ -46,7 +46,12 @@ describe('comparison (Chromium)', () => {
     assert.equal(await scratch.locator('td[data-column="test"]').textContent(), '—', 'a run from before test was kept apart has no test figure');
     assert.equal(await scratch.locator('td[data-column="params"]').textContent(), '269.3k');
     // Headers say which accuracy is which.
-    assert.deepEqual(await dashboard.page.locator('#compare-table th[data-column="test"], #compare-table th[data-column="testLast"], #compare-table th[data-column="best"], #compare-table th[data-column="last"]').allTextContents(), ['Test acc ▼', 'Test acc (last)', 'Best val acc', 'Last val acc']);
+    assert.deepEqual(
+      await dashboard.page
+        .locator('#compare-table th[data-column="test"], #compare-table th[data-column="testLast"], #compare-table th[data-column="best"], #compare-table th[data-column="last"]')
+        .allTextContents(),
+      ['Test acc ▼', 'Test acc (last)', 'Best val acc', 'Last val acc'],
+    );
     await dashboard.screenshot('compare-dark');
     assert.deepEqual(await dashboard.problems(), []);
     await dashboard.close();
@@ -56,7 +61,10 @@ describe('comparison (Chromium)', () => {
     const dashboard = await openCompare(harness(), { theme: 'light' });
     // Default: test accuracy (the headline), highest first; a run without one goes last.
     const testDescending = (await column(dashboard, 'test')).filter((t) => t !== '—').map((t) => parseFloat(t));
-    assert.deepEqual(testDescending, [...testDescending].sort((a, b) => b - a));
+    assert.deepEqual(
+      testDescending,
+      [...testDescending].sort((a, b) => b - a),
+    );
     assert.equal((await column(dashboard, 'test')).at(-1), '—');
 
     const params = dashboard.page.locator('#compare-table th[data-column="params"]');
@@ -65,17 +73,26 @@ describe('comparison (Chromium)', () => {
     assert.equal(await dashboard.page.locator('#compare-table th[data-column="test"]').getAttribute('aria-sort'), 'none');
     const numbers = (texts: string[]) => texts.map((t) => parseFloat(t) * (t.endsWith('k') ? 1e3 : t.endsWith('M') ? 1e6 : 1));
     const down = numbers(await column(dashboard, 'params'));
-    assert.deepEqual(down, [...down].sort((a, b) => b - a));
+    assert.deepEqual(
+      down,
+      [...down].sort((a, b) => b - a),
+    );
     assert.equal(down[0], 269_300, '269.3k sorts above 29.0k (numbers, not text)');
 
     await params.locator('button').click();
     assert.equal(await params.getAttribute('aria-sort'), 'ascending');
     const up = numbers(await column(dashboard, 'params'));
-    assert.deepEqual(up, [...up].sort((a, b) => a - b));
+    assert.deepEqual(
+      up,
+      [...up].sort((a, b) => a - b),
+    );
 
     await dashboard.page.locator('#compare-table th[data-column="role"] button').click();
     const roles = await column(dashboard, 'role');
-    assert.deepEqual(roles, [...roles].sort((a, b) => b.localeCompare(a)));
+    assert.deepEqual(
+      roles,
+      [...roles].sort((a, b) => b.localeCompare(a)),
+    );
 
     // Rows without agreement (teachers) stay last either way.
     for (let i = 0; i < 2; i++) {
@@ -95,4 +112,3 @@ describe('comparison (Chromium)', () => {
     await dashboard.close();
   });
 });
-

@@ -55,10 +55,7 @@ describe('experiment form (Chromium)', () => {
     assert.equal(await dashboard.page.locator('#run-button').isDisabled(), true);
 
     await inputOf(dashboard, 'train.learningRate').fill('fast');
-    assert.equal(
-      await errorOf(dashboard, 'train.learningRate').textContent(),
-      schemaMessage({ ...base, train: { ...(base.train as object), epochs: 0, learningRate: 'fast' } }, 'train.learningRate'),
-    );
+    assert.equal(await errorOf(dashboard, 'train.learningRate').textContent(), schemaMessage({ ...base, train: { ...(base.train as object), epochs: 0, learningRate: 'fast' } }, 'train.learningRate'));
     assert.match((await errorOf(dashboard, 'train.learningRate').textContent()) ?? '', /expected number, got string "fast"/);
 
     // A list entry's problem lands on the list's input.
@@ -130,7 +127,9 @@ describe('experiment form (Chromium)', () => {
   test('every method of the table can be picked and its defaults run; richer parameters edit as text', async () => {
     const dashboard = await openDashboard(harness());
     await init(dashboard);
-    const options = await inputOf(dashboard, 'method.name').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const options = await inputOf(dashboard, 'method.name')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     assert.ok(options.length >= 4);
     for (const name of options) {
       await inputOf(dashboard, 'method.name').selectOption(name);
@@ -150,7 +149,10 @@ describe('experiment form (Chromium)', () => {
       await dashboard.page.locator('#run-button').click();
       const start = (await dashboard.posted()).filter((m) => m.type === 'startRun').at(-1) as Extract<WebviewToHost, { type: 'startRun' }>;
       const method = parseExperimentConfig(start.config).method as { teachers: unknown; checkpoints: unknown };
-      assert.deepEqual(method.teachers, [{ arch: 'mlp', hidden: [64] }, { arch: 'cnn', widths: [8, 16], dense: 0 }]);
+      assert.deepEqual(method.teachers, [
+        { arch: 'mlp', hidden: [64] },
+        { arch: 'cnn', widths: [8, 16], dense: 0 },
+      ]);
       assert.deepEqual(method.checkpoints, ['teachers/a', 'teachers/b']);
     }
     if (options.includes('sad')) {

@@ -16,7 +16,34 @@ function tinyRun(seed: number): void {
   const { cli } = ensureBuilt();
   execFileSync(
     process.execPath,
-    [cli, 'run', '--method', 'kd', '--teacher', 'cnn:8,16', '--student', 'mlp:16', '--epochs', '3', '--teacher-epochs', '2', '--limit-train', '600', '--limit-validation', '200', '--max-steps', '6', '--backend', 'wasm', '--name', 'real-kd', '--seed', String(seed), '--runs-dir', RUNS],
+    [
+      cli,
+      'run',
+      '--method',
+      'kd',
+      '--teacher',
+      'cnn:8,16',
+      '--student',
+      'mlp:16',
+      '--epochs',
+      '3',
+      '--teacher-epochs',
+      '2',
+      '--limit-train',
+      '600',
+      '--limit-validation',
+      '200',
+      '--max-steps',
+      '6',
+      '--backend',
+      'wasm',
+      '--name',
+      'real-kd',
+      '--seed',
+      String(seed),
+      '--runs-dir',
+      RUNS,
+    ],
     { cwd: ROOT, stdio: 'pipe' },
   );
 }
@@ -48,7 +75,14 @@ describe('a real run in the dashboard (CLI → run folder → host reader → Ch
     await dashboard.page.waitForSelector('.sample canvas');
     await dashboard.page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) > 0);
     assert.match((await dashboard.page.locator('#run-status').textContent()) ?? '', /^completed/);
-    assert.deepEqual(await dashboard.page.locator('.sample').first().locator('.model').evaluateAll((models) => models.map((m) => (m as HTMLElement).dataset.role)), ['teacher', 'student-scratch', 'student']);
+    assert.deepEqual(
+      await dashboard.page
+        .locator('.sample')
+        .first()
+        .locator('.model')
+        .evaluateAll((models) => models.map((m) => (m as HTMLElement).dataset.role)),
+      ['teacher', 'student-scratch', 'student'],
+    );
     assert.match((await dashboard.page.locator('.truth').first().textContent()) ?? '', /^true: (T-shirt\/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot)$/);
     await dashboard.screenshot('real-run');
     assert.deepEqual(await dashboard.problems(), []);

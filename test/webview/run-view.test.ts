@@ -9,7 +9,12 @@ const RUN = '/runs/synthetic-kd/run-1';
 /** The host's side of opening a run: init, focus on the run, then its history once asked. */
 async function openRun(dashboard: DashboardPage, history: Extract<HostToWebview, { type: 'runHistory' }>['history'], rate = 4): Promise<void> {
   await dashboard.send(
-    { type: 'init', uiUpdatesPerSecond: rate, runsDir: '/runs', runs: [{ runDir: RUN, id: 'run-1', experiment: 'synthetic-kd', status: 'running', method: 'kd', createdAt: '2026-01-01T00:00:00.000Z' }] },
+    {
+      type: 'init',
+      uiUpdatesPerSecond: rate,
+      runsDir: '/runs',
+      runs: [{ runDir: RUN, id: 'run-1', experiment: 'synthetic-kd', status: 'running', method: 'kd', createdAt: '2026-01-01T00:00:00.000Z' }],
+    },
     { type: 'focus', focus: { view: 'run', runDir: RUN } },
   );
   const posted = await dashboard.posted();
@@ -63,7 +68,10 @@ describe('run view (Chromium)', () => {
     const flushTimes = await dashboard.page.evaluate(() => (window as unknown as { __flushTimes: number[] }).__flushTimes);
     assert.equal(flushTimes.length, end.updates - afterHistory);
     const gaps = flushTimes.slice(1).map((t, i) => t - flushTimes[i]);
-    assert.ok(gaps.every((gap) => gap >= 250 - 1e-6), `redraws at least 1000/4 ms apart; gaps: ${gaps.join(', ')}`);
+    assert.ok(
+      gaps.every((gap) => gap >= 250 - 1e-6),
+      `redraws at least 1000/4 ms apart; gaps: ${gaps.join(', ')}`,
+    );
     assert.ok(end.updates - afterHistory <= 10 * 4 + 1, `${end.updates - afterHistory} redraws for 400 events in 10 s`);
     assert.ok(flushTimes.length >= 10 * 4 - 1, `the charts kept up while events arrived (${flushTimes.length} redraws)`);
     assert.equal(end.points, expectedPoints(live), 'every epoch is on the charts after the last flush');
@@ -136,11 +144,21 @@ describe('run view (Chromium)', () => {
       );
       assert.equal(shown.length, 8);
       for (const card of shown) {
-        assert.deepEqual(card.models.map((m) => m.role), ['teacher', 'student-scratch', 'student']);
+        assert.deepEqual(
+          card.models.map((m) => m.role),
+          ['teacher', 'student-scratch', 'student'],
+        );
         for (const model of card.models) {
           const expected = softmaxAt(logitsOf(card.index, model.role), T);
-          const top3 = expected.map((p, cls) => ({ cls, p })).sort((a, b) => b.p - a.p).slice(0, 3);
-          assert.deepEqual(model.bars.map((b) => b.cls), top3.map((t) => t.cls), `top-3 classes of ${model.role}, sample ${card.index}, T=${T}`);
+          const top3 = expected
+            .map((p, cls) => ({ cls, p }))
+            .sort((a, b) => b.p - a.p)
+            .slice(0, 3);
+          assert.deepEqual(
+            model.bars.map((b) => b.cls),
+            top3.map((t) => t.cls),
+            `top-3 classes of ${model.role}, sample ${card.index}, T=${T}`,
+          );
           model.bars.forEach((bar, i) => {
             assert.ok(Math.abs(bar.p - top3[i].p) < 1e-12, `p of class ${bar.cls}: ${bar.p} vs ${top3[i].p}`);
             assert.equal(bar.text, `${(top3[i].p * 100).toFixed(1)}%`);

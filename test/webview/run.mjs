@@ -32,6 +32,11 @@ const env = {
 };
 
 const only = process.argv.slice(2);
-const files = (only.length ? only : readdirSync(join(root, 'test', 'webview')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', 'webview', f)));
+const files = only.length
+  ? only
+  : readdirSync(join(root, 'test', 'webview'))
+      .filter((f) => f.endsWith('.test.ts'))
+      .sort()
+      .map((f) => join('test', 'webview', f));
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=180000', ...files], { cwd: root, env, stdio: 'inherit' });
 process.exit(result.status ?? 1);

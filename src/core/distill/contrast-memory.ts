@@ -282,7 +282,7 @@ export class ContrastMemory {
         value: tf.tensor2d(picked, [batch, positions.length / batch]),
         gradFunc: (dy, [m, where]) => {
           if (this.settled >= step) {
-            throw new Error('ContrastMemory: the banks moved (a later forward or memories()) before this forward\'s gradient was taken');
+            throw new Error("ContrastMemory: the banks moved (a later forward or memories()) before this forward's gradient was taken");
           }
           // dy summed into [B, nData] at the picked entries (a repeated index adds up).
           const dDots = tf.reshape(tf.scatterND(where, tf.reshape(dy, [-1]), [batch * nData]), [batch, nData]);
@@ -323,7 +323,10 @@ export class ContrastMemory {
     this.assertLive();
     const { featDim, nData, k } = this.options;
     const batch = idx.length;
-    for (const [name, v] of [['vS', vS], ['vT', vT]] as const) {
+    for (const [name, v] of [
+      ['vS', vS],
+      ['vT', vT],
+    ] as const) {
       if (v.shape[0] !== batch || v.shape[1] !== featDim) {
         throw new Error(`ContrastMemory.forward: ${name} must be [${batch}, ${featDim}], got [${v.shape}]`);
       }

@@ -51,15 +51,17 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
     this.nData = data.nData;
     this.embedStudent = this.add(new EmbedHead(embeddingSize(student), options.featDim, data.seed));
     this.embedTeacher = this.add(new EmbedHead(embeddingSize(teacher), options.featDim, data.seed + 1));
-    this.memory = this.add(new ContrastMemory({
-      featDim: options.featDim,
-      nData: data.nData,
-      k: Math.min(options.nceK, data.nData - 1),
-      temperature: options.nceT,
-      momentum: options.nceMomentum,
-      seed: data.seed,
-      labels: data.labels,
-    }));
+    this.memory = this.add(
+      new ContrastMemory({
+        featDim: options.featDim,
+        nData: data.nData,
+        k: Math.min(options.nceK, data.nData - 1),
+        temperature: options.nceT,
+        momentum: options.nceMomentum,
+        seed: data.seed,
+        labels: data.labels,
+      }),
+    );
     this.teacherOutputs = new TeacherOutputs(teacher);
   }
 

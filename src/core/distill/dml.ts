@@ -83,9 +83,7 @@ export class MutualLearning extends BaseDistiller<'dml'> implements TrainedToget
   /** All peers from one forward pass, their terms named by role (for a single optimizer over every peer). */
   forwardTrain(batch: TrainBatch): StepOutput {
     const outputs = this.forwardAll(batch);
-    const losses = Object.fromEntries(
-      outputs.flatMap((out, i) => Object.entries(out.losses).map(([name, value]) => [`${this.peers[i].role}/${name}`, value])),
-    );
+    const losses = Object.fromEntries(outputs.flatMap((out, i) => Object.entries(out.losses).map(([name, value]) => [`${this.peers[i].role}/${name}`, value])));
     return { logits: outputs[0].logits, losses };
   }
 }

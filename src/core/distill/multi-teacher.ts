@@ -34,9 +34,7 @@ export function ensembleTargetLogits(teacherLogits: tf.Tensor2D[], weights: numb
 export function teacherWeights(weights: number[] | undefined, teachers: number): number[] {
   const given = weights ?? Array.from({ length: teachers }, () => 1);
   if (given.length !== teachers) {
-    throw new ConfigError([
-      `config.method.weights: expected ${teachers} weights, one per teacher (teacher, then method.teachers, then method.checkpoints), got ${given.length}`,
-    ]);
+    throw new ConfigError([`config.method.weights: expected ${teachers} weights, one per teacher (teacher, then method.teachers, then method.checkpoints), got ${given.length}`]);
   }
   const sum = given.reduce((a, b) => a + b, 0);
   if (!(sum > 0)) throw new ConfigError([`config.method.weights: expected at least one weight above 0, got ${JSON.stringify(given)}`]);

@@ -64,7 +64,8 @@ const DISTILLERS: { [N in MethodName]: DistillerFactory<N> } = {
   distilbert: (method, parts) => new DistilBertDistiller(parts.student, teacherOf(parts, 'distilbert'), { ...method, seed: seedOf(parts) }),
   at: (method, parts) => new AttentionTransfer(parts.student, teacherOf(parts, 'at'), method),
   sad: (method, parts) => new SelfAttentionDistiller(parts.student, parts.teacher, method),
-  crd: (method, parts) => new ContrastiveDistiller(parts.student, teacherOf(parts, 'crd'), method, { nData: need(parts.nData, 'the training set size', 'crd'), labels: parts.labels, seed: seedOf(parts) }),
+  crd: (method, parts) =>
+    new ContrastiveDistiller(parts.student, teacherOf(parts, 'crd'), method, { nData: need(parts.nData, 'the training set size', 'crd'), labels: parts.labels, seed: seedOf(parts) }),
   srrl: (method, parts) => new SrrlDistiller(parts.student, teacherOf(parts, 'srrl'), { ...method, seed: seedOf(parts) }),
   dkd: (method, parts) => new DecoupledDistiller(parts.student, teacherOf(parts, 'dkd'), method),
 };

@@ -60,7 +60,10 @@ export class FastBatchNormalization extends stockClass() {
       const { y, mean, variance } = batchNormTraining(input, gamma.read(), beta.read(), self.epsilon);
       try {
         // As the stock layer: moving = moving - (moving - batch) * (1 - momentum).
-        for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
+        for (const [variable, value] of [
+          [self.movingMean, mean],
+          [self.movingVariance, variance],
+        ] as const) {
           tf.tidy(() => {
             const orig = variable.read();
             variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - self.momentum)));
@@ -90,12 +93,7 @@ function fusedKernel(name: string): boolean {
  * gradient is the closed form above, and the batch mean and (biased) variance, which carry no
  * gradient and which the caller must dispose.
  */
-export function batchNormTraining(
-  x: tf.Tensor,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
-  epsilon: number,
-): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const rows = x.size / x.shape[x.rank - 1];
   let mean: tf.Tensor1D | undefined;

@@ -13,9 +13,7 @@ export function cnnBackbone(input: tfl.SymbolicTensor, widths: number[], dense: 
   const features: tfl.SymbolicTensor[] = [];
   widths.forEach((filters, i) => {
     const n = i + 1;
-    x = tfl.layers
-      .conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init.he(), name: `${prefix}_conv${n}` })
-      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init.he(), name: `${prefix}_conv${n}` }).apply(x) as tfl.SymbolicTensor;
     x = batchNormalization({ momentum: BN_MOMENTUM, name: `${prefix}_bn${n}` }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.activation({ activation: 'relu', name: `${prefix}_relu${n}` }).apply(x) as tfl.SymbolicTensor;
     const spatial = x.shape[1] ?? 0;

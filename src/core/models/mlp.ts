@@ -7,9 +7,7 @@ export function mlpBackbone(input: tfl.SymbolicTensor, hidden: number[], init: S
   let x = input.shape.length > 2 ? (tfl.layers.flatten({ name: `${prefix}_flatten` }).apply(input) as tfl.SymbolicTensor) : input;
   const features: tfl.SymbolicTensor[] = [];
   hidden.forEach((units, i) => {
-    x = tfl.layers
-      .dense({ units, activation: 'relu', kernelInitializer: init.he(), name: `${prefix}_fc${i + 1}` })
-      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.dense({ units, activation: 'relu', kernelInitializer: init.he(), name: `${prefix}_fc${i + 1}` }).apply(x) as tfl.SymbolicTensor;
     features.push(x);
   });
   return { features, embedding: x };

@@ -17,9 +17,7 @@ export function resnetBackbone(input: Sym, depth: number, widthMultiplier: numbe
   const widths = [16, 32, 64].map((c) => c * widthMultiplier);
 
   const convBn = (x: Sym, filters: number, kernelSize: number, strides: number, name: string): Sym => {
-    const conv = tfl.layers
-      .conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: init.he(), name: `${name}_conv` })
-      .apply(x) as Sym;
+    const conv = tfl.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: init.he(), name: `${name}_conv` }).apply(x) as Sym;
     return batchNormalization({ momentum: BN_MOMENTUM, name: `${name}_bn` }).apply(conv) as Sym;
   };
   const relu = (x: Sym, name: string): Sym => tfl.layers.activation({ activation: 'relu', name }).apply(x) as Sym;

@@ -17,12 +17,7 @@ function evenlySpaced(count: number, wanted: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.floor((i * count) / n));
 }
 
-export async function prepareData(
-  config: DataConfig,
-  predictionSamples: number,
-  baseDir: string | undefined,
-  transferSpec?: DatasetSpec,
-): Promise<PreparedData> {
+export async function prepareData(config: DataConfig, predictionSamples: number, baseDir: string | undefined, transferSpec?: DatasetSpec): Promise<PreparedData> {
   const dataset = await loadDataset(config.dataset, { baseDir });
   const { train, validation, test } = prepareSplits(dataset, config);
   const normalizer = fitNormalizer(train, dataset.inputShape);

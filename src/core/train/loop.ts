@@ -121,7 +121,8 @@ export async function trainModels(
 ): Promise<Map<string, PhaseResult>> {
   const started = Date.now();
   const classes = distiller.student.info.numClasses;
-  if (config.augment && data.inputShape.length !== 3) throw new Error(`train.augment: expected image inputs [height, width, channels], got inputs of [${data.inputShape.join(', ')}]; remove train.augment for this data set`);
+  if (config.augment && data.inputShape.length !== 3)
+    throw new Error(`train.augment: expected image inputs [height, width, channels], got inputs of [${data.inputShape.join(', ')}]; remove train.augment for this data set`);
   const augment = config.augment && { ...config.augment, padValue: data.padValue };
   const together = distiller.together;
   const members = together?.members ?? [{ role: phase, model: distiller.student }];

@@ -14,13 +14,7 @@ export interface StepResult {
  * handed to `apply`. Variables the loss does not reach (a head during a hint stage) get no
  * gradient and no update. One result per output.
  */
-function gradientStep(
-  variables: tf.Variable[],
-  forward: () => StepOutput[],
-  apply: (grads: tf.NamedTensorMap) => void,
-  labels: tf.Tensor1D,
-  weightDecay: number,
-): StepResult[] {
+function gradientStep(variables: tf.Variable[], forward: () => StepOutput[], apply: (grads: tf.NamedTensorMap) => void, labels: tf.Tensor1D, weightDecay: number): StepResult[] {
   let names: string[][] = [];
   const summary = tf.tidy(() => {
     let outputs: { terms: tf.Scalar[]; logits: tf.Tensor2D }[] = [];
@@ -58,14 +52,7 @@ function gradientStep(
 }
 
 /** One optimisation step of a method's trainable variables. */
-export function trainStep(
-  distiller: Distiller,
-  optimizer: tf.Optimizer,
-  batch: TrainBatch,
-  labels: tf.Tensor1D,
-  context: StepContext,
-  weightDecay: number,
-): StepResult {
+export function trainStep(distiller: Distiller, optimizer: tf.Optimizer, batch: TrainBatch, labels: tf.Tensor1D, context: StepContext, weightDecay: number): StepResult {
   const [result] = gradientStep(
     distiller.trainableVariables(),
     () => [distiller.forwardTrain(batch, context)],
@@ -83,25 +70,23 @@ export function trainStep(
  * other members too; it keeps their state (BN moving statistics) as it was, so each member's
  * state moves once per step, in its own pass.
  */
-export function trainTogetherStep(
-  distiller: Distiller,
-  optimizers: tf.Optimizer[],
-  batch: TrainBatch,
-  labels: tf.Tensor1D,
-  context: StepContext,
-  weightDecay: number,
-): StepResult[] {
+export function trainTogetherStep(distiller: Distiller, optimizers: tf.Optimizer[], batch: TrainBatch, labels: tf.Tensor1D, context: StepContext, weightDecay: number): StepResult[] {
   const together = distiller.together;
   if (!together) throw new Error(`trainTogetherStep: method "${distiller.method}" trains a single model`);
   const { members } = together;
   if (optimizers.length !== members.length) throw new Error(`trainTogetherStep: expected ${members.length} optimizers, one per member, got ${optimizers.length}`);
   if (together.update === 'in-turn') {
     return members.flatMap((member, i) =>
-      gradientStep(member.variables(), () => [together.forwardMember(i, batch, context)], (grads) => optimizers[i].applyGradients(grads), labels, weightDecay),
+      gradientStep(
+        member.variables(),
+        () => [together.forwardMember(i, batch, context)],
+        (grads) => optimizers[i].applyGradients(grads),
+        labels,
+        weightDecay,
+      ),
     );
   }
-  const ofMember = (grads: tf.NamedTensorMap, i: number): tf.NamedTensorMap =>
-    Object.fromEntries(members[i].variables().flatMap((v) => (grads[v.name] ? [[v.name, grads[v.name]]] : [])));
+  const ofMember = (grads: tf.NamedTensorMap, i: number): tf.NamedTensorMap => Object.fromEntries(members[i].variables().flatMap((v) => (grads[v.name] ? [[v.name, grads[v.name]]] : [])));
   return gradientStep(
     members.flatMap((m) => m.variables()),
     () => together.forwardAll(batch, context),

@@ -17,13 +17,7 @@ export function newNonce(): string {
 
 /** `default-src 'none'`; scripts only with the nonce; styles, fonts and images from cspSource. */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource}`,
-    `font-src ${cspSource}`,
-    `img-src ${cspSource}`,
-  ].join('; ');
+  return ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${cspSource}`, `font-src ${cspSource}`, `img-src ${cspSource}`].join('; ');
 }
 
 export function dashboardHtml(options: DashboardHtmlOptions): string {

@@ -13,7 +13,6 @@ export function isDashboardEvent(event: TrainerEvent): event is DashboardEvent {
   return DRAWN.has(event.type);
 }
 
-
 export function listRunItems(runs: readonly ListedRun[]): DashboardRunItem[] {
   return runs.map((run) => {
     const item = { runDir: run.runDir, id: run.id, experiment: run.experiment, method: run.record?.method ?? '?', createdAt: run.record?.createdAt ?? '' };
@@ -28,7 +27,10 @@ export function listRunItems(runs: readonly ListedRun[]): DashboardRunItem[] {
  */
 export function readRunHistory(runDir: string): DashboardRunHistory {
   const folder = new RunFolder(runDir);
-  const drawn = folder.readEvents().filter(isDashboardEvent).map(({ time: _time, ...event }) => event as DashboardEvent);
+  const drawn = folder
+    .readEvents()
+    .filter(isDashboardEvent)
+    .map(({ time: _time, ...event }) => event as DashboardEvent);
   const lastPredictions = new Map<string, number>();
   drawn.forEach((event, i) => {
     if (event.type === 'predictions') lastPredictions.set(event.phase, i);

@@ -50,7 +50,13 @@ export class RunFolderActions {
     const entry = resolveTarget(this.store, clicked, 'export');
     let dir = target instanceof vscode.Uri ? target.fsPath : target;
     if (!dir) {
-      const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Export here', title: `Export the student of ${label(entry)}` });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFiles: false,
+        canSelectFolders: true,
+        canSelectMany: false,
+        openLabel: 'Export here',
+        title: `Export the student of ${label(entry)}`,
+      });
       dir = picked?.[0]?.fsPath;
     }
     if (!dir) return undefined;

@@ -44,7 +44,12 @@ export class ExperimentStore extends Disposable {
   private watcher: IDisposable | undefined;
   private watchingParent = false;
   private readonly claimed = new Set<string>();
-  private readonly rescan = this._register(new Throttle(() => this.refresh(), () => RESCAN_DELAY_MS));
+  private readonly rescan = this._register(
+    new Throttle(
+      () => this.refresh(),
+      () => RESCAN_DELAY_MS,
+    ),
+  );
 
   /** `locate` gives the runs folder; it is asked again on `relocate()` (the setting changed). */
   private signature = '';
@@ -160,9 +165,7 @@ export class ExperimentStore extends Disposable {
     // from the CLI. Any other runs folder is created: its parent may be a huge tree.
     if (!existsSync(this.dir) && !this.parentIsWorkspaceFolder()) mkdirSync(this.dir, { recursive: true });
     this.watchingParent = !existsSync(this.dir);
-    const pattern = this.watchingParent
-      ? new vscode.RelativePattern(vscode.Uri.file(dirname(this.dir)), `${basename(this.dir)}/**`)
-      : new vscode.RelativePattern(vscode.Uri.file(this.dir), '**');
+    const pattern = this.watchingParent ? new vscode.RelativePattern(vscode.Uri.file(dirname(this.dir)), `${basename(this.dir)}/**`) : new vscode.RelativePattern(vscode.Uri.file(this.dir), '**');
     const watcher = vscode.workspace.createFileSystemWatcher(pattern);
     const onEvent = (uri: vscode.Uri) => {
       const parts = relative(this.dir, uri.fsPath).split(sep);

@@ -28,7 +28,6 @@ const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   interrupted: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('testing.iconQueued')),
 };
 
-
 /** The model a run is about: the distilled student, else whatever it trained last. */
 export function keyModel(entry: RunEntry): ModelSummary | undefined {
   const models = entry.summary?.models ?? [];
@@ -50,7 +49,12 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
   readonly onDidChangeTreeData = this.changed.event;
   // Progress redraws only the active runs' rows: redrawing the whole tree several times a second
   // invalidates every row's handle, and a click on a row's action in that moment loses its target.
-  private readonly redraw = this._register(new Throttle(() => this.changed.fire(this.activeRunNodes()), () => rateInterval(readSettings().uiUpdatesPerSecond)));
+  private readonly redraw = this._register(
+    new Throttle(
+      () => this.changed.fire(this.activeRunNodes()),
+      () => rateInterval(readSettings().uiUpdatesPerSecond),
+    ),
+  );
 
   constructor(
     private readonly store: ExperimentStore,

@@ -48,7 +48,8 @@ export class RunActions {
     if (entries.length === 0) throw new Error('choose the run to stop in the Distill view');
     const stopped = entries.filter((entry) => this.runner.stop(entry.runDir));
     const foreign = entries.filter((entry) => entry.record.status === 'running' && !this.runner.job(entry.runDir));
-    if (foreign.length > 0) void vscode.window.showWarningMessage(`Distill: ${foreign.map((e) => `${e.experiment}/${e.id}`).join(', ')} was started elsewhere (pid ${foreign[0].record.pid}); stop it there.`);
+    if (foreign.length > 0)
+      void vscode.window.showWarningMessage(`Distill: ${foreign.map((e) => `${e.experiment}/${e.id}`).join(', ')} was started elsewhere (pid ${foreign[0].record.pid}); stop it there.`);
     return stopped.length;
   }
 

@@ -8,7 +8,12 @@ import type { Runner } from './runner';
 
 export class RunStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('distill.runs', vscode.StatusBarAlignment.Left, 10));
-  private readonly update = this._register(new Throttle(() => this.render(), () => rateInterval(readSettings().uiUpdatesPerSecond)));
+  private readonly update = this._register(
+    new Throttle(
+      () => this.render(),
+      () => rateInterval(readSettings().uiUpdatesPerSecond),
+    ),
+  );
   private hadActive = false;
 
   constructor(private readonly runner: Runner) {

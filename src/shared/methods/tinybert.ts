@@ -26,7 +26,8 @@ export const tinybert = defineMethod({
     intermediateEpochs: z.number().int().positive().optional(),
   },
   label: 'TinyBERT (embedding + hidden)',
-  summary: 'Stage 1: the first block’s output and the mapped hidden blocks match the teacher’s through a learned projection W (one shared W, or one per layer); stage 2: soft cross-entropy on the predictions, averaged over batch × classes.',
+  summary:
+    'Stage 1: the first block’s output and the mapped hidden blocks match the teacher’s through a learned projection W (one shared W, or one per layer); stage 2: soft cross-entropy on the predictions, averaged over batch × classes.',
   reference: 'Jiao et al. 2020, “TinyBERT”; task_distill.py',
   command: { id: 'distill.runTinyBert', title: 'Run Embedding + Hidden Distillation (TinyBERT-style)' },
   params: {

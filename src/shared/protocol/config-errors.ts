@@ -49,4 +49,3 @@ export function describeIssue(issue: z.ZodIssue, input: unknown): string {
       return `${field}: ${issue.message}, got ${given}`;
   }
 }
-

@@ -100,7 +100,10 @@ export const ExperimentConfig = z
       })
       .strict()
       .default({}),
-    student: z.object({ model: ModelSpec.default({ arch: 'mlp', hidden: [64] }) }).strict().default({}),
+    student: z
+      .object({ model: ModelSpec.default({ arch: 'mlp', hidden: [64] }) })
+      .strict()
+      .default({}),
     method: MethodConfig.default({ name: 'kd' }),
     /** Also train the student from scratch with the same schedule, as the baseline. */
     baseline: z.boolean().default(true),
@@ -127,4 +130,3 @@ export function parseExperimentConfig(input: unknown): ExperimentConfig {
 export function teacherTrainConfig(config: ExperimentConfig): TrainConfig {
   return TrainConfig.parse({ ...config.train, ...config.teacher.train });
 }
-

@@ -66,7 +66,10 @@ export type HostToWebview =
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 /** A form field's path in the config, e.g. `data.dataset.trainImages`. */
-const ConfigFieldPath = z.string().max(200).regex(/^[A-Za-z0-9_.]+$/);
+const ConfigFieldPath = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_.]+$/);
 
 export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }).strict(),

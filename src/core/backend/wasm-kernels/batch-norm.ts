@@ -164,12 +164,9 @@ function simdPasses(simd: Simd, rows: number, channels: number): Passes {
       const [sumDy, sumDyXc] = sums(2, ([o1, o2]) => simd.fn.colsum2({ x: at(x), dy: at(dy), rows, channels, block, mean: at(mean), sumDy: o1, sumDyXc: o2 }));
       return [sumDy, sumDyXc];
     },
-    affine: (x, mean, k, b, out) =>
-      withCoefficients([k, b], ([scale, shift]) => simd.fn.affine({ x: at(x), rows, channels, block, mean: at(mean), scale, shift, out: at(out) })),
+    affine: (x, mean, k, b, out) => withCoefficients([k, b], ([scale, shift]) => simd.fn.affine({ x: at(x), rows, channels, block, mean: at(mean), scale, shift, out: at(out) })),
     inputGradient: (x, dy, mean, a, b, k, out) =>
-      withCoefficients([a, b, k], ([dyScale, xcScale, shift]) =>
-        simd.fn.bndx({ x: at(x), dy: at(dy), rows, channels, block, mean: at(mean), dyScale, xcScale, shift, out: at(out) }),
-      ),
+      withCoefficients([a, b, k], ([dyScale, xcScale, shift]) => simd.fn.bndx({ x: at(x), dy: at(dy), rows, channels, block, mean: at(mean), dyScale, xcScale, shift, out: at(out) })),
   };
 }
 

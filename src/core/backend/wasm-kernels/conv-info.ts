@@ -15,7 +15,5 @@ export function forwardConvInfo(kernelName: string, xShape: number[], filterShap
   if (dataFormat !== 'channelsLast') {
     throw new Error(`${kernelName} on wasm supports only dataFormat 'NHWC', got '${attrs.dataFormat}'`);
   }
-  return backend_util.computeConv2DInfo(
-    xShape as Shape4D, filterShape as Shape4D, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, dataFormat,
-  );
+  return backend_util.computeConv2DInfo(xShape as Shape4D, filterShape as Shape4D, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, dataFormat);
 }

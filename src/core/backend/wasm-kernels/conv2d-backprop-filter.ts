@@ -30,9 +30,23 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const simd = info.outChannels % 8 === 0 && x.dtype === 'float32' && dy.dtype === 'float32' ? simdFor(backend as BackendWasm) : null;
   if (simd && filterHeight === 3 && filterWidth === 3 && strideHeight === 1 && strideWidth === 1 && winogradApplies(info.inChannels, info.outChannels)) {
     const out = simd.backend.makeOutput(filterShape, 'float32');
-    winogradFilterGrad(simd, x, dy, {
-      batch: info.batchSize, inHeight, inWidth, inChannels: info.inChannels, outHeight, outWidth, outChannels: info.outChannels, padTop: padInfo.top, padLeft: padInfo.left,
-    }, out);
+    winogradFilterGrad(
+      simd,
+      x,
+      dy,
+      {
+        batch: info.batchSize,
+        inHeight,
+        inWidth,
+        inChannels: info.inChannels,
+        outHeight,
+        outWidth,
+        outChannels: info.outChannels,
+        padTop: padInfo.top,
+        padLeft: padInfo.left,
+      },
+      out,
+    );
     return out;
   }
   if (simd) return directFilterGrad(simd, x, dy, info);
@@ -42,12 +56,18 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     const taps = scratch.transpose(dy, [1, 2, 0, 3]);
     // Bottom/right pads chosen so the output is exactly KH x KW; rows the forward conv
     // never read come out as negative pads (cropped).
-    const perChannel = forwardConv(scratch, images, taps, {
-      top: padInfo.top,
-      left: padInfo.left,
-      bottom: filterHeight + (outHeight - 1) * strideHeight - inHeight - padInfo.top,
-      right: filterWidth + (outWidth - 1) * strideWidth - inWidth - padInfo.left,
-    }, [strideHeight, strideWidth]);
+    const perChannel = forwardConv(
+      scratch,
+      images,
+      taps,
+      {
+        top: padInfo.top,
+        left: padInfo.left,
+        bottom: filterHeight + (outHeight - 1) * strideHeight - inHeight - padInfo.top,
+        right: filterWidth + (outWidth - 1) * strideWidth - inWidth - padInfo.left,
+      },
+      [strideHeight, strideWidth],
+    );
     return scratch.transpose(perChannel, [1, 2, 0, 3]);
   });
 };
@@ -70,9 +90,23 @@ function directFilterGrad(simd: Simd, x: TensorInfo, dy: TensorInfo, info: Retur
     new Int32Array(simd.f32(tablePointer, table.length).buffer, tablePointer, table.length).set(table);
     const kernel = inChannels % 4 === 0 ? simd.fn.convdw4 : simd.fn.convdw1;
     kernel({
-      x: simd.address(x), dy: simd.address(dy), dw: simd.address(out), table: tablePointer,
-      batch: batchSize, height: inHeight, width: inWidth, channels: inChannels, outHeight, outWidth, outChannels,
-      filterHeight, filterWidth, strideHeight, strideWidth, padTop: padInfo.top, padLeft: padInfo.left,
+      x: simd.address(x),
+      dy: simd.address(dy),
+      dw: simd.address(out),
+      table: tablePointer,
+      batch: batchSize,
+      height: inHeight,
+      width: inWidth,
+      channels: inChannels,
+      outHeight,
+      outWidth,
+      outChannels,
+      filterHeight,
+      filterWidth,
+      strideHeight,
+      strideWidth,
+      padTop: padInfo.top,
+      padLeft: padInfo.left,
     });
   });
   return out;

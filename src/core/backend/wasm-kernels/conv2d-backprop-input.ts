@@ -40,8 +40,20 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
     const out = simd.backend.makeOutput([batchSize, inHeight, inWidth, 1], 'float32');
     simd.withBuffers([inWidth * 16], ([acc]) =>
       simd.fn.convdxrow({
-        dy: simd.address(dy), w: simd.address(filter), dx: simd.address(out), acc,
-        batch: batchSize, height: inHeight, width: inWidth, outHeight, outWidth, outChannels, filterHeight, filterWidth, padTop: padInfo.top, padLeft: padInfo.left,
+        dy: simd.address(dy),
+        w: simd.address(filter),
+        dx: simd.address(out),
+        acc,
+        batch: batchSize,
+        height: inHeight,
+        width: inWidth,
+        outHeight,
+        outWidth,
+        outChannels,
+        filterHeight,
+        filterWidth,
+        padTop: padInfo.top,
+        padLeft: padInfo.left,
       }),
     );
     return out;
@@ -50,22 +62,50 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
     const out = simd.backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
     const kernel = outChannels % 16 === 0 ? simd.fn.convdx4 : outChannels % 8 === 0 ? simd.fn.convdx2 : simd.fn.convdx1;
     kernel({
-      dy: simd.address(dy), w: simd.address(filter), dx: simd.address(out),
-      batch: batchSize, height: inHeight, width: inWidth, channels: inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, padTop: padInfo.top, padLeft: padInfo.left,
+      dy: simd.address(dy),
+      w: simd.address(filter),
+      dx: simd.address(out),
+      batch: batchSize,
+      height: inHeight,
+      width: inWidth,
+      channels: inChannels,
+      outHeight,
+      outWidth,
+      outChannels,
+      filterHeight,
+      filterWidth,
+      padTop: padInfo.top,
+      padLeft: padInfo.left,
     });
     return out;
   }
   const pt = 2 - padInfo.top;
   const pl = 2 - padInfo.left;
-  const winograd = sh === 1 && sw === 1 && filterHeight === 3 && filterWidth === 3 && pt >= 0 && pl >= 0 && winogradApplies(outChannels, inChannels) && winogradWorthIt(inHeight, inWidth) &&
-    dy.dtype === 'float32' && filter.dtype === 'float32' ? simdFor(backend as BackendWasm) : null;
+  const winograd =
+    sh === 1 &&
+    sw === 1 &&
+    filterHeight === 3 &&
+    filterWidth === 3 &&
+    pt >= 0 &&
+    pl >= 0 &&
+    winogradApplies(outChannels, inChannels) &&
+    winogradWorthIt(inHeight, inWidth) &&
+    dy.dtype === 'float32' &&
+    filter.dtype === 'float32'
+      ? simdFor(backend as BackendWasm)
+      : null;
   if (winograd) {
     const out = winograd.backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
     const weights = (winograd.backend.typedArrayFromHeap(filter) as Float32Array).slice();
     winogradConv(
-      winograd, dy,
+      winograd,
+      dy,
       { batch: batchSize, inHeight: outHeight, inWidth: outWidth, inChannels: outChannels, outHeight: inHeight, outWidth: inWidth, outChannels: inChannels, padTop: pt, padLeft: pl },
-      weights, true, out, null, false,
+      weights,
+      true,
+      out,
+      null,
+      false,
     );
     return out;
   }
@@ -102,10 +142,14 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
     const cropTop = padInfo.top - firstRow * sh;
     const cropLeft = padInfo.left - firstCol * sw;
     if (cropTop === 0 && cropLeft === 0 && rows * sh === inHeight && cols * sw === inWidth) return full;
-    return scratch.run('Slice', { x: full }, {
-      begin: [0, cropTop, cropLeft, 0],
-      size: [batchSize, inHeight, inWidth, inChannels],
-    });
+    return scratch.run(
+      'Slice',
+      { x: full },
+      {
+        begin: [0, cropTop, cropLeft, 0],
+        size: [batchSize, inHeight, inWidth, inChannels],
+      },
+    );
   });
 };
 
@@ -114,9 +158,7 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
  * output channel (colPhase, c) is W[phase + (rowTaps-1-t)*sh, colPhase + (colTaps-1-u)*sw, c, o],
  * or 0 past the filter's edge. Filters are small, so this is a plain loop.
  */
-function phaseFilter(
-  scratch: KernelScratch, filter: TensorInfo, phase: number, rowTaps: number, colTaps: number, sh: number, sw: number,
-): TensorInfo {
+function phaseFilter(scratch: KernelScratch, filter: TensorInfo, phase: number, rowTaps: number, colTaps: number, sh: number, sw: number): TensorInfo {
   const [kh, kw, inC, outC] = filter.shape;
   const out = scratch.run('Fill', {}, { shape: [rowTaps, colTaps, outC, sw * inC], value: 0, dtype: 'float32' });
   // Views after the allocation above: growing the wasm heap detaches older ones.

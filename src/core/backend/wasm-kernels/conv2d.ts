@@ -38,8 +38,14 @@ export function winogradConv2DConfig(original: KernelConfig): KernelConfig {
       return stockKernel(original, args, 'whose channels are not a multiple of 4 in and of 8 out (3x3), or of 8 out (one input channel)');
     }
     const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-      attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      attrs.dilations ?? 1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
     );
     if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return original.kernelFunc(args);
     if (info.outHeight <= 0 || info.outWidth <= 0 || info.batchSize <= 0) return stockKernel(original, args, 'with an empty output');
@@ -51,12 +57,24 @@ export function winogradConv2DConfig(original: KernelConfig): KernelConfig {
     // A copy: later allocations may grow the heap and detach views.
     const weights = (simd.backend.typedArrayFromHeap(filter) as Float32Array).slice();
     winogradConv(
-      simd, x,
+      simd,
+      x,
       {
-        batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels,
-        outHeight: info.outHeight, outWidth: info.outWidth, outChannels, padTop: info.padInfo.top, padLeft: info.padInfo.left,
+        batch: info.batchSize,
+        inHeight: info.inHeight,
+        inWidth: info.inWidth,
+        inChannels,
+        outHeight: info.outHeight,
+        outWidth: info.outWidth,
+        outChannels,
+        padTop: info.padInfo.top,
+        padLeft: info.padInfo.left,
       },
-      weights, false, out, bias ?? null, activation === 'relu',
+      weights,
+      false,
+      out,
+      bias ?? null,
+      activation === 'relu',
     );
     return out;
   };
@@ -85,8 +103,20 @@ function smallInputConv(simd: Simd, x: TensorInfo, filter: TensorInfo, bias: Ten
       }
     }
     simd.fn.convfwdsmall({
-      xp: padded, w: simd.address(filter), out: simd.address(out), bias: bias ? simd.address(bias) : 0,
-      batch: batchSize, outHeight, outWidth, paddedHeight: height, paddedWidth: width, channels: c, outChannels, filterHeight, filterWidth, relu: relu ? 1 : 0,
+      xp: padded,
+      w: simd.address(filter),
+      out: simd.address(out),
+      bias: bias ? simd.address(bias) : 0,
+      batch: batchSize,
+      outHeight,
+      outWidth,
+      paddedHeight: height,
+      paddedWidth: width,
+      channels: c,
+      outChannels,
+      filterHeight,
+      filterWidth,
+      relu: relu ? 1 : 0,
     });
   });
   return out;

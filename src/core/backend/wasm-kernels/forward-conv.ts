@@ -12,13 +12,7 @@ export interface SignedPads {
 }
 
 /** NHWC stride-1 Conv2D of `x` with `filter` [kh, kw, in, out], padding that may be negative. */
-export function forwardConv(
-  scratch: KernelScratch,
-  x: TensorInfo,
-  filter: TensorInfo,
-  pads: SignedPads,
-  dilations: [number, number] = [1, 1],
-): TensorInfo {
+export function forwardConv(scratch: KernelScratch, x: TensorInfo, filter: TensorInfo, pads: SignedPads, dilations: [number, number] = [1, 1]): TensorInfo {
   const cropTop = Math.max(-pads.top, 0);
   const cropBottom = Math.max(-pads.bottom, 0);
   const cropLeft = Math.max(-pads.left, 0);
@@ -26,10 +20,14 @@ export function forwardConv(
   let input = x;
   if (cropTop + cropBottom + cropLeft + cropRight > 0) {
     const [batch, height, width, channels] = x.shape;
-    input = scratch.run('Slice', { x }, {
-      begin: [0, cropTop, cropLeft, 0],
-      size: [batch, height - cropTop - cropBottom, width - cropLeft - cropRight, channels],
-    });
+    input = scratch.run(
+      'Slice',
+      { x },
+      {
+        begin: [0, cropTop, cropLeft, 0],
+        size: [batch, height - cropTop - cropBottom, width - cropLeft - cropRight, channels],
+      },
+    );
   }
   const pad = [
     [0, 0],

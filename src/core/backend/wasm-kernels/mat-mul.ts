@@ -14,11 +14,15 @@ export function untransposedMatMulConfig(original: KernelConfig): KernelConfig {
     if (!transposeA && !transposeB) return original.kernelFunc(args);
     const { a, b, ...rest } = args.inputs as { a: TensorInfo; b: TensorInfo };
     return withScratch(args.backend as BackendWasm, (scratch) =>
-      scratch.run(original.kernelFunc, {
-        ...rest,
-        a: transposeA ? swapLastTwo(scratch, a) : a,
-        b: transposeB ? swapLastTwo(scratch, b) : b,
-      }, { ...args.attrs, transposeA: false, transposeB: false }),
+      scratch.run(
+        original.kernelFunc,
+        {
+          ...rest,
+          a: transposeA ? swapLastTwo(scratch, a) : a,
+          b: transposeB ? swapLastTwo(scratch, b) : b,
+        },
+        { ...args.attrs, transposeA: false, transposeB: false },
+      ),
     );
   };
   // The original's setup binds its wasm export; it must still run when the backend starts.

@@ -20,9 +20,7 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as BackendWasm;
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
-  const info = backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode,
-  );
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { filterHeight, filterWidth, padInfo } = info;
 
@@ -37,7 +35,15 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const tiled = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2;
   if (simd && tiled && padInfo.top === 0 && padInfo.left === 0 && 2 * outHeight <= inHeight && 2 * outWidth <= inWidth) {
     simd.fn.maxpool2grad({
-      x: simd.address(input), dy: simd.address(dy), dx: simd.address(out), batch: batchSize, height: inHeight, width: inWidth, channels, outHeight, outWidth,
+      x: simd.address(input),
+      dy: simd.address(dy),
+      dx: simd.address(out),
+      batch: batchSize,
+      height: inHeight,
+      width: inWidth,
+      channels,
+      outHeight,
+      outWidth,
     });
     return out;
   }

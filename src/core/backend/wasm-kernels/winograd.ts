@@ -134,16 +134,7 @@ function zeroRows(simd: Simd, pointer: number, from: number, rows: number, chann
  * [3, 3, O, C] whose input gradient this is (flipped, in and out swapped). Bias (O values) and
  * relu optional.
  */
-export function winogradConv(
-  simd: Simd,
-  x: TensorInfo,
-  geo: Conv3x3,
-  weights: Float32Array,
-  adjoint: boolean,
-  out: TensorInfo,
-  bias: TensorInfo | null,
-  relu: boolean,
-): void {
+export function winogradConv(simd: Simd, x: TensorInfo, geo: Conv3x3, weights: Float32Array, adjoint: boolean, out: TensorInfo, bias: TensorInfo | null, relu: boolean): void {
   const t = tiling(geo);
   const { inChannels: ci, outChannels: co } = geo;
   const u = transformFilter(ci, co, adjoint ? (i, j, c, o) => weights[((8 - 3 * i - j) * co + o) * ci + c] : (i, j, c, o) => weights[((3 * i + j) * ci + c) * co + o]);
@@ -158,7 +149,17 @@ export function winogradConv(
       simd.fn.winoInput({ src: padded, v, tile0, tile1, paddedHeight: height, paddedWidth: width, channels: ci, tilesY: t.tilesY, tilesX: t.tilesX });
       simd.fn.winoGemm({ v, u: uPointer, m, tiles: rows, channels: ci, outChannels: co });
       simd.fn.winoOutput({
-        m, out: outAt, bias: biasAt, tile0, tile1, outHeight: geo.outHeight, outWidth: geo.outWidth, channels: co, tilesY: t.tilesY, tilesX: t.tilesX, relu: relu ? 1 : 0,
+        m,
+        out: outAt,
+        bias: biasAt,
+        tile0,
+        tile1,
+        outHeight: geo.outHeight,
+        outWidth: geo.outWidth,
+        channels: co,
+        tilesY: t.tilesY,
+        tilesX: t.tilesX,
+        relu: relu ? 1 : 0,
       });
     });
   });

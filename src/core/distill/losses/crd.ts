@@ -6,7 +6,17 @@ const EPS = 1e-7;
 function sumAll(x: tf.Tensor): tf.Scalar {
   const op = tf.customGrad((input) => {
     const t = input as tf.Tensor;
-    return { value: tf.sum(t), gradFunc: (dy) => tf.broadcastTo(tf.reshape(dy, t.shape.map(() => 1)), t.shape) };
+    return {
+      value: tf.sum(t),
+      gradFunc: (dy) =>
+        tf.broadcastTo(
+          tf.reshape(
+            dy,
+            t.shape.map(() => 1),
+          ),
+          t.shape,
+        ),
+    };
   });
   return op(x) as tf.Scalar;
 }

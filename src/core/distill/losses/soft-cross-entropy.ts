@@ -8,12 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export type SoftCrossEntropyReduction = 'batchmean' | 'mean';
 
 /** Soft cross-entropy −softmax(zt/T)_c · log softmax(zs/T)_c, reduced over batch and classes as `reduction` says. */
-export function softCrossEntropy(
-  studentLogits: tf.Tensor2D,
-  teacherLogits: tf.Tensor2D,
-  temperature = 1,
-  reduction: SoftCrossEntropyReduction = 'batchmean',
-): tf.Scalar {
+export function softCrossEntropy(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature = 1, reduction: SoftCrossEntropyReduction = 'batchmean'): tf.Scalar {
   return tf.tidy(() => {
     const target = tf.softmax(tf.div(teacherLogits, temperature));
     const logQ = tf.logSoftmax(tf.div(studentLogits, temperature));

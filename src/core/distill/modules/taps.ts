@@ -40,9 +40,7 @@ export function mapBlocks(studentBlocks: number[], studentCount: number, teacher
   if (strategy === 'last' && teacherCount < studentCount) {
     throw new ConfigError([`config.method.strategy: "last" needs a teacher with at least as many blocks as the student (${studentCount}), the teacher has ${teacherCount}`]);
   }
-  return studentBlocks.map((l) =>
-    strategy === 'skip' ? Math.max(1, Math.round(((l + 1) * teacherCount) / studentCount)) - 1 : teacherCount - studentCount + l,
-  );
+  return studentBlocks.map((l) => (strategy === 'skip' ? Math.max(1, Math.round(((l + 1) * teacherCount) / studentCount)) - 1 : teacherCount - studentCount + l));
 }
 
 /** Rejects a model whose blocks are not image feature maps, naming the field that chose it. */

@@ -90,6 +90,15 @@ export function evaluateEnsemble(
     seconds,
   });
   context.emit({ type: 'predictions', phase: role, epoch: 1, classNames: data.classNames, samples: predictionSamples(data, role, valLogits, reference, classes) });
-  context.record(ensembleRow(role, members.map((m) => m.model), evaluation, test, seconds, options.teacherParams));
+  context.record(
+    ensembleRow(
+      role,
+      members.map((m) => m.model),
+      evaluation,
+      test,
+      seconds,
+      options.teacherParams,
+    ),
+  );
   return { role, valLogits, valAccuracy: evaluation.top1, testLogits };
 }

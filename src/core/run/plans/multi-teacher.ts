@@ -25,13 +25,7 @@ function teacherSources(context: PlanContext): TeacherSource[] {
 export const multiTeacherPlan: Plan = {
   phases(config) {
     const method = methodOf(config);
-    return [
-      ...(config.teacher.checkpoint ? [] : ['teacher']),
-      ...method.teachers.map((_, i) => `teacher-${i + 2}`),
-      'teacher-ensemble',
-      ...(config.baseline ? ['student-scratch'] : []),
-      'student',
-    ];
+    return [...(config.teacher.checkpoint ? [] : ['teacher']), ...method.teachers.map((_, i) => `teacher-${i + 2}`), 'teacher-ensemble', ...(config.baseline ? ['student-scratch'] : []), 'student'];
   },
 
   async run(context) {

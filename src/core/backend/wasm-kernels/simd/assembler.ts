@@ -94,10 +94,12 @@ export class Func {
   }
 
   // ---- values
-  get = (l: Local): Expr => () => {
-    this.emit(0x20);
-    uleb(l.index, this.code);
-  };
+  get =
+    (l: Local): Expr =>
+    () => {
+      this.emit(0x20);
+      uleb(l.index, this.code);
+    };
 
   set(l: Local, value: Expr): void {
     value();
@@ -105,45 +107,63 @@ export class Func {
     uleb(l.index, this.code);
   }
 
-  i32 = (v: number): Expr => () => {
-    this.emit(0x41);
-    sleb(v, this.code);
-  };
+  i32 =
+    (v: number): Expr =>
+    () => {
+      this.emit(0x41);
+      sleb(v, this.code);
+    };
 
-  f32 = (v: number): Expr => () => {
-    this.emit(0x43, ...new Uint8Array(new Float32Array([v]).buffer));
-  };
+  f32 =
+    (v: number): Expr =>
+    () => {
+      this.emit(0x43, ...new Uint8Array(new Float32Array([v]).buffer));
+    };
 
-  f64 = (v: number): Expr => () => {
-    this.emit(0x44, ...new Uint8Array(new Float64Array([v]).buffer));
-  };
+  f64 =
+    (v: number): Expr =>
+    () => {
+      this.emit(0x44, ...new Uint8Array(new Float64Array([v]).buffer));
+    };
 
-  private bin = (op: number) => (a: Expr, b: Expr): Expr => () => {
-    a();
-    b();
-    this.emit(op);
-  };
+  private bin =
+    (op: number) =>
+    (a: Expr, b: Expr): Expr =>
+    () => {
+      a();
+      b();
+      this.emit(op);
+    };
 
-  private un = (op: number) => (a: Expr): Expr => () => {
-    a();
-    this.emit(op);
-  };
+  private un =
+    (op: number) =>
+    (a: Expr): Expr =>
+    () => {
+      a();
+      this.emit(op);
+    };
 
   private simdOp(op: number): void {
     this.emit(0xfd);
     uleb(op, this.code);
   }
 
-  private simdBin = (op: number) => (a: Expr, b: Expr): Expr => () => {
-    a();
-    b();
-    this.simdOp(op);
-  };
+  private simdBin =
+    (op: number) =>
+    (a: Expr, b: Expr): Expr =>
+    () => {
+      a();
+      b();
+      this.simdOp(op);
+    };
 
-  private simdUn = (op: number) => (a: Expr): Expr => () => {
-    a();
-    this.simdOp(op);
-  };
+  private simdUn =
+    (op: number) =>
+    (a: Expr): Expr =>
+    () => {
+      a();
+      this.simdOp(op);
+    };
 
   // i32
   add = this.bin(0x6a);
@@ -178,34 +198,42 @@ export class Func {
   promoteLow = this.simdUn(0x5f);
 
   /** v128 whose lanes 0, 1 are lanes 2, 3 of `a` (the rest don't matter). */
-  highHalf = (a: Expr): Expr => () => {
-    a();
-    a();
-    this.simdOp(0x0d);
-    this.emit(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
-  };
+  highHalf =
+    (a: Expr): Expr =>
+    () => {
+      a();
+      a();
+      this.simdOp(0x0d);
+      this.emit(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+    };
 
   /** cond ? a : b (any value type but v128 here). */
-  select = (a: Expr, b: Expr, cond: Expr): Expr => () => {
-    a();
-    b();
-    cond();
-    this.emit(0x1b);
-  };
+  select =
+    (a: Expr, b: Expr, cond: Expr): Expr =>
+    () => {
+      a();
+      b();
+      cond();
+      this.emit(0x1b);
+    };
 
-  bitselect = (a: Expr, b: Expr, mask: Expr): Expr => () => {
-    a();
-    b();
-    mask();
-    this.simdOp(0x52);
-  };
+  bitselect =
+    (a: Expr, b: Expr, mask: Expr): Expr =>
+    () => {
+      a();
+      b();
+      mask();
+      this.simdOp(0x52);
+    };
 
   /** f32 lane `k` of a f32x4. */
-  lane = (a: Expr, k: number): Expr => () => {
-    a();
-    this.simdOp(0x1f);
-    this.emit(k);
-  };
+  lane =
+    (a: Expr, k: number): Expr =>
+    () => {
+      a();
+      this.simdOp(0x1f);
+      this.emit(k);
+    };
 
   vZero = (): Expr => () => {
     this.simdOp(0x0c);
@@ -213,38 +241,48 @@ export class Func {
   };
 
   // ---- memory (byte addresses; align is log2 of the natural alignment hint)
-  f32Load = (addr: Expr, offset = 0): Expr => () => {
-    addr();
-    this.emit(0x2a, 2);
-    uleb(offset, this.code);
-  };
+  f32Load =
+    (addr: Expr, offset = 0): Expr =>
+    () => {
+      addr();
+      this.emit(0x2a, 2);
+      uleb(offset, this.code);
+    };
 
-  i32Load = (addr: Expr, offset = 0): Expr => () => {
-    addr();
-    this.emit(0x28, 2);
-    uleb(offset, this.code);
-  };
+  i32Load =
+    (addr: Expr, offset = 0): Expr =>
+    () => {
+      addr();
+      this.emit(0x28, 2);
+      uleb(offset, this.code);
+    };
 
-  f64Load = (addr: Expr, offset = 0): Expr => () => {
-    addr();
-    this.emit(0x2b, 3);
-    uleb(offset, this.code);
-  };
+  f64Load =
+    (addr: Expr, offset = 0): Expr =>
+    () => {
+      addr();
+      this.emit(0x2b, 3);
+      uleb(offset, this.code);
+    };
 
-  vLoad = (addr: Expr, offset = 0): Expr => () => {
-    addr();
-    this.simdOp(0x00);
-    this.emit(4);
-    uleb(offset, this.code);
-  };
+  vLoad =
+    (addr: Expr, offset = 0): Expr =>
+    () => {
+      addr();
+      this.simdOp(0x00);
+      this.emit(4);
+      uleb(offset, this.code);
+    };
 
   /** f32x4 with the f32 at addr in every lane. */
-  vLoadSplat = (addr: Expr, offset = 0): Expr => () => {
-    addr();
-    this.simdOp(0x09);
-    this.emit(2);
-    uleb(offset, this.code);
-  };
+  vLoadSplat =
+    (addr: Expr, offset = 0): Expr =>
+    () => {
+      addr();
+      this.simdOp(0x09);
+      this.emit(2);
+      uleb(offset, this.code);
+    };
 
   f32Store(addr: Expr, value: Expr, offset = 0): void {
     addr();
@@ -293,8 +331,14 @@ export function assemble(funcs: Func[]): Uint8Array<ArrayBuffer> {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const types = funcs.map((f) => {
     const t = [0x60];
-    vec(f.params.map((p) => [VALTYPE[p.type]]), t);
-    vec(f.results.map((r) => [VALTYPE[r]]), t);
+    vec(
+      f.params.map((p) => [VALTYPE[p.type]]),
+      t,
+    );
+    vec(
+      f.results.map((r) => [VALTYPE[r]]),
+      t,
+    );
     return t;
   });
   const typeSec: number[] = [];
@@ -310,15 +354,34 @@ export function assemble(funcs: Func[]): Uint8Array<ArrayBuffer> {
   section(2, importSec, out);
 
   const funcSec: number[] = [];
-  vec(funcs.map((_, i) => { const b: number[] = []; uleb(i, b); return b; }), funcSec);
+  vec(
+    funcs.map((_, i) => {
+      const b: number[] = [];
+      uleb(i, b);
+      return b;
+    }),
+    funcSec,
+  );
   section(3, funcSec, out);
 
   const exportSec: number[] = [];
-  vec(funcs.map((f, i) => { const b: number[] = []; utf8(f.name, b); b.push(0x00); uleb(i, b); return b; }), exportSec);
+  vec(
+    funcs.map((f, i) => {
+      const b: number[] = [];
+      utf8(f.name, b);
+      b.push(0x00);
+      uleb(i, b);
+      return b;
+    }),
+    exportSec,
+  );
   section(7, exportSec, out);
 
   const codeSec: number[] = [];
-  vec(funcs.map((f) => f.body()), codeSec);
+  vec(
+    funcs.map((f) => f.body()),
+    codeSec,
+  );
   section(10, codeSec, out);
   return new Uint8Array(out);
 }

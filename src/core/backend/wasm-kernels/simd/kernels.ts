@@ -8,13 +8,7 @@ import { convDxRow, convFwdSmall } from './small-conv';
 import { winoGemm, winoGemmTN, winoGrad, winoInput, winoOutput } from './winograd';
 
 /** Loops over blocks of `block` rows, and within each over 4-channel columns. */
-function columns(
-  f: Func,
-  rows: Local,
-  channels: Local,
-  block: Local,
-  body: (start: Expr, end: Expr, channelByte: Local, stride: Local) => void,
-): void {
+function columns(f: Func, rows: Local, channels: Local, block: Local, body: (start: Expr, end: Expr, channelByte: Local, stride: Local) => void): void {
   const stride = f.local('i32');
   const r0 = f.local('i32');
   const r1 = f.local('i32');
@@ -37,7 +31,10 @@ function addInto64(f: Func, at: Expr, acc: Local): void {
 
 /** colsum(x, rows, C, block, out64): out64[c] += sum over rows of x[r, c]. */
 function colsum(): Func {
-  const { f, p: { x, rows, channels, block, out } } = simdFunc('colsum');
+  const {
+    f,
+    p: { x, rows, channels, block, out },
+  } = simdFunc('colsum');
   const acc = f.local('v128');
   const o = f.local('i32');
   columns(f, rows, channels, block, (start, end, cb, stride) => {
@@ -50,7 +47,10 @@ function colsum(): Func {
 
 /** colsumsqdev(x, rows, C, block, mean, out64): out64[c] += sum over rows of (x[r, c] - mean[c])^2. */
 function colsumsqdev(): Func {
-  const { f, p: { x, rows, channels, block, mean, out } } = simdFunc('colsumsqdev');
+  const {
+    f,
+    p: { x, rows, channels, block, mean, out },
+  } = simdFunc('colsumsqdev');
   const acc = f.local('v128');
   const m = f.local('v128');
   const d = f.local('v128');
@@ -69,7 +69,10 @@ function colsumsqdev(): Func {
 
 /** colsum2(x, dy, rows, C, block, mean, outDy64, outDyXc64): sums of dy and of dy * (x - mean). */
 function colsum2(): Func {
-  const { f, p: { x, dy, rows, channels, block, mean, sumDy: out1, sumDyXc: out2 } } = simdFunc('colsum2');
+  const {
+    f,
+    p: { x, dy, rows, channels, block, mean, sumDy: out1, sumDyXc: out2 },
+  } = simdFunc('colsum2');
   const acc1 = f.local('v128');
   const acc2 = f.local('v128');
   const m = f.local('v128');
@@ -92,7 +95,10 @@ function colsum2(): Func {
 
 /** affine(x, rows, C, block, m, k, b, out): out = (x - m) * k + b per channel. */
 function affine(): Func {
-  const { f, p: { x, rows, channels, block, mean: mp, scale: kp, shift: bp, out } } = simdFunc('affine');
+  const {
+    f,
+    p: { x, rows, channels, block, mean: mp, scale: kp, shift: bp, out },
+  } = simdFunc('affine');
   const [m, k, b] = [f.local('v128'), f.local('v128'), f.local('v128')];
   const o = f.local('i32');
   columns(f, rows, channels, block, (start, end, cb, stride) => {
@@ -108,7 +114,10 @@ function affine(): Func {
 
 /** bndx(x, dy, rows, C, block, m, a, b, k, out): out = a * dy + b * (x - m) + k per channel. */
 function bndx(): Func {
-  const { f, p: { x, dy, rows, channels, block, mean: mp, dyScale: ap, xcScale: bp, shift: kp, out } } = simdFunc('bndx');
+  const {
+    f,
+    p: { x, dy, rows, channels, block, mean: mp, dyScale: ap, xcScale: bp, shift: kp, out },
+  } = simdFunc('bndx');
   const [m, a, b, k] = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
   const o = f.local('i32');
   columns(f, rows, channels, block, (start, end, cb, stride) => {
@@ -132,7 +141,10 @@ function bndx(): Func {
  * window of NaNs or -infs passes nothing.
  */
 function maxpool2grad(): Func {
-  const { f, p: { x, dy, dx, batch, height, width, channels, outHeight, outWidth } } = simdFunc('maxpool2grad');
+  const {
+    f,
+    p: { x, dy, dx, batch, height, width, channels, outHeight, outWidth },
+  } = simdFunc('maxpool2grad');
   const [n, oy, ox, cb] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   const [pixel, rowBytes, cBytes, dyAt] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   const [best, d, u] = [f.local('v128'), f.local('v128'), f.local('v128')];
@@ -144,10 +156,7 @@ function maxpool2grad(): Func {
     f.forRange(oy, f.i32(0), f.get(outHeight), f.i32(1), () => {
       f.forRange(ox, f.i32(0), f.get(outWidth), f.i32(1), () => {
         // Byte offset of the window's top-left pixel.
-        f.set(
-          pixel,
-          f.add(f.mul(f.add(f.mul(f.get(n), f.get(height)), f.shl(f.get(oy), f.i32(1))), f.get(rowBytes)), f.mul(f.shl(f.get(ox), f.i32(1)), f.get(cBytes))),
-        );
+        f.set(pixel, f.add(f.mul(f.add(f.mul(f.get(n), f.get(height)), f.shl(f.get(oy), f.i32(1))), f.get(rowBytes)), f.mul(f.shl(f.get(ox), f.i32(1)), f.get(cBytes))));
         f.forRange(cb, f.i32(0), f.get(cBytes), f.i32(16), () => {
           const at = (k: number): Expr => {
             const base = f.add(f.get(pixel), f.get(cb));
@@ -188,7 +197,19 @@ function convdw(tile: 1 | 4): Func {
   const local = () => f.local('i32');
   const [n, i, j, cb, ob, p, q] = [local(), local(), local(), local(), local(), local(), local()];
   const [p0, p1, q0, q1, xImg, dyImg, dwTap, xp, dp, cBytes, oBytes, rowX, xStep] = [
-    local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
+    local(),
   ];
   const acc = Array.from({ length: tile * 2 }, () => f.local('v128'));
   const splat = Array.from({ length: tile }, () => f.local('v128'));
@@ -256,9 +277,7 @@ function convdx(unroll: 1 | 2 | 4): Func {
   const { dy, w, dx, batch, height, width, channels, outHeight, outWidth, outChannels } = params;
   const { filterHeight: kh, filterWidth: kw, padTop: pt, padLeft: pl } = params;
   const local = () => f.local('i32');
-  const [n, h, x, c, i, j, p, q, ob, oBytes, dxp, dyRow, dp, wp] = [
-    local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(),
-  ];
+  const [n, h, x, c, i, j, p, q, ob, oBytes, dxp, dyRow, dp, wp] = [local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local(), local()];
   const acc = Array.from({ length: unroll }, () => f.local('v128'));
   const total = f.local('v128');
   const g = f.get;
@@ -299,9 +318,24 @@ function convdx(unroll: 1 | 2 | 4): Func {
 }
 
 const BUILDERS: Record<SimdFunction, () => Func> = {
-  colsum, colsumsqdev, colsum2, affine, bndx, maxpool2grad,
-  convdw1: () => convdw(1), convdw4: () => convdw(4), convdx1: () => convdx(1), convdx2: () => convdx(2), convdx4: () => convdx(4),
-  winoInput, winoGrad, winoGemm, winoGemmTN, winoOutput, convfwdsmall: convFwdSmall, convdxrow: convDxRow,
+  colsum,
+  colsumsqdev,
+  colsum2,
+  affine,
+  bndx,
+  maxpool2grad,
+  convdw1: () => convdw(1),
+  convdw4: () => convdw(4),
+  convdx1: () => convdx(1),
+  convdx2: () => convdx(2),
+  convdx4: () => convdx(4),
+  winoInput,
+  winoGrad,
+  winoGemm,
+  winoGemmTN,
+  winoOutput,
+  convfwdsmall: convFwdSmall,
+  convdxrow: convDxRow,
 };
 
 /** The module: one exported function per entry of SIMD_SIGNATURES (./signatures.ts), each under its name. */

@@ -16,8 +16,44 @@ export const SIMD_SIGNATURES = {
   bndx: ['x', 'dy', 'rows', 'channels', 'block', 'mean', 'dyScale', 'xcScale', 'shift', 'out'],
   // simd/kernels.ts: MaxPoolGrad and the conv gradients.
   maxpool2grad: ['x', 'dy', 'dx', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth'],
-  convdw1: ['x', 'dy', 'dw', 'table', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft'],
-  convdw4: ['x', 'dy', 'dw', 'table', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft'],
+  convdw1: [
+    'x',
+    'dy',
+    'dw',
+    'table',
+    'batch',
+    'height',
+    'width',
+    'channels',
+    'outHeight',
+    'outWidth',
+    'outChannels',
+    'filterHeight',
+    'filterWidth',
+    'strideHeight',
+    'strideWidth',
+    'padTop',
+    'padLeft',
+  ],
+  convdw4: [
+    'x',
+    'dy',
+    'dw',
+    'table',
+    'batch',
+    'height',
+    'width',
+    'channels',
+    'outHeight',
+    'outWidth',
+    'outChannels',
+    'filterHeight',
+    'filterWidth',
+    'strideHeight',
+    'strideWidth',
+    'padTop',
+    'padLeft',
+  ],
   convdx1: ['dy', 'w', 'dx', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'padTop', 'padLeft'],
   convdx2: ['dy', 'w', 'dx', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'padTop', 'padLeft'],
   convdx4: ['dy', 'w', 'dx', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'padTop', 'padLeft'],
@@ -44,7 +80,10 @@ export type SimdExports = { readonly [K in SimdFunction]: (args: SimdArgs<K>) =>
 /** A function of the module with its parameters (all i32) as named locals, in signature order. */
 export function simdFunc<K extends SimdFunction>(name: K): { f: Func; p: { readonly [P in ParamName<K>]: Local } } {
   const names: readonly string[] = SIMD_SIGNATURES[name];
-  const f = new Func(name, names.map(() => 'i32'));
+  const f = new Func(
+    name,
+    names.map(() => 'i32'),
+  );
   const p = Object.fromEntries(names.map((param, i) => [param, f.params[i]]));
   return { f, p: p as { readonly [P in ParamName<K>]: Local } };
 }

@@ -39,7 +39,10 @@ function forTiles(f: Func, tile0: Local, tile1: Local, tilesY: Local, tilesX: Lo
  * [N, Hp, Wp, C] whose tile (ty, tx) starts at row 2ty, column 2tx; writes V[t - tile0, k, c].
  */
 export function winoInput(): Func {
-  const { f, p: { src, v, tile0, tile1, paddedHeight: hp, paddedWidth: wp, channels, tilesY, tilesX } } = simdFunc('winoInput');
+  const {
+    f,
+    p: { src, v, tile0, tile1, paddedHeight: hp, paddedWidth: wp, channels, tilesY, tilesX },
+  } = simdFunc('winoInput');
   const g = f.get;
   const [cb, cBytes, rowBytes, base, out, tileBytes] = locals(f, 'i32', 6);
   // t[row][col] after combining rows (B^T d).
@@ -85,7 +88,10 @@ export function winoInput(): Func {
  * Yh[t - tile0, k, o] = A dY A^T of each tile's 2x2 gradient, A = [1 0; 1 1; 1 -1; 0 -1].
  */
 export function winoGrad(): Func {
-  const { f, p: { dy, yh, tile0, tile1, dyHeight: ohp, dyWidth: owp, channels, tilesY, tilesX } } = simdFunc('winoGrad');
+  const {
+    f,
+    p: { dy, yh, tile0, tile1, dyHeight: ohp, dyWidth: owp, channels, tilesY, tilesX },
+  } = simdFunc('winoGrad');
   const g = f.get;
   const [cb, cBytes, rowBytes, base, out, tileBytes] = locals(f, 'i32', 6);
   const [p, q, r, s] = locals(f, 'v128', 4);
@@ -132,7 +138,10 @@ export function winoGrad(): Func {
  * T4 a multiple of 4. Register tile 4 rows x 8 columns.
  */
 export function winoGemm(): Func {
-  const { f, p: { v, u, m, tiles, channels, outChannels } } = simdFunc('winoGemm');
+  const {
+    f,
+    p: { v, u, m, tiles, channels, outChannels },
+  } = simdFunc('winoGemm');
   const g = f.get;
   const [k, t, ob, c, cBytes, oBytes, vRow, uPtr, vPlane, uPlane, mPlane, vk, uk, mk, mRow] = locals(f, 'i32', 15);
   const acc = locals(f, 'v128', 8);
@@ -180,7 +189,10 @@ export function winoGemm(): Func {
  * Register tile 4 channels x 8 outputs.
  */
 export function winoGemmTN(): Func {
-  const { f, p: { v, yh, du, tiles, channels, outChannels, block } } = simdFunc('winoGemmTN');
+  const {
+    f,
+    p: { v, yh, du, tiles, channels, outChannels, block },
+  } = simdFunc('winoGemmTN');
   const g = f.get;
   const [k, t0, t1, cb, ob, t, cBytes, oBytes, vPlane, yPlane, uPlane, vk, yk, uk, vp, yp] = locals(f, 'i32', 16);
   const acc = locals(f, 'v128', 8);
@@ -234,7 +246,10 @@ export function winoGemmTN(): Func {
  * plus bias[o] when bias != 0, then max(0, .) when relu != 0.
  */
 export function winoOutput(): Func {
-  const { f, p: { m, out, bias, tile0, tile1, outHeight, outWidth, channels, tilesY, tilesX, relu } } = simdFunc('winoOutput');
+  const {
+    f,
+    p: { m, out, bias, tile0, tile1, outHeight, outWidth, channels, tilesY, tilesX, relu },
+  } = simdFunc('winoOutput');
   const g = f.get;
   const [ob, oBytes, rowBytes, base, src, tileBytes, rowOk, colOk] = locals(f, 'i32', 8);
   const mv = locals(f, 'v128', 16);
