@@ -61,19 +61,16 @@ export function evaluateEnsemble(
   const classes = data.classNames.length;
   const { reference } = options;
   const aggregate = options.aggregate ?? 'probabilities';
-  const valLogits = ensembleLogits(
-    members.map((m) => m.valLogits),
-    classes,
-    aggregate,
-    options.weights,
-  );
+  const combine = (split: 'valLogits' | 'testLogits') =>
+    ensembleLogits(
+      members.map((m) => m[split]),
+      classes,
+      aggregate,
+      options.weights,
+    );
+  const valLogits = combine('valLogits');
   const evaluation = evaluateLogits(valLogits, data.validation.y, classes, reference?.valLogits);
-  const testLogits = ensembleLogits(
-    members.map((m) => m.testLogits),
-    classes,
-    aggregate,
-    options.weights,
-  );
+  const testLogits = combine('testLogits');
   const test = evaluateLogits(testLogits, data.test.y, classes, reference?.testLogits);
   const seconds = (Date.now() - started) / 1000;
   context.emit({
