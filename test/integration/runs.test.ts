@@ -62,7 +62,7 @@ describe('runs started by commands', function () {
     );
     const item = distill.tree.getTreeItem(runNode(distill, runDir));
     assert.equal(item.contextValue, 'run.completed');
-    assert.match(String(item.description), /^kd · student \d+\.\d% best$/);
+    assert.match(String(item.description), /^kd · student \d+\.\d% test$/);
     assert.ok(
       [...descriptions].some((d) => /^kd · teacher · epoch 1\/1 · step \d+\/\d+ · \d+%$/.test(d)),
       `progress shown while it ran: ${[...descriptions].join(' | ')}`,
