@@ -77,6 +77,34 @@ for (const backend of ['cpu', 'wasm'] as const) {
       memory.dispose();
     });
 
+    test('a second forward scores against the banks as the first one moved them', () => {
+      const { memory } = fixture();
+      const first = memory.forward(tf.tensor2d(VS), tf.tensor2d(VT), IDX, memory.drawContrastIndices(IDX));
+      tf.dispose([first.scoresS, first.scoresT]);
+      const z = memory.normalizers()!;
+      const moved = memory.memories(); // the batch's rows have moved by momentum
+      const idx = Int32Array.from([3, 5, 8, 13, 21]);
+      const contrast = memory.drawContrastIndices(idx);
+      const rows = Array.from({ length: B }, (_, b) => Array.from(contrast.subarray(b * (K + 1), (b + 1) * (K + 1))));
+      const vS2 = unitRows(B, 31);
+      const vT2 = unitRows(B, 32);
+      const { scoresS, scoresT } = memory.forward(tf.tensor2d(vS2), tf.tensor2d(vT2), idx, contrast);
+      assertClose(
+        (scoresS.arraySync() as number[][]).map((r) => r.map((x) => x * z.scoresS)),
+        rawScores(vS2, moved.teacher, rows),
+        1e-5,
+        'second scoresS vs float64 on the moved bank',
+      );
+      assertClose(
+        (scoresT.arraySync() as number[][]).map((r) => r.map((x) => x * z.scoresT)),
+        rawScores(vT2, moved.student, rows),
+        1e-5,
+        'second scoresT vs float64 on the moved bank',
+      );
+      tf.dispose([scoresS, scoresT]);
+      memory.dispose();
+    });
+
     test('gradients in vS and vT: the closed form Σ_j w_bj·h_bj·m_j/T, matching float64 finite differences', () => {
       const { memory, banks, contrast, rows } = fixture();
       const rng = createRng(21);

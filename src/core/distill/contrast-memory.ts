@@ -144,6 +144,8 @@ export class ContrastMemory {
   private step = 0;
   private settled = 0;
   private disposed = false;
+  /** Each bank transposed, [featDim, nData], kept up to date by settle(): wasm's Transpose of an N×d bank costs more than the matmul that needs it. */
+  private readonly transposed = new WeakMap<Float32Array, Float32Array>();
 
   constructor(private readonly options: ContrastMemoryOptions) {
     const { featDim, nData, k, seed, initial } = options;
@@ -232,9 +234,16 @@ export class ContrastMemory {
     const pending = this.pending;
     if (!pending) return;
     const { featDim } = this.options;
+    const { nData } = this.options;
     pending.idx.forEach((row, b) => {
-      this.student.set(pending.student.subarray(b * featDim, (b + 1) * featDim), row * featDim);
-      this.teacher.set(pending.teacher.subarray(b * featDim, (b + 1) * featDim), row * featDim);
+      for (const [bank, rows] of [
+        [this.student, pending.student],
+        [this.teacher, pending.teacher],
+      ] as const) {
+        bank.set(rows.subarray(b * featDim, (b + 1) * featDim), row * featDim);
+        const columns = this.transposed.get(bank);
+        if (columns) for (let d = 0; d < featDim; d++) columns[d * nData + row] = rows[b * featDim + d];
+      }
     });
     this.settled = pending.step;
     this.pending = undefined;
@@ -272,8 +281,8 @@ export class ContrastMemory {
     const memory = tf.tensor2d(bank, [nData, featDim]);
     const logits = tf.customGrad((x, save) => {
       (save as tf.GradSaveFunc)([memory, at]);
-      // v·mᵀ with mᵀ made explicitly: wasm's matmul is slower when asked to transpose itself.
-      const product = tf.tidy(() => tf.matMul(x as tf.Tensor2D, tf.transpose(memory)));
+      // v·mᵀ with mᵀ kept on the host: wasm's matmul is slower when asked to transpose itself, and so is its Transpose.
+      const product = tf.tidy(() => tf.matMul(x as tf.Tensor2D, tf.tensor2d(this.transposedOf(bank), [featDim, nData])));
       const dots = product.dataSync();
       product.dispose();
       const picked = new Float32Array(positions.length);
@@ -291,6 +300,17 @@ export class ContrastMemory {
       };
     });
     return tf.exp(logits(v)) as tf.Tensor2D;
+  }
+
+  private transposedOf(bank: Float32Array): Float32Array {
+    let columns = this.transposed.get(bank);
+    if (!columns) {
+      const { featDim, nData } = this.options;
+      columns = new Float32Array(bank.length);
+      for (let row = 0; row < nData; row++) for (let d = 0; d < featDim; d++) columns[d * nData + row] = bank[row * featDim + d];
+      this.transposed.set(bank, columns);
+    }
+    return columns;
   }
 
   /** normalise(momentum·m + (1−momentum)·v) for the rows idx, [B·featDim], all from the current bank. */
