@@ -1,5 +1,5 @@
 // The files of a run folder (DESIGN §5) and where a new run's folder goes.
-import { existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** run.json is not listed here: status.ts alone writes it, and RunFolder reads it. */
@@ -17,11 +17,28 @@ export function isRunStateFile(name: string): boolean {
   return name === RECORD_FILE || name === RUN_FILES.summary;
 }
 
-/** `<runsDir>/<experiment>/<run id>`; the id sorts by start time. */
+/**
+ * Claims a new run's folder, `<runsDir>/<experiment>/<run id>`, and returns it; the id sorts by
+ * start time. The folder is created here with a non-recursive mkdir, which fails when it exists,
+ * so two runs started in the same millisecond (by this process or another) never share one:
+ * the second takes the next suffix.
+ */
 export function newRunDir(runsDir: string, experiment: string, now = new Date()): string {
   const safe = experiment.replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
   const stamp = now.toISOString().replace(/[:.]/g, '-');
-  let dir = join(runsDir, safe, `run-${stamp}`);
-  for (let n = 2; existsSync(dir); n++) dir = join(runsDir, safe, `run-${stamp}-${n}`);
-  return dir;
+  const parent = join(runsDir, safe);
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (error) {
+    throw new Error(`cannot create the run folder under ${parent}: ${(error as Error).message}`);
+  }
+  for (let n = 1; ; n++) {
+    const dir = join(parent, n === 1 ? `run-${stamp}` : `run-${stamp}-${n}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the run folder ${dir}: ${(error as Error).message}`);
+    }
+  }
 }
