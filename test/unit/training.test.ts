@@ -119,6 +119,22 @@ describe('training loop', () => {
     assert.ok(last.valAccuracy.student > 0.5, `student val accuracy ${last.valAccuracy.student}`);
   });
 
+  test('divergence: Adam at learning rate 1e6 fails the run, naming the model, epoch and step; a normal run does not trip the rule', async () => {
+    const diverging = tinyConfig({
+      method: { name: 'teacher' },
+      teacher: { model: { arch: 'mlp', hidden: [32] }, train: { epochs: 3, batchSize: 32, learningRate: 1e6, optimizer: { kind: 'adam' } } },
+    });
+    const events: TrainerEvent[] = [];
+    await assert.rejects(runExperiment(diverging, { runDir: join(dir, 'diverged'), onEvent: (e) => events.push(e) }), /training diverged: total loss .* at epoch \d+, step \d+ of teacher/);
+    const failed = events.find((e) => e.type === 'failed') as Extract<TrainerEvent, { type: 'failed' }> | undefined;
+    assert.match(failed?.message ?? '', /training diverged: .* at epoch \d+, step \d+ of teacher, above 10000× its start/);
+    assert.equal(new RunFolder(join(dir, 'diverged')).readRecord()!.status, 'failed');
+    // The same run at a sane rate completes.
+    const sane = tinyConfig({ method: { name: 'teacher' }, teacher: { model: { arch: 'mlp', hidden: [32] }, train: { epochs: 3, batchSize: 32, learningRate: 3e-3, optimizer: { kind: 'adam' } } } });
+    const outcome = await runExperiment(sane, { runDir: join(dir, 'sane') });
+    assert.equal(outcome.status, 'completed');
+  });
+
   test('a cancelled run keeps its epochs and marks itself cancelled', async () => {
     let epochs = 0;
     const outcome = await runExperiment(tinyConfig({ teacher: { model: { arch: 'mlp', hidden: [16] }, train: { epochs: 10 } } }), {

@@ -66,6 +66,39 @@ export interface PhaseResult {
 
 const PROGRESS_INTERVAL_MS = 100;
 
+/**
+ * Divergence, besides a non-finite loss term: a model's total loss above DIVERGENCE_FACTOR times
+ * its own start — the total of its phase's first step, taken on the initial weights, floored at 1
+ * so that a start near zero (a fine-tuned model, a small unlabeled KD term) does not make the
+ * bound tiny — for DIVERGENCE_STEPS steps in a row. Training lowers a loss from its start; no
+ * legitimate run multiplies it by ten thousand (a lone spike is forgiven, a plateau up there is
+ * not). The rule uses no absolute loss value: CRD's term starts near 10–20 and AT/FitNet terms
+ * carry β up to 1000, and each run's bound scales with its own start.
+ */
+export const DIVERGENCE_FACTOR = 1e4;
+export const DIVERGENCE_STEPS = 3;
+
+/** Watches one model's total loss for divergence (see DIVERGENCE_FACTOR). */
+class DivergenceGuard {
+  private start: number | undefined;
+  private above = 0;
+
+  /** Throws when `total` completes DIVERGENCE_STEPS steps above the bound. */
+  check(total: number, where: () => string): void {
+    if (this.start === undefined) {
+      this.start = total;
+      return;
+    }
+    const bound = DIVERGENCE_FACTOR * Math.max(1, Math.abs(this.start));
+    this.above = total > bound ? this.above + 1 : 0;
+    if (this.above >= DIVERGENCE_STEPS) {
+      throw new Error(
+        `training diverged: total loss ${total.toPrecision(3)} at ${where()}, above ${DIVERGENCE_FACTOR}× its start (${this.start.toPrecision(3)}) for ${DIVERGENCE_STEPS} steps in a row; lower the learning rate`,
+      );
+    }
+  }
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function meanOf(sums: Record<string, number>, count: number): Record<string, number> {
@@ -102,6 +135,7 @@ interface Track {
   valLogits: Float32Array;
   /** A copy of the best-validation weights, for the test evaluation at the end. */
   bestWeights?: tf.Tensor[];
+  divergence: DivergenceGuard;
 }
 
 /**
@@ -136,6 +170,7 @@ export async function trainModels(
     best: { top1: -1, epoch: -1 },
     last: { top1: 0 },
     valLogits: new Float32Array(0),
+    divergence: new DivergenceGuard(),
   }));
   const saveCheckpoints = async (epoch: number, kind: 'best' | 'last', which: Track[]) => {
     for (const track of which) {
@@ -167,10 +202,12 @@ export async function trainModels(
             : [trainStep(distiller, optimizers[0], trainBatch, batch.y, context, config.weightDecay)];
           results.forEach((step, i) => {
             const track = tracks[i];
+            const where = () => `epoch ${epoch + 1}, step ${stepsDone + 1} of ${track.role}`;
             for (const [k, v] of Object.entries(step.losses)) {
-              if (!Number.isFinite(v)) throw new Error(`loss term "${k}" became ${v} at epoch ${epoch + 1}, step ${stepsDone + 1} of ${track.role}`);
+              if (!Number.isFinite(v)) throw new Error(`loss term "${k}" became ${v} at ${where()}`);
               track.sums[k] = (track.sums[k] ?? 0) + v * batch.size;
             }
+            if (step.losses.total !== undefined) track.divergence.check(step.losses.total, where);
             track.seen += batch.size;
             track.correct += step.correct;
           });
