@@ -44,6 +44,20 @@ describe('experiment config', () => {
     ['empty hidden sizes', { student: { model: { arch: 'mlp', hidden: [] } } }, /config\.student\.model\.hidden: expected an array with at least 1 items, got \[\]/],
     ['bad backend', { backend: 'gpu' }, /config\.backend: expected one of "auto", "tfjs-node", "wasm", "cpu", got "gpu"/],
     ['csv without a path', { data: { dataset: { kind: 'csv' } } }, /config\.data\.dataset\.train: expected string, got nothing/],
+    ['an infinite temperature (JSON 1e999)', { method: { name: 'kd', temperature: JSON.parse('1e999') } }, /config\.method\.temperature: expected a finite number, got Infinity/],
+    ['an infinite learning rate', { train: { learningRate: Infinity } }, /config\.train\.learningRate: expected a finite number, got Infinity/],
+    ['NaN in a method field', { method: { name: 'dkd', beta: NaN } }, /config\.method\.beta: .*NaN/],
+    ['epochs 1e9', { train: { epochs: 1e9 } }, /config\.train\.epochs: expected at most 10000, got 1000000000/],
+    ['teacher epochs 1e9', { teacher: { train: { epochs: 1e9 } } }, /config\.teacher\.train\.epochs: expected at most 10000/],
+    ['an absurd batch size', { train: { batchSize: 1e7 } }, /config\.train\.batchSize: expected at most 8192/],
+    ['an absurd hidden size', { student: { model: { arch: 'mlp', hidden: [1e9] } } }, /config\.student\.model\.hidden\.0: expected at most 16384/],
+    ['an absurd cnn width', { teacher: { model: { arch: 'cnn', widths: [32, 1e6] } } }, /config\.teacher\.model\.widths\.1: expected at most 4096/],
+    ['an absurd image size', { data: { dataset: { kind: 'imageFolder', train: 'x', width: 1e6 } } }, /config\.data\.dataset\.width: expected at most 1024/],
+    ['an unknown CIFAR-10 batch', { data: { dataset: { kind: 'cifar10', dir: 'x', batches: ['data_batch_9'] } } }, /config\.data\.dataset\.batches\.0: expected one of/],
+    ['the name ..', { name: '..' }, /config\.name: expected one folder name .*, got "\.\."/],
+    ['the name .', { name: '.' }, /config\.name: expected one folder name .*, got "\."/],
+    ['a name with a slash', { name: 'a/b' }, /config\.name: expected one folder name/],
+    ['a name with a backslash', { name: '..\\x' }, /config\.name: expected one folder name/],
     ['resnet depth not 6n+2', { teacher: { model: { arch: 'resnet', depth: 10 } } }, /config\.teacher\.model\.depth/],
   ];
   for (const [name, input, pattern] of cases) {
@@ -55,6 +69,22 @@ describe('experiment config', () => {
       );
     });
   }
+
+  test('accepts ordinary names and sizes, and CIFAR-10 batches named explicitly', () => {
+    const config = parseExperimentConfig({
+      name: 'kd T=4 (run 2).v1',
+      train: { epochs: 10000, batchSize: 8192 },
+      data: { dataset: { kind: 'cifar10', dir: 'c', batches: ['data_batch_1', 'test_batch'] } },
+    });
+    assert.equal(config.name, 'kd T=4 (run 2).v1');
+    assert.equal(config.train.epochs, 10000);
+  });
+
+  test('an infinite number is never written back as null', () => {
+    const problems = problemsOf({ method: { name: 'kd', temperature: Infinity } });
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.doesNotMatch(problems[0], /null/);
+  });
 
   test('reports every bad field at once', () => {
     const problems = problemsOf({ seed: -1, train: { learningRate: 0 } });

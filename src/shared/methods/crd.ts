@@ -8,9 +8,9 @@ export const crd = defineMethod({
   fields: {
     /** RepDistiller's CRD runs: `-b 0.8`, feat_dim 128, nce_k 16384, nce_t 0.07, nce_m 0.5. */
     beta: z.number().min(0).default(0.8),
-    featDim: z.number().int().positive().default(128),
+    featDim: z.number().int().positive().max(16_384).default(128),
     /** Negatives per sample; capped at (training samples − 1). */
-    nceK: z.number().int().positive().default(16384),
+    nceK: z.number().int().positive().max(1_000_000).default(16384),
     nceT: z.number().gt(0).default(0.07),
     nceMomentum: z.number().min(0).lt(1).default(0.5),
     ...kdTermFields,

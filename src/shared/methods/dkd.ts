@@ -22,7 +22,7 @@ export const dkd = defineMethod({
       .max(1)
       .default(1 / 12),
     /** W in epochs, given explicitly (mdistiller's WARMUP), in place of the share; 0 disables the warm-up. */
-    warmupEpochs: z.number().int().min(0).optional(),
+    warmupEpochs: z.number().int().min(0).max(10_000).optional(),
   },
   label: 'Decoupled KD',
   summary: 'CE + warm-up·(α·TCKD + β·NCKD): the target-class and non-target-class parts of KD weighted apart.',

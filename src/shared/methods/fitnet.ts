@@ -33,7 +33,7 @@ export const fitnet = defineMethod({
     /** 'one': hint + CE together (RepDistiller); 'two': the paper's hint pre-training, then KD. */
     stages: z.enum(['one', 'two']).default('one'),
     /** Epochs of the hint stage (two stages), taken from `train.epochs`; by default 1/8 of them (RepDistiller's 30 of 240). */
-    hintEpochs: z.number().int().positive().optional(),
+    hintEpochs: z.number().int().positive().max(10_000).optional(),
     /** KD weight of the second stage, (1−α)·CE + α·T²·KL (Hinton; RepDistiller alpha 0.9). */
     alpha: z.number().min(0).max(1).default(0.9),
     ...kdTermFields,

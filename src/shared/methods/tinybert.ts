@@ -23,7 +23,7 @@ export const tinybert = defineMethod({
      */
     projection: ProjectionSharing.default('shared'),
     /** Epochs of the intermediate stage; by default `train.epochs`. */
-    intermediateEpochs: z.number().int().positive().optional(),
+    intermediateEpochs: z.number().int().positive().max(10_000).optional(),
   },
   label: 'TinyBERT (embedding + hidden)',
   summary:

@@ -10,6 +10,8 @@ export class ConfigError extends Error {
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // JSON would print Infinity and NaN as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -48,4 +50,21 @@ export function describeIssue(issue: z.ZodIssue, input: unknown): string {
     default:
       return `${field}: ${issue.message}, got ${given}`;
   }
+}
+
+/** One problem per number of the input that is not finite (Infinity, NaN), except where the schema already reported the field. */
+export function nonFiniteProblems(input: unknown, reported: (string | number)[][] = []): string[] {
+  const seen = new Set(reported.map((path) => path.join('.')));
+  const problems: string[] = [];
+  const walk = (node: unknown, path: (string | number)[]): void => {
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node) && !seen.has(path.join('.'))) problems.push(`${['config', ...path].join('.')}: expected a finite number, got ${String(node)}`);
+    } else if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, [...path, i]));
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) walk(value, [...path, key]);
+    }
+  };
+  walk(input, []);
+  return problems;
 }

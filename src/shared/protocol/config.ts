@@ -1,6 +1,6 @@
 // The experiment config as zod schemas, every default naming its source; each method's part is in src/shared/methods/.
 import { z } from 'zod';
-import { ConfigError, describeIssue } from './config-errors';
+import { ConfigError, describeIssue, nonFiniteProblems } from './config-errors';
 import { RecipeName, withRecipe } from './recipes';
 import { BUILTIN_DATASET, DatasetSpec } from './dataset-spec';
 import { ModelSpec } from './model-spec';
@@ -28,6 +28,10 @@ export const DataConfig = z
 export type DataConfig = z.infer<typeof DataConfig>;
 
 // ---------- optimisation ----------
+/** Upper bounds that catch a slip of the keyboard (`epochs: 1e9`) long before a run would. */
+export const MAX_EPOCHS = 10_000;
+export const MAX_BATCH_SIZE = 8192;
+
 export const OptimizerConfig = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('adam'), beta1: z.number().gt(0).lt(1).default(0.9), beta2: z.number().gt(0).lt(1).default(0.999) }).strict(),
   z.object({ kind: z.literal('sgd'), momentum: z.number().min(0).lt(1).default(0.9) }).strict(),
@@ -39,7 +43,7 @@ export const ScheduleConfig = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('step'),
       /** Epochs (1-based) after which the rate is multiplied by gamma, as in RepDistiller's 150/180/210. */
-      milestones: z.array(z.number().int().positive()).min(1),
+      milestones: z.array(z.number().int().positive().max(MAX_EPOCHS)).min(1),
       gamma: z.number().gt(0).lte(1).default(0.1),
     })
     .strict(),
@@ -57,7 +61,7 @@ export const ScheduleConfig = z.discriminatedUnion('kind', [
 /** Image augmentation in the loop (RepDistiller's CIFAR transform: RandomCrop(32, padding=4) + RandomHorizontalFlip). */
 export const AugmentConfig = z
   .object({
-    cropPadding: z.number().int().min(0).default(4),
+    cropPadding: z.number().int().min(0).max(64).default(4),
     horizontalFlip: z.boolean().default(true),
   })
   .strict();
@@ -65,8 +69,8 @@ export type AugmentConfig = z.infer<typeof AugmentConfig>;
 
 export const TrainConfig = z
   .object({
-    epochs: z.number().int().positive().default(5),
-    batchSize: z.number().int().positive().default(64),
+    epochs: z.number().int().positive().max(MAX_EPOCHS).default(5),
+    batchSize: z.number().int().positive().max(MAX_BATCH_SIZE).default(64),
     optimizer: OptimizerConfig.default({ kind: 'adam' }),
     learningRate: z.number().gt(0).default(1e-3),
     schedule: ScheduleConfig.default({ kind: 'constant' }),
@@ -74,7 +78,7 @@ export const TrainConfig = z
     /** Absent: no augmentation (the quick recipe); with augmentation a teacher's logits are computed on each augmented batch. */
     augment: AugmentConfig.optional(),
     /** Stop after this many steps per epoch (quick runs and tests). */
-    maxStepsPerEpoch: z.number().int().positive().optional(),
+    maxStepsPerEpoch: z.number().int().positive().max(1_000_000).optional(),
   })
   .strict();
 export type TrainConfig = z.infer<typeof TrainConfig>;
@@ -86,9 +90,18 @@ export { LayerStrategy, MethodConfig, SadMapFunction, type MethodName, type Meth
 export const BackendName = z.enum(['auto', 'tfjs-node', 'wasm', 'cpu']);
 export type BackendName = z.infer<typeof BackendName>;
 
+export const ExperimentName = z
+  .string()
+  .min(1)
+  .max(100)
+  .refine((name) => name !== '.' && name !== '..' && ![...name].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 32), {
+    message: "expected one folder name (no '/', '\\', control characters, and not '.' or '..')",
+  });
+
 export const ExperimentConfig = z
   .object({
-    name: z.string().min(1).default('experiment'),
+    /** The run's folder is `<runs>/<name>/run-…`, so the name is one folder name: no separators, not `.` or `..`. */
+    name: ExperimentName.default('experiment'),
     data: DataConfig.default({}),
     teacher: z
       .object({
@@ -122,8 +135,10 @@ export type ExperimentConfigInput = z.input<typeof ExperimentConfig>;
 /** Parses and fills defaults, or throws a ConfigError naming each bad field, what was expected and what was given. */
 export function parseExperimentConfig(input: unknown): ExperimentConfig {
   const result = ExperimentConfig.safeParse(withRecipe(input));
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, input)));
+  // zod 3's z.number() takes Infinity (JSON's 1e999): every number of a config must be finite.
+  const nonFinite = nonFiniteProblems(input, result.success ? [] : result.error.issues.map((issue) => issue.path));
+  if (result.success && nonFinite.length === 0) return result.data;
+  throw new ConfigError([...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, input))), ...nonFinite]);
 }
 
 /** Teacher training settings: the run's `train`, overridden field by field by `teacher.train`. */

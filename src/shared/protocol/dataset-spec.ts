@@ -3,6 +3,12 @@ import { z } from 'zod';
 
 export const BUILTIN_DATASET = 'fashion-mnist-small';
 
+/** The six files of the CIFAR-10 binary version. */
+export const CIFAR10_BATCHES = ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch'] as const;
+
+/** Largest width or height an image folder's images are resized to. */
+export const MAX_IMAGE_SIDE = 1024;
+
 export const DatasetSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('builtin'), name: z.literal(BUILTIN_DATASET).default(BUILTIN_DATASET) }),
   z.object({
@@ -13,7 +19,12 @@ export const DatasetSpec = z.discriminatedUnion('kind', [
     testLabels: z.string().min(1).optional(),
     classNames: z.array(z.string()).optional(),
   }),
-  z.object({ kind: z.literal('cifar10'), dir: z.string().min(1) }),
+  z.object({
+    kind: z.literal('cifar10'),
+    dir: z.string().min(1),
+    /** The batches to use (`.bin` files of `dir`); absent: all six, and a missing one is an error. */
+    batches: z.array(z.enum(CIFAR10_BATCHES)).min(1).optional(),
+  }),
   z.object({
     kind: z.literal('csv'),
     train: z.string().min(1),
@@ -24,8 +35,8 @@ export const DatasetSpec = z.discriminatedUnion('kind', [
     kind: z.literal('imageFolder'),
     train: z.string().min(1),
     test: z.string().min(1).optional(),
-    width: z.number().int().positive().default(32),
-    height: z.number().int().positive().default(32),
+    width: z.number().int().positive().max(MAX_IMAGE_SIDE).default(32),
+    height: z.number().int().positive().max(MAX_IMAGE_SIDE).default(32),
     grayscale: z.boolean().default(false),
   }),
 ]);
