@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -124,6 +124,30 @@ describe('model zoo', () => {
     writeFileSync(join(dir, 'small', 'weights.bin'), Buffer.alloc(3));
     await assert.rejects(loadModel(join(dir, 'small')), /small: expected \d+ bytes of weights, found 3/);
     await assert.rejects(loadModel(join(dir, 'missing')), /missing: expected a model\.json there, found none/);
+    model.dispose();
+  });
+
+  test('a checkpoint whose manifest names weights outside its folder, or names none, is refused', async () => {
+    const model = buildModel({ arch: 'mlp', hidden: [4] }, { inputShape: [3], numClasses: 2, seed: 1, role: 'teacher' });
+    await saveModel(model, join(dir, 'outside'));
+    // A weights file of the right size next to the checkpoint folder: loading it would succeed without the check.
+    copyFileSync(join(dir, 'outside', 'weights.bin'), join(dir, 'stolen.bin'));
+    const jsonPath = join(dir, 'outside', 'model.json');
+    const json = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    json.weightsManifest[0].paths = ['../stolen.bin'];
+    writeFileSync(jsonPath, JSON.stringify(json));
+    await assert.rejects(loadModel(join(dir, 'outside')), /weights file "\.\.\/stolen\.bin" lies outside the checkpoint folder/);
+    json.weightsManifest[0].paths = [join(dir, 'stolen.bin')];
+    writeFileSync(jsonPath, JSON.stringify(json));
+    await assert.rejects(loadModel(join(dir, 'outside')), /lies outside the checkpoint folder/);
+    // A symbolic link inside the folder that points outside it.
+    symlinkSync(join(dir, 'stolen.bin'), join(dir, 'outside', 'link.bin'));
+    json.weightsManifest[0].paths = ['link.bin'];
+    writeFileSync(jsonPath, JSON.stringify(json));
+    await assert.rejects(loadModel(join(dir, 'outside')), /weights file "link\.bin" lies outside the checkpoint folder/);
+    delete json.weightsManifest;
+    writeFileSync(jsonPath, JSON.stringify(json));
+    await assert.rejects(loadModel(join(dir, 'outside')), /model\.json: expected a weights manifest \(weightsManifest: .*\), found none/);
     model.dispose();
   });
 });

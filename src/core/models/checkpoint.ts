@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { replaceDirAtomic } from '../../shared/fs-atomic';
+import { isInside } from '../../shared/paths';
 import { ZooModel, type ModelInfo } from './zoo-model';
 
 const WEIGHTS_FILE = 'weights.bin';
@@ -52,8 +53,12 @@ export async function loadModel(dir: string): Promise<ZooModel> {
   }
   const metadata = modelJson.userDefinedMetadata?.distillLab;
   if (!metadata) throw new Error(`checkpoint ${jsonPath}: expected a Distill Lab model (userDefinedMetadata.distillLab), found none`);
+  const manifest: unknown = modelJson.weightsManifest;
+  if (!Array.isArray(manifest) || manifest.some((group) => !Array.isArray(group?.paths) || !group.paths.every((p: unknown) => typeof p === 'string') || !Array.isArray(group.weights))) {
+    throw new Error(`checkpoint ${jsonPath}: expected a weights manifest (weightsManifest: [{ paths, weights }]), found ${manifest === undefined ? 'none' : 'a malformed one'}`);
+  }
   const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
-  const buffers = modelJson.weightsManifest.flatMap((group) => group.paths.map((p) => readFileSync(join(dir, p))));
+  const buffers = modelJson.weightsManifest.flatMap((group) => group.paths.map((p) => readFileSync(weightsFile(dir, jsonPath, p))));
   const weightData = tf.io.CompositeArrayBuffer.join(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
   const expectedBytes = weightSpecs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (weightData.byteLength !== expectedBytes) {
@@ -62,4 +67,13 @@ export async function loadModel(dir: string): Promise<ZooModel> {
   const net = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }));
   const { headLayer, ...info } = metadata;
   return new ZooModel(net, net.getLayer(headLayer), info);
+}
+
+/** A weights file named by the manifest: it must lie inside the checkpoint folder, also once symbolic links are followed. */
+function weightsFile(dir: string, jsonPath: string, path: string): string {
+  const file = resolve(dir, path);
+  const refuse = () => new Error(`checkpoint ${jsonPath}: weights file "${path}" lies outside the checkpoint folder; a checkpoint's weights must be inside its own folder`);
+  if (!isInside(dir, file)) throw refuse();
+  if (existsSync(file) && !isInside(realpathSync(dir), realpathSync(file))) throw refuse();
+  return file;
 }
