@@ -57,6 +57,18 @@ process.on('message', (raw) => {
   else void send({ type: 'log', level: 'warn', message: 'trainer: already running; a second start is ignored' });
 });
 
+// SIGTERM or SIGHUP (a shutdown, a closed session) end the run as Stop does: cancelled at the
+// next step, with its last checkpoint, instead of leaving run.json at "running" for good. A second
+// one quits at once; before a start there is nothing to record.
+const SIGNAL_EXIT_CODES = { SIGTERM: 143, SIGHUP: 129 } as const;
+for (const signal of Object.keys(SIGNAL_EXIT_CODES) as (keyof typeof SIGNAL_EXIT_CODES)[]) {
+  process.on(signal, () => {
+    if (!started || cancelled) process.exit(SIGNAL_EXIT_CODES[signal]);
+    cancelled = true;
+    void send({ type: 'log', level: 'warn', message: `trainer: ${signal} received; cancelling after this step` });
+  });
+}
+
 process.on('disconnect', () => {
   // The host went away: stop at the next step boundary; the run folder records the cancel.
   cancelled = true;

@@ -92,6 +92,24 @@ describe('trainer process', () => {
     assert.ok(existsSync(join(folder.checkpointDir('teacher', 'last'), 'model.json')));
   });
 
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    test(`${signal} mid-run ends the run as cancelled, with its metrics and a last checkpoint`, async () => {
+      const config = tinyConfig({ teacher: { model: { arch: 'mlp', hidden: [32] }, train: { epochs: 20 } }, data: { dataset: { kind: 'builtin' }, limitTrain: 2000, limitValidation: 200 } });
+      const { trainer, events, folder } = startTrainer(`signal-${signal}`, config);
+      let sent = false;
+      trainer.on('event', (e) => {
+        if (e.type !== 'epoch' || sent) return;
+        sent = true;
+        trainer.kill(signal);
+      });
+      const exit = await trainer.done;
+      assert.equal(exit.code, 0, exit.stderr);
+      assert.equal(folder.readRecord()!.status, 'cancelled');
+      assert.ok(events.some((e) => e.type === 'cancelled'));
+      assert.ok(existsSync(join(folder.checkpointDir('teacher', 'last'), 'model.json')));
+    });
+  }
+
   test('a trainer killed with SIGKILL leaves a failed run with metrics.jsonl intact', async () => {
     const config = tinyConfig({ teacher: { model: { arch: 'mlp', hidden: [32] }, train: { epochs: 20 } }, data: { dataset: { kind: 'builtin' }, limitTrain: 2000, limitValidation: 200 } });
     const { trainer, folder, runDir } = startTrainer('killed', config);
