@@ -28,7 +28,7 @@ function makeDir(name: string, files: Record<string, Buffer | string>): string {
 
 test('reads train batches in order, the test batch, and converts CHW to HWC in [0, 1]', async () => {
   makeDir('full', { 'data_batch_1.bin': batch([3, 9]), 'data_batch_2.bin': batch([0]), 'test_batch.bin': batch([5, 6, 7]) });
-  const ds = await loadDataset({ kind: 'cifar10', dir: 'full' }, { baseDir: root });
+  const ds = await loadDataset({ kind: 'cifar10', dir: 'full', batches: ['data_batch_1', 'data_batch_2', 'test_batch'] }, { baseDir: root });
   assert.deepEqual(ds.inputShape, [32, 32, 3]);
   assert.deepEqual(ds.classNames, CIFAR10_CLASSES);
   assert.equal(ds.train.count, 3);
@@ -46,7 +46,7 @@ test('reads train batches in order, the test batch, and converts CHW to HWC in [
 test('class names come from batches.meta.txt when present', async () => {
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
   makeDir('meta', { 'data_batch_3.bin': batch([1]), 'batches.meta.txt': `${names.join('\n')}\n\n` });
-  const ds = await loadDataset({ kind: 'cifar10', dir: join(root, 'meta') });
+  const ds = await loadDataset({ kind: 'cifar10', dir: join(root, 'meta'), batches: ['data_batch_3'] });
   assert.deepEqual(ds.classNames, names);
   assert.equal(ds.test, undefined);
 });
@@ -55,19 +55,40 @@ test('a directory without data_batch files is an error naming it', async () => {
   const dir = makeDir('empty', { 'test_batch.bin': batch([1]) });
   await assert.rejects(loadDataset({ kind: 'cifar10', dir }), (e: Error) => {
     assert.ok(e.message.includes(dir), e.message);
-    assert.match(e.message, /expected data_batch_1\.bin … data_batch_5\.bin, found none/);
+    assert.match(e.message, /expected data_batch_1\.bin … data_batch_5\.bin and test_batch\.bin, found test_batch\.bin; missing data_batch_1\.bin, .*data_batch_5\.bin\./);
     return true;
   });
+  await assert.rejects(loadDataset({ kind: 'cifar10', dir, batches: ['test_batch'] }), /expected data\.dataset\.batches to name at least one of data_batch_1/);
   await assert.rejects(loadDataset({ kind: 'cifar10', dir: join(root, 'missing') }), /CIFAR-10 directory not found: .*missing/);
 });
 
 test('a truncated batch or a bad label is reported with the file', async () => {
   const dir = makeDir('short', { 'data_batch_1.bin': batch([1, 2]).subarray(0, 5000) });
-  await assert.rejects(loadDataset({ kind: 'cifar10', dir }), (e: Error) => {
+  await assert.rejects(loadDataset({ kind: 'cifar10', dir, batches: ['data_batch_1'] }), (e: Error) => {
     assert.ok(e.message.includes(join(dir, 'data_batch_1.bin')), e.message);
     assert.match(e.message, /expected a whole number of 3073-byte records, found 5000 bytes/);
     return true;
   });
   const bad = makeDir('badlabel', { 'data_batch_1.bin': batch([1, 12]) });
-  await assert.rejects(loadDataset({ kind: 'cifar10', dir: bad }), /data_batch_1\.bin: expected a label below 10 in record 1, found 12/);
+  await assert.rejects(loadDataset({ kind: 'cifar10', dir: bad, batches: ['data_batch_1'] }), /data_batch_1\.bin: expected a label below 10 in record 1, found 12/);
+});
+
+test('a folder with batches missing is refused, saying which were found, unless data.dataset.batches names the ones to use', async () => {
+  const files = { 'data_batch_1.bin': batch([1]), 'data_batch_2.bin': batch([2]), 'data_batch_4.bin': batch([4]), 'test_batch.bin': batch([0]) };
+  const dir = makeDir('gap', files);
+  await assert.rejects(loadDataset({ kind: 'cifar10', dir }), (e: Error) => {
+    assert.match(e.message, /found data_batch_1\.bin, data_batch_2\.bin, data_batch_4\.bin, test_batch\.bin; missing data_batch_3\.bin, data_batch_5\.bin\./);
+    assert.match(e.message, /list them in data\.dataset\.batches/);
+    return true;
+  });
+  const chosen = await loadDataset({ kind: 'cifar10', dir, batches: ['data_batch_4', 'data_batch_1'] });
+  assert.deepEqual([...chosen.train.y], [1, 4]);
+  assert.equal(chosen.test, undefined);
+  assert.match(chosen.warnings?.[0] ?? '', /using data_batch_1, data_batch_4 as data\.dataset\.batches asks, not data_batch_2, data_batch_3, data_batch_5, test_batch/);
+  await assert.rejects(loadDataset({ kind: 'cifar10', dir, batches: ['data_batch_3', 'test_batch'] }), /expected the batches of data\.dataset\.batches, missing data_batch_3\.bin/);
+  const all = makeDir('all', { ...files, 'data_batch_3.bin': batch([3]), 'data_batch_5.bin': batch([5]) });
+  const full = await loadDataset({ kind: 'cifar10', dir: all });
+  assert.deepEqual([...full.train.y], [1, 2, 3, 4, 5]);
+  assert.deepEqual([...(full.test?.y ?? [])], [0]);
+  assert.equal(full.warnings, undefined);
 });

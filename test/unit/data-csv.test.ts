@@ -60,3 +60,41 @@ test('missing label column, ragged rows, mismatched test header and missing file
   await assert.rejects(loadDataset({ kind: 'csv', train: 'train.csv', test: 'other.csv' }, { baseDir: dir }), /other\.csv: expected the same columns as .*train\.csv/);
   await assert.rejects(loadDataset({ kind: 'csv', train: 'absent.csv' }, { baseDir: dir }), new RegExp(`CSV file not found: ${join(dir, 'absent.csv')}`));
 });
+
+test('an integer label beyond any class count is an error naming the row, not an "Invalid array length" crash', async () => {
+  write('huge-label.csv', 'x,label\n1,0\n2,5000000000\n3,1\n');
+  await assert.rejects(loadDataset({ kind: 'csv', train: 'huge-label.csv' }, { baseDir: dir }), (e: Error) => {
+    assert.equal(e.message, `CSV file ${join(dir, 'huge-label.csv')}: expected class labels from 0 to 9999, found 5000000000 at row 3, column "label" (1)`);
+    return true;
+  });
+  write('stray-label.csv', 'x,label\n1,0\n2,1\n3,500\n4,2\n');
+  await assert.rejects(loadDataset({ kind: 'csv', train: 'stray-label.csv' }, { baseDir: dir }), /stray-label\.csv: .*classes 3–499 \(497 of 501\).*the label 500 at training item 2 is far outside/);
+});
+
+test('a class only in the test split, or a gap in integer labels, is a warning', async () => {
+  write('gap.csv', 'x,label\n1,0\n2,2\n');
+  const gap = await loadDataset({ kind: 'csv', train: 'gap.csv' }, { baseDir: dir });
+  assert.deepEqual(gap.classNames, ['0', '1', '2']);
+  assert.match(gap.warnings?.[0] ?? '', /gap\.csv: no training samples for class 1 \(1 of 3\)/);
+  write('named.csv', 'x,label\n1,cat\n2,dog\n');
+  write('named-test.csv', 'x,label\n1,cat\n2,emu\n');
+  const named = await loadDataset({ kind: 'csv', train: 'named.csv', test: 'named-test.csv' }, { baseDir: dir });
+  assert.match(named.warnings?.[0] ?? '', /no training samples for class emu \(1 of 3\); emu only in the test split/);
+});
+
+test('errors do not echo a file’s bytes at length', async () => {
+  const junk = `\u0001\u0002${'z'.repeat(500)}`;
+  write('junk.csv', `x,label\n${junk},a\n`);
+  await assert.rejects(loadDataset({ kind: 'csv', train: 'junk.csv' }, { baseDir: dir }), (e: Error) => {
+    assert.match(e.message, /row 2, column "x" \(0\), found "\?\?z{22}…"$/);
+    return true;
+  });
+  write('quote.csv', `x,label\n1,a\n2,b"${'q'.repeat(300)}"\n`);
+  await assert.rejects(loadDataset({ kind: 'csv', train: 'quote.csv' }, { baseDir: dir }), (e: Error) => {
+    assert.match(e.message, /quote\.csv: expected comma-separated rows/);
+    assert.doesNotMatch(e.message, /q{30}/);
+    return true;
+  });
+  write('wide.csv', `${Array.from({ length: 50 }, (_, i) => `c${i}`).join(',')}\n`);
+  await assert.rejects(loadDataset({ kind: 'csv', train: 'wide.csv' }, { baseDir: dir }), /found columns "c0", .*"c19", … \(50 columns\)$/);
+});

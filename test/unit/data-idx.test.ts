@@ -113,3 +113,28 @@ test('test images must have the train image size', async () => {
   );
   await assert.rejects(loadDataset({ kind: 'idx', trainImages: 'i.idx', trainLabels: 'l.idx', testImages: 'i.idx' }, { baseDir: dir }), /both testImages and testLabels/);
 });
+
+test('a label far outside the others is an error, not 190 empty classes', async () => {
+  const stray = [0, 1, 2, 3, 4, 5, 6, 7, 200, 8, 9];
+  write('stray-images', idxImages(stray.length, 3, 2, pixel));
+  write('stray-labels', idxLabels(stray));
+  await assert.rejects(loadDataset({ kind: 'idx', trainImages: 'stray-images', trainLabels: 'stray-labels' }, { baseDir: dir }), (e: Error) => {
+    assert.match(e.message, /stray-labels: expected labels that name the classes, found no training samples for classes 10–199 \(190 of 201\)/);
+    assert.match(e.message, /the label 200 at training item 8 is far outside the 11 classes with samples/);
+    return true;
+  });
+});
+
+test('a class with no training samples is a warning for the run log, not an error', async () => {
+  write('gap-images', idxImages(4, 3, 2, pixel));
+  write('gap-labels', idxLabels([0, 1, 3, 0]));
+  const inferred = await loadDataset({ kind: 'idx', trainImages: 'gap-images', trainLabels: 'gap-labels' }, { baseDir: dir });
+  assert.deepEqual(inferred.classNames, ['0', '1', '2', '3']);
+  assert.equal(inferred.warnings?.length, 1);
+  assert.match(inferred.warnings?.[0] ?? '', /gap-labels: no training samples for class 2 \(1 of 4\)/);
+  // With class names given, however many are empty, the names say how many classes there are.
+  const named = await loadDataset({ kind: 'idx', trainImages: 'gap-images', trainLabels: 'gap-labels', classNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] }, { baseDir: dir });
+  assert.match(named.warnings?.[0] ?? '', /no training samples for classes c, e–h \(5 of 8\)/);
+  const full = await loadDataset({ kind: 'idx', trainImages: 'raw-images', trainLabels: 'raw-labels.gz' }, { baseDir: dir });
+  assert.equal(full.warnings, undefined);
+});

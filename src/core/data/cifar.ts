@@ -50,15 +50,36 @@ function readClassNames(dir: string): string[] {
   return names;
 }
 
-/** Loads data_batch_1..5.bin (train) and test_batch.bin (test, if present) from a directory. */
-export function loadCifar10(dir: string): LoadedDataset {
+const ALL_BATCHES = ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch'] as const;
+
+/**
+ * Loads data_batch_1..5.bin (train) and test_batch.bin (test) from a directory: all six, or exactly the `batches`
+ * named (a subset on purpose, said in the dataset's warnings); a batch missing is an error listing what was found.
+ */
+export function loadCifar10(dir: string, batches?: readonly string[]): LoadedDataset {
   const present = new Set(listDir(dir, 'CIFAR-10 directory').map((entry) => entry.name));
-  const trainFiles = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`).filter((name) => present.has(name));
+  const found = ALL_BATCHES.filter((b) => present.has(`${b}.bin`)).map((b) => `${b}.bin`);
+  const wanted = batches === undefined ? [...ALL_BATCHES] : ALL_BATCHES.filter((b) => batches.includes(b));
+  const missing = wanted.filter((b) => !present.has(`${b}.bin`)).map((b) => `${b}.bin`);
+  const foundText = found.length > 0 ? found.join(', ') : `none of them (files: ${[...present].slice(0, 10).join(', ') || 'none'})`;
+  if (batches === undefined && missing.length > 0) {
+    throw new Error(
+      `CIFAR-10 directory ${dir}: expected data_batch_1.bin … data_batch_5.bin and test_batch.bin, found ${foundText}; missing ${missing.join(', ')}. ` +
+        'To use only some batches, list them in data.dataset.batches (e.g. ["data_batch_1", "test_batch"])',
+    );
+  }
+  if (missing.length > 0) {
+    throw new Error(`CIFAR-10 directory ${dir}: expected the batches of data.dataset.batches, missing ${missing.join(', ')} (found ${foundText})`);
+  }
+  const trainFiles = wanted.filter((b) => b !== 'test_batch').map((b) => `${b}.bin`);
   if (trainFiles.length === 0) {
-    throw new Error(`CIFAR-10 directory ${dir}: expected data_batch_1.bin … data_batch_5.bin, found none (files: ${[...present].slice(0, 10).join(', ') || 'none'})`);
+    throw new Error(`CIFAR-10 directory ${dir}: expected data.dataset.batches to name at least one of data_batch_1 … data_batch_5, found only test_batch`);
   }
   const classNames = readClassNames(dir);
   const train = parseCifarBatches(trainFiles.map((name) => join(dir, name)), classNames.length);
-  const test = present.has('test_batch.bin') ? parseCifarBatches([join(dir, 'test_batch.bin')], classNames.length) : undefined;
-  return { name: basename(dir), classNames, inputShape: [SIDE, SIDE, 3], train, test };
+  const test = wanted.includes('test_batch') ? parseCifarBatches([join(dir, 'test_batch.bin')], classNames.length) : undefined;
+  const unused = ALL_BATCHES.filter((b) => !wanted.includes(b));
+  const warnings =
+    unused.length > 0 ? [`CIFAR-10 directory ${dir}: using ${wanted.join(', ')} as data.dataset.batches asks, not ${unused.join(', ')} (present: ${found.join(', ') || 'none'})`] : [];
+  return { name: basename(dir), classNames, inputShape: [SIDE, SIDE, 3], train, test, ...(warnings.length > 0 ? { warnings } : {}) };
 }

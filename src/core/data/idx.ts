@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
 import { hex, readMaybeGzipped } from './files';
+import { checkClassesHaveTrainingSamples } from './labels';
 import type { LoadedDataset, Split } from './types';
 
 const IMAGES_MAGIC = 0x00000803;
@@ -89,6 +90,7 @@ export function loadIdx(files: IdxFiles, name = basename(dirname(files.trainImag
     test = loaded.split;
   }
   let classNames = files.classNames;
+  const inferred = classNames === undefined;
   if (classNames === undefined) {
     let max = -1;
     for (const split of [train.split, test]) for (const label of split?.y ?? []) max = Math.max(max, label);
@@ -96,5 +98,6 @@ export function loadIdx(files: IdxFiles, name = basename(dirname(files.trainImag
   }
   checkLabels(train.split, files.trainLabels, classNames.length);
   if (test && files.testLabels) checkLabels(test, files.testLabels, classNames.length);
-  return { name, classNames, inputShape: [rows, cols, 1], train: train.split, test };
+  const warnings = checkClassesHaveTrainingSamples(`IDX label file ${files.trainLabels}`, classNames, train.split, test, inferred);
+  return { name, classNames, inputShape: [rows, cols, 1], train: train.split, test, ...(warnings.length > 0 ? { warnings } : {}) };
 }

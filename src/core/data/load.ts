@@ -26,7 +26,7 @@ function load(spec: DatasetSpec, at: (path: string) => string): LoadedDataset {
         classNames: spec.classNames,
       });
     case 'cifar10':
-      return loadCifar10(at(spec.dir));
+      return loadCifar10(at(spec.dir), spec.batches);
     case 'csv':
       return loadCsv(at(spec.train), spec.test === undefined ? undefined : at(spec.test), spec.labelColumn);
     case 'imageFolder':

@@ -15,4 +15,6 @@ export interface LoadedDataset {
   train: Split;
   /** Present when the source has its own test split; otherwise validation is carved from train. */
   test?: Split;
+  /** Things about the data worth a line in the run log that do not stop a run (e.g. a class with no training samples). */
+  warnings?: string[];
 }
