@@ -1,6 +1,7 @@
 // The `distill.*` settings, read fresh each time (a changed setting applies to the next run).
 import * as vscode from 'vscode';
 import type { BackendName } from '../shared/protocol';
+import { chooseRunsDirSetting } from './experiments/runs-dir';
 
 export const SECTION = 'distill';
 
@@ -9,7 +10,10 @@ export interface Settings {
   nodePath: string;
   /** For the runs whose config leaves the backend open (none, or `auto`): training/run-config.ts. */
   backend: BackendName;
-  /** As written by the user; empty means the default (see ExperimentStore). */
+  /**
+   * As written in the settings; empty means the default (see runs-dir.ts). A value from the
+   * workspace's settings counts only inside the workspace folder; the user's settings may name any folder.
+   */
   runsDir: string;
   maxParallelRuns: number;
   uiUpdatesPerSecond: number;
@@ -20,10 +24,23 @@ export function readSettings(): Settings {
   return {
     nodePath: config.get<string>('nodePath', 'node').trim() || 'node',
     backend: config.get<BackendName>('backend', 'auto'),
-    runsDir: config.get<string>('runsDir', '').trim(),
+    runsDir: readRunsDir(config),
     maxParallelRuns: Math.max(1, Math.floor(config.get<number>('maxParallelRuns', 1))),
     uiUpdatesPerSecond: Math.min(60, Math.max(0.2, config.get<number>('uiUpdatesPerSecond', 4))),
   };
+}
+
+const warnedRunsDirs = new Set<string>();
+
+/** `distill.runsDir` by where it was set (chooseRunsDirSetting); an ignored workspace value is reported once. */
+function readRunsDir(config: vscode.WorkspaceConfiguration): string {
+  const inspected = config.inspect<string>('runsDir') ?? {};
+  const { setting, ignored } = chooseRunsDirSetting(inspected, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+  if (ignored && !warnedRunsDirs.has(ignored)) {
+    warnedRunsDirs.add(ignored);
+    void vscode.window.showWarningMessage(ignored);
+  }
+  return setting;
 }
 
 /** Calls `listener` when `distill.<key>` changes. */
