@@ -3,7 +3,7 @@
 // on disk (runs from the CLI, another window or another machine show up), and runs whose owner
 // process died unseen turned into `interrupted`.
 import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
-import { basename, dirname, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { isInside } from '../../shared/paths';
 import * as vscode from 'vscode';
 import { isOwnerGone, isRunStateFile, listRuns, markInterrupted, readRuns, type DamagedRun, type ListedRun, type ReadableRun } from '../../shared/run-folder';
@@ -41,8 +41,8 @@ export class ExperimentStore extends Disposable {
   private listed: ListedRun[] = [];
   private entries: RunEntry[] = [];
   private dir: string;
-  private watcher: IDisposable | undefined;
-  private watchingParent = false;
+  /** One non-recursive watcher per watched folder (see watch), by folder and pattern. */
+  private readonly watchers = new Map<string, IDisposable>();
   private readonly claimed = new Set<string>();
   private readonly rescan = this._register(
     new Throttle(
@@ -58,7 +58,7 @@ export class ExperimentStore extends Disposable {
     super();
     this.dir = locate();
     this.watch();
-    this._register(toDisposable(() => this.watcher?.dispose()));
+    this._register(toDisposable(() => this.unwatchAll()));
     const poll = setInterval(() => {
       if (folderSignature(this.dir) !== this.signature) this.scheduleRefresh();
     }, POLL_INTERVAL_MS);
@@ -104,7 +104,7 @@ export class ExperimentStore extends Disposable {
   /** Reads the folder again now. */
   refresh(): void {
     if (this.isDisposed) return;
-    if (this.watchingParent && existsSync(this.dir)) this.watch();
+    this.syncWatchers();
     this.signature = folderSignature(this.dir);
     this.listed = readRuns(this.dir).map((run) => (run.kind === 'run' ? this.interruptIfAbandoned(run) : run));
     this.entries = this.listed.filter((run): run is RunEntry => run.kind === 'run');
@@ -120,6 +120,7 @@ export class ExperimentStore extends Disposable {
     const dir = this.locate();
     if (dir === this.dir) return;
     this.dir = dir;
+    this.unwatchAll();
     this.watch();
     this.refresh();
   }
@@ -154,25 +155,68 @@ export class ExperimentStore extends Disposable {
     return (vscode.workspace.workspaceFolders ?? []).some((folder) => folder.uri.fsPath === dirname(this.dir));
   }
 
+  private unwatchAll(): void {
+    for (const watcher of this.watchers.values()) watcher.dispose();
+    this.watchers.clear();
+  }
+
   /**
    * Only what changes the tree triggers a rescan: run.json, summary.json, and run or experiment
    * folders appearing or going. metrics.jsonl and checkpoints change constantly during training.
+   * Nothing is watched recursively — the runs folder may be any folder the user chose — only its
+   * own levels, each folder non-recursively: the runs folder (experiments appearing or going), each
+   * experiment folder (its runs), and each run folder (its run.json and summary.json; never its
+   * checkpoints). syncWatchers runs again on every rescan, so new folders are watched and gone ones dropped.
    */
   private watch(): void {
-    this.watcher?.dispose();
     // The default runs folder (.distill in the workspace) may not exist yet: it is watched from
-    // the workspace folder, which VS Code watches anyway, until the first run creates it, maybe
-    // from the CLI. Any other runs folder is created: its parent may be a huge tree.
+    // the workspace folder, for its own name only, until the first run creates it, maybe from the
+    // CLI. Any other runs folder is created.
     if (!existsSync(this.dir) && !this.parentIsWorkspaceFolder()) mkdirSync(this.dir, { recursive: true });
-    this.watchingParent = !existsSync(this.dir);
-    const pattern = this.watchingParent ? new vscode.RelativePattern(vscode.Uri.file(dirname(this.dir)), `${basename(this.dir)}/**`) : new vscode.RelativePattern(vscode.Uri.file(this.dir), '**');
-    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    this.syncWatchers();
+  }
+
+  private syncWatchers(): void {
+    const watchingParent = !existsSync(this.dir);
+    const wanted = new Map<string, { folder: string; pattern: string }>();
+    const want = (folder: string, pattern: string) => wanted.set(`${folder}\0${pattern}`, { folder, pattern });
+    if (watchingParent) want(dirname(this.dir), basename(this.dir));
+    else {
+      want(this.dir, '*');
+      for (const experiment of subfolders(this.dir)) {
+        want(experiment, '*');
+        for (const run of subfolders(experiment)) want(run, '*');
+      }
+    }
+    for (const [key, watcher] of this.watchers) {
+      if (wanted.has(key)) continue;
+      watcher.dispose();
+      this.watchers.delete(key);
+    }
+    for (const [key, { folder, pattern }] of wanted) {
+      if (!this.watchers.has(key)) this.watchers.set(key, this.watchFolder(folder, pattern));
+    }
+  }
+
+  private watchFolder(folder: string, pattern: string): IDisposable {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), pattern));
     const onEvent = (uri: vscode.Uri) => {
       const parts = relative(this.dir, uri.fsPath).split(sep);
       if (parts[0] === '..' || parts.length > 3) return;
       if (parts.length <= 2 || isRunStateFile(parts[2])) this.scheduleRefresh();
     };
     const subscriptions = [watcher, watcher.onDidCreate(onEvent), watcher.onDidChange(onEvent), watcher.onDidDelete(onEvent)];
-    this.watcher = toDisposable(() => subscriptions.forEach((s) => s.dispose()));
+    return toDisposable(() => subscriptions.forEach((s) => s.dispose()));
+  }
+}
+
+/** The folders directly inside `dir` (none when it cannot be read). */
+export function subfolders(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => join(dir, entry.name));
+  } catch {
+    return [];
   }
 }
