@@ -1,6 +1,6 @@
 // `distill-lab run|compare|demo`: the same engine as the extension, from a terminal.
 import { resolve } from 'node:path';
-import { newRunDir, readRuns } from '../shared/run-folder';
+import { isOwnerGone, markInterrupted, newRunDir, readRuns, type ListedRun } from '../shared/run-folder';
 import { runExperiment } from '../core/run/experiment';
 import { METHOD_LIST } from '../shared/methods';
 import { ConfigError, type ExperimentConfigInput } from '../shared/protocol';
@@ -8,54 +8,122 @@ import { DEMO_CONFIG } from './demo-config';
 import { progressPrinter } from './progress';
 import { configFromArgs } from './run-flags';
 import { comparedRun, comparisonTable, summaryTable } from '../shared/report-table';
+import { version } from '../../package.json';
 
-const USAGE = `usage:
-  distill-lab run [config.json] [--method NAME] [--teacher cnn:32,64] [--student mlp:64]
+const RUN_FLAGS = `[--method NAME] [--teacher cnn:32,64] [--student mlp:64]
                   [--teacher-checkpoint DIR] [--epochs N] [--teacher-epochs N] [--batch-size N] [--lr X]
                   [--recipe quick|reference] [--optimizer adam|sgd] [--temperature T] [--alpha A] [--seed N] [--backend auto|tfjs-node|wasm|cpu]
                   [--limit-train N] [--limit-validation N] [--limit-test N] [--max-steps N] [--no-baseline] [--name NAME] [--runs-dir DIR]
-                  [--set path=value …]   any config field, e.g. --set method.beta=100 --set train.weightDecay=5e-4
+                  [--set path=value …]   any config field, e.g. --set method.beta=100 --set train.weightDecay=5e-4`;
+
+const USAGES = {
+  run: `distill-lab run [config.json] ${RUN_FLAGS}
   methods: ${METHOD_LIST.map((m) => m.name).join(', ')}
-  distill-lab demo [--runs-dir DIR]
-  distill-lab compare [RUNS_DIR]`;
+  Trains one experiment into <runs dir>/<experiment>/run-<time>/ (runs dir: .distill).
+  Ctrl-C, SIGTERM or SIGHUP cancel it after the current step (a second one quits at once).`,
+  demo: `distill-lab demo [the flags of run]
+  The README's demo (Fashion-MNIST subset, CNN teacher, MLP student, Hinton KD); run's flags
+  change it, e.g. --epochs 2 --limit-train 2000.`,
+  compare: `distill-lab compare [RUNS_DIR]
+  One table of every run under RUNS_DIR (default .distill); a run whose process died is shown
+  (and recorded) as interrupted.`,
+} as const;
+type Command = keyof typeof USAGES;
+
+const USAGE = `usage:
+  ${Object.values(USAGES).join('\n  ')}
+  distill-lab --help | --version`;
 
 const DEFAULT_RUNS_DIR = '.distill';
 
-async function run(config: ExperimentConfigInput, runsDir: string, baseDir: string): Promise<number> {
-  const runDir = newRunDir(resolve(runsDir), config.name ?? 'experiment');
-  let cancelled = false;
-  const onSigint = () => {
-    if (cancelled) process.exit(130);
-    cancelled = true;
-    process.stderr.write('\ncancelling after this step (Ctrl-C again to quit at once)…\n');
-  };
-  process.on('SIGINT', onSigint);
+/** The signals that cancel a run, with the exit code a process ended by them gets. */
+const CANCEL_SIGNALS = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
+type CancelSignal = keyof typeof CANCEL_SIGNALS;
+
+/** stderr may be gone (a closed terminal, SIGHUP): a failed write must not end the run. */
+function say(text: string): void {
   try {
-    const outcome = await runExperiment(config, { runDir, baseDir, onEvent: progressPrinter(), isCancelled: () => cancelled });
-    process.stdout.write(`\n${summaryTable(outcome.summary)}\n\nrun folder: ${runDir}\n`);
-    return outcome.status === 'completed' ? 0 : 130;
+    process.stderr.write(text);
   } catch {
-    // The run has already reported its failure (a `failed` event, printed) and recorded it.
-    return 1;
-  } finally {
-    process.off('SIGINT', onSigint);
+    // nobody to tell
   }
 }
 
+async function run(config: ExperimentConfigInput, runsDir: string, baseDir: string): Promise<number> {
+  const runDir = newRunDir(resolve(runsDir), config.name ?? 'experiment');
+  let cancelledBy: CancelSignal | undefined;
+  const onSignal = (signal: CancelSignal) => {
+    if (cancelledBy) process.exit(CANCEL_SIGNALS[signal]);
+    cancelledBy = signal;
+    say(`\n${signal === 'SIGINT' ? '' : `${signal}: `}cancelling after this step (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)…\n`);
+  };
+  const handlers = (Object.keys(CANCEL_SIGNALS) as CancelSignal[]).map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  const print = progressPrinter();
+  let reported = false;
+  try {
+    const outcome = await runExperiment(config, {
+      runDir,
+      baseDir,
+      onEvent: (event) => {
+        if (event.type === 'failed') reported = true;
+        print(event);
+      },
+      isCancelled: () => cancelledBy !== undefined,
+    });
+    process.stdout.write(`\n${summaryTable(outcome.summary)}\n\nrun folder: ${runDir}\n`);
+    return outcome.status === 'completed' ? 0 : CANCEL_SIGNALS[cancelledBy ?? 'SIGINT'];
+  } catch (error) {
+    // A failure the run reported (a `failed` event) has been printed; anything else — the run
+    // folder cannot be written, say — is said here.
+    if (!reported) say(`error: run folder ${runDir}: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+}
+
+/** A listed run whose owner process is gone is interrupted: recorded so where the folder allows, shown so in any case. */
+function settleDeadOwner(run: ListedRun): ListedRun {
+  if (run.kind !== 'run' || !isOwnerGone(run.record)) return run;
+  const reason = `the process that ran it (pid ${run.record.pid}) ended without recording an ending`;
+  try {
+    return { ...run, record: markInterrupted(run.folder, reason) };
+  } catch {
+    return { ...run, record: { ...run.record, status: 'interrupted', error: { message: reason } } };
+  }
+}
+
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = args[0] as Command | undefined;
+    process.stdout.write(`${topic && topic in USAGES ? `usage: ${USAGES[topic]}` : USAGE}\n`);
+    return 0;
+  }
+  if (command && command in USAGES && wantsHelp(args)) {
+    process.stdout.write(`usage: ${USAGES[command as Command]}\n`);
+    return 0;
+  }
   switch (command) {
     case 'run': {
       const { config, runsDir, configFile } = configFromArgs(args);
       return run(config, runsDir ?? DEFAULT_RUNS_DIR, configFile ? resolve(configFile, '..') : process.cwd());
     }
     case 'demo': {
-      const { runsDir } = configFromArgs(args);
-      return run(DEMO_CONFIG, runsDir ?? DEFAULT_RUNS_DIR, process.cwd());
+      const { config, runsDir } = configFromArgs(args, DEMO_CONFIG);
+      return run(config, runsDir ?? DEFAULT_RUNS_DIR, process.cwd());
     }
     case 'compare': {
+      if (args.length > 1 || args[0]?.startsWith('-')) throw new UsageError('compare', `unexpected argument: ${args.find((a, i) => i > 0 || a.startsWith('-'))}`);
       const runsDir = resolve(args[0] ?? DEFAULT_RUNS_DIR);
-      const runs = readRuns(runsDir).map(comparedRun);
+      const runs = readRuns(runsDir).map(settleDeadOwner).map(comparedRun);
       if (runs.length === 0) {
         process.stderr.write(`no runs under ${runsDir}\n`);
         return 1;
@@ -69,10 +137,20 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+class UsageError extends Error {
+  constructor(
+    readonly command: Command,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
-    process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `error: ${error.message}\n`);
+    const hint = error instanceof UsageError ? `\nusage: ${USAGES[error.command]}` : '';
+    process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `error: ${error.message}${hint}\n`);
     process.exit(1);
   },
 );

@@ -47,7 +47,28 @@ function parseSetFlag(flag: string): { path: string[]; value: unknown } {
   } catch {
     // plain text
   }
-  return { path: flag.slice(0, eq).split('.'), value };
+  const path = flag.slice(0, eq).split('.');
+  const bad = path.find((key) => key === '' || FORBIDDEN_KEYS.has(key));
+  if (bad !== undefined) throw new Error(`--set: "${flag.slice(0, eq)}" is not a config field${bad ? ` ("${bad}" cannot be set)` : ''}`);
+  return { path, value };
+}
+
+/** Keys that would reach Object.prototype rather than the config. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const describe = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `${typeof value} ${JSON.stringify(value)}`);
+
+/** A JSON config file: an object, with or without a UTF-8 byte order mark. */
+function readConfigFile(file: string): Json {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new Error(`config file ${file}: ${(error as Error).message}`);
+  }
+  if (!isObject(value)) throw new Error(`config file ${file}: expected a JSON object ({ … }), found ${describe(value)}`);
+  return value;
 }
 
 function numberFlag(value: string | undefined, flag: string): number | undefined {
@@ -58,24 +79,26 @@ function numberFlag(value: string | undefined, flag: string): number | undefined
 }
 
 type Json = Record<string, unknown>;
-const objectAt = (root: Json, key: string): Json => (root[key] ??= {}) as Json;
+function objectAt(root: Json, key: string, path: string[]): Json {
+  const node = (root[key] ??= {});
+  if (!isObject(node)) throw new Error(`${path.join('.')}: cannot set a field inside ${describe(node)}`);
+  return node;
+}
 
-/** A config from an optional JSON file, with command-line flags laid over it (flags win). */
-export function configFromArgs(args: string[]): { config: ExperimentConfigInput; runsDir?: string; configFile?: string } {
+/**
+ * A config from an optional JSON file, or from `base` (the demo's), with command-line flags laid
+ * over it (flags win).
+ */
+export function configFromArgs(args: string[], base?: ExperimentConfigInput): { config: ExperimentConfigInput; runsDir?: string; configFile?: string } {
   const { values, positionals } = parseArgs({ args, options: RUN_OPTIONS, allowPositionals: true, strict: true });
+  if (positionals.length > (base ? 0 : 1)) throw new Error(`unexpected argument${positionals.length > 1 ? 's' : ''}: ${positionals.slice(base ? 0 : 1).join(' ')}`);
   const configFile = positionals[0];
-  let config: Json = {};
-  if (configFile) {
-    try {
-      config = JSON.parse(readFileSync(configFile, 'utf8')) as Json;
-    } catch (error) {
-      throw new Error(`config file ${configFile}: ${(error as Error).message}`);
-    }
-  }
+  let config: Json = base ? (structuredClone(base) as Json) : {};
+  if (configFile) config = readConfigFile(configFile);
   const set = (path: string[], value: unknown) => {
     if (value === undefined) return;
     let node = config;
-    for (const key of path.slice(0, -1)) node = objectAt(node, key);
+    path.slice(0, -1).forEach((key, i) => (node = objectAt(node, key, path.slice(0, i + 1))));
     node[path[path.length - 1]] = value;
   };
   if (values.method) {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { isAbsolute, resolve } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseExperimentConfig, type ExperimentConfig, type RunSummary, type TrainerEvent } from '../../shared/protocol';
 import { initBackend } from '../backend/select';
 import type { Distiller } from '../distill/distiller';
@@ -42,9 +43,9 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
     config = parseExperimentConfig(input);
   } catch (error) {
     const err = error as Error;
-    markFailed(folder, { message: err.message });
-    const event: TrainerEvent = { type: 'failed', message: err.message };
-    folder.appendEvent(event);
+    const unwritten = attempt(() => markFailed(folder, { message: err.message }));
+    const event: TrainerEvent = { type: 'failed', message: `${err.message}${unrecorded(unwritten)}` };
+    attempt(() => folder.appendEvent(event));
     options.onEvent?.(event);
     throw error;
   }
@@ -78,7 +79,12 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
       isCancelled: () => options.isCancelled?.() ?? false,
       saveCheckpoint: async (model, kind, role) => {
         const dir = folder.checkpointDir(role, kind);
-        await saveModel(model, dir);
+        try {
+          await saveModel(model, dir);
+        } catch (error) {
+          removeOwnTempDirs(dir);
+          throw new Error(`checkpoint ${dir} cannot be written: ${(error as Error).message}`, { cause: error });
+        }
         return dir;
       },
     };
@@ -120,13 +126,38 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
       emit({ type: 'cancelled' });
       return { status: 'cancelled', summary };
     }
+    // The failure may be the run folder itself (it cannot be written): it is still told.
     const err = error as Error;
-    markFailed(folder, { message: err.message, stack: err.stack });
-    emit({ type: 'failed', message: err.message, stack: err.stack });
+    const unwritten = attempt(() => markFailed(folder, { message: err.message, stack: err.stack }));
+    const event: TrainerEvent = { type: 'failed', message: `${err.message}${unrecorded(unwritten)}`, stack: err.stack };
+    attempt(() => folder.appendEvent(event));
+    options.onEvent?.(event);
     throw error;
   } finally {
     for (const distiller of distillers) distiller.dispose();
     for (const model of models) model.dispose();
+  }
+}
+
+/** Runs `write`; the error it threw, if any. */
+function attempt(write: () => unknown): Error | undefined {
+  try {
+    write();
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+const unrecorded = (error: Error | undefined) => (error ? ` (and the run's record could not say so: ${error.message})` : '');
+
+/** A checkpoint save that failed half way leaves no `<dir>.tmp-<pid>-…` folder of this process behind. */
+function removeOwnTempDirs(dir: string): void {
+  const prefix = `${basename(dir)}.tmp-${process.pid}-`;
+  try {
+    for (const name of readdirSync(dirname(dir))) if (name.startsWith(prefix)) rmSync(join(dirname(dir), name), { recursive: true, force: true });
+  } catch {
+    // the folder cannot be read: nothing of ours can be found in it
   }
 }
 
