@@ -59,6 +59,8 @@ async function run(config: ExperimentConfigInput, runsDir: string, baseDir: stri
   };
   const handlers = (Object.keys(CANCEL_SIGNALS) as CancelSignal[]).map((signal) => [signal, () => onSignal(signal)] as const);
   for (const [signal, handler] of handlers) process.on(signal, handler);
+  // After SIGHUP the terminal may be gone: a failed progress write must not end the run unrecorded.
+  process.stderr.on('error', () => {});
   const print = progressPrinter();
   let reported = false;
   try {
