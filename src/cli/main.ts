@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { isOwnerGone, markInterrupted, newRunDir, readRuns, type ListedRun } from '../shared/run-folder';
 import { runExperiment } from '../core/run/experiment';
 import { METHOD_LIST } from '../shared/methods';
-import { ConfigError, type ExperimentConfigInput } from '../shared/protocol';
+import { ConfigError, parseExperimentConfig, type ExperimentConfigInput } from '../shared/protocol';
 import { DEMO_CONFIG } from './demo-config';
 import { progressPrinter } from './progress';
 import { configFromArgs } from './run-flags';
@@ -50,7 +50,9 @@ function say(text: string): void {
 }
 
 async function run(config: ExperimentConfigInput, runsDir: string, baseDir: string): Promise<number> {
-  const runDir = newRunDir(resolve(runsDir), config.name ?? 'experiment');
+  // Checked before a folder is claimed: a bad config (a name like "..") leaves nothing behind.
+  const checked = parseExperimentConfig(config);
+  const runDir = newRunDir(resolve(runsDir), checked.name);
   let cancelledBy: CancelSignal | undefined;
   const onSignal = (signal: CancelSignal) => {
     if (cancelledBy) process.exit(CANCEL_SIGNALS[signal]);

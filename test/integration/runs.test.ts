@@ -232,15 +232,16 @@ describe('runs started by commands', function () {
   it('refuses to start when distill.nodePath does not exist, and starts nothing', async () => {
     const config = vscode.workspace.getConfiguration('distill');
     const before = distill.store.runs.length;
-    const previous = config.inspect<string>('nodePath')?.workspaceValue;
-    await config.update('nodePath', '/nonexistent/bin/node', vscode.ConfigurationTarget.Workspace);
+    // A machine-scoped setting: only the user's own settings may choose the binary.
+    const previous = config.inspect<string>('nodePath')?.globalValue;
+    await config.update('nodePath', '/nonexistent/bin/node', vscode.ConfigurationTarget.Global);
     try {
       const result = await vscode.commands.executeCommand('distill.runKnowledgeDistillation', tinyRun('it-no-node'));
       assert.equal(result, undefined);
       assert.match(distill.log.tail(), /"\/nonexistent\/bin\/node" \(setting distill\.nodePath\) was not found/);
       assert.equal(distill.store.runs.length, before);
     } finally {
-      await config.update('nodePath', previous, vscode.ConfigurationTarget.Workspace);
+      await config.update('nodePath', previous, vscode.ConfigurationTarget.Global);
     }
   });
 });

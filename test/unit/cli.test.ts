@@ -107,6 +107,15 @@ describe('distill-lab CLI', () => {
     assert.equal(r.stdout, '');
   });
 
+  test('an experiment name that would leave the runs folder (.., a path) is refused before any folder is made', () => {
+    for (const name of ['..', '.', 'a/b']) {
+      const r = runCli('run', '--name', name, '--runs-dir', 'names/runs', '--epochs', '1');
+      assert.equal(r.status, 1, name);
+      assert.match(r.stderr, /config\.name: /, name);
+    }
+    assert.equal(existsSync(join(dir, 'names')), false, 'nothing was created, inside or outside the runs folder');
+  });
+
   test('--help, -h, help COMMAND and COMMAND --help print the usage; --version the version', () => {
     for (const args of [['--help'], ['-h'], ['help']]) {
       const r = runCli(...args);

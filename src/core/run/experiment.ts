@@ -73,6 +73,7 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
     const baseDir = options.baseDir ?? process.cwd();
     const transferSpec = config.method.name === 'unlabeled' ? config.method.transfer : undefined;
     const data = await prepareData(config.data, config.predictionSamples, baseDir, transferSpec);
+    for (const warning of data.warnings) emit({ type: 'log', level: 'warn', message: `data: ${warning}` });
     summary.dataset = data.name;
     const hooks: PhaseHooks = {
       emit,

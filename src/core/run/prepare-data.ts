@@ -8,6 +8,8 @@ import type { PhaseData } from '../train/loop';
 export interface PreparedData extends Omit<PhaseData, 'train'> {
   name: string;
   train: Split;
+  /** What the loader noticed but accepted (a class without training samples, batches left out): the run log shows them. */
+  warnings: string[];
   /** For unlabeled transfer: the transfer set, normalised like the training data. */
   transfer?: Split;
 }
@@ -39,6 +41,7 @@ export async function prepareData(config: DataConfig, predictionSamples: number,
     rawValidation: validation,
     sampleIndices: evenlySpaced(validation.count, predictionSamples),
     padValue: normalizer.mean.map((mean, c) => -mean / normalizer.std[c]),
+    warnings: dataset.warnings ?? [],
     transfer,
   };
 }

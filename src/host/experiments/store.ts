@@ -3,12 +3,13 @@
 // on disk (runs from the CLI, another window or another machine show up), and runs whose owner
 // process died unseen turned into `interrupted`.
 import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { isInside } from '../../shared/paths';
 import * as vscode from 'vscode';
 import { isOwnerGone, isRunStateFile, listRuns, markInterrupted, readRuns, type DamagedRun, type ListedRun, type ReadableRun } from '../../shared/run-folder';
 import { Disposable, toDisposable, type IDisposable } from '../lifecycle';
 import { Throttle } from '../../shared/throttle';
+import { watchTargets } from './watch-targets';
 
 export type RunEntry = ReadableRun;
 export type { DamagedRun, ListedRun };
@@ -177,17 +178,7 @@ export class ExperimentStore extends Disposable {
   }
 
   private syncWatchers(): void {
-    const watchingParent = !existsSync(this.dir);
-    const wanted = new Map<string, { folder: string; pattern: string }>();
-    const want = (folder: string, pattern: string) => wanted.set(`${folder}\0${pattern}`, { folder, pattern });
-    if (watchingParent) want(dirname(this.dir), basename(this.dir));
-    else {
-      want(this.dir, '*');
-      for (const experiment of subfolders(this.dir)) {
-        want(experiment, '*');
-        for (const run of subfolders(experiment)) want(run, '*');
-      }
-    }
+    const wanted = new Map(watchTargets(this.dir).map((target) => [`${target.folder}\0${target.pattern}`, target]));
     for (const [key, watcher] of this.watchers) {
       if (wanted.has(key)) continue;
       watcher.dispose();
@@ -211,12 +202,3 @@ export class ExperimentStore extends Disposable {
 }
 
 /** The folders directly inside `dir` (none when it cannot be read). */
-export function subfolders(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => join(dir, entry.name));
-  } catch {
-    return [];
-  }
-}

@@ -25,6 +25,8 @@ export function isRunStateFile(name: string): boolean {
  */
 export function newRunDir(runsDir: string, experiment: string, now = new Date()): string {
   const safe = experiment.replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
+  // The schema refuses these names; a caller that skipped it must not leave the runs folder either.
+  if (/^\.+$/.test(safe)) throw new Error(`config.name: expected one folder name, got ${JSON.stringify(experiment)}`);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const parent = join(runsDir, safe);
   try {
