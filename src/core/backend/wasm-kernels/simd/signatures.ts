@@ -7,6 +7,29 @@
 // a size or a flag (0 or not). The meaning of each is documented beside the kernel that takes it.
 import { Func, type Local } from './assembler';
 
+/** The filter-gradient kernels (one and four output channels at a time) share one signature. */
+const CONV_DW = [
+  'x',
+  'dy',
+  'dw',
+  'table',
+  'batch',
+  'height',
+  'width',
+  'channels',
+  'outHeight',
+  'outWidth',
+  'outChannels',
+  'filterHeight',
+  'filterWidth',
+  'strideHeight',
+  'strideWidth',
+  'padTop',
+  'padLeft',
+] as const;
+/** So do the input-gradient kernels of one, two and four channels. */
+const CONV_DX = ['dy', 'w', 'dx', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'padTop', 'padLeft'] as const;
+
 export const SIMD_SIGNATURES = {
   // simd/kernels.ts: per-channel reductions and batch norm over `rows` rows of `channels`.
   colsum: ['x', 'rows', 'channels', 'block', 'out'],
@@ -16,47 +39,11 @@ export const SIMD_SIGNATURES = {
   bndx: ['x', 'dy', 'rows', 'channels', 'block', 'mean', 'dyScale', 'xcScale', 'shift', 'out'],
   // simd/kernels.ts: MaxPoolGrad and the conv gradients.
   maxpool2grad: ['x', 'dy', 'dx', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth'],
-  convdw1: [
-    'x',
-    'dy',
-    'dw',
-    'table',
-    'batch',
-    'height',
-    'width',
-    'channels',
-    'outHeight',
-    'outWidth',
-    'outChannels',
-    'filterHeight',
-    'filterWidth',
-    'strideHeight',
-    'strideWidth',
-    'padTop',
-    'padLeft',
-  ],
-  convdw4: [
-    'x',
-    'dy',
-    'dw',
-    'table',
-    'batch',
-    'height',
-    'width',
-    'channels',
-    'outHeight',
-    'outWidth',
-    'outChannels',
-    'filterHeight',
-    'filterWidth',
-    'strideHeight',
-    'strideWidth',
-    'padTop',
-    'padLeft',
-  ],
-  convdx1: ['dy', 'w', 'dx', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'padTop', 'padLeft'],
-  convdx2: ['dy', 'w', 'dx', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'padTop', 'padLeft'],
-  convdx4: ['dy', 'w', 'dx', 'batch', 'height', 'width', 'channels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'padTop', 'padLeft'],
+  convdw1: CONV_DW,
+  convdw4: CONV_DW,
+  convdx1: CONV_DX,
+  convdx2: CONV_DX,
+  convdx4: CONV_DX,
   // simd/winograd.ts: the passes of Winograd F(2x2, 3x3).
   winoInput: ['src', 'v', 'tile0', 'tile1', 'paddedHeight', 'paddedWidth', 'channels', 'tilesY', 'tilesX'],
   winoGrad: ['dy', 'yh', 'tile0', 'tile1', 'dyHeight', 'dyWidth', 'channels', 'tilesY', 'tilesX'],
