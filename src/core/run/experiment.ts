@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseExperimentConfig, type ExperimentConfig, type RunSummary, type TrainerEvent } from '../../shared/protocol';
+import { parseExperimentConfig, teacherTrainConfig, type ExperimentConfig, type RunSummary, type TrainerEvent } from '../../shared/protocol';
 import { initBackend } from '../backend/select';
 import type { Distiller } from '../distill/distiller';
 import { createDistiller } from '../distill/registry';
@@ -13,6 +13,7 @@ import { versions } from '../versions';
 import { phasesOf, planFor } from './plans';
 import type { PlanContext } from './plans/plan';
 import { modelRow } from './plans/rows';
+import { assertFits } from './memory-check';
 import { prepareData, type PreparedData } from './prepare-data';
 import { markCancelled, markCompleted, markFailed, markQueued, markRunning, recordBackend, RunFolder } from '../../shared/run-folder';
 
@@ -94,7 +95,10 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
       config,
       data,
       emit,
-      build: (spec, role, seed) => own(buildModel(spec, { ...modelOptions, role, seed })),
+      build: (spec, role, seed) => {
+        assertFits(spec, role, modelOptions, Math.max(config.train.batchSize, teacherTrainConfig(config).batchSize), backend);
+        return own(buildModel(spec, { ...modelOptions, role, seed }));
+      },
       load: async (checkpoint, field) => own(await loadChecked(checkpoint, field, baseDir, data)),
       distiller: (method, parts) => {
         const distiller = createDistiller(method, { seed: config.seed, ...parts });
