@@ -66,7 +66,7 @@ async function run(config: ExperimentConfigInput, runsDir: string, baseDir: stri
   const print = progressPrinter();
   let reported = false;
   try {
-    const outcome = await runExperiment(config, {
+    const outcome = await runExperiment(checked, {
       runDir,
       baseDir,
       onEvent: (event) => {

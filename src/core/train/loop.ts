@@ -264,7 +264,9 @@ export async function trainModels(
   const wallTimeSec = (Date.now() - started) / 1000;
   const results = new Map<string, PhaseResult>();
   for (const track of tracks) {
-    const { test, testLogits } = evaluateTest(track.model, data, track.bestWeights, reference);
+    // When the last epoch was the best, its weights are the model's own: nothing to swap in.
+    const bestWeights = track.best.epoch === config.epochs ? undefined : track.bestWeights;
+    const { test, testLogits } = evaluateTest(track.model, data, bestWeights, reference);
     tf.dispose(track.bestWeights);
     results.set(track.role, { best: track.best, last: track.last, test, valLogits: track.valLogits, testLogits, wallTimeSec, epochs: config.epochs });
   }
