@@ -14,6 +14,7 @@ import { phasesOf, planFor } from './plans';
 import type { PlanContext } from './plans/plan';
 import { modelRow } from './plans/rows';
 import { assertFits } from './memory-check';
+import { storeKnowledge } from './knowledge-store';
 import { prepareData, type PreparedData } from './prepare-data';
 import { markCancelled, markCompleted, markFailed, markQueued, markRunning, recordBackend, RunFolder } from '../../shared/run-folder';
 
@@ -118,6 +119,12 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
       },
     };
     await planFor(config.method).run(context);
+    // The views' files come after training: a failure here costs the views, never the run.
+    try {
+      summary.knowledge = await storeKnowledge(folder, data, summary.models, models, config.seed);
+    } catch (error) {
+      emit({ type: 'log', level: 'warn', message: `the knowledge views' files could not be stored: ${(error as Error).message}` });
+    }
 
     summary.wallTimeSec = (Date.now() - startedAt.getTime()) / 1000;
     folder.writeSummary(summary);

@@ -44,6 +44,53 @@ export const ModelSummary = z.object({
 });
 export type ModelSummary = z.infer<typeof ModelSummary>;
 
+/**
+ * A path inside the run folder (relative, forward slashes, no `..`): where the knowledge files
+ * are. Readers refuse anything else, so a summary edited by hand cannot point outside the run.
+ */
+const RunFilePath = z
+  .string()
+  .max(300)
+  .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'expected a relative path inside the run folder')
+  .refine((path) => !path.split('/').some((part) => part === '..' || part === '.'), 'expected a relative path inside the run folder');
+
+/**
+ * What the trainer stores at the end of a run for the dashboard's knowledge views (dark
+ * knowledge, entropy, calibration, confusions, representations): per model, its validation
+ * logits at the best checkpoint, and its embeddings of a fixed, seeded sample of validation
+ * inputs. Binary files, little-endian: logits and embeddings float32, indices and labels int32,
+ * inputs uint8 (pixel × 255).
+ */
+export const KnowledgeIndex = z.object({
+  /** Validation samples and classes: every logits file is count × classes float32. */
+  count: z.number().int().nonnegative(),
+  classes: z.number().int().positive(),
+  classNames: z.array(z.string()),
+  /** int32 × count: the validation labels. */
+  labels: RunFilePath,
+  /** The validation indices whose embeddings are stored (int32 × count), drawn with `seed`. */
+  embeddingSample: z.object({ file: RunFilePath, count: z.number().int().nonnegative(), seed: z.number() }),
+  /** Raw inputs of some validation samples (those where the models disagree), for the views' strips. */
+  inputs: z
+    .object({
+      indices: RunFilePath,
+      pixels: RunFilePath,
+      count: z.number().int().nonnegative(),
+      shape: z.array(z.number().int().positive()),
+    })
+    .optional(),
+  models: z.array(
+    z.object({
+      role: z.string(),
+      /** The epoch whose weights gave these (the best validation epoch; 0: evaluated, not trained, here). */
+      epoch: z.number().int().nonnegative(),
+      logits: RunFilePath,
+      embeddings: z.object({ file: RunFilePath, dim: z.number().int().positive() }).optional(),
+    }),
+  ),
+});
+export type KnowledgeIndex = z.infer<typeof KnowledgeIndex>;
+
 export const RunSummary = z.object({
   experiment: z.string(),
   method: MethodNameSchema,
@@ -52,6 +99,8 @@ export const RunSummary = z.object({
   seed: z.number(),
   wallTimeSec: JsonNumber,
   models: z.array(ModelSummary),
+  /** Absent in runs made before it existed, and in runs that ended before it was written. */
+  knowledge: KnowledgeIndex.optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

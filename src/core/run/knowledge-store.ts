@@ -1,0 +1,148 @@
+// At the end of a run: what the dashboard's knowledge views compute from, next to the
+// checkpoints. Per model, its validation logits at the best checkpoint and its embeddings
+// (penultimate features) of a fixed, seeded sample of validation inputs; once per run, the
+// validation labels, that sample's indices and the raw inputs of samples the models disagree on.
+// Nothing here runs per epoch.
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KnowledgeIndex, ModelSummary } from '../../shared/protocol';
+import { encodeArray } from '../../shared/knowledge-files';
+import { writeFileAtomic } from '../../shared/fs-atomic';
+import { RUN_FILES, type RunFolder } from '../../shared/run-folder';
+import { deriveSeed, shuffledIndices } from '../data/rng';
+import type { Split } from '../data/types';
+import { loadModel } from '../models/checkpoint';
+import type { ZooModel } from '../models/zoo-model';
+import { predictLogits } from '../train/evaluate';
+import { argmaxRows } from '../train/metrics';
+
+/** At most this many validation samples have their embeddings stored. */
+export const EMBEDDING_SAMPLE_LIMIT = 2000;
+/** At most this many validation inputs are stored for the views' strips. */
+export const INPUT_SAMPLE_LIMIT = 240;
+/** The sub-stream of the run's seed that draws the embedding sample. */
+const SAMPLE_STREAM = 0x6b6e; // 'kn'
+
+export interface KnowledgeData {
+  classNames: string[];
+  inputShape: number[];
+  /** Normalised validation inputs, as the models see them. */
+  validation: Split;
+  /** The same before normalisation (images in [0, 1]). */
+  rawValidation: Split;
+}
+
+/** The validation indices whose embeddings are kept: a seeded draw of at most `limit`, in ascending order. */
+export function embeddingSample(count: number, seed: number, limit = EMBEDDING_SAMPLE_LIMIT): Int32Array {
+  return shuffledIndices(count, deriveSeed(seed, SAMPLE_STREAM)).slice(0, Math.min(count, limit)).sort();
+}
+
+/**
+ * Stores the knowledge files of every model that has a summary row and either a best checkpoint
+ * in this run (trained here) or is one of `evaluated` (loaded, evaluated as it is). Ensembles
+ * (no model of their own) are left out. Returns the index for summary.json.
+ */
+export async function storeKnowledge(folder: RunFolder, data: KnowledgeData, rows: readonly ModelSummary[], evaluated: readonly ZooModel[], seed: number): Promise<KnowledgeIndex> {
+  const { validation } = data;
+  const classes = data.classNames.length;
+  const rel = (...parts: string[]) => [RUN_FILES.checkpoints, ...parts].join('/');
+  const write = (path: string, bytes: Uint8Array) => writeFileAtomic(folder.path(path), bytes);
+
+  const sample = embeddingSample(validation.count, seed);
+  const sampleSplit = subset(validation, sample, data.inputShape);
+  const index: KnowledgeIndex = {
+    count: validation.count,
+    classes,
+    classNames: data.classNames,
+    labels: rel('val-labels.i32'),
+    embeddingSample: { file: rel('embedding-sample.i32'), count: sample.length, seed },
+    models: [],
+  };
+  write(index.labels, encodeArray(validation.y, 'int32'));
+  write(index.embeddingSample.file, encodeArray(sample, 'int32'));
+
+  const predictions = new Map<string, Int32Array>();
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (seen.has(row.role)) continue;
+    seen.add(row.role);
+    const best = folder.checkpointDir(row.role, 'best');
+    const own = existsSync(join(best, 'model.json'));
+    const model = own ? await loadModel(best) : evaluated.find((m) => m.info.role === row.role && row.bestEpoch === 0);
+    if (!model) continue;
+    try {
+      const logits = predictLogits(model, validation, data.inputShape);
+      const embeddings = embeddingsOf(model, sampleSplit, data.inputShape);
+      const entry: KnowledgeIndex['models'][number] = { role: row.role, epoch: own ? row.bestEpoch : 0, logits: rel(row.role, 'val-logits.f32') };
+      write(entry.logits, encodeArray(logits, 'float32'));
+      if (embeddings) {
+        entry.embeddings = { file: rel(row.role, 'embeddings.f32'), dim: embeddings.dim };
+        write(entry.embeddings.file, encodeArray(embeddings.values, 'float32'));
+      }
+      index.models.push(entry);
+      predictions.set(row.role, argmaxRows(logits, classes));
+    } finally {
+      if (own) model.dispose();
+    }
+  }
+
+  if (data.inputShape.length === 3 && data.rawValidation.count === validation.count) {
+    const chosen = disagreementSample([...predictions.values()], validation.count, seed);
+    if (chosen.length > 0) {
+      const pixels = subset(data.rawValidation, chosen, data.inputShape).x;
+      index.inputs = { indices: rel('sample-inputs.i32'), pixels: rel('sample-inputs.u8'), count: chosen.length, shape: data.inputShape };
+      write(index.inputs.indices, encodeArray(chosen, 'int32'));
+      write(
+        index.inputs.pixels,
+        encodeArray(
+          Uint8Array.from(pixels, (v) => Math.round(255 * Math.min(1, Math.max(0, v)))),
+          'uint8',
+        ),
+      );
+    }
+  }
+  return index;
+}
+
+/** The samples at `indices` of a split, as their own split. */
+function subset(split: Split, indices: Int32Array, inputShape: number[]): Split {
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(indices.length * size);
+  const y = new Int32Array(indices.length);
+  indices.forEach((i, k) => {
+    x.set(split.x.subarray(i * size, (i + 1) * size), k * size);
+    y[k] = split.y[i];
+  });
+  return { x, y, count: indices.length };
+}
+
+/** The model's embeddings of a split (inference mode), [count × dim]. */
+function embeddingsOf(model: ZooModel, split: Split, inputShape: number[], batchSize = 256): { values: Float32Array; dim: number } | undefined {
+  if (split.count === 0) return undefined;
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  let values: Float32Array | undefined;
+  let dim = 0;
+  for (let start = 0; start < split.count; start += batchSize) {
+    const n = Math.min(batchSize, split.count - start);
+    const chunk = tf.tidy(() => {
+      const x = tf.tensor(split.x.subarray(start * size, (start + n) * size), [n, ...inputShape]);
+      return model.forward(x, false).embedding;
+    });
+    dim = chunk.shape[1] as number;
+    values ??= new Float32Array(split.count * dim);
+    values.set(chunk.dataSync(), start * dim);
+    chunk.dispose();
+  }
+  return values && { values, dim };
+}
+
+/**
+ * Validation samples on which not every model predicts the same class (the ones the views'
+ * strips show), a seeded draw of at most `limit`, ascending.
+ */
+export function disagreementSample(predictions: Int32Array[], count: number, seed: number, limit = INPUT_SAMPLE_LIMIT): Int32Array {
+  if (predictions.length < 2) return new Int32Array(0);
+  const disputed = shuffledIndices(count, deriveSeed(seed, SAMPLE_STREAM + 1)).filter((i) => predictions.some((p) => p[i] !== predictions[0][i]));
+  return disputed.slice(0, Math.min(disputed.length, limit)).sort();
+}

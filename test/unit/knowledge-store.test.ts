@@ -1,0 +1,99 @@
+// The files the knowledge views compute from: written once at the end of a real (tiny) run,
+// read back and checked against the best checkpoints on disk evaluated independently here.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadModel } from '../../src/core/models/checkpoint';
+import { disagreementSample, embeddingSample } from '../../src/core/run/knowledge-store';
+import { prepareData } from '../../src/core/run/prepare-data';
+import { predictLogits } from '../../src/core/train/evaluate';
+import { decodeArray } from '../../src/shared/knowledge-files';
+import { parseExperimentConfig } from '../../src/shared/protocol';
+import { runMethod, scratchDir } from '../support/method-run';
+import { tinyConfig } from '../support/tiny-config';
+
+const scratch = scratchDir('knowledge');
+after(scratch.remove);
+
+describe('knowledge store', () => {
+  test('the embedding sample is a seeded draw of at most 2000 distinct validation indices, ascending', () => {
+    const a = embeddingSample(5000, 42);
+    assert.equal(a.length, 2000);
+    assert.equal(new Set(a).size, 2000);
+    assert.ok(a.every((v, i) => v >= 0 && v < 5000 && (i === 0 || v > a[i - 1])));
+    assert.deepEqual(embeddingSample(5000, 42), a, 'the same seed draws the same sample');
+    assert.notDeepEqual(embeddingSample(5000, 43), a, 'another seed draws another sample');
+    assert.deepEqual([...embeddingSample(7, 1)], [0, 1, 2, 3, 4, 5, 6], 'fewer samples than the limit: all of them');
+  });
+
+  test('inputs are kept for samples where the models disagree, and only those', () => {
+    const teacher = Int32Array.from([0, 1, 2, 3, 4, 5]);
+    const student = Int32Array.from([0, 1, 9, 3, 9, 5]);
+    assert.deepEqual([...disagreementSample([teacher, student], 6, 1)], [2, 4]);
+    assert.deepEqual([...disagreementSample([teacher], 6, 1)], [], 'one model disagrees with no one');
+    assert.equal(disagreementSample([teacher, student], 6, 1, 1).length, 1, 'capped');
+  });
+
+  test('a finished run stores every model’s best-checkpoint validation logits, embeddings of the sample and the labels, indexed in summary.json', async () => {
+    const input = tinyConfig({
+      name: 'knowledge',
+      data: { dataset: { kind: 'builtin' }, limitTrain: 256, limitValidation: 120 },
+      teacher: { model: { arch: 'cnn', widths: [4] }, train: { epochs: 2 } },
+      train: { epochs: 3, batchSize: 32, learningRate: 3e-3 },
+    });
+    const run = await runMethod(input, scratch.path('run'));
+    const config = parseExperimentConfig(input);
+    const data = await prepareData(config.data, 0, undefined);
+    const summary = run.folder.readSummary()!;
+    const knowledge = summary.knowledge;
+    assert.ok(knowledge, 'summary.json has a knowledge index');
+    const classes = data.classNames.length;
+    assert.equal(knowledge.count, data.validation.count);
+    assert.equal(knowledge.classes, classes);
+    assert.deepEqual(
+      knowledge.models.map((m) => m.role),
+      ['teacher', 'student-scratch', 'student'],
+    );
+    const read = (file: string) => new Uint8Array(readFileSync(run.folder.path(file)));
+    assert.deepEqual([...decodeArray(read(knowledge.labels), 'int32', knowledge.count, knowledge.labels)], [...data.validation.y]);
+    const sample = decodeArray(read(knowledge.embeddingSample.file), 'int32', knowledge.embeddingSample.count, knowledge.embeddingSample.file);
+    assert.equal(sample.length, Math.min(2000, data.validation.count));
+
+    const sampleSize = data.inputShape.reduce((a, b) => a * b, 1);
+    for (const entry of knowledge.models) {
+      const row = summary.models.find((m) => m.role === entry.role)!;
+      assert.equal(entry.epoch, row.bestEpoch, `${entry.role}: the best epoch's weights`);
+      const best = await loadModel(run.folder.checkpointDir(entry.role, 'best'));
+      try {
+        const expected = predictLogits(best, data.validation, data.inputShape);
+        const stored: Float32Array = decodeArray(read(entry.logits), 'float32', knowledge.count * classes, entry.logits);
+        assert.deepEqual([...stored], [...expected], `${entry.role}: stored logits are the best checkpoint's`);
+        assert.ok(entry.embeddings, `${entry.role} has embeddings`);
+        const dim = best.net.outputs[1].shape[1] as number;
+        assert.equal(entry.embeddings.dim, dim);
+        const embeddings = decodeArray(read(entry.embeddings.file), 'float32', sample.length * dim, entry.embeddings.file);
+        // Sample 3 and the last one, embedded here one at a time.
+        for (const k of [3, sample.length - 1]) {
+          const i = sample[k];
+          const x = tf.tensor(data.validation.x.subarray(i * sampleSize, (i + 1) * sampleSize), [1, ...data.inputShape]);
+          const { embedding } = best.forward(x, false);
+          const want = embedding.dataSync();
+          tf.dispose([x, embedding]);
+          for (let d = 0; d < dim; d++) assert.ok(Math.abs(embeddings[k * dim + d] - want[d]) < 1e-4, `${entry.role}: embedding of sample ${i}, dimension ${d}`);
+        }
+      } finally {
+        best.dispose();
+      }
+    }
+
+    // Inputs: raw pixels (×255) of samples on which the models' predictions differ.
+    const inputs = knowledge.inputs;
+    assert.ok(inputs, 'image runs keep inputs for the strips');
+    const indices = decodeArray(read(inputs.indices), 'int32', inputs.count, inputs.indices);
+    const pixels = decodeArray(read(inputs.pixels), 'uint8', inputs.count * sampleSize, inputs.pixels);
+    const k = inputs.count - 1;
+    const i = indices[k];
+    for (const p of [0, 100, 400, sampleSize - 1]) assert.equal(pixels[k * sampleSize + p], Math.round(255 * data.rawValidation.x[i * sampleSize + p]));
+  });
+});
