@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { MethodName } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
+import type { KdMethod, KdOptions } from './kd';
 
 export interface TrainBatch {
   x: tf.Tensor;
@@ -41,6 +42,8 @@ export interface Distiller {
   forwardTrain(batch: TrainBatch, context: StepContext): StepOutput;
   /** Set by methods that train several models together (DML's peers). */
   readonly together?: TrainedTogether;
+  /** How a worker thread rebuilds this distiller around its own copies of the models; absent where a method does not train with threads > 1 yet. */
+  replicaRecipe?(): ReplicaRecipe;
   dispose(): void;
 }
 
@@ -63,6 +66,12 @@ export interface TrainedTogether {
   /** Every member's loss terms from one forward pass, in member order. */
   forwardAll(batch: TrainBatch, context: StepContext): StepOutput[];
 }
+
+/**
+ * What data-parallel training (src/core/train/parallel) needs to rebuild a distiller in a worker
+ * thread: the method and its options; the student, and a teacher, are copied by weights.
+ */
+export type ReplicaRecipe = { kind: 'supervised'; method: 'teacher' | 'scratch' } | { kind: 'kd'; method: KdMethod; options: KdOptions; teacher: ZooModel };
 
 export function requireLabels(batch: TrainBatch, method: string): tf.Tensor1D {
   if (!batch.y) throw new Error(`method "${method}" needs labelled batches, got a batch without labels`);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 import { TeacherLogits } from './teacher-logits';
 
@@ -43,5 +43,9 @@ export class KnowledgeDistiller extends BaseDistiller<KdMethod> {
     const ce = tf.mul(crossEntropy(logits, this.labels(batch)), 1 - alpha) as tf.Scalar;
     const kd = tf.mul(kdLoss(logits, teacherLogits, temperature), alpha) as tf.Scalar;
     return { logits, losses: { ce, kd } };
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { kind: 'kd', method: this.method, options: this.options, teacher: this.teacher };
   }
 }

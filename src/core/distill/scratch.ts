@@ -1,6 +1,6 @@
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 
 /** Plain supervised training with cross-entropy: the teacher, and the from-scratch baseline. */
@@ -12,5 +12,9 @@ export class ScratchTrainer extends BaseDistiller<'teacher' | 'scratch'> {
   forwardTrain(batch: TrainBatch): StepOutput {
     const { logits } = this.student.forward(batch.x, true);
     return { logits, losses: { ce: crossEntropy(logits, this.labels(batch)) } };
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { kind: 'supervised', method: this.method };
   }
 }

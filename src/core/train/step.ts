@@ -14,7 +14,7 @@ export interface StepResult {
  * handed to `apply`. Variables the loss does not reach (a head during a hint stage) get no
  * gradient and no update. One result per output.
  */
-function gradientStep(variables: tf.Variable[], forward: () => StepOutput[], apply: (grads: tf.NamedTensorMap) => void, labels: tf.Tensor1D, weightDecay: number): StepResult[] {
+export function gradientStep(variables: tf.Variable[], forward: () => StepOutput[], apply: (grads: tf.NamedTensorMap) => void, labels: tf.Tensor1D, weightDecay: number): StepResult[] {
   let names: string[][] = [];
   const summary = tf.tidy(() => {
     let outputs: { terms: tf.Scalar[]; logits: tf.Tensor2D }[] = [];

@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Worker } from 'node:worker_threads';
+import type { TrainConfig } from '../../../shared/protocol';
+import type { Distiller, ReplicaRecipe, StepContext, TrainBatch } from '../../distill/distiller';
+import type { TrainOptimizer } from '../optimizer';
+import type { StepResult } from '../step';
+import { WorkerChannel } from './channel';
+import { weightedSum } from './flat';
+import type { RecipeWire } from './messages';
+import { modelToWire } from './model-transfer';
+import { Replica, type ReplicaWeights } from './replica';
+import { disposeMainShard, shardSizes, splitBatch } from './shards';
+import { replicaWorkerFile } from './worker-file';
+
+/** Averaged gradients of a whole batch, with its loss terms (sample-weighted means) and correct count. */
+export interface AveragedGradients {
+  values: Float32Array;
+  present: boolean[];
+  result: StepResult;
+}
+
+export interface DataParallelOptions {
+  /** Replicas in all: the main thread's and threads − 1 workers. */
+  threads: number;
+  /** The workers' backend: the main thread's. */
+  backend: 'wasm' | 'cpu';
+  /** The worker script (default: replicaWorkerFile()). */
+  workerFile?: string;
+}
+
+function recipeToWire(recipe: ReplicaRecipe): RecipeWire {
+  return recipe.kind === 'kd' ? { ...recipe, teacher: modelToWire(recipe.teacher) } : recipe;
+}
+
+/**
+ * Synchronous data parallelism over worker_threads, as PyTorch's DistributedDataParallel without
+ * SyncBN: each replica (the main thread's, around the loop's own models, and one per worker, each
+ * its own TensorFlow.js instance) computes gradients on its contiguous share of the batch; the
+ * main thread averages them weighted by shard size (for a loss that is a mean over the batch,
+ * the gradient of the whole batch), in replica order, and every replica applies the same average
+ * with the same optimizer, so the weights stay identical without being sent. Batch norm normalises
+ * with each shard's own statistics, and each replica's moving statistics follow its shards:
+ * synchronize() averages them (and checks the replicas still agree) before evaluation and checkpoints.
+ */
+export class DataParallel {
+  private constructor(
+    private readonly main: Replica,
+    private readonly workers: WorkerChannel[],
+  ) {}
+
+  /** Starts threads − 1 workers holding copies of the distiller's models, ready to step. */
+  static async start(distiller: Distiller, optimizer: TrainOptimizer, train: TrainConfig, options: DataParallelOptions): Promise<DataParallel> {
+    const recipe = distiller.replicaRecipe?.();
+    if (!recipe) throw new Error(`data-parallel training: method "${distiller.method}" cannot be replicated in worker threads`);
+    if (!(Number.isInteger(options.threads) && options.threads >= 2)) throw new Error(`data-parallel training: expected at least 2 threads, got ${options.threads}`);
+    const file = options.workerFile ?? replicaWorkerFile();
+    const student = modelToWire(distiller.student);
+    const wire = recipeToWire(recipe);
+    const workers = Array.from({ length: options.threads - 1 }, (_, i) => new WorkerChannel(new Worker(file), `replica ${i + 1}'s worker thread`));
+    const parallel = new DataParallel(new Replica(distiller, optimizer, train.weightDecay), workers);
+    try {
+      await Promise.all(workers.map((w, i) => w.request({ type: 'init', backend: options.backend, replica: i + 1, student, recipe: wire, train }, 'ready')));
+    } catch (error) {
+      await parallel.dispose();
+      throw error;
+    }
+    return parallel;
+  }
+
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  setLearningRate(rate: number): void {
+    this.main.optimizer.setLearningRate(rate);
+    for (const w of this.workers) w.post({ type: 'learningRate', rate });
+  }
+
+  /** Every replica's gradients on its shard, averaged: what one replica would compute on the whole batch (batch norm aside). Nothing is applied. */
+  async gradients(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): Promise<AveragedGradients> {
+    const total = batch.x.shape[0];
+    const sizes = shardSizes(total, this.threads);
+    const { main, others } = splitBatch(batch, labels, sizes);
+    const replies = others.map((shard, i) => {
+      if (sizes[i + 1] === 0) return undefined;
+      const reply = this.workers[i].request({ type: 'compute', shard, context }, 'gradients', [shard.x.buffer, shard.labels.buffer, shard.indices.buffer] as ArrayBuffer[]);
+      // Awaited below; if the main thread's own shard throws first, a failing worker must not become an unhandled rejection.
+      reply.catch(() => {});
+      return reply;
+    });
+    let own;
+    try {
+      own = this.main.gradients(main.batch, main.labels, context);
+    } finally {
+      disposeMainShard(main, batch);
+    }
+    const shards = [{ ...own, samples: sizes[0] }];
+    for (const [i, reply] of replies.entries()) if (reply) shards.push({ ...(await reply), samples: sizes[i + 1] });
+    const weight = (samples: number) => samples / total;
+    const values = weightedSum(shards.map((s) => ({ values: s.values, weight: weight(s.samples) })));
+    const present = own.present.map((_, v) => shards.some((s) => s.present[v]));
+    const losses: Record<string, number> = {};
+    for (const s of shards) for (const [k, v] of Object.entries(s.losses)) losses[k] = (losses[k] ?? 0) + weight(s.samples) * v;
+    return { values, present, result: { losses, correct: shards.reduce((sum, s) => sum + s.correct, 0) } };
+  }
+
+  /** Applies the same gradients on every replica. */
+  apply(values: Float32Array, present: boolean[]): void {
+    for (const w of this.workers) {
+      const copy = values.slice();
+      w.post({ type: 'apply', values: copy, present }, [copy.buffer]);
+    }
+    this.main.apply(values, present);
+  }
+
+  /** One optimisation step over the whole batch, shared out among the replicas. */
+  async step(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): Promise<StepResult> {
+    const { values, present, result } = await this.gradients(batch, labels, context);
+    this.apply(values, present);
+    return result;
+  }
+
+  /** Every replica's weights, the main thread's first. */
+  async replicaWeights(): Promise<ReplicaWeights[]> {
+    const others = await Promise.all(this.workers.map((w) => w.request({ type: 'weights' }, 'weights')));
+    return [this.main.weights(), ...others.map(({ trainable, state }) => ({ trainable, state }))];
+  }
+
+  /**
+   * Makes the replicas' batch-norm moving statistics their mean (on every replica), so the main
+   * thread's model — the one evaluated and checkpointed — carries what every shard saw. Throws if
+   * a replica's trainable weights differ from the main thread's: they cannot, unless a replica broke.
+   */
+  async synchronize(): Promise<void> {
+    if (this.workers.length === 0) return;
+    const all = await this.replicaWeights();
+    const reference = all[0].trainable;
+    all.forEach(({ trainable }, r) => {
+      const at = trainable.findIndex((v, i) => !Object.is(v, reference[i]));
+      if (trainable.length !== reference.length || at >= 0) throw new Error(`data-parallel training: replica ${r}'s weights drifted from replica 0's (first at value ${at})`);
+    });
+    const state = weightedSum(all.map((w) => ({ values: w.state, weight: 1 / all.length })));
+    if (state.length === 0) return;
+    this.main.setState(state);
+    for (const w of this.workers) {
+      const copy = state.slice();
+      w.post({ type: 'setState', state: copy }, [copy.buffer]);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}

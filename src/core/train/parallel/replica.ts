@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Distiller, StepContext, TrainBatch } from '../../distill/distiller';
+import type { TrainOptimizer } from '../optimizer';
+import { gradientStep, type StepResult } from '../step';
+import { applyFlatGradients, flattenGradients, packTensors, type FlatGradients } from './flat';
+
+/** One shard's gradients with its loss terms and correct count. */
+export type ShardGradients = FlatGradients & StepResult;
+
+/** The trained model's weights of one replica: trainable ones, and its state (batch-norm moving statistics). */
+export interface ReplicaWeights {
+  trainable: Float32Array;
+  state: Float32Array;
+}
+
+/**
+ * One copy of what a step trains: a distiller (its student, and a teacher where it has one) with
+ * its optimizer. Replica 0 lives on the main thread around the loop's own models; the others in
+ * worker threads. Every replica applies the same averaged gradients, so their weights stay equal.
+ */
+export class Replica {
+  private readonly variables: tf.Variable[];
+
+  constructor(
+    readonly distiller: Distiller,
+    readonly optimizer: TrainOptimizer,
+    private readonly weightDecay: number,
+  ) {
+    this.variables = distiller.trainableVariables();
+  }
+
+  /** The gradients of this shard's loss (weight decay included, as trainStep adds it), not applied. */
+  gradients(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): ShardGradients {
+    let flat: FlatGradients | undefined;
+    const [result] = gradientStep(
+      this.variables,
+      () => [this.distiller.forwardTrain(batch, context)],
+      (grads) => (flat = flattenGradients(this.variables, grads)),
+      labels,
+      this.weightDecay,
+    );
+    return { ...flat!, ...result };
+  }
+
+  apply(values: Float32Array, present: boolean[]): void {
+    applyFlatGradients(this.optimizer.optimizer, this.variables, values, present);
+  }
+
+  weights(): ReplicaWeights {
+    const net = this.distiller.student.net;
+    return { trainable: packTensors(net.trainableWeights.map((w) => w.read())), state: packTensors(net.nonTrainableWeights.map((w) => w.read())) };
+  }
+
+  /** Replaces the state (batch-norm moving statistics) with `values`, laid out as weights().state. */
+  setState(values: Float32Array): void {
+    const state = this.distiller.student.net.nonTrainableWeights;
+    let offset = 0;
+    for (const w of state) {
+      const shape = w.shape as number[];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const value = tf.tensor(values.subarray(offset, offset + size), shape, 'float32');
+      w.write(value);
+      value.dispose();
+      offset += size;
+    }
+    if (offset !== values.length) throw new Error(`setState: expected ${offset} state values, got ${values.length}`);
+  }
+}
