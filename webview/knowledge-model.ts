@@ -109,7 +109,10 @@ export function calibration(logits: Logits, labels: Int32Array, bins = 15): Cali
     const b = Math.min(bins - 1, Math.max(0, Math.ceil(p[top] * bins) - 1));
     count[b]++;
     confidence[b] += p[top];
-    if (top === labels[i]) (correct[b]++, right++);
+    if (top === labels[i]) {
+      correct[b]++;
+      right++;
+    }
   }
   const n = labels.length;
   let ece = 0;
