@@ -1,7 +1,7 @@
 // The files the knowledge views compute from: written once at the end of a real (tiny) run,
 // read back and checked against the best checkpoints on disk evaluated independently here.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel } from '../../src/core/models/checkpoint';
@@ -9,7 +9,8 @@ import { disagreementSample, embeddingSample } from '../../src/core/run/knowledg
 import { prepareData } from '../../src/core/run/prepare-data';
 import { predictLogits } from '../../src/core/train/evaluate';
 import { decodeArray } from '../../src/shared/knowledge-files';
-import { parseExperimentConfig } from '../../src/shared/protocol';
+import { parseExperimentConfig, RunKnowledgePayload } from '../../src/shared/protocol';
+import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
 import { runMethod, scratchDir } from '../support/method-run';
 import { tinyConfig } from '../support/tiny-config';
 
@@ -95,5 +96,44 @@ describe('knowledge store', () => {
     const k = inputs.count - 1;
     const i = indices[k];
     for (const p of [0, 100, 400, sampleSize - 1]) assert.equal(pixels[k * sampleSize + p], Math.round(255 * data.rawValidation.x[i * sampleSize + p]));
+  });
+});
+
+describe('knowledge read by the host', () => {
+  test('every file the index names is sent, byte for byte; a damaged file is a problem naming it, and nothing on disk changes', async () => {
+    const run = await runMethod(tinyConfig({ name: 'knowledge-host' }), scratch.path('host'));
+    const read = readRunKnowledge(run.folder.dir);
+    assert.ok(read.knowledge, read.problem);
+    const { index, files } = read.knowledge;
+    assert.ok(RunKnowledgePayload.safeParse(read.knowledge).success, 'the payload passes the webview schema');
+    const named = [index.labels, index.embeddingSample.file, ...index.models.flatMap((m) => [m.logits, ...(m.embeddings ? [m.embeddings.file] : [])])];
+    for (const file of named) assert.deepEqual(Buffer.from(files[file], 'base64'), readFileSync(run.folder.path(file)), file);
+
+    const logits = run.folder.path(index.models[1].logits);
+    const whole = readFileSync(logits);
+    writeFileSync(logits, whole.subarray(0, whole.length - 3));
+    const cut = readRunKnowledge(run.folder.dir);
+    assert.equal(cut.knowledge, undefined);
+    assert.match(
+      cut.problem!,
+      new RegExp(`${logits.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: expected ${whole.length / 4} float32 values \\(${whole.length} bytes\\), found ${whole.length - 3} bytes`),
+    );
+    assert.equal(readFileSync(logits).length, whole.length - 3, 'the damaged file is left as it was');
+
+    const nan = Buffer.from(whole);
+    nan.writeFloatLE(Number.NaN, 8);
+    writeFileSync(logits, nan);
+    assert.match(readRunKnowledge(run.folder.dir).problem!, /val-logits\.f32: value 2 is NaN, expected a finite number/);
+
+    const labels = run.folder.path(index.labels);
+    const badLabels = Buffer.from(readFileSync(labels));
+    badLabels.writeInt32LE(index.classes, 0);
+    writeFileSync(logits, whole);
+    writeFileSync(labels, badLabels);
+    assert.match(readRunKnowledge(run.folder.dir).problem!, /val-labels\.i32: value 0 is 10, expected an index in \[0, 10\)/);
+
+    const summary = run.folder.readSummary()!;
+    run.folder.writeSummary({ ...summary, knowledge: undefined });
+    assert.match(readRunKnowledge(run.folder.dir).problem!, /stored no validation logits/);
   });
 });

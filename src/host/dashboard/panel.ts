@@ -22,6 +22,7 @@ import { vscodeDialogs, type DashboardDialogs } from './dialogs';
 import { dashboardHtml } from './html';
 import { isInside } from '../../shared/paths';
 import { isDashboardEvent, listRunItems, readCompareRuns, readRunHistory } from './run-data';
+import { readRunKnowledge } from './knowledge-data';
 
 export const DASHBOARD_VIEW_TYPE = 'distill.dashboard';
 
@@ -204,6 +205,15 @@ export class DashboardPanel {
         // falls between them; one that is in both arrives twice, and the webview's reducer is idempotent.
         this.watchedRun = resolve(message.runDir);
         this.post({ type: 'runHistory', history: readRunHistory(message.runDir) });
+        return;
+      }
+      case 'requestKnowledge': {
+        const runsDir = this.deps.runsDir();
+        if (!isInside(runsDir, message.runDir) || !existsSync(message.runDir)) {
+          this.post({ type: 'knowledge', runDir: message.runDir, problem: `${message.runDir} is not a run folder inside the runs folder ${runsDir}` });
+          return;
+        }
+        this.post({ type: 'knowledge', runDir: message.runDir, ...readRunKnowledge(message.runDir) });
         return;
       }
       case 'requestCompare':

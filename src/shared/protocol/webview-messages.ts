@@ -1,6 +1,6 @@
 // Messages between the extension host and the dashboard webview.
 import { z } from 'zod';
-import type { RunRecord, RunStatus, RunSummary } from './records';
+import { KnowledgeIndex, type RunRecord, type RunStatus, type RunSummary } from './records';
 import type { TrainerEvent } from './trainer-messages';
 
 // ==================== host ⇄ webview messages (dashboard) ====================
@@ -51,6 +51,17 @@ export interface DashboardCompareRun {
   summary: RunSummary;
 }
 
+/**
+ * A run's knowledge files for the knowledge views: summary.json's index, and each file it names
+ * (keyed by that path) as base64 of its little-endian bytes. The webview parses this with the
+ * schema and decodes every file against the index before drawing anything.
+ */
+export const RunKnowledgePayload = z.object({
+  index: KnowledgeIndex,
+  files: z.record(z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')),
+});
+export type RunKnowledgePayload = z.infer<typeof RunKnowledgePayload>;
+
 export type HostToWebview =
   | { type: 'init'; uiUpdatesPerSecond: number; runsDir: string; runs: DashboardRunItem[]; focus?: DashboardFocus }
   | { type: 'focus'; focus: DashboardFocus }
@@ -58,6 +69,8 @@ export type HostToWebview =
   | { type: 'runHistory'; history: DashboardRunHistory }
   | { type: 'runEvent'; runDir: string; event: DashboardEvent }
   | { type: 'compareData'; runs: DashboardCompareRun[] }
+  /** Answer to `requestKnowledge`: the files, or why they cannot be shown (a damaged file, named). */
+  | { type: 'knowledge'; runDir: string; knowledge?: RunKnowledgePayload; problem?: string }
   | { type: 'configLoaded'; config: unknown; file: string }
   /** The host's own check of a config failed (ConfigError.problems, same wording as the form's). */
   | { type: 'configProblems'; problems: string[] }
@@ -81,6 +94,8 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   /** Must name a run folder inside the runs folder. */
   z.object({ type: z.literal('openRun'), runDir: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('requestCompare') }).strict(),
+  /** A run's knowledge files (must name a run folder inside the runs folder). */
+  z.object({ type: z.literal('requestKnowledge'), runDir: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('refreshRuns') }).strict(),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;

@@ -1,0 +1,51 @@
+// A run's knowledge files (summary.json's `knowledge`) for the dashboard's knowledge views: each
+// file read, checked against the index (size, finite values, indices in range) and sent as
+// base64. A damaged file is a problem naming it; nothing is changed on disk. No vscode import.
+import { existsSync, readFileSync } from 'node:fs';
+import { checkIndices, decodeArray } from '../../shared/knowledge-files';
+import type { KnowledgeIndex, RunKnowledgePayload } from '../../shared/protocol';
+import { RunFolder } from '../../shared/run-folder';
+
+export type RunKnowledgeRead = { knowledge: RunKnowledgePayload; problem?: undefined } | { knowledge?: undefined; problem: string };
+
+/** Every file the index names, with what it must hold. */
+function expectedFiles(index: KnowledgeIndex): { file: string; check: (bytes: Uint8Array, path: string) => void }[] {
+  const floats = (count: number) => (bytes: Uint8Array, path: string) => void decodeArray(bytes, 'float32', count, path);
+  const indices = (count: number, bound: number) => (bytes: Uint8Array, path: string) => void checkIndices(decodeArray(bytes, 'int32', count, path), bound, path);
+  const files = [
+    { file: index.labels, check: indices(index.count, index.classes) },
+    { file: index.embeddingSample.file, check: indices(index.embeddingSample.count, index.count) },
+  ];
+  for (const model of index.models) {
+    files.push({ file: model.logits, check: floats(index.count * index.classes) });
+    if (model.embeddings) files.push({ file: model.embeddings.file, check: floats(index.embeddingSample.count * model.embeddings.dim) });
+  }
+  if (index.inputs) {
+    const size = index.inputs.shape.reduce((a, b) => a * b, 1);
+    files.push({ file: index.inputs.indices, check: indices(index.inputs.count, index.count) });
+    files.push({ file: index.inputs.pixels, check: (bytes, path) => void decodeArray(bytes, 'uint8', index.inputs!.count * size, path) });
+  }
+  return files;
+}
+
+export function readRunKnowledge(runDir: string): RunKnowledgeRead {
+  const folder = new RunFolder(runDir);
+  const summary = folder.inspectSummary();
+  if (summary.state === 'missing') return { problem: 'This run has no summary yet: the knowledge views appear when it has finished.' };
+  if (summary.state === 'damaged') return { problem: `${summary.damage.path} is damaged: ${summary.damage.reason}` };
+  const index = summary.value.knowledge;
+  if (!index) return { problem: 'This run stored no validation logits (it ended early, or was made before Distill Lab stored them).' };
+  const files: Record<string, string> = {};
+  try {
+    for (const { file, check } of expectedFiles(index)) {
+      const path = folder.path(file);
+      if (!existsSync(path)) throw new Error(`${path}: missing (summary.json names it)`);
+      const bytes = readFileSync(path);
+      check(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+      files[file] = bytes.toString('base64');
+    }
+  } catch (error) {
+    return { problem: `cannot show the knowledge views: ${(error as Error).message}` };
+  }
+  return { knowledge: { index, files } };
+}
