@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, deriveSeed } from '../data/rng';
+import { NCE_EPS } from './losses/crd';
 
 export type MemoryBank = Float32Array | number[][];
 
@@ -24,9 +25,8 @@ export interface ContrastMemoryOptions {
  * [B·(K+1)] indices, row-major [B, K+1]: column 0 the sample's own index, then K negatives drawn
  * uniformly (with replacement, as RepDistiller) from [0, nData) excluding it.
  */
-export function drawContrastIndices(idx: Int32Array, nData: number, k: number, rng: () => number): Int32Array {
+export function drawContrastIndices(idx: Int32Array, nData: number, k: number, rng: () => number, out = new Int32Array(idx.length * (k + 1))): Int32Array {
   if (nData < 2) throw new Error(`drawContrastIndices: need at least 2 samples, got ${nData}`);
-  const out = new Int32Array(idx.length * (k + 1));
   idx.forEach((pos, b) => {
     const row = b * (k + 1);
     out[row] = pos;
@@ -113,8 +113,7 @@ export class ClassNegatives {
  * [B·(K+1)] indices, row-major [B, K+1]: column 0 the sample's own index, then K negatives from
  * the other classes (see ClassNegatives).
  */
-export function drawClassContrastIndices(idx: Int32Array, negatives: ClassNegatives, k: number, rng: () => number): Int32Array {
-  const out = new Int32Array(idx.length * (k + 1));
+export function drawClassContrastIndices(idx: Int32Array, negatives: ClassNegatives, k: number, rng: () => number, out = new Int32Array(idx.length * (k + 1))): Int32Array {
   idx.forEach((pos, b) => {
     out[b * (k + 1)] = pos;
     negatives.draw(pos, k, rng, out, b * (k + 1) + 1);
@@ -146,6 +145,9 @@ export class ContrastMemory {
   private disposed = false;
   /** Each bank transposed, [featDim, nData], kept up to date by settle(): wasm's Transpose of an N×d bank costs more than the matmul that needs it. */
   private readonly transposed = new WeakMap<Float32Array, Float32Array>();
+  /** nceLosses()'s draws and negative counts, reused from step to step. */
+  private drawBuffer = new Int32Array(0);
+  private countBuffer = new Float32Array(0);
 
   constructor(private readonly options: ContrastMemoryOptions) {
     const { featDim, nData, k, seed, initial } = options;
@@ -181,11 +183,109 @@ export class ContrastMemory {
    * Contrast indices for a batch, from this memory's seeded stream: negatives from the other
    * classes when the memory has labels, else uniform over the other samples.
    */
-  drawContrastIndices(idx: Int32Array): Int32Array {
+  drawContrastIndices(idx: Int32Array, out = new Int32Array(idx.length * (this.options.k + 1))): Int32Array {
     const { nData, k } = this.options;
     const bad = idx.find((i) => !(Number.isInteger(i) && i >= 0 && i < nData));
     if (bad !== undefined) throw new Error(`ContrastMemory.drawContrastIndices: index ${bad} is outside [0, ${nData})`);
-    return this.negatives ? drawClassContrastIndices(idx, this.negatives, k, this.rng) : drawContrastIndices(idx, nData, k, this.rng);
+    return this.negatives ? drawClassContrastIndices(idx, this.negatives, k, this.rng, out) : drawContrastIndices(idx, nData, k, this.rng, out);
+  }
+
+  /**
+   * CRD's two NCE losses, L(vS against the teacher bank) and L(vT against the student bank), the
+   * values contrastLoss() gives on forward()'s scores, without forming those [B, K+1] scores:
+   * with s = exp(v·m/T)/Z over the whole bank and P[b, c] how often c is among row b's negatives,
+   *   L = (1/B)·[Σ_bc P_bc·log1p((s_bc + ε)/c) + Σ_b log1p((c + ε)/s_b⁺)],  c = K/N,
+   * which is −(1/B)·Σ_b[log(s⁺/(s⁺+c+ε)) + Σ_k log(c/(s⁻_k+c+ε))] term by term. When K is close
+   * to N (the default K = min(16384, N−1)), the [B, N] product costs what the picked columns
+   * would, and the picking, its scatter in the backward and the [B, K+1] tensors all go. Without
+   * contrastIdx, the negatives are drawn from this memory's stream as drawContrastIndices() draws
+   * them, into a buffer kept between steps. The banks then move as after forward().
+   */
+  nceLosses(vS: tf.Tensor2D, vT: tf.Tensor2D, idx: Int32Array, contrastIdx?: Int32Array): { lossS: tf.Scalar; lossT: tf.Scalar } {
+    const { nData, k, featDim, momentum } = this.options;
+    const batch = idx.length;
+    let drawn = contrastIdx;
+    if (!drawn) {
+      if (this.drawBuffer.length !== batch * (k + 1)) this.drawBuffer = new Int32Array(batch * (k + 1));
+      drawn = this.drawContrastIndices(idx, this.drawBuffer);
+    }
+    this.check(vS, vT, idx, drawn, contrastIdx === undefined);
+    this.settle();
+    const step = ++this.step;
+    // P, [B, N]: a buffer kept between steps (a fresh multi-megabyte array costs more than filling it).
+    if (this.countBuffer.length !== batch * nData) this.countBuffer = new Float32Array(batch * nData);
+    const counts = this.countBuffer.fill(0);
+    for (let b = 0; b < batch; b++) {
+      const row = b * (k + 1);
+      const at = b * nData;
+      for (let j = 1; j <= k; j++) counts[at + drawn[row + j]] += 1;
+    }
+    const noise = k / nData;
+    const side = (v: tf.Tensor2D, bank: Float32Array, z: number | undefined) => {
+      const positives = new Float32Array(batch * featDim);
+      idx.forEach((row, b) => positives.set(bank.subarray(row * featDim, (row + 1) * featDim), b * featDim));
+      const zValue = z ?? this.firstNormalizer(v, bank, idx, drawn);
+      const loss = tf.tidy(() => this.nceLoss(v, bank, counts, positives, Math.log(zValue), noise, step));
+      return { loss, z: zValue };
+    };
+    const s = side(vS, this.teacher, this.zS);
+    const t = side(vT, this.student, this.zT);
+    [this.zS, this.zT] = [s.z, t.z];
+    this.pending = {
+      idx: Int32Array.from(idx),
+      student: this.updatedRows(this.student, vS.dataSync(), idx, momentum),
+      teacher: this.updatedRows(this.teacher, vT.dataSync(), idx, momentum),
+      step,
+    };
+    return { lossS: s.loss, lossT: t.loss };
+  }
+
+  /** Z = N·mean of exp(v·m/T) over the first batch's K+1 scores per row (RepDistiller sets it once, from the first forward). */
+  private firstNormalizer(v: tf.Tensor2D, bank: Float32Array, idx: Int32Array, contrastIdx: Int32Array): number {
+    const { featDim, nData, temperature } = this.options;
+    const values = v.dataSync();
+    const cols = contrastIdx.length / idx.length;
+    let sum = 0;
+    for (let b = 0; b < idx.length; b++) {
+      for (let j = 0; j < cols; j++) {
+        const c = contrastIdx[b * cols + j];
+        let dot = 0;
+        for (let d = 0; d < featDim; d++) dot += values[b * featDim + d] * bank[c * featDim + d];
+        sum += Math.exp(dot / temperature);
+      }
+    }
+    return (sum / contrastIdx.length) * nData;
+  }
+
+  /**
+   * The NCE loss of one side. The noise term's gradient is written out (dL/d(v·m/T) = P·u/(1+u+ε/c),
+   * u = s/c), so the backward is a few elementwise products and one matmul with the bank, which
+   * the gradient reaches as a constant.
+   */
+  private nceLoss(v: tf.Tensor2D, bank: Float32Array, counts: Float32Array, positives: Float32Array, logZ: number, noise: number, step: number): tf.Scalar {
+    const { featDim, nData, temperature } = this.options;
+    const batch = v.shape[0];
+    const shift = logZ + Math.log(noise);
+    const floor = NCE_EPS / noise;
+    const noiseTerm = tf.customGrad((x, save) => {
+      const u = tf.tidy(() => tf.exp(tf.sub(tf.matMul(tf.mul(x as tf.Tensor2D, 1 / temperature), tf.tensor2d(this.transposedOf(bank), [featDim, nData])), shift)));
+      const p = tf.tensor2d(counts, [batch, nData]);
+      (save as tf.GradSaveFunc)([u, p]);
+      return {
+        value: tf.tidy(() => tf.sum(tf.mul(p, tf.log1p(tf.add(u, floor))))),
+        gradFunc: (dy, [uSaved, pSaved]) => {
+          if (this.settled >= step) {
+            throw new Error("ContrastMemory: the banks moved (a later forward or memories()) before this forward's gradient was taken");
+          }
+          const dDots = tf.mul(tf.div(tf.mul(pSaved, uSaved), tf.add(uSaved, 1 + floor)), tf.mul(dy, 1 / temperature));
+          return tf.matMul(dDots, tf.tensor2d(bank, [nData, featDim]));
+        },
+      };
+    });
+    // s⁺ = exp(v·m⁺/T − log Z); log1p((c + ε)/s⁺) = log1p((c + ε)·exp(log Z − v·m⁺/T)).
+    const positiveDots = tf.div(tf.sum(tf.mul(v, tf.tensor2d(positives, [batch, featDim])), 1), temperature);
+    const positiveTerm = tf.sum(tf.log1p(tf.mul(tf.exp(tf.sub(logZ, positiveDots)), noise + NCE_EPS)));
+    return tf.div(tf.add(noiseTerm(v), positiveTerm), batch) as tf.Scalar;
   }
 
   /**
@@ -339,7 +439,8 @@ export class ContrastMemory {
     if (this.disposed) throw new Error('ContrastMemory: used after dispose()');
   }
 
-  private check(vS: tf.Tensor2D, vT: tf.Tensor2D, idx: Int32Array, contrastIdx: Int32Array): void {
+  /** `drawnHere`: the indices come from this memory's own draw, in range by construction (a pass over B·(K+1) saved). */
+  private check(vS: tf.Tensor2D, vT: tf.Tensor2D, idx: Int32Array, contrastIdx: Int32Array, drawnHere = false): void {
     this.assertLive();
     const { featDim, nData, k } = this.options;
     const batch = idx.length;
@@ -354,7 +455,7 @@ export class ContrastMemory {
     if (contrastIdx.length !== batch * (k + 1)) {
       throw new Error(`ContrastMemory.forward: contrastIdx must hold ${batch}×${k + 1} indices, got ${contrastIdx.length}`);
     }
-    for (let i = 0; i < contrastIdx.length; i++) {
+    for (let i = 0; i < contrastIdx.length && !drawnHere; i++) {
       if (!(contrastIdx[i] >= 0 && contrastIdx[i] < nData)) throw new Error(`ContrastMemory.forward: an index is outside [0, ${nData})`);
     }
     idx.forEach((row, b) => {

@@ -5,7 +5,6 @@ import { ContrastMemory } from './contrast-memory';
 import { BaseDistiller } from './base';
 import type { StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
-import { contrastLoss } from './losses/crd';
 import { EmbedHead } from './modules/embed-head';
 import { kdTerm, type KdTermOptions } from './modules/kd-term';
 import { embeddingSize } from './modules/taps';
@@ -36,7 +35,6 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
   private readonly embedStudent: EmbedHead;
   private readonly embedTeacher: EmbedHead;
   readonly memory: ContrastMemory;
-  private readonly nData: number;
   /** The frozen teacher's logits and embedding per sample, computed once when there is no augmentation. */
   private readonly teacherOutputs: TeacherOutputs;
 
@@ -48,7 +46,6 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
   ) {
     super('crd', student);
     if (data.nData < 2) throw new ConfigError([`config.data.limitTrain: method "crd" needs at least 2 training samples, got ${data.nData}`]);
-    this.nData = data.nData;
     this.embedStudent = this.add(new EmbedHead(embeddingSize(student), options.featDim, data.seed));
     this.embedTeacher = this.add(new EmbedHead(embeddingSize(teacher), options.featDim, data.seed + 1));
     this.memory = this.add(
@@ -70,8 +67,8 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
     const { logits, embedding } = this.student.forward(batch.x, true);
     const vS = this.embedStudent.apply(embedding);
     const vT = this.embedTeacher.apply(t.embedding);
-    const { scoresS, scoresT } = this.memory.forward(vS, vT, batch.indices, this.memory.drawContrastIndices(batch.indices));
-    const crd = tf.mul(tf.add(contrastLoss(scoresS, this.nData), contrastLoss(scoresT, this.nData)), this.options.beta) as tf.Scalar;
+    const { lossS, lossT } = this.memory.nceLosses(vS, vT, batch.indices);
+    const crd = tf.mul(tf.add(lossS, lossT), this.options.beta) as tf.Scalar;
     return {
       logits,
       losses: { ce: crossEntropy(logits, this.labels(batch)), crd, ...kdTerm(logits, t.logits, this.options) },

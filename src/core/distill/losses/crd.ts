@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-const EPS = 1e-7;
+/** RepDistiller's ε in the NCE loss (`crd/criterion.py`). */
+export const NCE_EPS = 1e-7;
+const EPS = NCE_EPS;
 
 /** Σ of every entry; its gradient broadcasts dy (tf.sum's builds a ones tensor on the host). */
 function sumAll(x: tf.Tensor): tf.Scalar {
