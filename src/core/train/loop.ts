@@ -8,6 +8,7 @@ import type { Distiller } from '../distill/distiller';
 import type { ZooModel } from '../models/zoo-model';
 import { evaluateLogits, predictLogits, type Evaluation } from './evaluate';
 import { createOptimizer, type TrainOptimizer } from './optimizer';
+import { startDataParallel } from './parallel/start';
 import { learningRateAt } from './schedule';
 import { trainStep, trainTogetherStep } from './step';
 
@@ -173,10 +174,13 @@ export async function trainModels(
     divergence: new DivergenceGuard(),
   }));
   const saveCheckpoints = async (epoch: number, kind: 'best' | 'last', which: Track[]) => {
+    await parallel?.synchronize();
     for (const track of which) {
       hooks.emit({ type: 'checkpoint', phase: track.role, epoch, kind, path: await hooks.saveCheckpoint(track.model, kind, track.role) });
     }
   };
+  // train.threads > 1: every step shared out over worker threads (src/core/train/parallel).
+  const parallel = together ? undefined : await startDataParallel(distiller, tracks[0].optimizer, config, phase, hooks.emit);
   let epoch = 0;
   try {
     for (; epoch < config.epochs; epoch++) {
@@ -184,6 +188,7 @@ export async function trainModels(
       const learningRate = learningRateAt(config, epoch);
       for (const track of tracks) {
         track.optimizer.setLearningRate(learningRate);
+        parallel?.setLearningRate(learningRate);
         Object.assign(track, { sums: {}, seen: 0, correct: 0 });
       }
       let stepsDone = 0;
@@ -199,7 +204,7 @@ export async function trainModels(
           const optimizers = tracks.map((t) => t.optimizer.optimizer);
           const results = together
             ? trainTogetherStep(distiller, optimizers, trainBatch, batch.y, context, config.weightDecay)
-            : [trainStep(distiller, optimizers[0], trainBatch, batch.y, context, config.weightDecay)];
+            : [parallel ? await parallel.step(trainBatch, batch.y, context) : trainStep(distiller, optimizers[0], trainBatch, batch.y, context, config.weightDecay)];
           results.forEach((step, i) => {
             const track = tracks[i];
             const where = () => `epoch ${epoch + 1}, step ${stepsDone + 1} of ${track.role}`;
@@ -226,6 +231,7 @@ export async function trainModels(
         if (stepsDone >= stepsPerEpoch) break;
       }
 
+      await parallel?.synchronize();
       for (const track of tracks) {
         const { role } = track;
         track.valLogits = predictLogits(track.model, data.validation, data.inputShape);
@@ -260,6 +266,7 @@ export async function trainModels(
     throw error;
   } finally {
     for (const track of tracks) track.optimizer.dispose();
+    await parallel?.dispose();
   }
   const wallTimeSec = (Date.now() - started) / 1000;
   const results = new Map<string, PhaseResult>();

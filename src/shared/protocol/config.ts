@@ -31,6 +31,8 @@ export type DataConfig = z.infer<typeof DataConfig>;
 /** Upper bounds that catch a slip of the keyboard (`epochs: 1e9`) long before a run would. */
 export const MAX_EPOCHS = 10_000;
 export const MAX_BATCH_SIZE = 8192;
+/** Threads per run (train.threads): far more than any machine this runs on has cores. */
+export const MAX_THREADS = 64;
 
 export const OptimizerConfig = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('adam'), beta1: z.number().gt(0).lt(1).default(0.9), beta2: z.number().gt(0).lt(1).default(0.999) }).strict(),
@@ -79,6 +81,11 @@ export const TrainConfig = z
     augment: AugmentConfig.optional(),
     /** Stop after this many steps per epoch (quick runs and tests). */
     maxStepsPerEpoch: z.number().int().positive().max(1_000_000).optional(),
+    /**
+     * Threads that train this run together (data parallel: each a replica and a share of every
+     * batch, gradients averaged); absent or 1: one thread. Deterministic for a given seed and count.
+     */
+    threads: z.number().int().positive().max(MAX_THREADS).optional(),
   })
   .strict();
 export type TrainConfig = z.infer<typeof TrainConfig>;

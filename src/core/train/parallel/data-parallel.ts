@@ -43,6 +43,9 @@ function recipeToWire(recipe: ReplicaRecipe): RecipeWire {
  * synchronize() averages them (and checks the replicas still agree) before evaluation and checkpoints.
  */
 export class DataParallel {
+  /** Whether steps ran since the last synchronize(). */
+  private stepped = false;
+
   private constructor(
     private readonly main: Replica,
     private readonly workers: WorkerChannel[],
@@ -106,6 +109,7 @@ export class DataParallel {
 
   /** Applies the same gradients on every replica. */
   apply(values: Float32Array, present: boolean[]): void {
+    this.stepped = true;
     for (const w of this.workers) {
       const copy = values.slice();
       w.post({ type: 'apply', values: copy, present }, [copy.buffer]);
@@ -132,7 +136,8 @@ export class DataParallel {
    * a replica's trainable weights differ from the main thread's: they cannot, unless a replica broke.
    */
   async synchronize(): Promise<void> {
-    if (this.workers.length === 0) return;
+    if (!this.stepped) return;
+    this.stepped = false;
     const all = await this.replicaWeights();
     const reference = all[0].trainable;
     all.forEach(({ trainable }, r) => {
