@@ -11,6 +11,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: tensorflowExternal }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: tensorflowExternal, banner: { js: '#!/usr/bin/env node' } }),
+  // A replica's worker thread in data-parallel training (train.threads > 1), started by the trainer and the CLI from beside them.
+  build({ ...common, entryPoints: ['src/core/train/parallel/worker-main.ts'], outfile: 'dist/train-worker.js', external: tensorflowExternal }),
   // The dashboard's page script (chart.js bundled, tree-shaken); its stylesheet is copied beside it.
   build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: true, logLevel: 'warning', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' }),
 ]);

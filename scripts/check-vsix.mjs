@@ -3,7 +3,8 @@
 // run time); nothing else of TensorFlow.js (browser, ESM or minified builds, sources, typings) and
 // no source maps; and, unpacked into a temporary folder outside this repository (so nothing
 // resolves from its node_modules), the CLI trains a tiny KD run on WASM from the .vsix's files
-// alone, loading no file from outside them. .vscodeignore is the allow-list this checks.
+// alone (on two threads, so the data-parallel worker bundle starts too), loading no file from
+// outside them. .vscodeignore is the allow-list this checks.
 //
 //   node scripts/check-vsix.mjs [x.vsix]      default: <name>-<version>.vsix (npm run package's)
 //
@@ -24,6 +25,7 @@ const REQUIRED = [
   'dist/extension.js',
   'dist/trainer.js',
   'dist/cli.js',
+  'dist/train-worker.js',
   'dist/webview.js',
   'dist/webview.css',
   'dist/wasm/tfjs-backend-wasm.wasm',
@@ -136,6 +138,9 @@ export async function trainFromVsix(zip, entries, { timeoutMs = 180_000 } = {}) 
       '--backend',
       'wasm',
       '--no-baseline',
+      // Two threads: the data-parallel worker (dist/train-worker.js) must start from the .vsix too.
+      '--threads',
+      '2',
       '--runs-dir',
       join(root, 'runs'),
     ];

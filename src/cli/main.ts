@@ -13,7 +13,7 @@ import { version } from '../../package.json';
 const RUN_FLAGS = `[--method NAME] [--teacher cnn:32,64] [--student mlp:64]
                   [--teacher-checkpoint DIR] [--epochs N] [--teacher-epochs N] [--batch-size N] [--lr X]
                   [--recipe quick|reference] [--optimizer adam|sgd] [--temperature T] [--alpha A] [--seed N] [--backend auto|tfjs-node|wasm|cpu]
-                  [--limit-train N] [--limit-validation N] [--limit-test N] [--max-steps N] [--no-baseline] [--name NAME] [--runs-dir DIR]
+                  [--limit-train N] [--limit-validation N] [--limit-test N] [--max-steps N] [--threads N|auto] [--no-baseline] [--name NAME] [--runs-dir DIR]
                   [--set path=value …]   any config field, e.g. --set method.beta=100 --set train.weightDecay=5e-4`;
 
 const USAGES = {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { methodNamed } from '../shared/methods';
 import type { ExperimentConfigInput } from '../shared/protocol';
@@ -22,6 +23,8 @@ export const RUN_OPTIONS = {
   'limit-train': { type: 'string' },
   'limit-validation': { type: 'string' },
   'max-steps': { type: 'string' },
+  /** Threads that train the run together (train.threads), or `auto`: every core. */
+  threads: { type: 'string' },
   /** A named training recipe: `quick` (default) or `reference` (RepDistiller's SGD recipe with augmentation). */
   recipe: { type: 'string' },
   'limit-test': { type: 'string' },
@@ -114,6 +117,7 @@ export function configFromArgs(args: string[], base?: ExperimentConfigInput): { 
   set(['train', 'learningRate'], numberFlag(values.lr, 'lr'));
   set(['train', 'optimizer'], values.optimizer && { kind: values.optimizer });
   set(['train', 'maxStepsPerEpoch'], numberFlag(values['max-steps'], 'max-steps'));
+  set(['train', 'threads'], values.threads === 'auto' ? availableParallelism() : numberFlag(values.threads, 'threads'));
   for (const key of ['temperature', 'alpha'] as const) {
     const value = numberFlag(values[key], key);
     if (value === undefined) continue;

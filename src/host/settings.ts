@@ -16,6 +16,8 @@ export interface Settings {
    */
   runsDir: string;
   maxParallelRuns: number;
+  /** Threads per run for configs that leave train.threads open; 0: the machine's cores shared out over maxParallelRuns (training/run-config.ts). */
+  threadsPerRun: number;
   uiUpdatesPerSecond: number;
 }
 
@@ -26,6 +28,7 @@ export function readSettings(): Settings {
     backend: config.get<BackendName>('backend', 'auto'),
     runsDir: readRunsDir(config),
     maxParallelRuns: Math.max(1, Math.floor(config.get<number>('maxParallelRuns', 1))),
+    threadsPerRun: Math.max(0, Math.floor(config.get<number>('threadsPerRun', 0))),
     uiUpdatesPerSecond: Math.min(60, Math.max(0.2, config.get<number>('uiUpdatesPerSecond', 4))),
   };
 }

@@ -23,6 +23,7 @@ const SHIPPED = [
   'dist/extension.js',
   'dist/trainer.js',
   'dist/cli.js',
+  'dist/train-worker.js',
   'dist/webview.js',
   'dist/webview.css',
   'dist/wasm/tfjs-backend-wasm.wasm',

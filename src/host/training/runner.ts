@@ -8,7 +8,7 @@ import type { Log } from '../log';
 import type { RunStatus, TrainerEvent } from '../../shared/protocol';
 import { onDidChangeSetting, readSettings } from '../settings';
 import { resolveNodePath } from './node-path';
-import { resolveRunConfig } from './run-config';
+import { resolveRunConfig, runThreads } from './run-config';
 import { RunJob } from './run-job';
 import { TrainerProcess, type TrainerExit } from './trainer-process';
 
@@ -51,7 +51,7 @@ export class Runner extends Disposable {
    */
   start(input: unknown, baseDir: string): RunJob {
     const settings = readSettings();
-    const config = resolveRunConfig(input, settings);
+    const config = resolveRunConfig(input, { ...settings, threads: runThreads(settings) });
     resolveNodePath(settings.nodePath);
     const folder = new RunFolder(newRunDir(this.store.runsDir, config.name));
     folder.ensure();
