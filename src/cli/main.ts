@@ -1,4 +1,4 @@
-// `distill-lab run|compare|demo`: the same engine as the extension, from a terminal.
+// `distill-lab run|compare|demo|backend`: the same engine as the extension, from a terminal.
 import { resolve } from 'node:path';
 import { isOwnerGone, markInterrupted, newRunDir, readRuns, type ListedRun } from '../shared/run-folder';
 import { runExperiment } from '../core/run/experiment';
@@ -7,6 +7,7 @@ import { ConfigError, parseExperimentConfig, type ExperimentConfigInput } from '
 import { DEMO_CONFIG } from './demo-config';
 import { progressPrinter } from './progress';
 import { configFromArgs } from './run-flags';
+import { BACKEND_USAGE, backendCommand, parseBackendArgs } from './backend';
 import { comparedRun, comparisonTable, summaryTable } from '../shared/report-table';
 import { version } from '../../package.json';
 
@@ -27,6 +28,7 @@ const USAGES = {
   compare: `distill-lab compare [RUNS_DIR]
   One table of every run under RUNS_DIR (default .distill); a run whose process died is shown
   (and recorded) as interrupted.`,
+  backend: BACKEND_USAGE,
 } as const;
 type Command = keyof typeof USAGES;
 
@@ -134,6 +136,15 @@ async function main(argv: string[]): Promise<number> {
       }
       process.stdout.write(`${comparisonTable(runs)}\n`);
       return 0;
+    }
+    case 'backend': {
+      let parsed;
+      try {
+        parsed = parseBackendArgs(args);
+      } catch (error) {
+        throw new UsageError('backend', (error as Error).message);
+      }
+      return backendCommand(parsed);
     }
     default:
       process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);

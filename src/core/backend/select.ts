@@ -3,6 +3,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { findWasmDir, wasmDirCandidates } from './wasm-paths';
+import { loadNativeBackend, type NativeLoad } from './native';
+import { nativeBackendsDir } from '../../shared/native-backend';
 
 export type BackendPreference = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
 export type BackendName = Exclude<BackendPreference, 'auto'>;
@@ -16,6 +18,13 @@ export interface BackendChoice {
   /** The backend in use, named as in the `distill.backend` setting. */
   backend: BackendName;
   attempts: BackendAttempt[];
+  /** For tfjs-node: the package that loaded, and from where. */
+  native?: NativeLoad;
+}
+
+export interface BackendOptions {
+  /** Where an installed native backend is looked for; default $DISTILL_LAB_BACKENDS_DIR, else ~/.distill-lab/backends. */
+  nativeBackendsDir?: string;
 }
 
 const AUTO_ORDER: BackendName[] = ['tfjs-node', 'wasm', 'cpu'];
@@ -27,7 +36,7 @@ const TFJS_NAME: Record<BackendName, string> = { 'tfjs-node': 'tensorflow', wasm
  * Makes the preferred backend current. `auto` takes the first of tfjs-node, wasm, cpu that
  * starts; an explicit choice that cannot start throws. Safe to call again in one process.
  */
-export async function initBackend(preference: BackendPreference, log: (message: string) => void): Promise<BackendChoice> {
+export async function initBackend(preference: BackendPreference, log: (message: string) => void, options: BackendOptions = {}): Promise<BackendChoice> {
   if (preference !== 'auto' && !AUTO_ORDER.includes(preference)) {
     throw new Error(`Unknown backend '${String(preference)}'; expected auto, ${AUTO_ORDER.join(', ')}`);
   }
@@ -35,11 +44,12 @@ export async function initBackend(preference: BackendPreference, log: (message: 
   const attempts: BackendAttempt[] = [];
   for (const name of candidates) {
     try {
-      await start(name, log);
+      const native = await start(name, log, options.nativeBackendsDir ?? nativeBackendsDir());
       const skipped = attempts.map((a) => ` - ${a.name} unavailable: ${a.error}`).join('');
       attempts.push({ name });
-      log(`TensorFlow.js backend: ${name} (${preference === 'auto' ? 'auto' : 'as configured'})${skipped}`);
-      return { backend: name, attempts };
+      const origin = native ? ` [${native.name}${native.version ? ` ${native.version}` : ''} from ${native.from ?? "the engine's node_modules"}]` : '';
+      log(`TensorFlow.js backend: ${name}${origin} (${preference === 'auto' ? 'auto' : 'as configured'})${skipped}`);
+      return native ? { backend: name, attempts, native } : { backend: name, attempts };
     } catch (error) {
       const cause = error instanceof Error ? error.message : String(error);
       attempts.push({ name, error: cause });
@@ -50,8 +60,8 @@ export async function initBackend(preference: BackendPreference, log: (message: 
   throw new Error(`No TensorFlow.js backend could be started: ${attempts.map((a) => `${a.name}: ${a.error}`).join('; ')}`);
 }
 
-async function start(name: BackendName, log: (message: string) => void): Promise<void> {
-  if (name === 'tfjs-node') loadTfjsNode();
+async function start(name: BackendName, log: (message: string) => void, nativeDir: string): Promise<NativeLoad | undefined> {
+  const native = name === 'tfjs-node' ? loadNativeBackend(nativeDir) : undefined;
   if (name === 'wasm') prepareWasm(log);
   const tfjsName = TFJS_NAME[name];
   if (tf.findBackendFactory(tfjsName) == null) {
@@ -60,18 +70,7 @@ async function start(name: BackendName, log: (message: string) => void): Promise
   // tfjs reports a failed start only as a console warning and `false`.
   if (!(await tf.setBackend(tfjsName))) throw new Error(`tf.setBackend('${tfjsName}') failed; see the warning above`);
   await tf.ready();
-}
-
-function loadTfjsNode(): void {
-  try {
-    // A plain require at run time: bundles mark @tensorflow/* external, and the optional
-    // native package is often absent, which must be a fallback, not a crash at load.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: an optional native package, loaded late
-    require('@tensorflow/tfjs-node');
-  } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new Error(`@tensorflow/tfjs-node could not be loaded (${detail})`);
-  }
+  return native;
 }
 
 let wasmPathsSet = false;

@@ -1,0 +1,302 @@
+// The native backend one command away, against a real npm registry on 127.0.0.1 (Verdaccio,
+// started here) serving stand-in packages built here: install with the real npm, resolution by
+// the engine, each way an install fails, and the fallback to WASM. No internet, no mock of npm.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { build } from 'esbuild';
+import { parseBackendArgs } from '../../src/cli/backend';
+import { initBackend } from '../../src/core/backend';
+import { explainNpmFailure, installedNativePackages, installNativeBackend, NATIVE_BACKENDS_ENV, NATIVE_PACKAGES, NATIVE_VERSION } from '../../src/shared/native-backend';
+import { listRuns } from '../../src/shared/run-folder';
+import { ROOT } from '../support/build';
+import { OFFLINE_INSTALL, QUIET_INSTALL, startRegistry, WORKING_BACKEND_MAIN, writePackage, type TestRegistry } from '../support/npm-registry';
+
+const work = mkdtempSync(join(tmpdir(), 'distill-native-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const sumOnCurrentBackend = () => tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0]);
+
+/** A backends folder written by hand (no npm): what a half-working install leaves. */
+function handMadeFolder(name: string, version: string, main: string): string {
+  const dir = join(work, name);
+  writePackage(join(dir, 'node_modules', '@tensorflow'), { name: NATIVE_PACKAGES.cpu, version, main });
+  // writePackage names its folder for publishing; the loader expects node_modules/@tensorflow/tfjs-node.
+  const made = join(dir, 'node_modules', '@tensorflow', `_tensorflow_tfjs-node-${version}`);
+  const target = join(dir, 'node_modules', '@tensorflow', 'tfjs-node');
+  mkdirSync(target, { recursive: true });
+  for (const file of ['package.json', 'index.js']) writeFileSync(join(target, file), readFileSync(join(made, file)));
+  rmSync(made, { recursive: true });
+  return dir;
+}
+
+describe('loading a native backend from a backends folder (no npm)', () => {
+  test('nothing installed: auto falls back to wasm, naming the folder and the command; tfjs-node asked for by name is an error', async () => {
+    const empty = join(work, 'empty');
+    const choice = await initBackend('auto', () => {}, { nativeBackendsDir: empty });
+    assert.equal(choice.backend, 'wasm');
+    assert.equal(choice.attempts[0].name, 'tfjs-node');
+    assert.ok(choice.attempts[0].error?.includes(`not installed in ${empty} (Distill: Install Native Backend, or distill-lab backend install)`), choice.attempts[0].error);
+    assert.equal(sumOnCurrentBackend(), 6);
+    await assert.rejects(
+      initBackend('tfjs-node', () => {}, { nativeBackendsDir: empty }),
+      /Backend 'tfjs-node' could not be started: @tensorflow\/tfjs-node could not be loaded: not installed in/,
+    );
+  });
+
+  test('a package whose binding does not load: auto falls back to wasm and says what it threw', async () => {
+    const dir = handMadeFolder('broken', NATIVE_VERSION, "throw new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory');\n");
+    const choice = await initBackend('auto', () => {}, { nativeBackendsDir: dir });
+    assert.equal(choice.backend, 'wasm');
+    assert.match(choice.attempts[0].error ?? '', new RegExp(`@tensorflow/tfjs-node ${NATIVE_VERSION} in .*broken: libtensorflow\\.so\\.2: cannot open shared object file`));
+    assert.equal(tf.getBackend(), 'wasm');
+  });
+
+  test('a package built for another tfjs-core is refused before it is loaded', async () => {
+    const dir = handMadeFolder('other-version', '4.0.0', "throw new Error('must not be loaded');\n");
+    const choice = await initBackend('auto', () => {}, { nativeBackendsDir: dir });
+    assert.equal(choice.backend, 'wasm');
+    assert.match(choice.attempts[0].error ?? '', new RegExp(`version 4\\.0\\.0 does not match this engine's tfjs-core ${tf.version_core.replace(/\./g, '\\.')}; install it again`));
+    assert.doesNotMatch(choice.attempts[0].error ?? '', /must not be loaded/);
+  });
+});
+
+describe('explainNpmFailure', () => {
+  test('tfjs-node’s real failure here: its install script cannot download libtensorflow', () => {
+    // npm 11's output when @tensorflow/tfjs-node@4.22.0's install script ran on this machine.
+    const output = [
+      '> @tensorflow/tfjs-node@4.22.0 install',
+      '> node scripts/install.js',
+      'CPU-linux-4.22.0.tar.gz',
+      '* Downloading libtensorflow',
+      'https://storage.googleapis.com/tensorflow/libtensorflow/libtensorflow-cpu-linux-x86_64-2.9.1.tar.gz',
+      "      throw er; // Unhandled 'error' event",
+      'Error: getaddrinfo ENOTFOUND storage.googleapis.com',
+      '    at GetAddrInfoReqWrap.onlookupall [as oncomplete] (node:dns:122:26)',
+      'npm error code 1',
+      'npm error path /tmp/x/node_modules/@tensorflow/tfjs-node',
+      'npm error command failed',
+      'npm error command sh -c node scripts/install.js',
+    ].join('\n');
+    assert.equal(
+      explainNpmFailure(output, 1, '@tensorflow/tfjs-node@4.22.0'),
+      'the install script of @tensorflow/tfjs-node (sh -c node scripts/install.js) failed: Error: getaddrinfo ENOTFOUND storage.googleapis.com while downloading https://storage.googleapis.com/tensorflow/libtensorflow/libtensorflow-cpu-linux-x86_64-2.9.1.tar.gz',
+    );
+  });
+
+  test('an unknown failure keeps npm’s last error line and the exit code', () => {
+    assert.equal(
+      explainNpmFailure('npm error code EACCES\nnpm error permission denied, mkdir /x\nnpm error A complete log of this run can be found in: /y', 243, 'p@1'),
+      'npm exited with code 243: permission denied, mkdir /x',
+    );
+  });
+});
+
+describe('installing against a local npm registry', () => {
+  let registry: TestRegistry;
+  before(async () => {
+    registry = await startRegistry(join(work, 'registry'), ROOT);
+    const packages = join(work, 'packages');
+    registry.publish(writePackage(packages, { name: NATIVE_PACKAGES.cpu, version: NATIVE_VERSION, main: WORKING_BACKEND_MAIN, install: QUIET_INSTALL }));
+  });
+  after(() => registry?.stop());
+
+  const install = (dir: string, variant: 'cpu' | 'gpu', extra: { version?: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}) => {
+    let output = '';
+    const outcome = installNativeBackend({ dir, variant, nodePath: process.execPath, env: registry.env, onOutput: (text) => (output += text), timeoutMs: 60_000, ...extra });
+    return outcome.then((result) => ({ ...result, output }));
+  };
+
+  test('installs into its own folder with the real npm, streaming npm’s log and the install script’s output', async () => {
+    const dir = join(work, 'installed');
+    const result = await install(dir, 'cpu');
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.deepEqual(installedNativePackages(dir), [{ name: NATIVE_PACKAGES.cpu, variant: 'cpu', version: NATIVE_VERSION, dir: join(dir, 'node_modules', '@tensorflow', 'tfjs-node') }]);
+    assert.match(result.output, new RegExp(`^\\$ .* install @tensorflow/tfjs-node@${NATIVE_VERSION.replace(/\./g, '\\.')} --prefix ${dir}`));
+    assert.match(result.output, /stand-in install script: nothing to download/);
+    assert.match(result.output, new RegExp(`GET 200 ${registry.url.replace(/\//g, '\\/')}@tensorflow%2ftfjs-node`));
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    assert.equal(manifest.private, true);
+    assert.equal(manifest.dependencies[NATIVE_PACKAGES.cpu], NATIVE_VERSION);
+  });
+
+  test('the engine resolves what was installed: auto prefers it and it computes with the engine’s own tfjs-core', async () => {
+    const dir = join(work, 'installed');
+    const lines: string[] = [];
+    const choice = await initBackend('auto', (line) => lines.push(line), { nativeBackendsDir: dir });
+    assert.equal(choice.backend, 'tfjs-node');
+    assert.deepEqual(choice.native, { name: NATIVE_PACKAGES.cpu, version: NATIVE_VERSION, from: dir });
+    assert.equal(tf.getBackend(), 'tensorflow');
+    assert.equal(sumOnCurrentBackend(), 6);
+    assert.deepEqual(lines, [`TensorFlow.js backend: tfjs-node [@tensorflow/tfjs-node ${NATIVE_VERSION} from ${dir}] (auto)`]);
+    await initBackend('wasm', () => {});
+  });
+
+  test('a registry without the package: says so, and installs nothing', async () => {
+    const dir = join(work, 'no-gpu');
+    const result = await install(dir, 'gpu');
+    assert.equal(result.ok, false);
+    assert.match(!result.ok ? result.reason : '', /^the npm registry has no @tensorflow\/tfjs-node-gpu@\S+ \(Not Found - GET http:\/\/127\.0\.0\.1:\d+\/@tensorflow%2ftfjs-node-gpu/);
+    assert.deepEqual(installedNativePackages(dir), []);
+  });
+
+  test('an install script that fails (no internet for libtensorflow): the reason, and nothing half-installed beside the backend already there', async () => {
+    registry.publish(writePackage(join(work, 'packages'), { name: NATIVE_PACKAGES.gpu, version: NATIVE_VERSION, main: WORKING_BACKEND_MAIN, install: OFFLINE_INSTALL }));
+    const dir = join(work, 'installed');
+    const result = await install(dir, 'gpu');
+    assert.equal(result.ok, false);
+    assert.ok(!result.ok && !result.cancelled);
+    assert.equal(
+      !result.ok && result.reason,
+      'the install script of @tensorflow/tfjs-node-gpu (sh -c node install.js) failed: Error: getaddrinfo ENOTFOUND storage.googleapis.com while downloading https://storage.googleapis.com/tensorflow/libtensorflow/libtensorflow-gpu-linux-x86_64-2.9.1.tar.gz',
+    );
+    assert.deepEqual(
+      installedNativePackages(dir).map((p) => p.name),
+      [NATIVE_PACKAGES.cpu],
+    );
+  });
+
+  test('a registry without that version: says so, and installs nothing', async () => {
+    const dir = join(work, 'missing');
+    const result = await install(dir, 'cpu', { version: '0.0.1-none' });
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.reason, 'the npm registry has no @tensorflow/tfjs-node@0.0.1-none (No matching version found for @tensorflow/tfjs-node@0.0.1-none)');
+    assert.deepEqual(installedNativePackages(dir), []);
+  });
+
+  test('a registry that cannot be reached: says so', async () => {
+    const port = await closedPort();
+    const result = await install(join(work, 'unreachable'), 'cpu', { env: { ...registry.env, npm_config_registry: `http://127.0.0.1:${port}/` } });
+    assert.equal(result.ok, false);
+    assert.match(!result.ok ? result.reason : '', /^npm could not reach the registry: .*ECONNREFUSED/);
+  });
+
+  test('cancelled: npm is stopped and the outcome says cancelled', async () => {
+    const aborter = new AbortController();
+    aborter.abort();
+    const result = await install(join(work, 'cancelled'), 'cpu', { signal: aborter.signal });
+    assert.deepEqual(!result.ok && [result.cancelled, result.reason], [true, 'cancelled']);
+  });
+
+  test('a bad variant is refused naming the field', async () => {
+    const result = await install(join(work, 'bad'), 'tpu' as never);
+    assert.match(!result.ok ? result.reason : '', /^variant: expected cpu or gpu, got tpu/);
+    assert.equal(existsSync(join(work, 'bad')), false);
+  });
+
+  describe('the CLI: distill-lab backend install, then runs', () => {
+    let cli: string;
+    let out: string;
+    before(async () => {
+      // The bundle as npm run build makes it, inside the repository so its require() finds node_modules.
+      mkdirSync(join(ROOT, 'test-output'), { recursive: true });
+      out = mkdtempSync(join(ROOT, 'test-output', 'native-backend-cli-'));
+      cli = join(out, 'cli.js');
+      await build({
+        entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
+        outfile: cli,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        external: ['@tensorflow/*'],
+        logLevel: 'silent',
+      });
+    });
+    after(() => rmSync(out, { recursive: true, force: true }));
+
+    const runCli = (args: string[], env: NodeJS.ProcessEnv = registry.env) => spawnSync(process.execPath, [cli, ...args], { cwd: work, env, encoding: 'utf8', timeout: 120_000 });
+    const tinyRun = (backendsDir: string, name: string) =>
+      runCli(
+        [
+          'run',
+          '--method',
+          'kd',
+          '--teacher',
+          'mlp:16',
+          '--student',
+          'mlp:8',
+          '--epochs',
+          '1',
+          '--limit-train',
+          '256',
+          '--limit-validation',
+          '64',
+          '--limit-test',
+          '64',
+          '--no-baseline',
+          '--name',
+          name,
+          '--runs-dir',
+          join(work, 'runs'),
+        ],
+        { ...process.env, [NATIVE_BACKENDS_ENV]: backendsDir },
+      );
+    const recordOf = (name: string) => {
+      const run = listRuns(join(work, 'runs')).find((folder) => folder.experiment === name);
+      assert.ok(run, `a run of ${name}`);
+      return {
+        record: JSON.parse(readFileSync(join(run.dir, 'run.json'), 'utf8')) as { status: string; backend?: string },
+        summary: JSON.parse(readFileSync(join(run.dir, 'summary.json'), 'utf8')) as { backend: string },
+      };
+    };
+
+    test('backend install: npm installs it into --dir, then it loads; a run with backend auto trains on it and its records say so', () => {
+      const dir = join(work, 'cli-installed');
+      const installed = runCli(['backend', 'install', '--dir', dir]);
+      assert.equal(installed.status, 0, installed.stderr + installed.stdout);
+      assert.match(installed.stderr, /stand-in install script: nothing to download/);
+      assert.match(installed.stdout, new RegExp(`tfjs-node: loads \\(@tensorflow/tfjs-node ${NATIVE_VERSION.replace(/\./g, '\\.')} from ${dir}\\)`));
+      const trained = tinyRun(dir, 'on-native');
+      assert.equal(trained.status, 0, trained.stderr);
+      assert.match(trained.stdout, /backend tfjs-node/);
+      const { record, summary } = recordOf('on-native');
+      assert.deepEqual([record.status, record.backend, summary.backend], ['completed', 'tfjs-node', 'tfjs-node']);
+    });
+
+    test('backend install --gpu where the download cannot happen: exit 1 saying why; runs carry on with WASM', () => {
+      const dir = join(work, 'cli-failed');
+      const failed = runCli(['backend', 'install', '--gpu', '--dir', dir]);
+      assert.equal(failed.status, 1);
+      assert.match(
+        failed.stderr,
+        /error: @tensorflow\/tfjs-node-gpu@\S+ was not installed: the install script of @tensorflow\/tfjs-node-gpu .* failed: Error: getaddrinfo ENOTFOUND storage\.googleapis\.com/,
+      );
+      assert.match(failed.stderr, /Runs carry on with WASM/);
+      const status = runCli(['backend', 'status', '--dir', dir]);
+      assert.equal(status.status, 1);
+      assert.match(status.stdout, /installed: nothing\ntfjs-node: does not load: .*not installed in/);
+      const trained = tinyRun(dir, 'after-failed-install');
+      assert.equal(trained.status, 0, trained.stderr);
+      const { record, summary } = recordOf('after-failed-install');
+      assert.deepEqual([record.status, record.backend, summary.backend], ['completed', 'wasm', 'wasm']);
+    });
+
+    test('bad arguments name what is wrong, with the usage', () => {
+      const unknown = runCli(['backend', 'uninstall']);
+      assert.equal(unknown.status, 1);
+      assert.match(unknown.stderr, /error: expected "install" or "status" after "backend", got "uninstall"\nusage: distill-lab backend install/);
+      assert.throws(() => parseBackendArgs(['status', '--gpu']), /--gpu applies to "backend install" only/);
+      assert.throws(() => parseBackendArgs(['install', '--dir', '']), /--dir: expected a folder, got an empty value/);
+      assert.throws(() => parseBackendArgs(['install', '--registry', 'x']), /Unknown option '--registry'/);
+      assert.deepEqual(parseBackendArgs(['install', '--gpu'], { [NATIVE_BACKENDS_ENV]: '/opt/backends' }), { action: 'install', gpu: true, dir: '/opt/backends' });
+    });
+  });
+});
+
+/** A port nothing listens on: one the OS just handed out and took back. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
