@@ -369,10 +369,12 @@ def run_case(case, args, batches):
             return {"id": case["id"], "params": params, "error": message}
         line += " (same as the engine)"
     print(line, file=sys.stderr, flush=True)
+    # The case's cores (bench/cases.ts `threads`), so the engine is compared at the same count.
+    torch.set_num_threads(case.get("threads") or args.threads)
     step = make_step(case, model, teacher, x, y, args.temperature, args.alpha)
     result = measure(step, batch, args.warmup, args.steps, args.repeats, args.target_rep_sec, args.max_steps, give_up_step_sec=args.give_up_step_sec)
     print(f"torch {case['id']}: {result['samplesPerSec']:.1f} samples/s, {result['msPerStep']:.1f} ms/step", file=sys.stderr, flush=True)
-    return {"id": case["id"], "params": params, **result}
+    return {"id": case["id"], "params": params, "threads": torch.get_num_threads(), **result}
 
 
 def main():

@@ -32,6 +32,12 @@ export interface BenchCase {
   role: 'teacher' | 'student';
   workload: Workload;
   optimizer: BenchOptimizer;
+  /**
+   * Cores the step uses: the engine's data-parallel threads (train.threads; each a replica with a
+   * share of the batch), and PyTorch's intra-op threads, so each ratio compares equal core counts.
+   * Default 1.
+   */
+  threads?: number;
 }
 
 /** Fashion-MNIST's shape: 28×28 grey images, 10 classes; batch 128. */
@@ -71,6 +77,16 @@ export const BENCH_CASES: BenchCase[] = [
   { id: 'resnet8x4-kd', label: 'resnet8x4 KD step (resnet32x4 teacher)', kind: 'kd', role: 'student', model: RESNET8X4, teacher: RESNET32X4, ...cifar },
 ];
 
+/** The case on `threads` cores: `<id>-x<threads>`. */
+export function onThreads(benchCase: BenchCase, threads: number): BenchCase {
+  return { ...benchCase, id: `${benchCase.id}-x${threads}`, label: `${benchCase.label}, ${threads} threads`, threads };
+}
+
+// The CIFAR ResNets on two cores as well: the engine's data parallelism against PyTorch's threads.
+BENCH_CASES.push(...BENCH_CASES.filter((c) => c.id.startsWith('resnet')).map((c) => onThreads(c, 2)));
+
+export const threadsOf = (benchCase: BenchCase) => benchCase.threads ?? 1;
+
 /**
  * The cases named in `ids` (comma-separated ids, or a list), in the bench's order; a trailing `*`
  * matches a prefix (`resnet*`). Throws on a name that matches nothing, listing the ids.
@@ -108,6 +124,7 @@ export function torchCaseSpecs(cases: BenchCase[], engineParams?: Map<string, Ca
     numClasses: c.workload.numClasses,
     batchSize: c.workload.batchSize,
     optimizer: c.optimizer,
+    threads: threadsOf(c),
     expectParams: engineParams?.get(c.id) ?? null,
   }));
 }

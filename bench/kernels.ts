@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     for (const mode of ['before', 'now'] as Mode[]) {
       useMode(mode);
       for (const c of cases) {
-        const result = benchTfjsCase(c, timing, batches.get(c.workload));
+        const result = await benchTfjsCase(c, timing, batches.get(c.workload));
         if (isTfjsCaseError(result)) throw new Error(`${c.id} (${mode}): ${result.error}`);
         ms[mode].push(result.msPerStep);
       }

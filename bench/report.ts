@@ -1,5 +1,5 @@
 import { cpus, platform, release, arch, totalmem } from 'node:os';
-import { describeOptimizer, describeWorkload, type BenchCase, type CaseParams, type ParamCount } from './cases';
+import { describeOptimizer, describeWorkload, threadsOf, type BenchCase, type CaseParams, type ParamCount } from './cases';
 import { isTfjsCaseError, type TfjsCaseError, type TfjsCaseResult } from './tfjs-steps';
 import { isTorchCaseError, type TorchCaseResult, type TorchOutcome, type TorchRun } from './torch-runner';
 
@@ -10,6 +10,8 @@ export interface BenchCaseReport {
   inputShape: number[];
   numClasses: number;
   batchSize: number;
+  /** Cores the case used: the engine's data-parallel threads, and PyTorch's intra-op threads (the same count). */
+  threads: number;
   optimizer: BenchCase['optimizer'];
   /** The engine's measurement; null when the case failed there (see tfjsError). */
   tfjs: TfjsCaseResult | null;
@@ -94,7 +96,23 @@ export function combineCases(cases: BenchCase[], tfjs: (TfjsCaseResult | TfjsCas
     }
     const ratio = p && t ? { samplesPerSec: t.samplesPerSec / p.samplesPerSec, samplesPerCpuSec: t.samplesPerCpuSec / p.samplesPerCpuSec } : null;
     const { inputShape, numClasses, batchSize } = c.workload;
-    return { id: c.id, label: c.label, inputShape, numClasses, batchSize, optimizer: c.optimizer, tfjs: t, tfjsError, engineParams, torch: p, torchParams, paramCheck, torchError, ratio };
+    return {
+      id: c.id,
+      label: c.label,
+      inputShape,
+      numClasses,
+      batchSize,
+      threads: threadsOf(c),
+      optimizer: c.optimizer,
+      tfjs: t,
+      tfjsError,
+      engineParams,
+      torch: p,
+      torchParams,
+      paramCheck,
+      torchError,
+      ratio,
+    };
   });
 }
 
@@ -109,11 +127,12 @@ const ratio = (v: number | undefined) => (v == null ? '-' : `${v.toFixed(2)}×`)
 
 /** The human-readable summary printed at the end of a run. */
 export function formatReport(report: BenchReport): string {
-  const header = ['case', 'input/classes', 'batch', 'optimizer', 'tfjs ms/step', 'tfjs smp/s', 'tfjs smp/CPU-s', 'torch smp/s', 'torch smp/CPU-s', 'tfjs/torch wall', 'tfjs/torch CPU'];
+  const header = ['case', 'input/classes', 'batch', 'threads', 'optimizer', 'tfjs ms/step', 'tfjs smp/s', 'tfjs smp/CPU-s', 'torch smp/s', 'torch smp/CPU-s', 'tfjs/torch wall', 'tfjs/torch CPU'];
   const rows = report.cases.map((c) => [
     c.tfjs?.coldOnly || c.torch?.coldOnly ? `${c.label} *` : c.label,
     describeWorkload({ name: '', inputShape: c.inputShape as [number, number, number], numClasses: c.numClasses, batchSize: c.batchSize }),
     String(c.batchSize),
+    String(c.threads),
     describeOptimizer(c.optimizer),
     c.tfjsError ? 'FAILED' : num(c.tfjs?.msPerStep),
     num(c.tfjs?.samplesPerSec),
@@ -131,7 +150,7 @@ export function formatReport(report: BenchReport): string {
   if (report.torch.ran) {
     const t = report.torch;
     const core = t.blas.openblasCore ? `, OpenBLAS core ${t.blas.openblasCore}${t.blas.openblasThreads != null ? `, ${t.blas.openblasThreads} BLAS threads` : ''}` : '';
-    lines.push(`torch: ${t.version} (python ${t.python}), ${t.threads} threads, oneDNN ${t.mkldnn ? 'on' : 'off'}`);
+    lines.push(`torch: ${t.version} (python ${t.python}), each case on its own thread count (the engine's), oneDNN ${t.mkldnn ? 'on' : 'off'}`);
     lines.push(`torch BLAS: ${t.blas.summary}${core}`);
   } else {
     lines.push(`torch: skipped — ${report.torch.reason}`);
@@ -146,7 +165,7 @@ export function formatReport(report: BenchReport): string {
     table(
       header,
       rows,
-      header.map((_, i) => i > 3 || i === 2),
+      header.map((_, i) => i > 4 || i === 2 || i === 3),
     ),
   );
   if (report.cases.some((c) => c.tfjs?.coldOnly || c.torch?.coldOnly)) lines.push('* too slow to repeat: one un-warmed step only.');
@@ -162,6 +181,10 @@ export function formatReport(report: BenchReport): string {
   if (errors.length) lines.push('', ...errors);
   const leaks = report.cases.filter((c) => (c.tfjs?.leakedTensors ?? 0) > 0);
   if (leaks.length) lines.push('', `warning: tensors leaked by ${leaks.map((c) => `${c.id} (${c.tfjs?.leakedTensors})`).join(', ')}`);
-  lines.push('', `ratios > 1 mean tfjs is faster; smp/CPU-s counts every thread's CPU time (user + system). Bench took ${report.wallSec.toFixed(0)} s.`);
+  lines.push(
+    '',
+    `threads: the cores a case used — the engine's data-parallel replicas (each a share of the batch, batch-norm statistics per replica), PyTorch's intra-op threads; each ratio compares the same count.`,
+    `ratios > 1 mean tfjs is faster; smp/CPU-s counts every thread's CPU time (user + system). Bench took ${report.wallSec.toFixed(0)} s.`,
+  );
   return lines.join('\n');
 }

@@ -66,7 +66,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const tfjs: (TfjsCaseResult | TfjsCaseError)[] = [];
   try {
     for (const benchCase of cases) {
-      const result = benchTfjsCase(benchCase, timing, batches.get(benchCase.workload));
+      const result = await benchTfjsCase(benchCase, timing, batches.get(benchCase.workload));
       tfjs.push(result);
       if (isTfjsCaseError(result)) {
         log(`tfjs ${benchCase.id}: ERROR ${result.error}${result.params ? `; ${formatParams(result.params)}` : ''}`);

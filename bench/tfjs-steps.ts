@@ -6,10 +6,11 @@ import { KnowledgeDistiller } from '../src/core/distill/kd';
 import { ScratchTrainer } from '../src/core/distill/scratch';
 import { buildModel } from '../src/core/models/zoo';
 import type { ZooModel } from '../src/core/models/zoo-model';
-import { createOptimizer } from '../src/core/train/optimizer';
+import { createOptimizer, type TrainOptimizer } from '../src/core/train/optimizer';
+import { DataParallel } from '../src/core/train/parallel/data-parallel';
 import { trainStep } from '../src/core/train/step';
-import { KD_ALPHA, KD_TEMPERATURE, type BenchCase, type BenchOptimizer, type CaseParams, type ParamCount, type Workload } from './cases';
-import { measureThroughput, type Throughput, type TimingOptions } from './timing';
+import { KD_ALPHA, KD_TEMPERATURE, threadsOf, type BenchCase, type BenchOptimizer, type CaseParams, type ParamCount, type Workload } from './cases';
+import { measureThroughput, type BenchStep, type Throughput, type TimingOptions } from './timing';
 
 export interface BenchData {
   x: tf.Tensor4D;
@@ -43,8 +44,9 @@ export class BenchDataCache {
 }
 
 export interface PreparedStep {
-  step: () => void;
-  dispose: () => void;
+  /** Returns when the step is done (a one-thread step), or a promise of it (data parallel). */
+  step: BenchStep;
+  dispose: () => void | Promise<void>;
   params: CaseParams;
 }
 
@@ -64,8 +66,18 @@ export function paramCount(model: ZooModel): ParamCount {
   return { trainable, nonTrainable: model.paramCount() - trainable };
 }
 
-/** The engine's own training step (trainStep with the case's optimiser) for one case, on a fixed batch. */
-export function prepareStep(benchCase: BenchCase, data: BenchData): PreparedStep {
+/** A case's models, distiller and optimiser, built as the engine builds them, with its fixed batch. */
+interface CaseParts {
+  distiller: Distiller;
+  optimizer: TrainOptimizer;
+  config: TrainConfig;
+  batch: TrainBatch;
+  context: StepContext;
+  params: CaseParams;
+  dispose: () => void;
+}
+
+function buildCase(benchCase: BenchCase, data: BenchData): CaseParts {
   const { inputShape, numClasses, batchSize } = benchCase.workload;
   if (data.x.shape[0] !== batchSize || data.x.shape.slice(1).join() !== inputShape.join()) {
     throw new Error(`bench case ${benchCase.id}: batch of shape [${data.x.shape}] does not fit its workload [${batchSize},${inputShape}]`);
@@ -88,17 +100,45 @@ export function prepareStep(benchCase: BenchCase, data: BenchData): PreparedStep
     distiller = new ScratchTrainer(model, 'scratch');
   }
   const config = trainConfigFor(benchCase.optimizer, batchSize);
-  const { optimizer } = createOptimizer(config);
+  const optimizer = createOptimizer(config);
   const batch: TrainBatch = { x: data.x, y: data.y, indices: Int32Array.from({ length: batchSize }, (_, i) => i) };
   const context: StepContext = { epoch: 0, epochs: 1 };
+  const dispose = () => {
+    distiller.dispose();
+    optimizer.dispose();
+    for (const m of models) m.dispose();
+  };
+  return { distiller, optimizer, config, batch, context, params, dispose };
+}
+
+/** The engine's own training step (trainStep with the case's optimiser) for one case on one thread, on a fixed batch. */
+export function prepareStep(benchCase: BenchCase, data: BenchData): PreparedStep {
+  if (threadsOf(benchCase) !== 1) throw new Error(`bench case ${benchCase.id}: ${threadsOf(benchCase)} threads need prepareCaseStep`);
+  const { distiller, optimizer, config, batch, context, params, dispose } = buildCase(benchCase, data);
+  return { step: () => void trainStep(distiller, optimizer.optimizer, batch, data.y, context, config.weightDecay), dispose, params };
+}
+
+/** The case's step on its threads: one thread as prepareStep, more through the engine's data parallelism (src/core/train/parallel). */
+export async function prepareCaseStep(benchCase: BenchCase, data: BenchData): Promise<PreparedStep> {
+  const threads = threadsOf(benchCase);
+  if (threads === 1) return prepareStep(benchCase, data);
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`bench case ${benchCase.id}: data-parallel threads run on the wasm and cpu backends, not ${backend}`);
+  const parts = buildCase(benchCase, data);
+  let parallel: DataParallel;
+  try {
+    parallel = await DataParallel.start(parts.distiller, parts.optimizer, { ...parts.config, threads }, { threads, backend });
+  } catch (error) {
+    parts.dispose();
+    throw error;
+  }
   return {
-    step: () => void trainStep(distiller, optimizer, batch, data.y, context, config.weightDecay),
-    dispose: () => {
-      distiller.dispose();
-      optimizer.dispose();
-      for (const m of models) m.dispose();
+    step: async () => void (await parallel.step(parts.batch, data.y, parts.context)),
+    dispose: async () => {
+      await parallel.dispose();
+      parts.dispose();
     },
-    params,
+    params: parts.params,
   };
 }
 
@@ -122,21 +162,21 @@ export function isTfjsCaseError(r: TfjsCaseResult | TfjsCaseError): r is TfjsCas
 }
 
 /** Times one case. An error (building the models, a step) is returned, not thrown, so the other cases still run. */
-export function benchTfjsCase(benchCase: BenchCase, timing: Omit<TimingOptions, 'batchSize'>, data: BenchData): TfjsCaseResult | TfjsCaseError {
+export async function benchTfjsCase(benchCase: BenchCase, timing: Omit<TimingOptions, 'batchSize'>, data: BenchData): Promise<TfjsCaseResult | TfjsCaseError> {
   const before = tf.memory().numTensors;
   let prepared: PreparedStep;
   try {
-    prepared = prepareStep(benchCase, data);
+    prepared = await prepareCaseStep(benchCase, data);
   } catch (error) {
     return { id: benchCase.id, params: null, error: error instanceof Error ? error.message : String(error) };
   }
   let result: Throughput;
   try {
-    result = measureThroughput(prepared.step, { ...timing, batchSize: benchCase.workload.batchSize });
+    result = await measureThroughput(prepared.step, { ...timing, batchSize: benchCase.workload.batchSize });
   } catch (error) {
     return { id: benchCase.id, params: prepared.params, error: error instanceof Error ? error.message : String(error) };
   } finally {
-    prepared.dispose();
+    await prepared.dispose();
   }
   return { id: benchCase.id, ...result, params: prepared.params, leakedTensors: tf.memory().numTensors - before };
 }

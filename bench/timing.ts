@@ -39,11 +39,14 @@ function cpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
-/** Wall and CPU seconds (user + system, every thread of this process) of `n` calls of `step`. */
-function timeSteps(step: () => void, n: number): { wallSec: number; cpuSec: number } {
+/** A training step; a data-parallel one resolves when every replica has its gradients. */
+export type BenchStep = () => void | Promise<void>;
+
+/** Wall and CPU seconds (user + system, every thread of this process, worker threads included) of `n` calls of `step`. */
+async function timeSteps(step: BenchStep, n: number): Promise<{ wallSec: number; cpuSec: number }> {
   const cpu0 = cpuSeconds();
   const wall0 = performance.now();
-  for (let i = 0; i < n; i++) step();
+  for (let i = 0; i < n; i++) await step();
   const wallSec = (performance.now() - wall0) / 1000;
   return { wallSec, cpuSec: cpuSeconds() - cpu0 };
 }
@@ -52,7 +55,7 @@ function timeSteps(step: () => void, n: number): { wallSec: number; cpuSec: numb
  * Warm-up steps, then `repeats` timed repetitions. The step must finish its work before it
  * returns (trainStep reads its losses back, so it does).
  */
-export function measureThroughput(step: () => void, options: TimingOptions): Throughput {
+export async function measureThroughput(step: BenchStep, options: TimingOptions): Promise<Throughput> {
   const { batchSize, targetRepSec } = options;
   let { warmup, repeats } = options;
   const slow = options.slowStepSec ?? 2;
@@ -60,7 +63,7 @@ export function measureThroughput(step: () => void, options: TimingOptions): Thr
   let lastWarm = 0;
   // Keeps a slow backend (tfjs cpu on a conv net) within the bench's time budget.
   for (let i = 0; i < warmup; i++) {
-    const first = timeSteps(step, 1);
+    const first = await timeSteps(step, 1);
     lastWarm = first.wallSec;
     if (i === 0 && first.wallSec > giveUp) return summarise([first], 1, batchSize, 1, true);
     if (first.wallSec > slow) {
@@ -71,11 +74,11 @@ export function measureThroughput(step: () => void, options: TimingOptions): Thr
   }
   let stepsPerRep = options.steps;
   if (stepsPerRep == null) {
-    const probe = lastWarm > 0 ? lastWarm : timeSteps(step, 1).wallSec;
+    const probe = lastWarm > 0 ? lastWarm : (await timeSteps(step, 1)).wallSec;
     stepsPerRep = Math.max(1, Math.min(options.maxSteps ?? 50, Math.round(targetRepSec / Math.max(probe, 1e-4))));
   }
   const reps: { wallSec: number; cpuSec: number }[] = [];
-  for (let r = 0; r < repeats; r++) reps.push(timeSteps(step, stepsPerRep));
+  for (let r = 0; r < repeats; r++) reps.push(await timeSteps(step, stepsPerRep));
   return summarise(reps, stepsPerRep, batchSize, warmup, false);
 }
 

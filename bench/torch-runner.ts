@@ -24,6 +24,8 @@ export interface TorchCaseResult extends Throughput {
   id: string;
   /** PyTorch's parameter counts (parameters; buffers without num_batches_tracked). */
   params: CaseParams;
+  /** Intra-op threads the case ran with (the case's `threads`). */
+  threads?: number;
 }
 
 /** A case bench_torch.py refused (parameter counts differ from the engine's) or could not run. */
