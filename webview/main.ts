@@ -50,7 +50,7 @@ class Dashboard {
 
   constructor(root: HTMLElement) {
     applyChartDefaults(this.theme);
-    this.charts = new RunCharts(this.theme);
+    this.charts = new RunCharts(this.theme, this.saved.smoothing, (smoothing) => saveState({ smoothing }));
     this.predictions = new PredictionsView(this.theme);
     this.compare = new CompareView(this.theme, () => post({ type: 'requestCompare' }));
     this.runSelect.addEventListener('change', () => this.openRun(this.runSelect.value));
@@ -75,6 +75,7 @@ class Dashboard {
           h('button', { type: 'button', class: 'secondary', onclick: () => post({ type: 'refreshRuns' }) }, 'Refresh'),
         ),
         h('div', { class: 'run-line' }, this.status, this.progress),
+        this.charts.controls,
         this.charts.element,
         this.predictions.element,
       ),
@@ -119,7 +120,15 @@ class Dashboard {
         if (!this.run || message.runDir !== this.run.runDir) return;
         applyEvent(this.run, message.event);
         const type = message.event.type;
-        this.markDirty(...(type === 'epoch' ? (['charts', 'status'] as const) : type === 'predictions' ? (['predictions'] as const) : (['status'] as const)));
+        this.markDirty(
+          ...(type === 'epoch'
+            ? (['charts', 'status'] as const)
+            : type === 'steps'
+              ? (['charts'] as const)
+              : type === 'predictions' || type === 'predictionInputs'
+                ? (['predictions'] as const)
+                : (['status'] as const)),
+        );
         return;
       }
       case 'compareData':

@@ -29,7 +29,8 @@ export function mergePredictions(run: RunState): MergedPredictions | undefined {
   const roles: string[] = [];
   for (const event of events) {
     for (const sample of event.samples) {
-      const merged = samples.get(sample.index) ?? { index: sample.index, label: sample.label, image: sample.image, logits: {} };
+      // The input sent once per run, or (runs written before that) the event's own copy.
+      const merged = samples.get(sample.index) ?? { index: sample.index, label: sample.label, image: sample.image ?? run.inputs.get(sample.index)?.image, logits: {} };
       // The later phase's copy of a role wins: it is the newer reference.
       Object.assign(merged.logits, sample.logits);
       for (const role of Object.keys(sample.logits)) if (!roles.includes(role)) roles.push(role);

@@ -1,10 +1,17 @@
 // One run as the dashboard holds it. History from metrics.jsonl and live events go through
 // applyEvent alike, and applying an event twice changes nothing, so a run watched from its start
 // and a run opened later hold the same data.
-import type { DashboardEvent, DashboardRunHistory, EpochMetrics, RunRecord, RunStatus, RunSummary } from '../src/shared/protocol';
+import type { DashboardEvent, DashboardRunHistory, EpochMetrics, PredictionInput, RunRecord, RunStatus, RunSummary, StepPoint } from '../src/shared/protocol';
 
 export type PredictionsEvent = Extract<DashboardEvent, { type: 'predictions' }>;
 export type ProgressEvent = Extract<DashboardEvent, { type: 'progress' }>;
+
+/** A point within an epoch, with where it is: x = epoch − 1 + step / steps. */
+export interface PhaseStepPoint extends StepPoint {
+  phase: string;
+  epoch: number;
+  steps: number;
+}
 
 export interface RunState {
   runDir: string;
@@ -15,6 +22,10 @@ export interface RunState {
   phases: string[];
   /** Epoch metrics keyed `phase#epoch`. */
   epochs: Map<string, EpochMetrics>;
+  /** Points within epochs keyed `phase#epoch#step`. */
+  steps: Map<string, PhaseStepPoint>;
+  /** The prediction samples' inputs by validation index (sent once per run). */
+  inputs: Map<number, PredictionInput>;
   /** The latest predictions of each phase. */
   predictions: Map<string, PredictionsEvent>;
   progress?: ProgressEvent;
@@ -30,6 +41,8 @@ export function runFromHistory(history: DashboardRunHistory): RunState {
     status: history.record?.status ?? 'unknown',
     phases: [],
     epochs: new Map(),
+    steps: new Map(),
+    inputs: new Map(),
     predictions: new Map(),
     error: history.record?.error?.message,
   };
@@ -60,6 +73,15 @@ export function applyEvent(run: RunState, event: DashboardEvent): void {
       run.epochs.set(`${metrics.phase}#${metrics.epoch}`, metrics);
       return;
     }
+    case 'steps': {
+      notePhase(run, event.phase);
+      const { phase, epoch, steps } = event;
+      for (const point of event.points) run.steps.set(`${phase}#${epoch}#${point.step}`, { ...point, phase, epoch, steps });
+      return;
+    }
+    case 'predictionInputs':
+      for (const input of event.samples) run.inputs.set(input.index, input);
+      return;
     case 'predictions': {
       notePhase(run, event.phase);
       const previous = run.predictions.get(event.phase);
@@ -91,5 +113,16 @@ export function epochsByPhase(run: RunState): Map<string, EpochMetrics[]> {
     byPhase.get(metrics.phase)!.push(metrics);
   }
   for (const list of byPhase.values()) list.sort((a, b) => a.epoch - b.epoch);
+  return byPhase;
+}
+
+/** Each phase's points within epochs in order (phases with none are absent). */
+export function stepsByPhase(run: RunState): Map<string, PhaseStepPoint[]> {
+  const byPhase = new Map<string, PhaseStepPoint[]>();
+  for (const point of run.steps.values()) {
+    if (!byPhase.has(point.phase)) byPhase.set(point.phase, []);
+    byPhase.get(point.phase)!.push(point);
+  }
+  for (const list of byPhase.values()) list.sort((a, b) => a.epoch - b.epoch || a.step - b.step);
   return byPhase;
 }

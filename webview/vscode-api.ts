@@ -8,6 +8,8 @@ export interface SavedState {
   view?: DashboardView;
   runDir?: string;
   form?: FormConfig;
+  /** The charts' smoothing weight. */
+  smoothing?: number;
 }
 
 interface VsCodeApi {

@@ -21,6 +21,15 @@ describe('messages from the trainer (parsed by the host)', () => {
     const events: TrainerEvent[] = [
       { type: 'started', runId: 'run-1', backend: 'wasm', config: parseExperimentConfig({}), phases: ['teacher', 'student'] },
       { type: 'progress', phase: 'teacher', epoch: 1, epochs: 2, step: 3, steps: 10, losses: { total: 2 } },
+      { type: 'steps', phase: 'student', epoch: 1, epochs: 2, steps: 10, points: [{ step: 5, losses: { ce: 1, kd: 0.5, total: 1.5 }, accuracy: 0.25 }] },
+      {
+        type: 'predictionInputs',
+        samples: [
+          { index: 0, label: 1, image: { width: 1, height: 1, channels: 1, pixels: [0.5] } },
+          { index: 3, label: 0 },
+        ],
+      },
+      { type: 'predictions', phase: 'student', epoch: 1, classNames: ['a', 'b'], samples: [{ index: 0, label: 1, logits: { student: [0.1, 0.9] } }] },
       epoch,
       {
         type: 'predictions',

@@ -55,7 +55,19 @@ describe('trainer process', () => {
     const predictions = events.filter((e) => e.type === 'predictions') as Extract<TrainerEvent, { type: 'predictions' }>[];
     assert.equal(predictions.at(-1)!.samples.length, 4);
     assert.deepEqual(Object.keys(predictions.at(-1)!.samples[0].logits).sort(), ['student', 'teacher']);
-    assert.equal(predictions.at(-1)!.samples[0].image!.pixels.length, 28 * 28);
+    // The sample images once, before the predictions that name them by index.
+    const inputs = events.filter((e) => e.type === 'predictionInputs') as Extract<TrainerEvent, { type: 'predictionInputs' }>[];
+    assert.equal(inputs.length, 1);
+    assert.deepEqual(
+      inputs[0].samples.map((s) => s.index),
+      predictions.at(-1)!.samples.map((s) => s.index),
+    );
+    assert.equal(inputs[0].samples[0].image!.pixels.length, 28 * 28);
+    assert.ok(types.indexOf('predictionInputs') < types.indexOf('predictions'));
+    // Points within each epoch came over the channel, before the epoch's event.
+    const steps = events.filter((e) => e.type === 'steps') as Extract<TrainerEvent, { type: 'steps' }>[];
+    assert.deepEqual([...new Set(steps.map((e) => e.phase))], ['teacher', 'student-scratch', 'student']);
+    assert.ok(types.indexOf('steps') < types.indexOf('epoch'));
 
     for (const file of ['config.json', 'run.json', 'metrics.jsonl', 'summary.json']) assert.ok(existsSync(join(runDir, file)), file);
     for (const role of ['teacher', 'student-scratch', 'student']) {

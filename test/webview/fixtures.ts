@@ -38,14 +38,39 @@ export interface SyntheticOptions {
   samples?: number;
   seed?: number;
   withPredictions?: boolean;
+  /** Points within each epoch: `steps` events of STEPS_PER_EPOCH / STEP_EVERY points, STEP_POINTS_PER_EVENT a time. */
+  withSteps?: boolean;
+  /** The inputs once in `predictionInputs` and none in `predictions` (as runs write them now); else the images in every `predictions` event (older runs). */
+  lean?: boolean;
+}
+
+export const STEPS_PER_EPOCH = 30;
+export const STEP_EVERY = 3;
+const STEP_POINTS_PER_EVENT = 4;
+
+/** Noisy points within one epoch whose losses fall from `from` towards `to`; the accuracy rises. */
+function stepEvents(random: () => number, phase: string, epoch: number, epochs: number, from: Record<string, number>, to: Record<string, number>): DashboardEvent[] {
+  const points = [];
+  for (let step = STEP_EVERY; step <= STEPS_PER_EPOCH; step += STEP_EVERY) {
+    const t = step / STEPS_PER_EPOCH;
+    const losses = Object.fromEntries(Object.keys(to).map((term) => [term, Math.round((from[term] + (to[term] - from[term]) * t) * (0.7 + 0.6 * random()) * 1e5) / 1e5]));
+    points.push({ step, losses, accuracy: Math.round((0.5 + 0.3 * ((epoch - 1 + t) / epochs) + 0.1 * (random() - 0.5)) * 1e5) / 1e5 });
+  }
+  const events: DashboardEvent[] = [];
+  for (let i = 0; i < points.length; i += STEP_POINTS_PER_EVENT) {
+    events.push({ type: 'steps', phase, epoch, epochs, steps: STEPS_PER_EPOCH, points: points.slice(i, i + STEP_POINTS_PER_EVENT) });
+  }
+  return events;
 }
 
 /** Every event of a KD run (teacher, baseline, student) in the order the trainer sends them. */
 export function syntheticEvents(options: SyntheticOptions = {}): DashboardEvent[] {
-  const { epochs = 6, samples = 8, seed = 7, withPredictions = true } = options;
+  const { epochs = 6, samples = 8, seed = 7, withPredictions = true, withSteps = false, lean = false } = options;
   const random = rng(seed);
   const labels = Array.from({ length: samples }, (_, i) => (i * 3 + 1) % 10);
   const events: DashboardEvent[] = [{ type: 'started', runId: 'run-synthetic', backend: 'wasm', config: { ...CONFIG, train: { ...CONFIG.train, epochs } }, phases: PHASES }];
+  if (withPredictions && lean) events.push({ type: 'predictionInputs', samples: labels.map((label, index) => ({ index: index * 5, label, image: image(label, index) })) });
+  const previousLosses = new Map<string, Record<string, number>>();
   let teacherVal = 0;
   for (const phase of PHASES) {
     const isStudent = phase === 'student';
@@ -54,6 +79,8 @@ export function syntheticEvents(options: SyntheticOptions = {}): DashboardEvent[
       const ce = 2.3 * Math.exp(-1.5 * progress) + random() * 0.05;
       const losses: Record<string, number> = isStudent ? { ce: ce * 0.1, kd: 0.8 * Math.exp(-2 * progress), total: 0 } : { ce, total: 0 };
       losses.total = Object.values(losses).reduce((a, b) => a + b, 0);
+      if (withSteps) events.push(...stepEvents(random, phase, epoch, epochs, previousLosses.get(phase) ?? { ...losses, total: losses.total * 1.5 }, losses));
+      previousLosses.set(phase, losses);
       const val = (phase === 'teacher' ? 0.85 : isStudent ? 0.78 : 0.72) * (1 - Math.exp(-3 * progress)) + random() * 0.01;
       if (phase === 'teacher') teacherVal = val;
       events.push({
@@ -86,7 +113,7 @@ export function syntheticEvents(options: SyntheticOptions = {}): DashboardEvent[
           samples: labels.map((label, index) => ({
             index: index * 5,
             label,
-            image: image(label, index),
+            ...(lean ? {} : { image: image(label, index) }),
             logits: { ...(phase === 'teacher' ? {} : { teacher: logitsFor(rng(seed * 1000 + index), label, 6) }), [phase]: logitsFor(random, label, 2 + 3 * progress) },
           })),
         });

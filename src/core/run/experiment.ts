@@ -8,7 +8,7 @@ import { createDistiller } from '../distill/registry';
 import { loadModel, saveModel } from '../models/checkpoint';
 import { buildModel } from '../models/zoo';
 import type { ZooModel } from '../models/zoo-model';
-import { RunCancelled, trainModels, type PhaseHooks } from '../train/loop';
+import { predictionInputs, RunCancelled, trainModels, type PhaseHooks } from '../train/loop';
 import { versions } from '../versions';
 import { phasesOf, planFor } from './plans';
 import type { PlanContext } from './plans/plan';
@@ -76,6 +76,8 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
     const transferSpec = config.method.name === 'unlabeled' ? config.method.transfer : undefined;
     const data = await prepareData(config.data, config.predictionSamples, baseDir, transferSpec);
     for (const warning of data.warnings) emit({ type: 'log', level: 'warn', message: `data: ${warning}` });
+    // Once per run: each epoch's predictions name these samples by index instead of repeating them.
+    if (data.sampleIndices.length) emit({ type: 'predictionInputs', samples: predictionInputs(data) });
     summary.dataset = data.name;
     const hooks: PhaseHooks = {
       emit,

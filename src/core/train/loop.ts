@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochMetrics, PredictionSample, TrainConfig, TrainerEvent } from '../../shared/protocol';
+import type { EpochMetrics, PredictionInput, PredictionSample, StepPoint, TrainConfig, TrainerEvent } from '../../shared/protocol';
 import { augmentImages } from '../data/augment';
 import { batches } from '../data/batches';
 import { deriveSeed } from '../data/rng';
@@ -11,6 +11,7 @@ import { createOptimizer, type TrainOptimizer } from './optimizer';
 import { startDataParallel } from './parallel/start';
 import { learningRateAt } from './schedule';
 import { trainStep, trainTogetherStep } from './step';
+import { isReportStep, stepReportEvery, StepWindow } from './step-report';
 
 export class RunCancelled extends Error {
   constructor() {
@@ -106,11 +107,16 @@ function meanOf(sums: Record<string, number>, count: number): Record<string, num
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, count ? v / count : 0]));
 }
 
-function samplePixels(raw: Split, inputShape: number[], index: number): PredictionSample['image'] {
+function samplePixels(raw: Split, inputShape: number[], index: number): PredictionInput['image'] {
   if (inputShape.length !== 3) return undefined;
   const [height, width, channels] = inputShape;
   const size = height * width * channels;
   return { width, height, channels, pixels: Array.from(raw.x.subarray(index * size, (index + 1) * size), (v) => Math.round(v * 1000) / 1000) };
+}
+
+/** The fixed samples' inputs, sent once per run (`predictionInputs`); every `predictions` event names them by index. */
+export function predictionInputs(data: Pick<PhaseData, 'sampleIndices' | 'validation' | 'rawValidation' | 'inputShape'>): PredictionInput[] {
+  return data.sampleIndices.map((index) => ({ index, label: data.validation.y[index], image: samplePixels(data.rawValidation, data.inputShape, index) }));
 }
 
 export function predictionSamples(data: PhaseData, role: string, logits: Float32Array, reference: PhaseReference | undefined, classes: number): PredictionSample[] {
@@ -118,7 +124,6 @@ export function predictionSamples(data: PhaseData, role: string, logits: Float32
   return data.sampleIndices.map((index) => ({
     index,
     label: data.validation.y[index],
-    image: samplePixels(data.rawValidation, data.inputShape, index),
     logits: { ...(reference ? { [reference.role]: row(reference.valLogits, index) } : {}), [role]: row(logits, index) },
   }));
 }
@@ -137,6 +142,9 @@ interface Track {
   /** A copy of the best-validation weights, for the test evaluation at the end. */
   bestWeights?: tf.Tensor[];
   divergence: DivergenceGuard;
+  /** The steps since the last point, and the points not sent yet. */
+  window: StepWindow;
+  points: StepPoint[];
 }
 
 /**
@@ -172,6 +180,8 @@ export async function trainModels(
     last: { top1: 0 },
     valLogits: new Float32Array(0),
     divergence: new DivergenceGuard(),
+    window: new StepWindow(),
+    points: [],
   }));
   const saveCheckpoints = async (epoch: number, kind: 'best' | 'last', which: Track[]) => {
     await parallel?.synchronize();
@@ -182,6 +192,14 @@ export async function trainModels(
   // train.threads > 1: every step shared out over worker threads (src/core/train/parallel).
   const parallel = together ? undefined : await startDataParallel(distiller, tracks[0].optimizer, config, phase, hooks.emit);
   let epoch = 0;
+  let epochSteps = 0;
+  /** The points gathered since the last call, one `steps` event per model. */
+  const sendPoints = () => {
+    for (const track of tracks) {
+      if (track.points.length) hooks.emit({ type: 'steps', phase: track.role, epoch: epoch + 1, epochs: config.epochs, steps: epochSteps, points: track.points });
+      track.points = [];
+    }
+  };
   try {
     for (; epoch < config.epochs; epoch++) {
       const epochStart = Date.now();
@@ -189,10 +207,12 @@ export async function trainModels(
       for (const track of tracks) {
         track.optimizer.setLearningRate(learningRate);
         parallel?.setLearningRate(learningRate);
-        Object.assign(track, { sums: {}, seen: 0, correct: 0 });
+        Object.assign(track, { sums: {}, seen: 0, correct: 0, window: new StepWindow(), points: [] });
       }
       let stepsDone = 0;
       const stepsPerEpoch = Math.min(Math.ceil(data.train.count / config.batchSize), config.maxStepsPerEpoch ?? Infinity);
+      const reportEvery = stepReportEvery(stepsPerEpoch);
+      epochSteps = stepsPerEpoch;
       let lastProgress = 0;
       const shuffleSeed = seed * 100003 + epoch;
       const transform = augment ? (x: Float32Array, n: number, batchIndex: number) => augmentImages(x, n, data.inputShape, augment, deriveSeed(shuffleSeed, batchIndex)) : undefined;
@@ -215,14 +235,22 @@ export async function trainModels(
             if (step.losses.total !== undefined) track.divergence.check(step.losses.total, where);
             track.seen += batch.size;
             track.correct += step.correct;
+            track.window.add(step.losses, batch.size, step.correct);
           });
         } finally {
           tf.dispose([batch.x, batch.y]);
         }
         stepsDone++;
+        if (isReportStep(stepsDone, reportEvery, stepsPerEpoch)) {
+          for (const track of tracks) {
+            const point = track.window.take(stepsDone);
+            if (point) track.points.push(point);
+          }
+        }
         const now = Date.now();
         if (now - lastProgress >= PROGRESS_INTERVAL_MS || stepsDone === stepsPerEpoch) {
           lastProgress = now;
+          sendPoints();
           for (const track of tracks) {
             hooks.emit({ type: 'progress', phase: track.role, epoch: epoch + 1, epochs: config.epochs, step: stepsDone, steps: stepsPerEpoch, losses: meanOf(track.sums, track.seen) });
           }
@@ -261,8 +289,11 @@ export async function trainModels(
       await saveCheckpoints(epoch + 1, 'last', tracks);
     }
   } catch (error) {
-    // A cancelled phase keeps what it learnt so far, as its last checkpoint.
-    if (error instanceof RunCancelled) await saveCheckpoints(epoch + 1, 'last', tracks);
+    // A cancelled phase keeps what it learnt so far, as its last checkpoint, and its curves up to there.
+    if (error instanceof RunCancelled) {
+      sendPoints();
+      await saveCheckpoints(epoch + 1, 'last', tracks);
+    }
     throw error;
   } finally {
     for (const track of tracks) track.optimizer.dispose();

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { RunFolder, RUN_FILES, type ListedRun } from '../../shared/run-folder';
 import type { DashboardCompareRun, DashboardEvent, DashboardRunHistory, DashboardRunItem, TrainerEvent } from '../../shared/protocol';
 
-const DRAWN: ReadonlySet<string> = new Set<DashboardEvent['type']>(['started', 'progress', 'epoch', 'predictions', 'finished', 'failed', 'cancelled']);
+const DRAWN: ReadonlySet<string> = new Set<DashboardEvent['type']>(['started', 'progress', 'steps', 'epoch', 'predictionInputs', 'predictions', 'finished', 'failed', 'cancelled']);
 
 /** The events the dashboard draws; checkpoints and logs stay in the run folder. */
 export function isDashboardEvent(event: TrainerEvent): event is DashboardEvent {
@@ -23,7 +23,8 @@ export function listRunItems(runs: readonly ListedRun[]): DashboardRunItem[] {
 
 /**
  * A run as the dashboard first draws it. Only the latest `predictions` of each phase is kept:
- * each one repeats the sample images, and the view shows the latest anyway.
+ * the view shows the latest anyway (and in runs written before `predictionInputs`, each one
+ * repeats the sample images).
  */
 export function readRunHistory(runDir: string): DashboardRunHistory {
   const folder = new RunFolder(runDir);

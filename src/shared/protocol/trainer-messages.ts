@@ -39,19 +39,50 @@ export const EpochMetrics = z.object({
 });
 export type EpochMetrics = z.infer<typeof EpochMetrics>;
 
-export const PredictionSample = z.object({
+export const SampleImage = z.object({ width: z.number().int(), height: z.number().int(), channels: z.number().int(), pixels: z.array(z.number()) });
+export type SampleImage = z.infer<typeof SampleImage>;
+
+/** One fixed validation sample's input, sent once per run (`predictionInputs`); predictions name it by `index`. */
+export const PredictionInput = z.object({
   index: z.number().int(),
   label: z.number().int(),
   /** Pixels in [0,1], row-major HWC; absent for tabular data. */
-  image: z.object({ width: z.number().int(), height: z.number().int(), channels: z.number().int(), pixels: z.array(z.number()) }).optional(),
+  image: SampleImage.optional(),
+});
+export type PredictionInput = z.infer<typeof PredictionInput>;
+
+export const PredictionSample = z.object({
+  /** The validation index: its input is the `predictionInputs` sample of that index. */
+  index: z.number().int(),
+  label: z.number().int(),
+  /** Only in runs written before inputs were sent once per run: the pixels, in every epoch's event. */
+  image: SampleImage.optional(),
   logits: z.record(z.array(JsonNumber)),
 });
 export type PredictionSample = z.infer<typeof PredictionSample>;
+
+/**
+ * One point of the curves within an epoch: the means over the steps since the previous point
+ * (weighted by batch size), reported after `step` of the epoch's `steps`; at x = epoch − 1 + step / steps
+ * in fractional epochs. Values to 6 significant digits.
+ */
+export const StepPoint = z.object({
+  step: z.number().int(),
+  /** Every loss term and `total`. */
+  losses: Numbers,
+  /** Training top-1 accuracy of the trained model on those steps' batches. */
+  accuracy: JsonNumber,
+});
+export type StepPoint = z.infer<typeof StepPoint>;
 
 export const TrainerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), runId: z.string(), backend: z.string(), config: ExperimentConfig, phases: z.array(z.string()) }),
   z.object({ type: z.literal('progress'), phase: z.string(), epoch: z.number().int(), epochs: z.number().int(), step: z.number().int(), steps: z.number().int(), losses: Numbers }),
   EpochMetrics.extend({ type: z.literal('epoch') }),
+  /** Points within an epoch, a batch of them at a time (at most ~10 events a second per model). */
+  z.object({ type: z.literal('steps'), phase: z.string(), epoch: z.number().int(), epochs: z.number().int(), steps: z.number().int(), points: z.array(StepPoint) }),
+  /** The inputs of the fixed prediction samples, once per run before the first `predictions`. */
+  z.object({ type: z.literal('predictionInputs'), samples: z.array(PredictionInput) }),
   z.object({ type: z.literal('predictions'), phase: z.string(), epoch: z.number().int(), classNames: z.array(z.string()), samples: z.array(PredictionSample) }),
   z.object({ type: z.literal('checkpoint'), phase: z.string(), epoch: z.number().int(), kind: z.enum(['best', 'last']), path: z.string() }),
   z.object({ type: z.literal('finished'), summary: RunSummary }),

@@ -30,7 +30,7 @@ export interface DashboardRunItem {
 }
 
 /** The trainer events the dashboard draws; history (metrics.jsonl) and live events go through one reducer. */
-export type DashboardEvent = Extract<TrainerEvent, { type: 'started' | 'progress' | 'epoch' | 'predictions' | 'finished' | 'failed' | 'cancelled' }>;
+export type DashboardEvent = Extract<TrainerEvent, { type: 'started' | 'progress' | 'steps' | 'epoch' | 'predictionInputs' | 'predictions' | 'finished' | 'failed' | 'cancelled' }>;
 
 export interface DashboardRunHistory {
   runDir: string;
