@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DashboardEvent, HostToWebview } from '../../src/shared/protocol';
-import { historyOf, syntheticEvents } from './fixtures';
+import { historyOf, STEP_EVERY, STEPS_PER_EPOCH, syntheticEvents } from './fixtures';
 import { openDashboard, sharedHarness, type DashboardPage } from './harness';
 
 const RUN = '/runs/synthetic-kd/run-1';
@@ -108,6 +108,73 @@ describe('run view (Chromium)', () => {
     assert.equal(await later.page.locator('.sample-grid').innerHTML(), await live.page.locator('.sample-grid').innerHTML());
     await later.screenshot('run-view-dark');
     for (const dashboard of [later, live]) {
+      assert.deepEqual(await dashboard.problems(), []);
+      await dashboard.close();
+    }
+  });
+
+  test('points within epochs: drawn live, smoothed by the slider (TensorBoard’s EMA) over the faint raw curve; replayed, the same picture', async () => {
+    const events = syntheticEvents({ epochs: 3, withSteps: true, lean: true });
+    const steps = events.filter((e): e is Extract<DashboardEvent, { type: 'steps' }> => e.type === 'steps');
+    const epochs = events.filter((e): e is Extract<DashboardEvent, { type: 'epoch' }> => e.type === 'epoch');
+    // Expected from the events: each loss term and the train accuracy at every step point; validation, agreement and KL per epoch.
+    const stepPoints = steps.reduce((n, e) => n + e.points.reduce((m, p) => m + (Object.keys(p.losses).length > 2 ? Object.keys(p.losses).length : 1) + 1, 0), 0);
+    const epochPoints = epochs.reduce((n, e) => n + 1 + (e.agreement === undefined ? 0 : 1) + (e.valKl === undefined ? 0 : 1), 0);
+    const raw = steps.filter((e) => e.phase === 'student').flatMap((e) => e.points.map((p) => p.losses.total));
+    assert.equal(raw.length, 3 * (STEPS_PER_EPOCH / STEP_EVERY));
+    // TensorBoard's smoothing written as the weighted mean it is: Σ w^(n−i)·y_i / Σ w^(n−i).
+    const lastSmoothed = (w: number) => raw.reduce((sum, y, i) => sum + w ** (raw.length - 1 - i) * y, 0) / raw.reduce((sum, _, i) => sum + w ** (raw.length - 1 - i), 0);
+    const smoothedShown = async (dashboard: DashboardPage) => JSON.parse((await dashboard.page.locator('#chart-loss').getAttribute('data-smoothed')) ?? '{}') as Record<string, number>;
+
+    const live = await openDashboard(harness());
+    await openRun(live, { runDir: RUN, events: [] });
+    const stateAfter = async (event: DashboardEvent) => {
+      await live.send({ type: 'runEvent', runDir: RUN, event });
+      await live.page.waitForTimeout(300); // more than one redraw interval at 4 a second
+      return chartState(live);
+    };
+    await stateAfter(events[0]);
+    await stateAfter(events[1]);
+    // The first points of the teacher's first epoch: a curve before any epoch has ended.
+    const afterOne = await stateAfter(steps[0]);
+    assert.equal(afterOne.points, steps[0].points.length * 2, 'the loss term and the train accuracy of each point');
+    for (const event of events.slice(2)) await live.send({ type: 'runEvent', runDir: RUN, event });
+    await live.page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) === n, stepPoints + epochPoints);
+    await live.page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.startsWith('completed'));
+    assert.equal(await live.page.locator('#smoothing-value').textContent(), '0.600');
+    assert.ok(Math.abs((await smoothedShown(live))['loss:student:total'] - lastSmoothed(0.6)) < 1e-12);
+    const atDefault = await live.page.locator('#chart-loss').screenshot();
+    await live.screenshot('run-view-steps-smoothed');
+
+    for (const w of [0.95, 0]) {
+      const before = (await chartState(live)).updates;
+      await live.page.locator('#smoothing').fill(String(w));
+      await live.page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('.charts')?.dataset.updates) > n, before);
+      assert.equal(await live.page.locator('.charts').getAttribute('data-smoothing'), String(w));
+      const shown = (await smoothedShown(live))['loss:student:total'];
+      assert.ok(Math.abs(shown - (w === 0 ? raw.at(-1)! : lastSmoothed(w))) < 1e-12, `w = ${w}: ${shown}`);
+      assert.equal((await chartState(live)).points, stepPoints + epochPoints, 'the slider changes no data');
+      assert.ok(!(await live.page.locator('#chart-loss').screenshot()).equals(atDefault), `the loss chart changes at w = ${w}`);
+    }
+    assert.ok(Math.abs(lastSmoothed(0.95) - lastSmoothed(0.6)) > 1e-3, 'the fixture is noisy enough for the weights to differ');
+
+    // The same run opened later from its history, at the same smoothing: the same pixels.
+    await live.page.locator('#smoothing').fill('0.6');
+    const later = await openDashboard(harness());
+    await openRun(later, historyOf(RUN, events));
+    await later.page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) === n, stepPoints + epochPoints);
+    await live.page.waitForTimeout(300);
+    assert.ok((await later.page.locator('.charts').screenshot()).equals(await live.page.locator('.charts').screenshot()), 'live and replayed charts are identical');
+    // The sample images come from predictionInputs, by index.
+    const inputs = events.find((e) => e.type === 'predictionInputs');
+    assert.ok(inputs?.type === 'predictionInputs');
+    const card = later.page.locator('.sample').first();
+    const index = Number(await card.getAttribute('data-index'));
+    const pixels = inputs.samples.find((s) => s.index === index)!.image!.pixels;
+    const drawn = await card.locator('canvas').evaluate((canvas) => Array.from((canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data));
+    for (const at of [0, 14 * 28 + 14, 10 * 28 + 5]) assert.equal(drawn[at * 4], Math.round(pixels[at] * 255), `pixel ${at}`);
+    assert.equal(await later.page.locator('.sample-grid').innerHTML(), await live.page.locator('.sample-grid').innerHTML());
+    for (const dashboard of [live, later]) {
       assert.deepEqual(await dashboard.problems(), []);
       await dashboard.close();
     }
