@@ -10,6 +10,7 @@ import { ConfigError, type DashboardFocus } from '../shared/protocol';
 import { METHODS } from '../shared/methods';
 import { NodeNotFoundError } from './training/node-path';
 import type { RunActions } from './training/start-stop';
+import type { NativeBackendCommand } from './native-backend/command';
 
 /** The dashboard as the commands need it. */
 export interface DashboardCommands {
@@ -22,9 +23,10 @@ export interface CommandParts {
   folders: RunFolderActions;
   log: Log;
   dashboard: DashboardCommands;
+  nativeBackend: Pick<NativeBackendCommand, 'run'>;
 }
 
-export function registerCommands({ store, runs, folders, log, dashboard }: CommandParts): vscode.Disposable[] {
+export function registerCommands({ store, runs, folders, log, dashboard, nativeBackend }: CommandParts): vscode.Disposable[] {
   // A handler declares the arguments its command gets (a tree node, a config); VS Code passes them untyped.
   const register = (id: string, handler: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, (...args: unknown[]) => guarded(log, () => handler(...(args as never[]))));
   return [
@@ -39,6 +41,7 @@ export function registerCommands({ store, runs, folders, log, dashboard }: Comma
     register('distill.compareRuns', (run, selected) => folders.compare(run, selected)),
     register('distill.exportStudent', (run, target) => folders.exportStudent(run, target)),
     register('distill.refreshExperiments', () => store.refresh()),
+    register('distill.installNativeBackend', (variant?: unknown) => nativeBackend.run(variant)),
   ];
 }
 

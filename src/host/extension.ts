@@ -1,6 +1,7 @@
 // activate() builds the parts and gives every disposable to one owner. It stays cheap: nothing
 // here imports TensorFlow (training happens in the trainer process), and the runs folder is read
 // once.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { onDidChangeSetting, readSettings } from './settings';
@@ -11,6 +12,7 @@ import { ExperimentStore } from './experiments/store';
 import { ExperimentsTree } from './experiments/tree';
 import { Disposable } from './lifecycle';
 import { Log } from './log';
+import { NativeBackendCommand } from './native-backend/command';
 import { RunActions } from './training/start-stop';
 import { Runner } from './training/runner';
 import { RunStatusBar } from './training/status-bar';
@@ -39,14 +41,16 @@ class DistillExtension extends Disposable {
     this.store = this._register(new ExperimentStore(locateRuns));
     this._register(onDidChangeSetting('runsDir', () => this.store.relocate()));
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.store.relocate()));
-    this.runner = this._register(new Runner(this.store, this.log, context.asAbsolutePath('dist/trainer.js')));
+    // The native backend lives in global storage, which extension updates keep; each trainer is told where.
+    const nativeBackend = new NativeBackendCommand(this.log, join(context.globalStorageUri.fsPath, 'backends'), context.asAbsolutePath('dist/cli.js'));
+    this.runner = this._register(new Runner(this.store, this.log, context.asAbsolutePath('dist/trainer.js'), nativeBackend.dir));
     this.tree = this._register(new ExperimentsTree(this.store, this.runner));
     this._register(vscode.window.createTreeView(EXPERIMENTS_VIEW, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true }));
     this._register(new RunStatusBar(this.runner));
     const runs = new RunActions(this.store, this.runner, this.log);
     const folders = new RunFolderActions(this.store, (runDir) => this.runner.job(runDir) !== undefined);
     const dashboard = linkDashboard(context, this.store, this.runner, runs);
-    for (const command of registerCommands({ store: this.store, runs, folders, log: this.log, dashboard })) this._register(command);
+    for (const command of registerCommands({ store: this.store, runs, folders, log: this.log, dashboard, nativeBackend })) this._register(command);
     // First read after the runner exists: runs it owns are never mistaken for abandoned ones.
     this.store.refresh();
   }

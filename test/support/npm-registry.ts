@@ -10,8 +10,8 @@ export interface TestRegistry {
   url: string;
   /** The environment for npm: this registry, a token to publish with, a cache and config of the test's own, no retries. */
   env: NodeJS.ProcessEnv;
-  /** `npm publish` of a package folder; throws with npm's output if it fails. */
-  publish(packageDir: string): void;
+  /** `npm publish` of a package folder (a version below the latest needs a `tag`); throws with npm's output if it fails. */
+  publish(packageDir: string, tag?: string): void;
   stop(): Promise<void>;
 }
 
@@ -61,9 +61,9 @@ export async function startRegistry(root: string, repoRoot: string, timeoutMs = 
   return {
     url,
     env,
-    publish(packageDir) {
+    publish(packageDir, tag) {
       const npm = findNpm(process.execPath);
-      const run = spawnSync(npm.command, [...npm.args, 'publish', packageDir], { env, encoding: 'utf8', shell: npm.shell, timeout: 60_000 });
+      const run = spawnSync(npm.command, [...npm.args, 'publish', packageDir, ...(tag ? ['--tag', tag] : [])], { env, encoding: 'utf8', shell: npm.shell, timeout: 60_000 });
       if (run.status !== 0) throw new Error(`npm publish ${packageDir} failed (${run.status}): ${run.stdout}${run.stderr}`);
     },
     stop: () => stopChild(child),

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { build } from 'esbuild';
 import { parseBackendArgs } from '../../src/cli/backend';
 import { initBackend } from '../../src/core/backend';
+import { installAndCheck } from '../../src/host/native-backend/install-flow';
 import { explainNpmFailure, installedNativePackages, installNativeBackend, NATIVE_BACKENDS_ENV, NATIVE_PACKAGES, NATIVE_VERSION } from '../../src/shared/native-backend';
 import { listRuns } from '../../src/shared/run-folder';
 import { ROOT } from '../support/build';
@@ -275,6 +276,36 @@ describe('installing against a local npm registry', () => {
       assert.equal(trained.status, 0, trained.stderr);
       const { record, summary } = recordOf('after-failed-install');
       assert.deepEqual([record.status, record.backend, summary.backend], ['completed', 'wasm', 'wasm']);
+    });
+
+    test('the extension’s installer: npm, progress stages, then the shipped CLI checks a trainer loads it; installed but not loadable says why', async () => {
+      const dir = join(work, 'host-installed');
+      const stages: string[] = [];
+      let output = '';
+      const request = { dir, nodePath: process.execPath, cliScript: cli, env: registry.env, onOutput: (text: string) => (output += text), onStage: (stage: string) => stages.push(stage) };
+      const spec = `${NATIVE_PACKAGES.cpu}@${NATIVE_VERSION}`;
+      const installed = await installAndCheck({ ...request, variant: 'cpu' });
+      assert.deepEqual(installed, { ok: true, cancelled: false, message: `Native backend installed: ${spec} in ${dir}. Runs with distill.backend auto or tfjs-node now use it.` });
+      assert.equal(stages[0], `npm install ${spec}`);
+      assert.ok(
+        stages.some((stage) => /^npm install .*: \d+ files fetched$/.test(stage)),
+        stages.join('\n'),
+      );
+      assert.ok(stages.includes(`running the install script of ${spec} (it downloads TensorFlow's native library)`), stages.join('\n'));
+      assert.equal(stages.at(-1), 'checking that a trainer loads it');
+      assert.match(output, new RegExp(`backend status --dir ${dir}\n[^]*tfjs-node: loads`));
+
+      // A package npm installs but a trainer refuses: one built for another tfjs-core.
+      registry.publish(writePackage(join(work, 'packages'), { name: NATIVE_PACKAGES.cpu, version: '4.0.0', main: WORKING_BACKEND_MAIN }), 'older');
+      const elsewhere = join(work, 'host-other-version');
+      const refused = await installAndCheck({ ...request, dir: elsewhere, variant: 'cpu', version: '4.0.0' });
+      assert.equal(refused.ok, false);
+      assert.match(
+        refused.message,
+        new RegExp(
+          `^${NATIVE_PACKAGES.cpu}@4\\.0\\.0 was installed into ${elsewhere} but a trainer cannot load it: .*version 4\\.0\\.0 does not match this engine's tfjs-core .*\\. Runs carry on with WASM\\.$`,
+        ),
+      );
     });
 
     test('bad arguments name what is wrong, with the usage', () => {

@@ -2,6 +2,8 @@
 import type { TrainerEvent } from '../../shared/protocol';
 
 export class RunProgress {
+  /** The backend the trainer started, as its `started` event says (and run.json records). */
+  backend: string | undefined;
   phases: string[] = [];
   phase: string | undefined;
   epoch = 0;
@@ -14,6 +16,7 @@ export class RunProgress {
     switch (event.type) {
       case 'started':
         this.phases = event.phases;
+        this.backend = event.backend;
         return true;
       case 'progress':
         Object.assign(this, { phase: event.phase, epoch: event.epoch, epochs: event.epochs, step: event.step, steps: event.steps });

@@ -6,6 +6,7 @@ import type { ExperimentStore } from '../experiments/store';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Log } from '../log';
 import type { RunStatus, TrainerEvent } from '../../shared/protocol';
+import { NATIVE_BACKENDS_ENV } from '../../shared/native-backend';
 import { onDidChangeSetting, readSettings } from '../settings';
 import { resolveNodePath } from './node-path';
 import { resolveRunConfig, runThreads } from './run-config';
@@ -29,6 +30,8 @@ export class Runner extends Disposable {
     private readonly store: ExperimentStore,
     private readonly log: Log,
     private readonly trainerScript: string,
+    /** Where Distill: Install Native Backend puts tfjs-node; each trainer looks there. */
+    private readonly nativeBackendsDir: string,
   ) {
     super();
     this._register(onDidChangeSetting('maxParallelRuns', () => this.pump()));
@@ -112,7 +115,8 @@ export class Runner extends Disposable {
       this.finish(job, { code: null, signal: null, stderr: '' });
       return;
     }
-    const trainer = new TrainerProcess({ nodePath, trainerScript: this.trainerScript, config: job.config, runDir: job.runDir, baseDir: job.baseDir });
+    const env = { ...process.env, [NATIVE_BACKENDS_ENV]: this.nativeBackendsDir };
+    const trainer = new TrainerProcess({ nodePath, trainerScript: this.trainerScript, config: job.config, runDir: job.runDir, baseDir: job.baseDir, env });
     job.trainer = trainer;
     trainer.on('event', (event) => this.onEvent(job, event));
     trainer.on('stderr', (text) => this.log.trainerOutput(job.label, text));

@@ -1,10 +1,12 @@
-// A status-bar item while runs are active: how many, and where the first one is. Clicking it
-// opens the Distill view. Also sets the `distill.hasActiveRuns` context key for menus.
+// A status-bar item while runs are active: how many, and the backend and place of the first one
+// (status-text.ts). Clicking it opens the Distill view. Also sets the `distill.hasActiveRuns`
+// context key for menus.
 import * as vscode from 'vscode';
 import { readSettings } from '../settings';
 import { Disposable } from '../lifecycle';
 import { rateInterval, Throttle } from '../../shared/throttle';
 import type { Runner } from './runner';
+import { runsStatusText } from './status-text';
 
 export class RunStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('distill.runs', vscode.StatusBarAlignment.Left, 10));
@@ -33,12 +35,9 @@ export class RunStatusBar extends Disposable {
       this.item.hide();
       return;
     }
-    const running = jobs.filter((job) => job.state === 'running');
-    const queued = jobs.length - running.length;
-    const first = running[0];
-    const where = first ? ` · ${first.progress.describe()} · ${Math.round(first.progress.fraction * 100)}%` : '';
-    this.item.text = `$(sync~spin) Distill: ${running.length} running${queued ? `, ${queued} queued` : ''}${where}`;
-    this.item.tooltip = jobs.map((job) => `${job.label}: ${job.state === 'queued' ? 'queued' : job.progress.describe()}`).join('\n');
+    const { text, tooltip } = runsStatusText(jobs);
+    this.item.text = text;
+    this.item.tooltip = tooltip;
     this.item.show();
   }
 }
