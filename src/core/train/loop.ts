@@ -67,6 +67,8 @@ export interface PhaseResult {
 }
 
 const PROGRESS_INTERVAL_MS = 100;
+/** Points within epochs are sent at most this often (and at each epoch's end): fewer, fuller `steps` lines. */
+const POINTS_INTERVAL_MS = 500;
 
 /**
  * Divergence, besides a non-finite loss term: a model's total loss above DIVERGENCE_FACTOR times
@@ -120,7 +122,8 @@ export function predictionInputs(data: Pick<PhaseData, 'sampleIndices' | 'valida
 }
 
 export function predictionSamples(data: PhaseData, role: string, logits: Float32Array, reference: PhaseReference | undefined, classes: number): PredictionSample[] {
-  const row = (source: Float32Array, i: number) => Array.from(source.subarray(i * classes, (i + 1) * classes));
+  // 8 significant digits: a float32 to within one unit in the last place, at half the characters of its float64 printing.
+  const row = (source: Float32Array, i: number) => Array.from(source.subarray(i * classes, (i + 1) * classes), (v) => Number(v.toPrecision(8)));
   return data.sampleIndices.map((index) => ({
     index,
     label: data.validation.y[index],
@@ -214,6 +217,7 @@ export async function trainModels(
       const reportEvery = stepReportEvery(stepsPerEpoch);
       epochSteps = stepsPerEpoch;
       let lastProgress = 0;
+      let lastPoints = Date.now();
       const shuffleSeed = seed * 100003 + epoch;
       const transform = augment ? (x: Float32Array, n: number, batchIndex: number) => augmentImages(x, n, data.inputShape, augment, deriveSeed(shuffleSeed, batchIndex)) : undefined;
       for (const batch of batches(data.train, data.inputShape, config.batchSize, { shuffleSeed, transform })) {
@@ -248,9 +252,12 @@ export async function trainModels(
           }
         }
         const now = Date.now();
+        if (now - lastPoints >= POINTS_INTERVAL_MS || stepsDone === stepsPerEpoch) {
+          lastPoints = now;
+          sendPoints();
+        }
         if (now - lastProgress >= PROGRESS_INTERVAL_MS || stepsDone === stepsPerEpoch) {
           lastProgress = now;
-          sendPoints();
           for (const track of tracks) {
             hooks.emit({ type: 'progress', phase: track.role, epoch: epoch + 1, epochs: config.epochs, step: stepsDone, steps: stepsPerEpoch, losses: meanOf(track.sums, track.seen) });
           }
