@@ -29,11 +29,10 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-const ready = () =>
-  replica ??
-  (() => {
-    throw new Error('train-worker: not initialised');
-  })();
+function ready(): Replica {
+  if (!replica) throw new Error('train-worker: a step before init');
+  return replica;
+}
 
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
