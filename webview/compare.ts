@@ -2,6 +2,7 @@
 // against parameter count.
 import { Chart, Legend, LinearScale, LogarithmicScale, PointElement, ScatterController, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import type { DashboardCompareRun } from '../src/shared/protocol';
+import { CompareKnowledge } from './compare-knowledge';
 import { COLUMNS, compareRows, headlineStat, sortRows, type CompareRow, type SortDirection, type Stat } from './compare-model';
 import { percent } from '../src/shared/format';
 import { h, replaceChildren } from './dom';
@@ -16,6 +17,8 @@ export class CompareView {
   private readonly table = h('table', { class: 'compare-table', id: 'compare-table' });
   private readonly empty = h('p', { class: 'hint' }, 'No finished runs yet: runs appear here once they have a summary.');
   private readonly chart: Chart<'scatter', Point[]>;
+  /** Any two runs' dark knowledge and calibration side by side. */
+  readonly knowledge: CompareKnowledge;
   private rows: CompareRow[] = [];
   private sort: { key: string; direction: SortDirection } = { key: 'test', direction: 'descending' };
 
@@ -31,6 +34,8 @@ export class CompareView {
       h('figure', { class: 'chart-card' }, h('figcaption', {}, 'Best validation accuracy against parameters (whiskers: ± s.d. over seeds)'), h('div', { class: 'chart-box' }, canvas)),
     );
     this.chart = new Chart(canvas, { type: 'scatter', data: { datasets: [] }, options: scatterOptions(), plugins: [whiskers] });
+    this.knowledge = new CompareKnowledge(theme);
+    this.element.append(this.knowledge.element);
   }
 
   setRuns(runs: DashboardCompareRun[]): void {
@@ -38,10 +43,12 @@ export class CompareView {
     this.empty.hidden = this.rows.length > 0;
     this.renderTable();
     this.renderChart();
+    this.knowledge.setRuns(runs);
   }
 
   retheme(theme: Theme): void {
     this.theme = theme;
+    this.knowledge.retheme(theme);
     this.chart.options = scatterOptions();
     this.renderChart();
   }

@@ -8,6 +8,7 @@ import { h, replaceChildren } from './dom';
 import { ConfigForm } from './form';
 import type { FormConfig } from './form-model';
 import { PredictionsView } from './predictions';
+import { KnowledgeView } from './knowledge-view';
 import { applyEvent, runFromHistory, type RunState } from './run-state';
 import { runSeries } from './series';
 import { applyChartDefaults, onThemeChange, readTheme } from './theme';
@@ -37,6 +38,7 @@ class Dashboard {
   });
   private readonly charts: RunCharts;
   private readonly predictions: PredictionsView;
+  private readonly knowledge: KnowledgeView;
   private readonly compare: CompareView;
   private readonly runSelect = h('select', { id: 'run-select', 'aria-label': 'Run' });
   private readonly status = h('div', { class: 'run-status', id: 'run-status', role: 'status' });
@@ -52,6 +54,7 @@ class Dashboard {
     applyChartDefaults(this.theme);
     this.charts = new RunCharts(this.theme, this.saved.smoothing, (smoothing) => saveState({ smoothing }));
     this.predictions = new PredictionsView(this.theme);
+    this.knowledge = new KnowledgeView(this.theme, (runDir) => post({ type: 'requestKnowledge', runDir }));
     this.compare = new CompareView(this.theme, () => post({ type: 'requestCompare' }));
     this.runSelect.addEventListener('change', () => this.openRun(this.runSelect.value));
 
@@ -78,6 +81,7 @@ class Dashboard {
         this.charts.controls,
         this.charts.element,
         this.predictions.element,
+        this.knowledge.element,
       ),
     );
     this.panels.set('compare', h('section', { id: 'view-compare', role: 'tabpanel' }, this.compare.element));
@@ -88,6 +92,7 @@ class Dashboard {
       applyChartDefaults(this.theme);
       this.charts.retheme(this.theme);
       this.predictions.retheme(this.theme);
+      this.knowledge.retheme(this.theme);
       this.compare.retheme(this.theme);
     });
     this.showView(this.saved.view ?? 'form');
@@ -114,11 +119,13 @@ class Dashboard {
       case 'runHistory':
         if (message.history.runDir !== this.requestedRun) return;
         this.run = runFromHistory(message.history);
+        this.knowledge.setRun(message.history.runDir, message.history.config);
         this.markDirty('charts', 'predictions', 'status');
         return;
       case 'runEvent': {
         if (!this.run || message.runDir !== this.run.runDir) return;
         applyEvent(this.run, message.event);
+        if (message.event.type === 'finished') this.knowledge.refresh();
         const type = message.event.type;
         this.markDirty(
           ...(type === 'epoch'
@@ -131,6 +138,10 @@ class Dashboard {
         );
         return;
       }
+      case 'knowledge':
+        this.knowledge.receive(message);
+        this.compare.knowledge.receive(message);
+        return;
       case 'compareData':
         this.compare.setRuns(message.runs);
         return;
