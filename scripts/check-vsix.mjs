@@ -26,6 +26,7 @@ const REQUIRED = [
   'dist/trainer.js',
   'dist/cli.js',
   'dist/train-worker.js',
+  'dist/negatives-worker.js',
   'dist/webview.js',
   'dist/webview.css',
   'dist/wasm/tfjs-backend-wasm.wasm',
@@ -160,13 +161,14 @@ export async function trainFromVsix(zip, entries, { timeoutMs = 180_000 } = {}) 
       });
     });
     if (!/backend wasm/.test(output)) throw new Error(`the CLI from the .vsix did not train on wasm:\n${output}`);
+    if (!/2 threads, data parallel/.test(output)) throw new Error(`the CLI from the .vsix did not train on 2 threads (dist/train-worker.js):\n${output}`);
     const files = readFileSync(loaded, 'utf8')
       .split('\n')
       .filter((file) => file && file !== hook);
     const outside = files.filter((file) => !file.startsWith(extension + sep));
     if (outside.length > 0) throw new Error(`the CLI from the .vsix loaded files from outside it: ${outside.join(', ')}`);
     const modules = files.filter((file) => file.includes(`${sep}node_modules${sep}`)).length;
-    return `a KD run of its CLI trained on wasm from its files alone (${files.length} modules loaded, ${modules} from its node_modules)`;
+    return `a KD run of its CLI trained on wasm on 2 threads from its files alone (${files.length} modules loaded by the main thread, ${modules} from its node_modules)`;
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
