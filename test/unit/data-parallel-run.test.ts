@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { TrainerEvent } from '../../src/shared/protocol';
+import { TrainConfig, type TrainerEvent } from '../../src/shared/protocol';
+import type { Distiller } from '../../src/core/distill/distiller';
+import type { TrainOptimizer } from '../../src/core/train/optimizer';
+import { startDataParallel } from '../../src/core/train/parallel/start';
 import { methodConfig, runMethod, scratchDir } from '../support/method-run';
 
 // train.threads through a whole run: the loop shares each step out over worker threads for the
@@ -39,6 +42,16 @@ describe('train.threads in a run', () => {
       second.summary.models.map((m) => m.testAccuracy),
       first.summary.models.map((m) => m.testAccuracy),
     );
+  });
+
+  test('models trained together (DML) stay on one thread, with a note naming the method; one thread asked, nothing said', async () => {
+    const notes: string[] = [];
+    const dml = { method: 'dml', together: { members: [], update: 'in-turn' } } as unknown as Distiller;
+    const optimizer = {} as TrainOptimizer;
+    assert.equal(await startDataParallel(dml, optimizer, TrainConfig.parse({ threads: 2 }), 'dml', (e) => notes.push(e.message)), undefined);
+    assert.match(notes.join('\n'), /^dml: trains on one thread, not 2: method "dml" does not train with threads > 1 yet/);
+    assert.equal(await startDataParallel(dml, optimizer, TrainConfig.parse({ threads: 1 }), 'dml', (e) => notes.push(e.message)), undefined);
+    assert.equal(notes.length, 1);
   });
 
   test('a method not covered yet trains on one thread, with a note naming it', async () => {

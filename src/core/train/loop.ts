@@ -193,7 +193,7 @@ export async function trainModels(
     }
   };
   // train.threads > 1: every step shared out over worker threads (src/core/train/parallel).
-  const parallel = together ? undefined : await startDataParallel(distiller, tracks[0].optimizer, config, phase, hooks.emit);
+  const parallel = await startDataParallel(distiller, tracks[0].optimizer, config, phase, hooks.emit);
   let epoch = 0;
   let epochSteps = 0;
   /** The points gathered since the last call, one `steps` event per model. */
