@@ -13,6 +13,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: tensorflowExternal, banner: { js: '#!/usr/bin/env node' } }),
   // A replica's worker thread in data-parallel training (train.threads > 1), started by the trainer and the CLI from beside them.
   build({ ...common, entryPoints: ['src/core/train/parallel/worker-main.ts'], outfile: 'dist/train-worker.js', external: tensorflowExternal }),
+  // CRD's negatives, drawn on a worker thread (no TensorFlow in it).
+  build({ ...common, entryPoints: ['src/core/distill/negatives-worker-main.ts'], outfile: 'dist/negatives-worker.js' }),
   // The dashboard's page script (chart.js bundled, tree-shaken); its stylesheet is copied beside it.
   build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: true, logLevel: 'warning', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' }),
 ]);

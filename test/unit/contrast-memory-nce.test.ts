@@ -45,7 +45,7 @@ function lossesAndGrads(memory: ContrastMemory, vS: number[][], vT: number[][], 
   return tf.tidy(() => {
     let parts: number[] = [];
     const { value, grads } = tf.valueAndGrads((s: tf.Tensor, t: tf.Tensor) => {
-      const { lossS, lossT } = memory.nceLosses(s as tf.Tensor2D, t as tf.Tensor2D, idx, contrast);
+      const { lossS, lossT } = memory.nceLosses(s as tf.Tensor2D, t as tf.Tensor2D, idx, { contrastIdx: contrast });
       parts = [lossS.dataSync()[0], lossT.dataSync()[0]];
       return tf.add(lossS, lossT) as tf.Scalar;
     })([tf.tensor2d(vS), tf.tensor2d(vT)]);

@@ -10,6 +10,8 @@ export interface Batch {
   y: tf.Tensor1D;
   /** Indices of these samples in the split. */
   indices: Int32Array;
+  /** Indices of the next batch's samples in this pass, absent for the last batch. */
+  next?: Int32Array;
   size: number;
 }
 
@@ -29,18 +31,21 @@ export function* batches(
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batches: expected a positive integer batch size, found ${batchSize}`);
   const order = opts.shuffleSeed === undefined ? null : shuffledIndices(split.count, opts.shuffleSeed);
-  for (let start = 0; start < split.count; start += batchSize) {
+  const indicesAt = (start: number) => {
     const n = Math.min(batchSize, split.count - start);
-    const indices = new Int32Array(n);
+    return Int32Array.from({ length: n }, (_, i) => (order ? order[start + i] : start + i));
+  };
+  for (let start = 0; start < split.count; start += batchSize) {
+    const indices = indicesAt(start);
+    const n = indices.length;
     const x = new Float32Array(n * size);
     const y = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const src = order ? order[start + i] : start + i;
-      indices[i] = src;
+    indices.forEach((src, i) => {
       x.set(split.x.subarray(src * size, (src + 1) * size), i * size);
       y[i] = split.y[src];
-    }
+    });
     opts.transform?.(x, n, start / batchSize);
-    yield { x: tf.tensor(x, [n, ...inputShape], 'float32'), y: tf.tensor1d(y, 'int32'), indices, size: n };
+    const next = start + batchSize < split.count ? indicesAt(start + batchSize) : undefined;
+    yield { x: tf.tensor(x, [n, ...inputShape], 'float32'), y: tf.tensor1d(y, 'int32'), indices, next, size: n };
   }
 }

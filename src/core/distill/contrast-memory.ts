@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, deriveSeed } from '../data/rng';
+import { countNegatives } from './contrast-negatives';
 import { NCE_EPS } from './losses/crd';
+import { negativeSource, type NegativeSource } from './negative-source';
+
+export { ClassNegatives, drawClassContrastIndices, drawContrastIndices } from './contrast-negatives';
 
 export type MemoryBank = Float32Array | number[][];
 
@@ -19,106 +23,8 @@ export interface ContrastMemoryOptions {
    * the other classes (RepDistiller's `CIFAR100InstanceSample`); absent, uniformly from all others.
    */
   labels?: Int32Array;
-}
-
-/**
- * [B·(K+1)] indices, row-major [B, K+1]: column 0 the sample's own index, then K negatives drawn
- * uniformly (with replacement, as RepDistiller) from [0, nData) excluding it.
- */
-export function drawContrastIndices(idx: Int32Array, nData: number, k: number, rng: () => number, out = new Int32Array(idx.length * (k + 1))): Int32Array {
-  if (nData < 2) throw new Error(`drawContrastIndices: need at least 2 samples, got ${nData}`);
-  idx.forEach((pos, b) => {
-    const row = b * (k + 1);
-    out[row] = pos;
-    for (let j = 1; j <= k; j++) {
-      const r = Math.floor(rng() * (nData - 1));
-      out[row + j] = r >= pos ? r + 1 : r;
-    }
-  });
-  return out;
-}
-
-/**
- * Negatives from the other classes, as RepDistiller's `CIFAR100InstanceSample` draws them: K
- * distinct samples when the other classes hold at least K, else K draws with replacement.
- */
-export class ClassNegatives {
-  private readonly labels: Int32Array;
-  /** Sample indices grouped by class (ascending within a class); permuted only during a draw. */
-  private readonly order: Int32Array;
-  /** Where each class's block starts in `order`, and its size. */
-  private readonly start: Int32Array;
-  private readonly count: Int32Array;
-  private swaps = new Int32Array(0);
-
-  constructor(labels: Int32Array) {
-    this.labels = Int32Array.from(labels);
-    const n = labels.length;
-    let classes = 0;
-    labels.forEach((c, i) => {
-      if (!Number.isInteger(c) || c < 0) throw new Error(`ClassNegatives: label ${i} must be a class index ≥ 0, got ${c}`);
-      classes = Math.max(classes, c + 1);
-    });
-    this.count = new Int32Array(classes);
-    labels.forEach((c) => this.count[c]++);
-    if (this.count.some((c) => c === n)) throw new Error('ClassNegatives: every sample has the same class, so none has a negative from another class');
-    this.start = new Int32Array(classes);
-    for (let c = 1; c < classes; c++) this.start[c] = this.start[c - 1] + this.count[c - 1];
-    const next = Int32Array.from(this.start);
-    this.order = new Int32Array(n);
-    labels.forEach((c, i) => (this.order[next[c]++] = i));
-  }
-
-  /** Samples of classes other than `sample`'s. */
-  negativesOf(sample: number): number {
-    return this.labels.length - this.count[this.labels[sample]];
-  }
-
-  /** Writes `k` negatives of `sample` to out[at..at+k). */
-  draw(sample: number, k: number, rng: () => number, out: Int32Array, at: number): void {
-    const cls = this.labels[sample];
-    const pool = this.negativesOf(sample);
-    // Position p of the pool (the other classes) is order[p], skipping the block of cls.
-    const skipFrom = this.start[cls];
-    const skip = this.count[cls];
-    const slot = (p: number) => (p < skipFrom ? p : p + skip);
-    const order = this.order;
-    if (k > pool) {
-      for (let j = 0; j < k; j++) out[at + j] = order[slot(Math.floor(rng() * pool))];
-      return;
-    }
-    // Partial Fisher–Yates over the pool, undone afterwards so `order` stays grouped by class.
-    if (this.swaps.length < k) this.swaps = new Int32Array(k);
-    const swaps = this.swaps;
-    for (let j = 0; j < k; j++) {
-      const a = slot(j);
-      const b = slot(j + Math.floor(rng() * (pool - j)));
-      const picked = order[b];
-      order[b] = order[a];
-      order[a] = picked;
-      swaps[j] = b;
-      out[at + j] = picked;
-    }
-    for (let j = k - 1; j >= 0; j--) {
-      const a = slot(j);
-      const b = swaps[j];
-      const tmp = order[b];
-      order[b] = order[a];
-      order[a] = tmp;
-    }
-  }
-}
-
-/**
- * [B·(K+1)] indices, row-major [B, K+1]: column 0 the sample's own index, then K negatives from
- * the other classes (see ClassNegatives).
- */
-export function drawClassContrastIndices(idx: Int32Array, negatives: ClassNegatives, k: number, rng: () => number, out = new Int32Array(idx.length * (k + 1))): Int32Array {
-  idx.forEach((pos, b) => {
-    out[b * (k + 1)] = pos;
-    negatives.draw(pos, k, rng, out, b * (k + 1) + 1);
-  });
-  return out;
+  /** Draw the negatives on a worker thread, the next batch's while this one computes (CRD's training does; the draws are the same). */
+  drawOnWorker?: boolean;
 }
 
 /**
@@ -131,8 +37,7 @@ export class ContrastMemory {
   /** Normalising constants, fixed by the first forward. */
   private zS?: number;
   private zT?: number;
-  private readonly rng: () => number;
-  private readonly negatives?: ClassNegatives;
+  private readonly negatives: NegativeSource;
   /**
    * The last forward's momentum update, applied when the banks are next read (the next forward,
    * memories()): until then its backward may still need the rows it scored against, and the banks
@@ -145,13 +50,13 @@ export class ContrastMemory {
   private disposed = false;
   /** Each bank transposed, [featDim, nData], kept up to date by settle(): wasm's Transpose of an N×d bank costs more than the matmul that needs it. */
   private readonly transposed = new WeakMap<Float32Array, Float32Array>();
-  /** nceLosses()'s draws and negative counts, reused from step to step. */
-  private drawBuffer = new Int32Array(0);
+  /** The counts of negatives for contrast indices given to nceLosses(), reused from step to step. */
   private countBuffer = new Float32Array(0);
 
   constructor(private readonly options: ContrastMemoryOptions) {
-    const { featDim, nData, k, seed, initial } = options;
+    const { featDim, nData, k, seed, initial, labels } = options;
     if (!(k >= 1 && k <= nData - 1)) throw new Error(`ContrastMemory: k must be in [1, ${nData - 1}], got ${k}`);
+    if (labels && labels.length !== nData) throw new Error(`ContrastMemory: labels must give the class of each of the ${nData} samples, got ${labels.length}`);
     if (initial) {
       this.student = this.toBank(initial.student, 'student');
       this.teacher = this.toBank(initial.teacher, 'teacher');
@@ -162,11 +67,7 @@ export class ContrastMemory {
       this.student = uniform();
       this.teacher = uniform();
     }
-    this.rng = createRng(deriveSeed(seed, 1));
-    if (options.labels) {
-      if (options.labels.length !== nData) throw new Error(`ContrastMemory: labels must give the class of each of the ${nData} samples, got ${options.labels.length}`);
-      this.negatives = new ClassNegatives(options.labels);
-    }
+    this.negatives = negativeSource({ nData, k, seed, labels }, options.drawOnWorker ?? false);
   }
 
   private toBank(bank: MemoryBank, name: string): Float32Array {
@@ -183,11 +84,15 @@ export class ContrastMemory {
    * Contrast indices for a batch, from this memory's seeded stream: negatives from the other
    * classes when the memory has labels, else uniform over the other samples.
    */
-  drawContrastIndices(idx: Int32Array, out = new Int32Array(idx.length * (this.options.k + 1))): Int32Array {
-    const { nData, k } = this.options;
-    const bad = idx.find((i) => !(Number.isInteger(i) && i >= 0 && i < nData));
-    if (bad !== undefined) throw new Error(`ContrastMemory.drawContrastIndices: index ${bad} is outside [0, ${nData})`);
-    return this.negatives ? drawClassContrastIndices(idx, this.negatives, k, this.rng, out) : drawContrastIndices(idx, nData, k, this.rng, out);
+  drawContrastIndices(idx: Int32Array): Int32Array {
+    this.assertLive();
+    return Int32Array.from(this.negatives.take(idx).indices);
+  }
+
+  /** Announces the batch after the one about to be taken, so a worker can draw its negatives meanwhile. */
+  prefetchNegatives(idx: Int32Array): void {
+    this.assertLive();
+    this.negatives.prefetch(idx);
   }
 
   /**
@@ -198,28 +103,28 @@ export class ContrastMemory {
    * which is −(1/B)·Σ_b[log(s⁺/(s⁺+c+ε)) + Σ_k log(c/(s⁻_k+c+ε))] term by term. When K is close
    * to N (the default K = min(16384, N−1)), the [B, N] product costs what the picked columns
    * would, and the picking, its scatter in the backward and the [B, K+1] tensors all go. Without
-   * contrastIdx, the negatives are drawn from this memory's stream as drawContrastIndices() draws
-   * them, into a buffer kept between steps. The banks then move as after forward().
+   * `contrastIdx`, the negatives are this memory's next draw (as drawContrastIndices() would give);
+   * `next` announces the batch after this one (prefetchNegatives()) once this one's are taken. The
+   * banks then move as after forward().
    */
-  nceLosses(vS: tf.Tensor2D, vT: tf.Tensor2D, idx: Int32Array, contrastIdx?: Int32Array): { lossS: tf.Scalar; lossT: tf.Scalar } {
+  nceLosses(vS: tf.Tensor2D, vT: tf.Tensor2D, idx: Int32Array, given: { contrastIdx?: Int32Array; next?: Int32Array } = {}): { lossS: tf.Scalar; lossT: tf.Scalar } {
     const { nData, k, featDim, momentum } = this.options;
     const batch = idx.length;
-    let drawn = contrastIdx;
-    if (!drawn) {
-      if (this.drawBuffer.length !== batch * (k + 1)) this.drawBuffer = new Int32Array(batch * (k + 1));
-      drawn = this.drawContrastIndices(idx, this.drawBuffer);
+    this.assertLive();
+    let drawn: Int32Array;
+    let counts: Float32Array;
+    if (given.contrastIdx) {
+      drawn = given.contrastIdx;
+      this.check(vS, vT, idx, drawn);
+      if (this.countBuffer.length !== batch * nData) this.countBuffer = new Float32Array(batch * nData);
+      counts = countNegatives(drawn, batch, nData, this.countBuffer);
+    } else {
+      ({ indices: drawn, counts } = this.negatives.take(idx));
+      this.check(vS, vT, idx, drawn, true);
     }
-    this.check(vS, vT, idx, drawn, contrastIdx === undefined);
+    if (given.next) this.negatives.prefetch(given.next);
     this.settle();
     const step = ++this.step;
-    // P, [B, N]: a buffer kept between steps (a fresh multi-megabyte array costs more than filling it).
-    if (this.countBuffer.length !== batch * nData) this.countBuffer = new Float32Array(batch * nData);
-    const counts = this.countBuffer.fill(0);
-    for (let b = 0; b < batch; b++) {
-      const row = b * (k + 1);
-      const at = b * nData;
-      for (let j = 1; j <= k; j++) counts[at + drawn[row + j]] += 1;
-    }
     const noise = k / nData;
     const side = (v: tf.Tensor2D, bank: Float32Array, z: number | undefined) => {
       const positives = new Float32Array(batch * featDim);
@@ -362,6 +267,7 @@ export class ContrastMemory {
   }
 
   dispose(): void {
+    if (!this.disposed) this.negatives.dispose();
     this.disposed = true;
     this.pending = undefined;
     this.student = new Float32Array(0);

@@ -57,6 +57,7 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
         momentum: options.nceMomentum,
         seed: data.seed,
         labels: data.labels,
+        drawOnWorker: true,
       }),
     );
     this.teacherOutputs = new TeacherOutputs(teacher);
@@ -67,7 +68,7 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
     const { logits, embedding } = this.student.forward(batch.x, true);
     const vS = this.embedStudent.apply(embedding);
     const vT = this.embedTeacher.apply(t.embedding);
-    const { lossS, lossT } = this.memory.nceLosses(vS, vT, batch.indices);
+    const { lossS, lossT } = this.memory.nceLosses(vS, vT, batch.indices, { next: batch.nextIndices });
     const crd = tf.mul(tf.add(lossS, lossT), this.options.beta) as tf.Scalar;
     return {
       logits,

@@ -11,6 +11,8 @@ export interface TrainBatch {
   indices: Int32Array;
   /** The inputs are random views (train.augment): a sample's teacher logits differ from view to view. */
   augmented?: boolean;
+  /** Dataset indices of the batch after this one in the epoch, where there is one (CRD draws its negatives ahead). */
+  nextIndices?: Int32Array;
 }
 
 export interface StepContext {

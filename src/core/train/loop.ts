@@ -223,7 +223,7 @@ export async function trainModels(
       for (const batch of batches(data.train, data.inputShape, config.batchSize, { shuffleSeed, transform })) {
         try {
           if (hooks.isCancelled()) throw new RunCancelled();
-          const trainBatch = { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices, augmented: augment !== undefined };
+          const trainBatch = { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices, nextIndices: batch.next, augmented: augment !== undefined };
           const context = { epoch, epochs: config.epochs };
           const optimizers = tracks.map((t) => t.optimizer.optimizer);
           const results = together
