@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { TrainConfig, type TrainerEvent } from '../../src/shared/protocol';
 import type { Distiller } from '../../src/core/distill/distiller';
 import type { TrainOptimizer } from '../../src/core/train/optimizer';
 import { startDataParallel } from '../../src/core/train/parallel/start';
+import { runExperiment } from '../../src/core/run/experiment';
+import { RunFolder } from '../../src/shared/run-folder';
 import { methodConfig, runMethod, scratchDir } from '../support/method-run';
 
 // train.threads through a whole run: the loop shares each step out over worker threads for the
@@ -42,6 +46,19 @@ describe('train.threads in a run', () => {
       second.summary.models.map((m) => m.testAccuracy),
       first.summary.models.map((m) => m.testAccuracy),
     );
+  });
+
+  test('cancelled while training on 2 threads: the run ends cancelled with its last checkpoint, and the workers are gone', async () => {
+    const runDir = dir.path('cancel');
+    let steps = 0;
+    const outcome = await runExperiment(
+      { ...kdConfig, baseline: false, teacher: { model: { arch: 'cnn', widths: [4] }, train: { epochs: 1, threads: 2 } }, method: { name: 'teacher' } },
+      { runDir, onEvent: (e) => void (e.type === 'progress' && steps++), isCancelled: () => steps >= 1 },
+    );
+    assert.equal(outcome.status, 'cancelled');
+    assert.equal(new RunFolder(runDir).readRecord()?.status, 'cancelled');
+    assert.ok(existsSync(join(new RunFolder(runDir).checkpointDir('teacher', 'last'), 'model.json')));
+    // A worker left running would keep this test file's process alive: node:test would not finish.
   });
 
   test('models trained together (DML) stay on one thread, with a note naming the method; one thread asked, nothing said', async () => {
