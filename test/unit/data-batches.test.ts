@@ -79,3 +79,15 @@ test('bad shapes or batch sizes are rejected', () => {
   assert.throws(() => batches(split, [2, 2, 1], 4).next(), /expected 23 samples of \[2, 2, 1\]/);
   assert.throws(() => batches(split, inputShape, 0).next(), /positive integer batch size, found 0/);
 });
+
+test("each batch names the next batch's indices in the same pass; the last names none", () => {
+  for (const shuffleSeed of [undefined, 7]) {
+    const all = [...batches(split, inputShape, 5, { shuffleSeed })];
+    all.forEach((batch, i) => {
+      if (i + 1 < all.length) assert.deepEqual(batch.next, all[i + 1].indices, `batch ${i} (seed ${shuffleSeed})`);
+      else assert.equal(batch.next, undefined);
+      tf.dispose([batch.x, batch.y]);
+    });
+    assert.equal(all.length, 5);
+  }
+});
