@@ -25,6 +25,8 @@ export interface DistillApi {
   readonly runner: Runner;
   readonly tree: ExperimentsTree;
   readonly log: Log;
+  /** Where Distill: Install Native Backend installs tfjs-node (in global storage). */
+  readonly nativeBackendsDir: string;
   /** Milliseconds activate() took. */
   readonly activationMs: number;
 }
@@ -34,6 +36,7 @@ class DistillExtension extends Disposable {
   readonly store: ExperimentStore;
   readonly runner: Runner;
   readonly tree: ExperimentsTree;
+  readonly nativeBackend: NativeBackendCommand;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -42,15 +45,15 @@ class DistillExtension extends Disposable {
     this._register(onDidChangeSetting('runsDir', () => this.store.relocate()));
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.store.relocate()));
     // The native backend lives in global storage, which extension updates keep; each trainer is told where.
-    const nativeBackend = new NativeBackendCommand(this.log, join(context.globalStorageUri.fsPath, 'backends'), context.asAbsolutePath('dist/cli.js'));
-    this.runner = this._register(new Runner(this.store, this.log, context.asAbsolutePath('dist/trainer.js'), nativeBackend.dir));
+    this.nativeBackend = new NativeBackendCommand(this.log, join(context.globalStorageUri.fsPath, 'backends'), context.asAbsolutePath('dist/cli.js'));
+    this.runner = this._register(new Runner(this.store, this.log, context.asAbsolutePath('dist/trainer.js'), this.nativeBackend.dir));
     this.tree = this._register(new ExperimentsTree(this.store, this.runner));
     this._register(vscode.window.createTreeView(EXPERIMENTS_VIEW, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true }));
     this._register(new RunStatusBar(this.runner));
     const runs = new RunActions(this.store, this.runner, this.log);
     const folders = new RunFolderActions(this.store, (runDir) => this.runner.job(runDir) !== undefined);
     const dashboard = linkDashboard(context, this.store, this.runner, runs);
-    for (const command of registerCommands({ store: this.store, runs, folders, log: this.log, dashboard, nativeBackend })) this._register(command);
+    for (const command of registerCommands({ store: this.store, runs, folders, log: this.log, dashboard, nativeBackend: this.nativeBackend })) this._register(command);
     // First read after the runner exists: runs it owns are never mistaken for abandoned ones.
     this.store.refresh();
   }
@@ -62,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): DistillApi {
   context.subscriptions.push(extension);
   const activationMs = performance.now() - started;
   extension.log.info(`activated in ${activationMs.toFixed(1)} ms; runs folder ${extension.store.runsDir}`);
-  return { store: extension.store, runner: extension.runner, tree: extension.tree, log: extension.log, activationMs };
+  return { store: extension.store, runner: extension.runner, tree: extension.tree, log: extension.log, nativeBackendsDir: extension.nativeBackend.dir, activationMs };
 }
 
 export function deactivate(): void {}
