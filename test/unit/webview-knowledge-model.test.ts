@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { agreementFlips, calibration, confusionMatrix, difference, entropyCurve, rowNormalised, softTargetMatrix, type Logits } from '../../webview/knowledge-model';
 import { project2d } from '../../webview/pca';
+import { decodeKnowledge, knowledgeRoles } from '../../webview/knowledge-data';
+import { encodeArray } from '../../src/shared/knowledge-files';
 
 /** Logits whose softmax at T = 1 is exactly `p` (log p; a constant shift changes nothing). */
 const fromProbabilities = (rows: number[][]): Logits => ({ values: Float32Array.from(rows.flatMap((p) => p.map(Math.log))), classes: rows[0].length });
@@ -140,5 +142,39 @@ describe('PCA projection', () => {
     const vt = t.reduce((s, ti) => s + (ti - meanT) ** 2, 0);
     const ve = e.reduce((s, ei) => s + (ei - meanE) ** 2, 0);
     close(explained[0], vt / (vt + ve), 1e-4, 'explained variance');
+  });
+});
+
+describe('the knowledge payload in the webview', () => {
+  const file = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+  const payload = (logits: Float32Array) => ({
+    index: {
+      count: 2,
+      classes: 3,
+      classNames: ['a', 'b', 'c'],
+      labels: 'checkpoints/val-labels.i32',
+      embeddingSample: { file: 'checkpoints/embedding-sample.i32', count: 1, seed: 1 },
+      models: [{ role: 'teacher', epoch: 2, logits: 'checkpoints/teacher/val-logits.f32', embeddings: { file: 'checkpoints/teacher/embeddings.f32', dim: 2 } }],
+    },
+    files: {
+      'checkpoints/val-labels.i32': file(encodeArray(Int32Array.from([2, 0]), 'int32')),
+      'checkpoints/embedding-sample.i32': file(encodeArray(Int32Array.from([1]), 'int32')),
+      'checkpoints/teacher/val-logits.f32': file(encodeArray(logits, 'float32')),
+      'checkpoints/teacher/embeddings.f32': file(encodeArray(Float32Array.from([0.5, -1]), 'float32')),
+    },
+  });
+
+  test('decodes every file against the index', () => {
+    const knowledge = decodeKnowledge(payload(Float32Array.from([0, 1, 5, 3, 2, 1])));
+    assert.deepEqual([...knowledge.labels], [2, 0]);
+    assert.deepEqual([...knowledge.sample], [1]);
+    assert.deepEqual([...knowledge.models[0].predicted], [2, 0]);
+    assert.deepEqual([...knowledge.models[0].embeddings!.values], [0.5, -1]);
+    assert.equal(knowledgeRoles(knowledge).teacher?.role, 'teacher');
+  });
+
+  test('a file of the wrong size is an error naming it', () => {
+    assert.throws(() => decodeKnowledge(payload(Float32Array.from([0, 1, 5, 3, 2]))), /checkpoints\/teacher\/val-logits\.f32: expected 6 float32 values \(24 bytes\), found 20 bytes/);
+    assert.throws(() => decodeKnowledge({ index: {}, files: {} }), /the knowledge message is malformed/);
   });
 });

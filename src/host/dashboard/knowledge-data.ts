@@ -34,7 +34,12 @@ export function readRunKnowledge(runDir: string): RunKnowledgeRead {
   if (summary.state === 'missing') return { problem: 'This run has no summary yet: the knowledge views appear when it has finished.' };
   if (summary.state === 'damaged') return { problem: `${summary.damage.path} is damaged: ${summary.damage.reason}` };
   const index = summary.value.knowledge;
-  if (!index) return { problem: 'This run stored no validation logits (it ended early, or was made before Distill Lab stored them).' };
+  if (!index) {
+    const record = folder.inspectRecord();
+    const status = record.state === 'read' ? record.value.status : undefined;
+    if (status === 'running' || status === 'queued') return { problem: 'The knowledge views appear when the run has finished: the trainer stores the validation logits of every model at its end.' };
+    return { problem: 'This run stored no validation logits (it ended early, or was made before Distill Lab stored them).' };
+  }
   const files: Record<string, string> = {};
   try {
     for (const { file, check } of expectedFiles(index)) {
