@@ -40,14 +40,15 @@ export class RunCharts {
   constructor(
     private theme: Theme,
     smoothing = SMOOTHING_DEFAULT,
-    private readonly smoothingChanged: (weight: number) => void = () => {},
+    /** Told each new weight; it redraws (through the caller's throttle, as data updates are), or the charts redraw at once. */
+    private readonly smoothingChanged?: (weight: number) => void,
   ) {
     this.smoothingInput.value = String(clampSmoothing(smoothing));
     this.smoothingText.textContent = this.smoothing.toFixed(3);
     this.smoothingInput.addEventListener('input', () => {
       this.smoothingText.textContent = this.smoothing.toFixed(3);
-      this.smoothingChanged(this.smoothing);
-      this.draw();
+      if (this.smoothingChanged) this.smoothingChanged(this.smoothing);
+      else this.draw();
     });
     for (const panel of Object.keys(TITLES) as Panel[]) {
       const canvas = h('canvas', { id: `chart-${panel}`, role: 'img', 'aria-label': TITLES[panel] });

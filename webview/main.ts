@@ -52,7 +52,10 @@ class Dashboard {
 
   constructor(root: HTMLElement) {
     applyChartDefaults(this.theme);
-    this.charts = new RunCharts(this.theme, this.saved.smoothing, (smoothing) => saveState({ smoothing }));
+    this.charts = new RunCharts(this.theme, this.saved.smoothing, (smoothing) => {
+      saveState({ smoothing });
+      this.markDirty('charts');
+    });
     this.predictions = new PredictionsView(this.theme);
     this.knowledge = new KnowledgeView(this.theme, (runDir) => post({ type: 'requestKnowledge', runDir }));
     this.compare = new CompareView(this.theme, () => post({ type: 'requestCompare' }));
