@@ -24,16 +24,24 @@ async function answerKnowledge(dashboard: DashboardPage): Promise<void> {
   }
 }
 
+/** The sticky tab bar would cover the top of an element scrolled under it. */
+const unstick = (dashboard: DashboardPage) =>
+  dashboard.page.evaluate(() => {
+    const top = document.querySelector<HTMLElement>('.top');
+    if (top) top.style.position = 'static';
+  });
+
 async function main(): Promise<void> {
   const harness = await startHarness();
   try {
     const runs = listRunItems(readRuns(runsDir));
-    const dashboard = await openDashboard(harness, { theme: 'dark', width: 1320, height: 1000 });
+    const dashboard = await openDashboard(harness, { theme: 'dark', width: 1500, height: 1000 });
     await dashboard.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir, runs }, { type: 'focus', focus: { view: 'run', runDir: runDirs[0] } });
     await dashboard.send({ type: 'runHistory', history: readRunHistory(runDirs[0]) });
     await answerKnowledge(dashboard);
     const page = dashboard.page;
     await page.waitForSelector('#knowledge[data-state="ready"]');
+    await unstick(dashboard);
     const shoot = async (selector: string, name: string) => page.locator(selector).screenshot({ path: join(OUT, `knowledge-${name}.png`) });
     await shoot('#dark-knowledge', 'dark');
     await shoot('xpath=//canvas[@id="chart-entropy"]/ancestor::figure', 'entropy');
@@ -44,11 +52,12 @@ async function main(): Promise<void> {
     await dashboard.close();
 
     if (runDirs.length > 1) {
-      const compare = await openDashboard(harness, { theme: 'dark', width: 1320, height: 1000 });
+      const compare = await openDashboard(harness, { theme: 'dark', width: 1500, height: 1000 });
       await compare.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir, runs }, { type: 'focus', focus: { view: 'compare' } });
       await compare.send({ type: 'compareData', runs: readCompareRuns(readRuns(runsDir)).filter((r) => runDirs.includes(resolve(r.runDir))) });
       await answerKnowledge(compare);
       await compare.page.waitForSelector('#compare-difference');
+      await unstick(compare);
       await compare.page.locator('#compare-knowledge').screenshot({ path: join(OUT, 'knowledge-compare.png') });
       await compare.close();
     }
