@@ -137,3 +137,28 @@ describe('knowledge read by the host', () => {
     assert.match(readRunKnowledge(run.folder.dir).problem!, /stored no validation logits/);
   });
 });
+
+describe('knowledge of a loaded teacher', () => {
+  test('a teacher loaded from a checkpoint (evaluated, not trained, here) has its logits stored as epoch 0', async () => {
+    const first = await runMethod(tinyConfig({ name: 'knowledge-source', baseline: false }), scratch.path('source'));
+    const checkpoint = first.folder.checkpointDir('teacher', 'best');
+    const input = tinyConfig({ name: 'knowledge-loaded', teacher: { checkpoint }, baseline: false });
+    const run = await runMethod(input, scratch.path('loaded'));
+    const knowledge = run.folder.readSummary()!.knowledge!;
+    assert.deepEqual(
+      knowledge.models.map((m) => [m.role, m.epoch]),
+      [
+        ['teacher', 0],
+        ['student', 1],
+      ],
+    );
+    const data = await prepareData(parseExperimentConfig(input).data, 0, undefined);
+    const teacher = await loadModel(checkpoint);
+    try {
+      const stored = decodeArray(new Uint8Array(readFileSync(run.folder.path(knowledge.models[0].logits))), 'float32', knowledge.count * knowledge.classes, 'teacher');
+      assert.deepEqual([...stored], [...predictLogits(teacher, data.validation, data.inputShape)]);
+    } finally {
+      teacher.dispose();
+    }
+  });
+});
