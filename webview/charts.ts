@@ -124,7 +124,8 @@ export class RunCharts {
       raw,
       label: raw ? `${series.label} (raw)` : series.label,
       data: [],
-      borderDash: DASHES[series.dash % DASHES.length],
+      // The faint raw twin is solid: dashes on a noisy curve read as more noise.
+      borderDash: raw ? [] : DASHES[series.dash % DASHES.length],
       borderWidth: raw ? 1 : 2,
       // Curves within epochs have many points: lines only. The raw twin is drawn first, behind.
       pointRadius: series.smooth ? 0 : 2,

@@ -56,6 +56,6 @@ describe('smoothing (TensorBoard’s debiased EMA)', () => {
     assert.equal(clampSmoothing(-1), 0);
     assert.equal(clampSmoothing(1), 0.999);
     assert.equal(clampSmoothing(0.42), 0.42);
-    assert.equal(clampSmoothing(Number.NaN), 0.6);
+    assert.equal(clampSmoothing(Number.NaN), 0.9);
   });
 });

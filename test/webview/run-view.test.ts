@@ -141,12 +141,12 @@ describe('run view (Chromium)', () => {
     for (const event of events.slice(2)) await live.send({ type: 'runEvent', runDir: RUN, event });
     await live.page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) === n, stepPoints + epochPoints);
     await live.page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.startsWith('completed'));
-    assert.equal(await live.page.locator('#smoothing-value').textContent(), '0.600');
-    assert.ok(Math.abs((await smoothedShown(live))['loss:student:total'] - lastSmoothed(0.6)) < 1e-12);
+    assert.equal(await live.page.locator('#smoothing-value').textContent(), '0.900', 'the default weight');
+    assert.ok(Math.abs((await smoothedShown(live))['loss:student:total'] - lastSmoothed(0.9)) < 1e-12);
     const atDefault = await live.page.locator('#chart-loss').screenshot();
     await live.screenshot('run-view-steps-smoothed');
 
-    for (const w of [0.95, 0]) {
+    for (const w of [0.6, 0]) {
       const before = (await chartState(live)).updates;
       await live.page.locator('#smoothing').fill(String(w));
       await live.page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('.charts')?.dataset.updates) > n, before);
@@ -156,10 +156,10 @@ describe('run view (Chromium)', () => {
       assert.equal((await chartState(live)).points, stepPoints + epochPoints, 'the slider changes no data');
       assert.ok(!(await live.page.locator('#chart-loss').screenshot()).equals(atDefault), `the loss chart changes at w = ${w}`);
     }
-    assert.ok(Math.abs(lastSmoothed(0.95) - lastSmoothed(0.6)) > 1e-3, 'the fixture is noisy enough for the weights to differ');
+    assert.ok(Math.abs(lastSmoothed(0.9) - lastSmoothed(0.6)) > 1e-3, 'the fixture is noisy enough for the weights to differ');
 
     // The same run opened later from its history, at the same smoothing: the same pixels.
-    await live.page.locator('#smoothing').fill('0.6');
+    await live.page.locator('#smoothing').fill('0.9');
     const later = await openDashboard(harness());
     await openRun(later, historyOf(RUN, events));
     await later.page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('.charts')?.dataset.points) === n, stepPoints + epochPoints);
