@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { useFastWasmReads } from './wasm-read';
 import { findWasmDir, wasmDirCandidates } from './wasm-paths';
 import { loadNativeBackend, type NativeLoad } from './native';
 import { nativeBackendsDir } from '../../shared/native-backend';
@@ -70,6 +71,7 @@ async function start(name: BackendName, log: (message: string) => void, nativeDi
   // tfjs reports a failed start only as a console warning and `false`.
   if (!(await tf.setBackend(tfjsName))) throw new Error(`tf.setBackend('${tfjsName}') failed; see the warning above`);
   await tf.ready();
+  if (name === 'wasm') useFastWasmReads(tf.backend() as BackendWasm);
   return native;
 }
 
