@@ -45,19 +45,13 @@ export function setCaption(card: ChartCard, text: string): void {
 
 const axis = (title: string, min?: number, max?: number) => ({ type: 'linear' as const, min, max, title: { display: true, text: title } });
 
-export function entropyConfig(): ChartConfiguration {
-  return {
-    type: 'line',
-    data: { datasets: [] },
-    options: {
-      animation: false,
-      maintainAspectRatio: false,
-      parsing: false,
-      scales: { x: axis('temperature T', 1, 20), y: axis('mean entropy (bits)', 0) },
-      plugins: { legend: { position: 'bottom' }, tooltip: { mode: 'nearest', intersect: false } },
-    },
-  };
+/** A chart of {x, y} points on two linear axes, the legend below; nothing animates. */
+function pointsChart(type: 'line' | 'scatter', x: ReturnType<typeof axis>, y: ReturnType<typeof axis>, plugins: object): ChartConfiguration {
+  return { type, data: { datasets: [] }, options: { animation: false, maintainAspectRatio: false, parsing: false, scales: { x, y }, plugins } };
 }
+
+export const entropyConfig = () =>
+  pointsChart('line', axis('temperature T', 1, 20), axis('mean entropy (bits)', 0), { legend: { position: 'bottom' }, tooltip: { mode: 'nearest', intersect: false } });
 
 export interface EntropySeries {
   role: string;
@@ -130,19 +124,7 @@ export function drawReliability(chart: Chart, theme: Theme, calibration: Calibra
 
 const POINT_STYLES: PointStyle[] = ['circle', 'triangle', 'rect', 'rectRot', 'crossRot', 'star'];
 
-export function scatterConfig(): ChartConfiguration {
-  return {
-    type: 'scatter',
-    data: { datasets: [] },
-    options: {
-      animation: false,
-      maintainAspectRatio: false,
-      parsing: false,
-      scales: { x: axis('principal axis 1'), y: axis('principal axis 2') },
-      plugins: { legend: { position: 'bottom', labels: { usePointStyle: true } } },
-    },
-  };
-}
+export const scatterConfig = () => pointsChart('scatter', axis('principal axis 1'), axis('principal axis 2'), { legend: { position: 'bottom', labels: { usePointStyle: true } } });
 
 /** One dataset per class: its colour cycles through the theme's chart colours, its marker through shapes, so 36 classes stay apart. */
 export function drawProjection(chart: Chart, theme: Theme, points: Float64Array, classes: Int32Array, classNames: string[], indices: Int32Array): void {
