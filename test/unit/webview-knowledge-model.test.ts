@@ -178,3 +178,23 @@ describe('the knowledge payload in the webview', () => {
     assert.throws(() => decodeKnowledge({ index: {}, files: {} }), /the knowledge message is malformed/);
   });
 });
+
+describe('which models the views put side by side', () => {
+  const roles = (...names: string[]) => {
+    const r = knowledgeRoles({
+      classNames: [],
+      classes: 2,
+      labels: new Int32Array(0),
+      sample: new Int32Array(0),
+      models: names.map((role) => ({ role, epoch: 1, logits: { values: new Float32Array(0), classes: 2 }, predicted: new Int32Array(0) })),
+    });
+    return [r.teacher?.role, r.scratch?.role, r.distilled?.role];
+  };
+
+  test('KD: teacher, baseline, student', () => assert.deepEqual(roles('teacher', 'student-scratch', 'student'), ['teacher', 'student-scratch', 'student']));
+  test('two-stage FitNets: the student is the last stage', () => assert.deepEqual(roles('teacher', 'student-scratch', 'student-hint', 'student'), ['teacher', 'student-scratch', 'student']));
+  test('born-again: the last generation', () => assert.deepEqual(roles('teacher', 'student-scratch', 'generation-1', 'generation-2'), ['teacher', 'student-scratch', 'generation-2']));
+  test('DML: no teacher; the last peer', () => assert.deepEqual(roles('student-scratch', 'peer-1', 'peer-2'), [undefined, 'student-scratch', 'peer-2']));
+  test('multi-teacher with its main teacher loaded: the first teacher there is', () => assert.deepEqual(roles('teacher-2', 'teacher-3', 'student'), ['teacher-2', undefined, 'student']));
+  test('scratch alone: only the student', () => assert.deepEqual(roles('student'), [undefined, undefined, 'student']));
+});
