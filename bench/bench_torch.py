@@ -332,6 +332,16 @@ def blas_info():
     return info
 
 
+def set_blas_threads(threads):
+    """OpenBLAS keeps its own thread count, which torch.set_num_threads does not always reach: set it too."""
+    for path in mapped_libraries(("openblas",)):
+        try:
+            ctypes.CDLL(path).openblas_set_num_threads(threads)
+            return
+        except (OSError, AttributeError):
+            continue
+
+
 def synthetic_batch(input_shape_hwc, num_classes, batch, seed):
     """One fixed batch: uniform [0, 1) pixels (NCHW) and uniform labels, seeded."""
     generator = torch.Generator().manual_seed(seed)
@@ -370,7 +380,9 @@ def run_case(case, args, batches):
         line += " (same as the engine)"
     print(line, file=sys.stderr, flush=True)
     # The case's cores (bench/cases.ts `threads`), so the engine is compared at the same count.
-    torch.set_num_threads(case.get("threads") or args.threads)
+    threads = case.get("threads") or args.threads
+    torch.set_num_threads(threads)
+    set_blas_threads(threads)
     step = make_step(case, model, teacher, x, y, args.temperature, args.alpha)
     result = measure(step, batch, args.warmup, args.steps, args.repeats, args.target_rep_sec, args.max_steps, give_up_step_sec=args.give_up_step_sec)
     print(f"torch {case['id']}: {result['samplesPerSec']:.1f} samples/s, {result['msPerStep']:.1f} ms/step", file=sys.stderr, flush=True)
