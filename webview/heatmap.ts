@@ -40,19 +40,23 @@ export interface HeatmapSpec {
   columnsTitle: string;
 }
 
+/** Past this many classes the cells are small squares without labels (their values in the tooltips). */
+export const LABELLED_CLASSES = 20;
+
 const short = (name: string) => (name.length > 5 ? `${name.slice(0, 4)}…` : name);
 
 export function heatmap(spec: HeatmapSpec, colours: HeatmapColours): HTMLElement {
   const C = spec.classNames.length;
-  const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, 'true ↓'), ...spec.classNames.map((name) => h('th', { scope: 'col', title: name }, short(name))));
+  const compact = C > LABELLED_CLASSES;
+  const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, 'true ↓'), ...spec.classNames.map((name) => h('th', { scope: 'col', title: name }, compact ? '' : short(name))));
   const rows = spec.classNames.map((rowName, r) =>
     h(
       'tr',
       {},
-      h('th', { scope: 'row', title: rowName }, rowName),
+      h('th', { scope: 'row', title: rowName }, compact ? '' : rowName),
       ...spec.classNames.map((columnName, c) => {
         const value = spec.matrix[r * C + c];
-        const cell = h('td', { 'data-row': r, 'data-column': c }, Number.isFinite(value) ? spec.format(value) : '');
+        const cell = h('td', { 'data-row': r, 'data-column': c }, Number.isFinite(value) && !compact ? spec.format(value) : '');
         if (!Number.isFinite(value)) return cell;
         const share = Math.min(1, Math.abs(value) / (spec.max || 1));
         const negative = spec.diverging && value < 0;
@@ -72,7 +76,7 @@ export function heatmap(spec: HeatmapSpec, colours: HeatmapColours): HTMLElement
     h(
       'div',
       { class: 'heatmap-scroll' },
-      h('table', { class: 'heatmap', 'aria-label': `${spec.title}: rows true class, columns ${spec.columnsTitle}` }, h('thead', {}, head), h('tbody', {}, ...rows)),
+      h('table', { class: compact ? 'heatmap compact' : 'heatmap', 'aria-label': `${spec.title}: rows true class, columns ${spec.columnsTitle}` }, h('thead', {}, head), h('tbody', {}, ...rows)),
     ),
     h('div', { class: 'heatmap-axis' }, `columns: ${spec.columnsTitle}`),
   );

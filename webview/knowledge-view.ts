@@ -6,7 +6,7 @@ import type { Chart } from 'chart.js';
 import { percent } from '../src/shared/format';
 import type { HostToWebview } from '../src/shared/protocol';
 import { h, replaceChildren } from './dom';
-import { heatmap, readHeatmapColours, type HeatmapColours } from './heatmap';
+import { heatmap, LABELLED_CLASSES, readHeatmapColours, type HeatmapColours } from './heatmap';
 import { chartCard, drawEntropy, drawProjection, drawReliability, entropyConfig, reliabilityConfig, scatterConfig, setCaption, type ChartCard } from './knowledge-charts';
 import { decodeKnowledge, knowledgeRoles, type KnowledgeModel, type KnowledgeRoles, type RunKnowledge } from './knowledge-data';
 import { agreementFlips, calibration, confusionMatrix, difference, ENTROPY_TEMPERATURES, entropyCurve, rowNormalised, softTargetMatrix } from './knowledge-model';
@@ -91,7 +91,7 @@ export class KnowledgeView {
   private readonly gained = new SampleStrip('flips-gained', 'The distilled student now agrees with the teacher; the scratch student did not');
   private readonly lost = new SampleStrip('flips-lost', 'The scratch student agreed with the teacher; the distilled student does not');
   private readonly projections: ChartCard[];
-  private readonly projectionNote = h('p', { class: 'hint' });
+  private readonly projectionNote = h('p', { class: 'hint', id: 'projection-note' });
   private colours = readHeatmapColours();
   private runDir: string | undefined;
   private temperature: number | undefined;
@@ -264,7 +264,7 @@ export class KnowledgeView {
       }),
     );
     // Counts as the cells' labels (the colour is the row's share).
-    for (const model of models) {
+    for (const model of knowledge.classes > LABELLED_CLASSES ? [] : models) {
       const counts = confusionMatrix(model.predicted, knowledge.labels, knowledge.classes);
       this.confusionMaps.querySelectorAll<HTMLElement>(`#confusion-${CSS.escape(model.role)} td`).forEach((cell) => {
         cell.textContent = String(counts[Number(cell.dataset.row) * knowledge.classes + Number(cell.dataset.column)]);
@@ -298,6 +298,10 @@ export class KnowledgeView {
       const share = projection.explained[0] + projection.explained[1];
       setCaption(card, `${model.role}: ${model.embeddings.dim}-d embeddings, first two principal axes (${percent(share)} of the variance)`);
     });
+    if (![teacher, distilled].some((m) => m?.embeddings) || knowledge.sample.length === 0) {
+      this.projectionNote.textContent = 'This run stored no embeddings to project.';
+      return;
+    }
     this.projectionNote.textContent = `The same ${knowledge.sample.length} validation samples (a fixed, seeded draw), projected on each model's own first two principal components; colour and marker: true class.`;
   }
 }

@@ -11,6 +11,8 @@ import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
 import { listRunItems, readCompareRuns, readRunHistory } from '../../src/host/dashboard/run-data';
 import { RunFolder, readRuns } from '../../src/shared/run-folder';
 import type { DashboardRunItem } from '../../src/shared/protocol';
+import { createRng } from '../../src/core/data/rng';
+import { encodeArray } from '../../src/shared/knowledge-files';
 import { ensureBuilt, ROOT } from '../support/build';
 import { OUTPUT, openDashboard, startHarness, type DashboardPage, type Harness } from './harness';
 import type { ThemeName } from './themes';
@@ -256,6 +258,48 @@ describe('knowledge views (real runs in Chromium)', () => {
       await dashboard.close();
     });
   }
+
+  test('past 20 classes the heatmaps are small unlabelled squares, each value in its tooltip', async () => {
+    const classes = 30;
+    const count = 120;
+    const random = createRng(5);
+    const labels = Int32Array.from({ length: count }, (_, i) => i % classes);
+    const logits = (sharp: number) => Float32Array.from({ length: count * classes }, (_, k) => (Math.floor(k / classes) % classes === k % classes ? sharp : 0) + random());
+    const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+    const index = {
+      count,
+      classes,
+      classNames: Array.from({ length: classes }, (_, c) => `class ${c}`),
+      labels: 'checkpoints/val-labels.i32',
+      embeddingSample: { file: 'checkpoints/embedding-sample.i32', count: 0, seed: 1 },
+      models: ['teacher', 'student'].map((role) => ({ role, epoch: 1, logits: `checkpoints/${role}/val-logits.f32` })),
+    };
+    const files = {
+      [index.labels]: base64(encodeArray(labels, 'int32')),
+      [index.embeddingSample.file]: '',
+      'checkpoints/teacher/val-logits.f32': base64(encodeArray(logits(3), 'float32')),
+      'checkpoints/student/val-logits.f32': base64(encodeArray(logits(2), 'float32')),
+    };
+    const runDir = '/runs/many-classes/run-1';
+    const dashboard = await openDashboard(harness);
+    await dashboard.send(
+      { type: 'init', uiUpdatesPerSecond: 4, runsDir: '/runs', runs: [{ runDir, id: 'run-1', experiment: 'many-classes', status: 'completed', method: 'kd', createdAt: '2026-01-01T00:00:00.000Z' }] },
+      { type: 'focus', focus: { view: 'run', runDir } },
+    );
+    await dashboard.send({ type: 'runHistory', history: { runDir, events: [] } });
+    await dashboard.send({ type: 'knowledge', runDir, knowledge: { index, files } });
+    await dashboard.page.waitForSelector('#knowledge[data-state="ready"]');
+    const cells = dashboard.page.locator('#dark-teacher td');
+    assert.equal(await cells.count(), classes * classes);
+    assert.deepEqual([...new Set(await cells.allTextContents())], [''], 'no labels');
+    assert.match((await cells.first().getAttribute('title')) ?? '', /^true class 0: \d+\.\d% of the probability on class 0/);
+    assert.equal(await dashboard.page.locator('#confusion-student td').count(), classes * classes);
+    assert.deepEqual([...new Set(await dashboard.page.locator('#confusion-student td').allTextContents())], ['']);
+    assert.equal(await dashboard.page.locator('#projection-note').textContent(), 'This run stored no embeddings to project.');
+    await dashboard.screenshot('knowledge-many-classes');
+    assert.deepEqual(await dashboard.problems(), []);
+    await dashboard.close();
+  });
 
   test('a damaged logits file is named on the page; the rest of the run page still draws', async () => {
     const index = new RunFolder(kd4).readSummary()!.knowledge!;
