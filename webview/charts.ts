@@ -15,7 +15,7 @@ const DASHES: number[][] = [[], [6, 4], [2, 3], [10, 3, 2, 3], [1, 2]];
 
 /** `raw`: the faint unsmoothed twin of a smoothed curve (no legend entry; hidden and shown with it). */
 type LineDataset = ChartDataset<'line', Point[]> & { seriesId: string; phase: string; raw?: boolean };
-const RAW_ALPHA = 0.3;
+const RAW_ALPHA = 0.2;
 type Panel = 'loss' | 'accuracy' | 'agreement';
 
 const TITLES: Record<Panel, string> = { loss: 'Loss terms', accuracy: 'Accuracy (train dashed, validation solid)', agreement: 'Agreement with the teacher · KL(teacher‖student)' };
