@@ -38,7 +38,7 @@ export function runSeries(run: RunState): RunSeries {
     const steps = stepsOf.get(phase) ?? [];
     if (epochs.length === 0 && steps.length === 0) continue;
     // `total` first, then the terms in the order the method reports them; a lone term is its own total.
-    const reported = [...new Set([...steps, ...epochs].flatMap((e) => Object.keys(e.losses)))];
+    const reported = [...termsOf(steps, termsOf(epochs))];
     const parts = reported.filter((t) => t !== 'total');
     const terms = parts.length > 1 && reported.includes('total') ? ['total', ...parts] : parts.length ? parts : reported;
     const smooth = steps.length > 0;
@@ -72,6 +72,12 @@ function pointsOf<T extends { epoch: number }>(epochs: T[], value: (e: T) => num
     const y = value(e);
     return typeof y === 'number' && Number.isFinite(y) ? [{ x: e.epoch, y }] : [];
   });
+}
+
+/** The loss terms reported, in order of first appearance (a loop: a run has thousands of points). */
+function termsOf(reports: readonly { losses: Record<string, number> }[], terms = new Set<string>()): Set<string> {
+  for (const report of reports) for (const term in report.losses) terms.add(term);
+  return terms;
 }
 
 /** The fractional epoch a point within an epoch is drawn at. */
