@@ -5,5 +5,6 @@ export * from './config';
 export * from './config-errors';
 export * from './recipes';
 export * from './records';
+export * from './study';
 export * from './trainer-messages';
 export * from './webview-messages';
