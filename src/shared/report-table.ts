@@ -8,7 +8,7 @@ import { formatBytes, formatCount, percent as percentOf } from './format';
 const percent = (value: number | undefined) => percentOf(value, 2);
 
 /** Text columns (the first `leftColumns`) align left, numbers right. */
-function renderTable(header: string[], rows: string[][], leftColumns: number): string {
+export function renderTable(header: string[], rows: string[][], leftColumns: number): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
