@@ -27,6 +27,8 @@ export default tseslint.config(
   },
   { files: ['src/host/**/*.ts', 'webview/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [], patterns: [tensorflow, engine] }] } },
   { files: ['src/shared/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [vscodeApi], patterns: [tensorflow, engine, host] }] } },
+  // The study pool spawns trainers; it never trains, so it imports neither TensorFlow nor the engine.
+  { files: ['src/study/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [vscodeApi], patterns: [tensorflow, engine, host] }] } },
   { files: ['src/core/**/*.ts', 'src/trainer/**/*.ts', 'src/cli/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [vscodeApi], patterns: [host] }] } },
   { files: ['webview/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [vscodeApi], patterns: [tensorflow, engine, host] }] } },
 );

@@ -10,6 +10,7 @@ import { configFromArgs } from './run-flags';
 import { BACKEND_USAGE, backendCommand, parseBackendArgs } from './backend';
 import { comparedRun, comparisonTable, summaryTable } from '../shared/report-table';
 import { version } from '../../package.json';
+import { compareStudyCommand, studyCommand } from './study';
 
 const RUN_FLAGS = `[--method NAME] [--teacher cnn:32,64] [--student mlp:64]
                   [--teacher-checkpoint DIR] [--epochs N] [--teacher-epochs N] [--batch-size N] [--lr X]
@@ -27,7 +28,15 @@ const USAGES = {
   change it, e.g. --epochs 2 --limit-train 2000.`,
   compare: `distill-lab compare [RUNS_DIR]
   One table of every run under RUNS_DIR (default .distill); a run whose process died is shown
-  (and recorded) as interrupted.`,
+  (and recorded) as interrupted.
+  distill-lab compare --study STUDY_FOLDER [--format table|md|csv]
+  The study's table: per method, test accuracy mean ± sd over seeds and Δ against the paired
+  scratch baseline with its 95% interval.`,
+  study: `distill-lab study <study.json | STUDY_FOLDER> [the flags of run] [--parallel N]
+  Trains a study (methods × seeds × grid values) into <runs dir>/<study name>/, one member run per
+  folder, at most N trainer processes at once (default: the cores), then prints its table. The
+  flags of run change the study's base config. Given its folder, a study resumes: members without
+  a completed run train again. Ctrl-C stops the study (running members are cancelled).`,
   backend: BACKEND_USAGE,
 } as const;
 type Command = keyof typeof USAGES;
@@ -126,7 +135,10 @@ async function main(argv: string[]): Promise<number> {
       const { config, runsDir } = configFromArgs(args, DEMO_CONFIG);
       return run(config, runsDir ?? DEFAULT_RUNS_DIR, process.cwd());
     }
+    case 'study':
+      return studyCommand(args, DEFAULT_RUNS_DIR);
     case 'compare': {
+      if (args.some((arg) => arg === '--study' || arg.startsWith('--study='))) return compareStudyCommand(args);
       if (args.length > 1 || args[0]?.startsWith('-')) throw new UsageError('compare', `unexpected argument: ${args.find((a, i) => i > 0 || a.startsWith('-'))}`);
       const runsDir = resolve(args[0] ?? DEFAULT_RUNS_DIR);
       const runs = readRuns(runsDir).map(settleDeadOwner).map(comparedRun);

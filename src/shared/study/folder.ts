@@ -1,0 +1,107 @@
+// A study's folder: `<runs>/<study>/study.json` and one run folder per attempt of each member,
+// `<runs>/<study>/<member id>` then `<member id>.r2`, `.r3`… (a run's ending is final, so a
+// member run again gets a new folder and keeps the old one). The members are runs of the
+// experiment `<study>`, so every listing of the runs folder shows them.
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseStudy, STUDY_FILE, type RunRecord, type RunSummary, type StudyConfig } from '../protocol';
+import { writeJsonAtomic } from '../fs-atomic';
+import { RunFolder } from '../run-folder';
+
+/**
+ * Claims the study's folder, `<runsDir>/<name>`, or the next free `<name>-2`, `<name>-3`…: a
+ * non-recursive mkdir fails when the folder exists, so two studies never share one.
+ */
+export function claimStudyDir(runsDir: string, name: string): string {
+  try {
+    mkdirSync(runsDir, { recursive: true });
+  } catch (error) {
+    throw new Error(`cannot create the runs folder ${runsDir}: ${(error as Error).message}`);
+  }
+  for (let n = 1; ; n++) {
+    const dir = join(runsDir, n === 1 ? name : `${name}-${n}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the study folder ${dir}: ${(error as Error).message}`);
+    }
+  }
+}
+
+export function writeStudy(studyDir: string, study: StudyConfig): void {
+  writeJsonAtomic(join(studyDir, STUDY_FILE), study);
+}
+
+/** The study saved in a folder, parsed; a missing or bad file is an error naming it. */
+export function readStudy(studyDir: string): StudyConfig {
+  const file = join(studyDir, STUDY_FILE);
+  if (!existsSync(file)) throw new Error(`${studyDir} holds no ${STUDY_FILE}: not a study folder`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
+  return parseStudy(json);
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A member's attempts, oldest first: `<id>`, `<id>.r2`, … (folders with a run.json or not). */
+export function memberAttempts(studyDir: string, id: string): { dir: string; attempt: number }[] {
+  if (!existsSync(studyDir)) return [];
+  const pattern = new RegExp(`^${escapeRegExp(id)}(?:\\.r(\\d+))?$`);
+  return readdirSync(studyDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => {
+      const match = pattern.exec(entry.name);
+      return match ? [{ dir: join(studyDir, entry.name), attempt: match[1] ? Number(match[1]) : 1 }] : [];
+    })
+    .sort((a, b) => a.attempt - b.attempt);
+}
+
+/** Claims the folder of a member's next attempt, atomically (a non-recursive mkdir). */
+export function claimAttemptDir(studyDir: string, id: string): string {
+  const last = memberAttempts(studyDir, id).at(-1)?.attempt ?? 0;
+  for (let n = last + 1; ; n++) {
+    const dir = join(studyDir, n === 1 ? id : `${id}.r${n}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the member folder ${dir}: ${(error as Error).message}`);
+    }
+  }
+}
+
+export interface MemberRun {
+  dir: string;
+  id: string;
+  record?: RunRecord;
+  summary?: RunSummary;
+  /** Why run.json or summary.json could not be read. */
+  damage?: string;
+}
+
+/** What a member's attempt folder says: its record and summary, or why they cannot be read. */
+export function readMemberRun(dir: string): MemberRun {
+  const folder = new RunFolder(dir);
+  const run: MemberRun = { dir, id: basename(dir) };
+  const record = folder.inspectRecord();
+  if (record.state === 'damaged') return { ...run, damage: `${basename(record.damage.path)}: ${record.damage.reason}` };
+  if (record.state === 'read') run.record = record.value;
+  const summary = folder.inspectSummary();
+  if (summary.state === 'damaged') return { ...run, damage: `${basename(summary.damage.path)}: ${summary.damage.reason}` };
+  if (summary.state === 'read') run.summary = summary.value;
+  return run;
+}
+
+/**
+ * The attempt that speaks for a member: its latest completed one if any (a later attempt can
+ * only have been started by hand), else its latest.
+ */
+export function memberRun(studyDir: string, id: string): MemberRun | undefined {
+  const runs = memberAttempts(studyDir, id).map(({ dir }) => readMemberRun(dir));
+  return runs.filter((run) => run.record?.status === 'completed').at(-1) ?? runs.at(-1);
+}
