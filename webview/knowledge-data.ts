@@ -62,11 +62,16 @@ export function decodeKnowledge(raw: unknown): RunKnowledge {
   return { classNames, classes: index.classes, labels, sample, models, inputs };
 }
 
-/** Teacher: `teacher` (else the first teacher role); baseline: `student-scratch`; distilled: `student`, else the last other model. */
+/**
+ * Teacher: the teachers' ensemble where the student learned from one (multi-teacher), else
+ * `teacher`, else the first teacher role; baseline: `student-scratch`; distilled: `student`, else
+ * the last other model that is not an ensemble.
+ */
 export function knowledgeRoles(knowledge: RunKnowledge): KnowledgeRoles {
   const byRole = (role: string) => knowledge.models.find((m) => m.role === role);
-  const teacher = byRole('teacher') ?? knowledge.models.find((m) => m.role.startsWith('teacher'));
+  const teacher = byRole('teacher-ensemble') ?? byRole('teacher') ?? knowledge.models.find((m) => m.role.startsWith('teacher'));
   const scratch = byRole('student-scratch');
-  const distilled = byRole('student') ?? knowledge.models.filter((m) => m !== teacher && m !== scratch).at(-1);
+  // An ensemble of students (born-again's generations) is not the distilled student: its last generation is.
+  const distilled = byRole('student') ?? knowledge.models.filter((m) => m !== teacher && m !== scratch && !m.role.endsWith('ensemble')).at(-1);
   return { teacher, scratch, distilled };
 }

@@ -162,3 +162,22 @@ describe('knowledge of a loaded teacher', () => {
     }
   });
 });
+
+describe('knowledge of an ensemble', () => {
+  test("multi-teacher: the teachers' ensemble is stored with the weighted mean of their stored logits (the aggregate the student learns from), without embeddings", async () => {
+    const input = tinyConfig({ name: 'knowledge-ensemble', baseline: false, method: { name: 'multi-teacher', teachers: [{ arch: 'mlp', hidden: [16] }], weights: [2, 1] } });
+    const run = await runMethod(input, scratch.path('ensemble'));
+    const knowledge = run.folder.readSummary()!.knowledge!;
+    assert.deepEqual(
+      knowledge.models.map((m) => m.role),
+      ['teacher', 'teacher-2', 'teacher-ensemble', 'student'],
+    );
+    const logitsOf = (role: string) => {
+      const entry = knowledge.models.find((m) => m.role === role)!;
+      return decodeArray(new Uint8Array(readFileSync(run.folder.path(entry.logits))), 'float32', knowledge.count * knowledge.classes, role);
+    };
+    const [a, b, ensemble] = ['teacher', 'teacher-2', 'teacher-ensemble'].map(logitsOf);
+    ensemble.forEach((z, i) => assert.ok(Math.abs(z - (2 * a[i] + b[i]) / 3) < 1e-5, `logit ${i}: ${z} vs ${(2 * a[i] + b[i]) / 3}`));
+    assert.equal(knowledge.models.find((m) => m.role === 'teacher-ensemble')!.embeddings, undefined);
+  });
+});

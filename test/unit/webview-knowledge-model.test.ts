@@ -193,7 +193,10 @@ describe('which models the views put side by side', () => {
 
   test('KD: teacher, baseline, student', () => assert.deepEqual(roles('teacher', 'student-scratch', 'student'), ['teacher', 'student-scratch', 'student']));
   test('two-stage FitNets: the student is the last stage', () => assert.deepEqual(roles('teacher', 'student-scratch', 'student-hint', 'student'), ['teacher', 'student-scratch', 'student']));
-  test('born-again: the last generation', () => assert.deepEqual(roles('teacher', 'student-scratch', 'generation-1', 'generation-2'), ['teacher', 'student-scratch', 'generation-2']));
+  test('born-again: the last generation, not the generations’ ensemble', () =>
+    assert.deepEqual(roles('teacher', 'student-scratch', 'generation-1', 'generation-2', 'ensemble'), ['teacher', 'student-scratch', 'generation-2']));
+  test('multi-teacher: the ensemble the student learned from', () =>
+    assert.deepEqual(roles('teacher', 'teacher-2', 'teacher-ensemble', 'student-scratch', 'student'), ['teacher-ensemble', 'student-scratch', 'student']));
   test('DML: no teacher; the last peer', () => assert.deepEqual(roles('student-scratch', 'peer-1', 'peer-2'), [undefined, 'student-scratch', 'peer-2']));
   test('multi-teacher with its main teacher loaded: the first teacher there is', () => assert.deepEqual(roles('teacher-2', 'teacher-3', 'student'), ['teacher-2', undefined, 'student']));
   test('scratch alone: only the student', () => assert.deepEqual(roles('student'), [undefined, undefined, 'student']));

@@ -65,6 +65,7 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
   const models: ZooModel[] = [];
   const distillers: Distiller[] = [];
   const own = (model: ZooModel) => (models.push(model), model);
+  const ensembleLogits = new Map<string, Float32Array>();
   try {
     const { backend } = await initBackend(config.backend, (message) => emit({ type: 'log', level: 'info', message }));
     tf.env().set('PROD', true);
@@ -119,11 +120,12 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
         summary.models.push(row);
         folder.writeSummary({ ...summary, wallTimeSec: (Date.now() - startedAt.getTime()) / 1000 });
       },
+      keepValidationLogits: (role, logits) => ensembleLogits.set(role, logits),
     };
     await planFor(config.method).run(context);
     // The views' files come after training: a failure here costs the views, never the run.
     try {
-      summary.knowledge = await storeKnowledge(folder, data, summary.models, models, config.seed);
+      summary.knowledge = await storeKnowledge(folder, data, summary.models, models, config.seed, ensembleLogits);
     } catch (error) {
       emit({ type: 'log', level: 'warn', message: `the knowledge views' files could not be stored: ${(error as Error).message}` });
     }

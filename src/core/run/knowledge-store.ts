@@ -40,10 +40,18 @@ export function embeddingSample(count: number, seed: number, limit = EMBEDDING_S
 
 /**
  * Stores the knowledge files of every model that has a summary row and either a best checkpoint
- * in this run (trained here) or is one of `evaluated` (loaded, evaluated as it is). Ensembles
- * (no model of their own) are left out. Returns the index for summary.json.
+ * in this run (trained here) or is one of `evaluated` (loaded, evaluated as it is); an ensemble
+ * (no model of its own) has its validation logits stored from `ensembles`, without embeddings.
+ * Returns the index for summary.json.
  */
-export async function storeKnowledge(folder: RunFolder, data: KnowledgeData, rows: readonly ModelSummary[], evaluated: readonly ZooModel[], seed: number): Promise<KnowledgeIndex> {
+export async function storeKnowledge(
+  folder: RunFolder,
+  data: KnowledgeData,
+  rows: readonly ModelSummary[],
+  evaluated: readonly ZooModel[],
+  seed: number,
+  ensembles: ReadonlyMap<string, Float32Array> = new Map(),
+): Promise<KnowledgeIndex> {
   const { validation } = data;
   const classes = data.classNames.length;
   const rel = (...parts: string[]) => [RUN_FILES.checkpoints, ...parts].join('/');
@@ -67,6 +75,14 @@ export async function storeKnowledge(folder: RunFolder, data: KnowledgeData, row
   for (const row of rows) {
     if (seen.has(row.role)) continue;
     seen.add(row.role);
+    const combined = ensembles.get(row.role);
+    if (combined) {
+      const entry: KnowledgeIndex['models'][number] = { role: row.role, epoch: row.bestEpoch, logits: rel(row.role, 'val-logits.f32') };
+      write(entry.logits, encodeArray(combined, 'float32'));
+      index.models.push(entry);
+      predictions.set(row.role, argmaxRows(combined, classes));
+      continue;
+    }
     const best = folder.checkpointDir(row.role, 'best');
     const own = existsSync(join(best, 'model.json'));
     const model = own ? await loadModel(best) : evaluated.find((m) => m.info.role === row.role && row.bestEpoch === 0);

@@ -97,5 +97,6 @@ export function evaluateEnsemble(
       options.teacherParams,
     ),
   );
+  context.keepValidationLogits(role, valLogits);
   return { role, valLogits, valAccuracy: evaluation.top1, testLogits };
 }

@@ -29,6 +29,8 @@ export interface PlanContext {
   /** Trains a phase and writes the summary row of each model it trained. */
   train(phase: string, distiller: Distiller, train: TrainConfig, options?: TrainOptions): Promise<Map<string, PhaseResult>>;
   record(row: ModelSummary): void;
+  /** Validation logits of a role with no model of its own (an ensemble), for the knowledge views. */
+  keepValidationLogits(role: string, logits: Float32Array): void;
 }
 
 /**
