@@ -45,7 +45,7 @@ class DistillExtension extends Disposable {
     this._register(onDidChangeSetting('runsDir', () => this.store.relocate()));
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.store.relocate()));
     // The native backend lives in global storage, which extension updates keep; each trainer is told where.
-    this.nativeBackend = new NativeBackendCommand(this.log, join(context.globalStorageUri.fsPath, 'backends'), context.asAbsolutePath('dist/cli.js'));
+    this.nativeBackend = this._register(new NativeBackendCommand(this.log, join(context.globalStorageUri.fsPath, 'backends'), context.asAbsolutePath('dist/cli.js')));
     this.runner = this._register(new Runner(this.store, this.log, context.asAbsolutePath('dist/trainer.js'), this.nativeBackend.dir));
     this.tree = this._register(new ExperimentsTree(this.store, this.runner));
     this._register(vscode.window.createTreeView(EXPERIMENTS_VIEW, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true }));

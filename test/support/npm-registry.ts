@@ -42,6 +42,10 @@ export async function startRegistry(root: string, repoRoot: string, timeoutMs = 
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => fail(new Error(`Verdaccio exited with code ${code}: ${output}`)));
   });
+  // A test that fails before it stops the registry must still end: the child never keeps it alive, and goes with it.
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+  process.once('exit', () => child.kill('SIGKILL'));
   const url = `http://127.0.0.1:${port}/`;
   const token = await addUser(url);
   const npmrc = join(root, 'npmrc');

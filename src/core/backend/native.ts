@@ -31,7 +31,7 @@ export function loadNativeBackend(dir: string): NativeLoad {
   const installed = installedNativePackages(dir);
   for (const found of installed) {
     try {
-      loadFromFolder(dir, found);
+      loadFromFolder(found);
       return { name: found.name, version: found.version, from: dir };
     } catch (error) {
       problems.push(`${found.name} ${found.version} in ${dir}: ${firstLine(error)}`);
@@ -50,13 +50,13 @@ export function loadNativeBackend(dir: string): NativeLoad {
   throw new Error(`${NATIVE_PACKAGES.cpu} could not be loaded: ${problems.join('; ')}`);
 }
 
-function loadFromFolder(dir: string, found: InstalledNativePackage): void {
+function loadFromFolder(found: InstalledNativePackage): void {
   // Its binding and libtensorflow are built against this tfjs-core version's kernels and ops.
   if (found.version !== tf.version_core) {
     throw new Error(`version ${found.version} does not match this engine's tfjs-core ${tf.version_core}; install it again (${INSTALL_HINT})`);
   }
-  redirectSharedPackages(dir);
-  const entry = createRequire(join(dir, 'package.json')).resolve(found.name);
+  redirectSharedPackages(found.prefix);
+  const entry = createRequire(join(found.prefix, 'package.json')).resolve(found.name);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a package installed at run time, by path
   require(entry);
 }
@@ -64,8 +64,8 @@ function loadFromFolder(dir: string, found: InstalledNativePackage): void {
 type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
 const redirected = new Set<string>();
 
-function redirectSharedPackages(dir: string): void {
-  const root = join(dir, 'node_modules') + sep;
+function redirectSharedPackages(prefix: string): void {
+  const root = join(prefix, 'node_modules') + sep;
   if (redirected.has(root)) return;
   redirected.add(root);
   const own = new Map<string, string>();

@@ -1,8 +1,10 @@
 // Distill: Install Native Backend. npm installs @tensorflow/tfjs-node (or -gpu) into the
 // extension's global storage with a cancellable progress notification and its log in the output
-// channel; the trainer finds it there (Runner passes the folder in its environment).
+// channel; the trainer finds it there (Runner passes the folder in its environment). Disposing it
+// (the extension going away) stops an install under way: npm and its scripts are killed.
 import * as vscode from 'vscode';
 import { NATIVE_PACKAGES, type NativeVariant } from '../../shared/native-backend';
+import { Disposable, toDisposable } from '../lifecycle';
 import type { Log } from '../log';
 import { readSettings } from '../settings';
 import { resolveNodePath } from '../training/node-path';
@@ -10,15 +12,20 @@ import { installAndCheck, type NativeInstallResult } from './install-flow';
 
 export const INSTALL_NATIVE_BACKEND = 'distill.installNativeBackend';
 
-export class NativeBackendCommand {
+export class NativeBackendCommand extends Disposable {
   private pending: Promise<NativeInstallResult | undefined> | undefined;
+  /** Aborted when the extension goes away: an install under way stops. */
+  private readonly disposal = new AbortController();
 
   constructor(
     private readonly log: Log,
     /** The backends folder in the extension's global storage. */
     readonly dir: string,
     private readonly cliScript: string,
-  ) {}
+  ) {
+    super();
+    this._register(toDisposable(() => this.disposal.abort()));
+  }
 
   /** `arg`: `{ variant: 'cpu' | 'gpu' }` from another command or a test; none asks. Resolves with what happened. */
   run(arg?: unknown): Promise<NativeInstallResult | undefined> {
@@ -46,7 +53,7 @@ export class NativeBackendCommand {
         cliScript: this.cliScript,
         onOutput: (text) => this.log.trainerOutput('npm', text),
         onStage: (message) => progress.report({ message }),
-        signal: aborter.signal,
+        signal: AbortSignal.any([aborter.signal, this.disposal.signal]),
       });
     });
     this.log.endTrainerOutput('npm');

@@ -1,11 +1,13 @@
 // Installing the native backend with npm into its own folder (location.ts): one npm process with
 // a clear lifetime — its output streamed to the caller, cancellable, bounded by a timeout — and,
-// when it fails, one sentence saying why, drawn from what npm printed.
+// when it fails, one sentence saying why, drawn from what npm printed. npm works in a staging
+// prefix that replaces the variant's prefix only once it succeeded: npm killed half-way leaves
+// its files behind, and a failed reinstall must not take a working install with it.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { findNpm, type NpmCommand } from './npm';
-import { NATIVE_PACKAGES, NATIVE_VERSION, type NativeVariant } from './location';
+import { NATIVE_PACKAGES, NATIVE_VERSION, variantPrefix, type NativeVariant } from './location';
 
 export interface InstallOptions {
   /** The backends folder (location.ts); made if missing. */
@@ -44,20 +46,51 @@ export async function installNativeBackend(options: InstallOptions): Promise<Ins
   const spec = nativeSpec(variant, options.version);
   const fail = (reason: string, cancelled = false): InstallOutcome => ({ ok: false, spec, dir, reason, cancelled });
   if (!NATIVE_PACKAGES[variant]) return fail(`variant: expected ${Object.keys(NATIVE_PACKAGES).join(' or ')}, got ${String(variant)}`);
+  const prefix = variantPrefix(dir, variant);
+  const staging = `${prefix}.partial`;
   try {
-    prepareFolder(dir);
+    rmSync(staging, { recursive: true, force: true });
+    prepareFolder(staging);
   } catch (error) {
-    return fail(`the folder ${dir} could not be prepared: ${(error as Error).message}`);
+    return fail(`the folder ${staging} could not be prepared: ${(error as Error).message}`);
   }
   const npm = findNpm(options.nodePath);
-  const args = [...npm.args, ...npmInstallArgs(dir, spec)];
-  options.onOutput?.(`$ ${npm.description} ${npmInstallArgs(dir, spec).join(' ')}\n`);
-  const result = await runNpm(npm, args, options);
-  if (result.cancelled) return fail('cancelled', true);
-  if (result.spawnError) return fail(`npm could not be started (${npm.description}): ${result.spawnError}`);
-  if (result.timedOut) return fail(`npm did not finish within ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`);
-  if (result.code !== 0) return fail(explainNpmFailure(result.output, result.code, spec));
+  const args = [...npm.args, ...npmInstallArgs(staging, spec)];
+  options.onOutput?.(`$ ${npm.description} ${npmInstallArgs(staging, spec).join(' ')}\n`);
+  const result = await runNpm(npm, args, { ...options, dir: staging });
+  const failure = result.cancelled
+    ? fail('cancelled', true)
+    : result.spawnError
+      ? fail(`npm could not be started (${npm.description}): ${result.spawnError}`)
+      : result.timedOut
+        ? fail(`npm did not finish within ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`)
+        : result.code !== 0
+          ? fail(explainNpmFailure(result.output, result.code, spec))
+          : undefined;
+  if (failure) {
+    rmSync(staging, { recursive: true, force: true });
+    return failure;
+  }
+  try {
+    replaceFolder(staging, prefix);
+  } catch (error) {
+    return fail(`npm installed it into ${staging}, but it could not be moved to ${prefix}: ${(error as Error).message}`);
+  }
   return { ok: true, spec, dir };
+}
+
+/** `target` becomes `source`; the old `target` is removed only once the new one is in place. */
+function replaceFolder(source: string, target: string): void {
+  const old = `${target}.old`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(target)) renameSync(target, old);
+  try {
+    renameSync(source, target);
+  } catch (error) {
+    if (existsSync(old)) renameSync(old, target);
+    throw error;
+  }
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** The folder gets a package.json of its own, so npm installs there and never into a project above it. */
