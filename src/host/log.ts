@@ -16,7 +16,7 @@ export class Log extends Disposable {
     this.write(`[${new Date().toLocaleTimeString()}] ${message}\n`);
   }
 
-  /** Raw output of a trainer, a whole line at a time, each prefixed with the run it came from. */
+  /** Raw output of a trainer (or of npm installing the native backend), a whole line at a time, each prefixed with the run (or `npm`) it came from. */
   trainerOutput(run: string, text: string): void {
     const lines = ((this.partial.get(run) ?? '') + text).split('\n');
     this.partial.set(run, lines.pop() ?? '');

@@ -120,7 +120,7 @@ describe('distill-lab CLI', () => {
     for (const args of [['--help'], ['-h'], ['help']]) {
       const r = runCli(...args);
       assert.equal(r.status, 0, args.join(' '));
-      for (const command of ['run', 'demo', 'compare']) assert.match(r.stdout, new RegExp(`distill-lab ${command} `));
+      for (const command of ['run', 'demo', 'compare', 'backend']) assert.match(r.stdout, new RegExp(`distill-lab ${command} `));
     }
     for (const args of [
       ['run', '--help'],
@@ -134,6 +134,7 @@ describe('distill-lab CLI', () => {
     }
     assert.match(runCli('demo', '--help').stdout, /^usage: distill-lab demo /);
     assert.match(runCli('compare', '-h').stdout, /^usage: distill-lab compare \[RUNS_DIR\]/);
+    assert.match(runCli('backend', '--help').stdout, /^usage: distill-lab backend install \[--gpu\] \[--dir DIR\]\n[^]*distill-lab backend status/);
     const v = runCli('--version');
     assert.equal(v.status, 0);
     assert.equal(v.stdout, `${version}\n`);
