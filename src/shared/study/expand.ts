@@ -3,6 +3,7 @@
 // fields outside the method — one scratch baseline, shared by every method of that seed; each
 // method's student built from the same seed as its baseline, so from the same initial weights.
 import { methodNamed, usesTeacher } from '../methods';
+import { createRng } from '../rng';
 import { ConfigError, MAX_STUDY_MEMBERS, parseExperimentConfig, StudyError, type StudyConfig } from '../protocol';
 
 type Json = Record<string, unknown>;
@@ -35,21 +36,9 @@ export interface ExpandedStudy {
 
 export const TEACHER_MEMBER = 'teacher';
 
-/** A seeded uniform stream in [0, 1) (mulberry32): the random search's draws depend on its seed alone. */
-export function uniformStream(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The random search's draws, in order: each a value for every field, from its range. */
 export function randomDraws(random: NonNullable<StudyConfig['random']>): Record<string, number>[] {
-  const next = uniformStream(random.seed);
+  const next = createRng(random.seed);
   return Array.from({ length: random.budget }, () =>
     Object.fromEntries(
       Object.entries(random.fields).map(([path, range]) => {
