@@ -223,6 +223,8 @@ describe('installing against a local npm registry', () => {
     const result = await install(join(work, 'bad'), 'tpu' as never);
     assert.match(!result.ok ? result.reason : '', /^variant: expected cpu or gpu, got tpu/);
     assert.equal(existsSync(join(work, 'bad')), false);
+    const inherited = await install(join(work, 'bad'), 'constructor' as never);
+    assert.match(!inherited.ok ? inherited.reason : '', /^variant: expected cpu or gpu, got constructor/);
   });
 
   describe('the CLI: distill-lab backend install, then runs', () => {

@@ -45,7 +45,7 @@ export async function installNativeBackend(options: InstallOptions): Promise<Ins
   const { dir, variant } = options;
   const spec = nativeSpec(variant, options.version);
   const fail = (reason: string, cancelled = false): InstallOutcome => ({ ok: false, spec, dir, reason, cancelled });
-  if (!NATIVE_PACKAGES[variant]) return fail(`variant: expected ${Object.keys(NATIVE_PACKAGES).join(' or ')}, got ${String(variant)}`);
+  if (!Object.hasOwn(NATIVE_PACKAGES, variant)) return fail(`variant: expected ${Object.keys(NATIVE_PACKAGES).join(' or ')}, got ${String(variant)}`);
   const prefix = variantPrefix(dir, variant);
   const staging = `${prefix}.partial`;
   try {
