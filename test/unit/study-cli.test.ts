@@ -127,6 +127,20 @@ describe('distill-lab study', () => {
     assert.match(r.stdout, /^kd\s+1\/1\s/m);
   });
 
+  test('a teacher that fails blocks the members that learn from it, and only those', () => {
+    const base = { ...BASE, data: { dataset: { kind: 'csv', train: 'no-such-data.csv' } } };
+    writeFileSync(join(dir, 'blocked.json'), JSON.stringify({ name: 'blocked', methods: ['kd', 'dml'], seeds: [1], base }));
+    const r = runCli('study', 'blocked.json', ...TINY, '--parallel', '2', '--runs-dir', 'runs');
+    assert.equal(r.status, 1, r.stderr);
+    const studyDir = join(dir, 'runs', 'blocked');
+    assert.equal(record(join(studyDir, 'teacher')).status, 'failed');
+    // DML learns from no teacher: it runs (and fails on the same missing data); kd never starts.
+    assert.equal(record(join(studyDir, 'dml-s1')).status, 'failed');
+    assert.ok(!existsSync(join(studyDir, 'kd-s1')));
+    assert.match(r.stderr, /· kd-s1: its teacher \(member teacher\) did not complete/);
+    assert.match(r.stdout, /^kd\s+0\/1\s.*\s1$/m);
+  });
+
   test('a bad study is refused naming the field, and claims no folder', () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', methods: ['kd'], seeds: [1], grid: { 'method.temperature': [4, -1] } }));
     const r = runCli('study', 'bad.json', '--runs-dir', 'runs');
