@@ -127,8 +127,11 @@ export function writePackage(parent: string, pkg: StandInPackage): string {
 export const WORKING_BACKEND_MAIN = `// Stand-in for a native TensorFlow.js backend, published by a Distill Lab test.
 const tf = require('@tensorflow/tfjs-core');
 const { MathBackendCPU } = require('@tensorflow/tfjs-backend-cpu');
-for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: 'tensorflow' });
-tf.registerBackend('tensorflow', () => new MathBackendCPU(), 3);
+// One process may load both stand-ins (CPU, then GPU): the backend is registered once.
+if (!tf.findBackendFactory('tensorflow')) {
+  for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: 'tensorflow' });
+  tf.registerBackend('tensorflow', () => new MathBackendCPU(), 3);
+}
 `;
 
 /** An install script that succeeds, saying so (its output must reach the log). */

@@ -46,7 +46,7 @@ describe('initBackend', () => {
   test('explicit cpu works', async () => {
     const { lines, log } = collectLog();
     const choice = await initBackend('cpu', log);
-    assert.deepEqual(choice, { backend: 'cpu', attempts: [{ name: 'cpu' }] });
+    assert.deepEqual(choice, { backend: 'cpu', label: 'cpu', attempts: [{ name: 'cpu' }] });
     assert.equal(tf.getBackend(), 'cpu');
     assert.match(lines.join('\n'), /backend: cpu/);
     assert.equal(sumOnCurrentBackend(), 6);

@@ -13,7 +13,16 @@ import { build } from 'esbuild';
 import { parseBackendArgs } from '../../src/cli/backend';
 import { initBackend } from '../../src/core/backend';
 import { installAndCheck } from '../../src/host/native-backend/install-flow';
-import { explainNpmFailure, installedNativePackages, installNativeBackend, NATIVE_BACKENDS_ENV, NATIVE_PACKAGES, NATIVE_VERSION, variantPrefix } from '../../src/shared/native-backend';
+import {
+  explainNpmFailure,
+  installedNativePackages,
+  installNativeBackend,
+  NATIVE_BACKENDS_ENV,
+  NATIVE_PACKAGES,
+  NATIVE_VERSION,
+  variantPrefix,
+  type NativeVariant,
+} from '../../src/shared/native-backend';
 import { listRuns } from '../../src/shared/run-folder';
 import { ROOT } from '../support/build';
 import { OFFLINE_INSTALL, QUIET_INSTALL, startRegistry, WORKING_BACKEND_MAIN, writePackage, type TestRegistry } from '../support/npm-registry';
@@ -24,13 +33,14 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const sumOnCurrentBackend = () => tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0]);
 
 /** A backends folder written by hand (no npm): what a half-working install leaves. */
-function handMadeFolder(name: string, version: string, main: string): string {
+function handMadeFolder(name: string, version: string, main: string, variant: NativeVariant = 'cpu'): string {
   const dir = join(work, name);
-  const scope = join(variantPrefix(dir, 'cpu'), 'node_modules', '@tensorflow');
-  writePackage(scope, { name: NATIVE_PACKAGES.cpu, version, main });
-  // writePackage names its folder for publishing; the loader expects <prefix>/node_modules/@tensorflow/tfjs-node.
-  const made = join(scope, `_tensorflow_tfjs-node-${version}`);
-  const target = join(scope, 'tfjs-node');
+  const scope = join(variantPrefix(dir, variant), 'node_modules', '@tensorflow');
+  const packageName = NATIVE_PACKAGES[variant];
+  writePackage(scope, { name: packageName, version, main });
+  // writePackage names its folder for publishing; the loader expects <prefix>/node_modules/@tensorflow/tfjs-node(-gpu).
+  const made = join(scope, `${packageName.replace(/[@/]/g, '_')}-${version}`);
+  const target = join(scope, packageName.split('/')[1]);
   mkdirSync(target, { recursive: true });
   for (const file of ['package.json', 'index.js']) writeFileSync(join(target, file), readFileSync(join(made, file)));
   rmSync(made, { recursive: true });
@@ -136,10 +146,20 @@ describe('installing against a local npm registry', () => {
     const lines: string[] = [];
     const choice = await initBackend('auto', (line) => lines.push(line), { nativeBackendsDir: dir });
     assert.equal(choice.backend, 'tfjs-node');
-    assert.deepEqual(choice.native, { name: NATIVE_PACKAGES.cpu, version: NATIVE_VERSION, from: dir });
+    assert.deepEqual(choice.native, { name: NATIVE_PACKAGES.cpu, variant: 'cpu', version: NATIVE_VERSION, from: dir });
+    assert.equal(choice.label, 'tfjs-node');
     assert.equal(tf.getBackend(), 'tensorflow');
     assert.equal(sumOnCurrentBackend(), 6);
     assert.deepEqual(lines, [`TensorFlow.js backend: tfjs-node [@tensorflow/tfjs-node ${NATIVE_VERSION} from ${dir}] (auto)`]);
+    await initBackend('wasm', () => {});
+  });
+
+  test('the GPU build, when it loads, is preferred and recorded as tfjs-node-gpu', async () => {
+    const dir = handMadeFolder('gpu-and-cpu', NATIVE_VERSION, WORKING_BACKEND_MAIN, 'gpu');
+    handMadeFolder('gpu-and-cpu', NATIVE_VERSION, "throw new Error('the CPU build must not be loaded when the GPU one loads');\n", 'cpu');
+    const choice = await initBackend('tfjs-node', () => {}, { nativeBackendsDir: dir });
+    assert.deepEqual([choice.backend, choice.label, choice.native?.name], ['tfjs-node', 'tfjs-node-gpu', NATIVE_PACKAGES.gpu]);
+    assert.equal(sumOnCurrentBackend(), 6);
     await initBackend('wasm', () => {});
   });
 

@@ -7,11 +7,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import Module, { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
-import { installedNativePackages, NATIVE_PACKAGES, type InstalledNativePackage } from '../../shared/native-backend';
+import { installedNativePackages, NATIVE_PACKAGES, type InstalledNativePackage, type NativeVariant } from '../../shared/native-backend';
 
 /** What loaded, for the run's log. */
 export interface NativeLoad {
   name: string;
+  variant: NativeVariant;
   version?: string;
   /** The folder it came from, or undefined for the engine's own node_modules. */
   from?: string;
@@ -32,7 +33,7 @@ export function loadNativeBackend(dir: string): NativeLoad {
   for (const found of installed) {
     try {
       loadFromFolder(found);
-      return { name: found.name, version: found.version, from: dir };
+      return { name: found.name, variant: found.variant, version: found.version, from: dir };
     } catch (error) {
       problems.push(`${found.name} ${found.version} in ${dir}: ${firstLine(error)}`);
     }
@@ -43,7 +44,7 @@ export function loadNativeBackend(dir: string): NativeLoad {
     // native package is often absent, which must be a fallback, not a crash at load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: an optional native package, loaded late
     require(NATIVE_PACKAGES.cpu);
-    return { name: NATIVE_PACKAGES.cpu };
+    return { name: NATIVE_PACKAGES.cpu, variant: 'cpu' };
   } catch (error) {
     problems.push(`nor beside the engine (${firstLine(error)})`);
   }

@@ -18,6 +18,8 @@ export interface BackendAttempt {
 export interface BackendChoice {
   /** The backend in use, named as in the `distill.backend` setting. */
   backend: BackendName;
+  /** What a run records (run.json, summary.json, its started event): the name, or tfjs-node-gpu for the GPU build. */
+  label: string;
   attempts: BackendAttempt[];
   /** For tfjs-node: the package that loaded, and from where. */
   native?: NativeLoad;
@@ -50,7 +52,8 @@ export async function initBackend(preference: BackendPreference, log: (message: 
       attempts.push({ name });
       const origin = native ? ` [${native.name}${native.version ? ` ${native.version}` : ''} from ${native.from ?? "the engine's node_modules"}]` : '';
       log(`TensorFlow.js backend: ${name}${origin} (${preference === 'auto' ? 'auto' : 'as configured'})${skipped}`);
-      return native ? { backend: name, attempts, native } : { backend: name, attempts };
+      const label = native?.variant === 'gpu' ? 'tfjs-node-gpu' : name;
+      return native ? { backend: name, label, attempts, native } : { backend: name, label, attempts };
     } catch (error) {
       const cause = error instanceof Error ? error.message : String(error);
       attempts.push({ name, error: cause });

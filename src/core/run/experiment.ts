@@ -67,11 +67,11 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
   const own = (model: ZooModel) => (models.push(model), model);
   const ensembleLogits = new Map<string, Float32Array>();
   try {
-    const { backend } = await initBackend(config.backend, (message) => emit({ type: 'log', level: 'info', message }));
+    const { backend, label } = await initBackend(config.backend, (message) => emit({ type: 'log', level: 'info', message }));
     tf.env().set('PROD', true);
-    summary.backend = backend;
-    recordBackend(folder, backend);
-    emit({ type: 'started', runId: folder.id, backend, config, phases: phasesOf(config) });
+    summary.backend = label;
+    recordBackend(folder, label);
+    emit({ type: 'started', runId: folder.id, backend: label, config, phases: phasesOf(config) });
 
     const baseDir = options.baseDir ?? process.cwd();
     const transferSpec = config.method.name === 'unlabeled' ? config.method.transfer : undefined;
