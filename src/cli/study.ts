@@ -160,11 +160,18 @@ export async function studyCommand(args: string[], defaultRunsDir: string): Prom
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, onSignal);
   process.stderr.on('error', () => {});
+  const startedAt = Date.now();
   try {
     const outcome = await executor.run();
     const results = resultsOnDisk(studyDir, expanded);
     for (const [id, result] of outcome.results) if (result.status === 'blocked') results.set(id, result);
-    process.stdout.write(`\n${formatStudyTable(studyRows(expanded.members, results), 'table')}\n\nstudy folder: ${studyDir}\n`);
+    const counts = new Map<string, number>();
+    for (const result of results.values()) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
+    const tally = [...counts.entries()].map(([status, n]) => `${n} ${status}`).join(', ');
+    const wall = ((Date.now() - startedAt) / 1000).toFixed(1);
+    process.stdout.write(
+      `\n${formatStudyTable(studyRows(expanded.members, results), 'table')}\n\n${expanded.members.length} members: ${tally}; ${outcome.ran.length} trained now in ${wall} s\nstudy folder: ${studyDir}\n`,
+    );
     if (outcome.stopped) return 130;
     return [...results.values()].every((r) => r.status === 'completed') ? 0 : 1;
   } finally {

@@ -39,6 +39,7 @@ describe('distill-lab study', () => {
     const r = runCli('study', 'study.json', ...TINY, '--parallel', '2', '--runs-dir', 'runs');
     assert.equal(r.status, 0, r.stderr);
     const studyDir = join(dir, 'runs', 'pair');
+    assert.match(r.stdout, /^7 members: 7 completed; 7 trained now in /m);
     assert.deepEqual(folders(studyDir), ['dkd-s1', 'dkd-s2', 'kd-s1', 'kd-s2', 'scratch-s1', 'scratch-s2', 'teacher']);
     const saved = JSON.parse(readFileSync(join(studyDir, 'study.json'), 'utf8'));
     assert.deepEqual(saved.base.data, { limitTrain: 256, limitValidation: 128 }, "run's flags are saved in the study's base");
@@ -97,6 +98,7 @@ describe('distill-lab study', () => {
       stamps,
     );
     assert.match(again.stdout, /^kd\s+2\/2\s/m);
+    assert.match(again.stdout, /^7 members: 7 completed; 0 trained now in /m);
 
     // A deleted member and a failed one run again (the failed one in a new folder); nothing else does.
     rmSync(join(studyDir, 'kd-s2'), { recursive: true });
