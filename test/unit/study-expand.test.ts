@@ -167,6 +167,21 @@ describe('study expansion', () => {
     );
   });
 
+  test('whether a member learns from the teacher follows its own parameters: SAD with kdWeight 0 needs none, with 1 the shared one', () => {
+    assert.equal(expandStudy(parseStudy(study({ methods: ['sad'], seeds: [1] })), 's').teacher, undefined);
+    const { members, teacher } = expandStudy(parseStudy(study({ methods: ['sad'], seeds: [1], grid: { 'method.kdWeight': [0, 1] } })), 's');
+    assert.equal(teacher, 'teacher');
+    assert.deepEqual(
+      members.map((m) => [m.id, m.teacher]),
+      [
+        ['teacher', undefined],
+        ['scratch-s1', undefined],
+        ['sad-kdWeight=0-s1', undefined],
+        ['sad-kdWeight=1-s1', 'teacher'],
+      ],
+    );
+  });
+
   test('grid: a method parameter reaches only the methods that have it and shares the baseline; a training field gets a baseline per value', () => {
     const { members } = expandStudy(parseStudy(study({ methods: ['kd', 'dml'], seeds: [1], grid: { 'method.temperature': [2, 8], 'train.learningRate': [0.01, 0.001] } })), 's');
     const byId = new Map(members.map((m) => [m.id, m]));

@@ -99,7 +99,12 @@ export function expandStudy(study: StudyConfig, experiment: string): ExpandedStu
   const base: Json = { ...structuredClone(study.base), name: experiment, baseline: false };
   const methods = study.methods.map((m) => (typeof m === 'string' ? { name: m } : (m as Json & { name: string })));
   const settings = settingsOf(study);
-  const needsTeacher = methods.some((m) => usesTeacher(m));
+  // Whether a member learns from the teacher can depend on a swept parameter (SAD's kdWeight): asked of each member's own method.
+  const learnsFromTeacher = (method: Json, params: Record<string, unknown>) =>
+    usesTeacher({ ...method, ...Object.fromEntries(Object.entries(params).flatMap(([path, value]) => (isMethodField(path) ? [[path.slice('method.'.length), value]] : []))) } as Json & {
+      name: string;
+    });
+  const needsTeacher = methods.some((method) => settings.some((setting) => learnsFromTeacher(method, setting)));
   const loadsTeacher = typeof (study.base.teacher as Json | undefined)?.checkpoint === 'string';
   const teacherId = needsTeacher && !loadsTeacher ? TEACHER_MEMBER : undefined;
   const members: StudyMember[] = [];
@@ -144,7 +149,6 @@ export function expandStudy(study: StudyConfig, experiment: string): ExpandedStu
         const label = paramLabel(params);
         const id = unique(`${method.name}${label ? `-${label}` : ''}-s${seed}`);
         const baselineParams = pick(params, (path) => !isMethodField(path));
-        const learnsFromTeacher = usesTeacher(method);
         members.push({
           id,
           role: 'method',
@@ -153,7 +157,7 @@ export function expandStudy(study: StudyConfig, experiment: string): ExpandedStu
           params,
           group,
           baseline: baselineIds.get(key(seed, baselineParams)),
-          ...(learnsFromTeacher && teacherId ? { teacher: teacherId } : {}),
+          ...(teacherId && learnsFromTeacher(method, params) ? { teacher: teacherId } : {}),
           config: configWith(params, method, seed),
         });
       }
