@@ -167,6 +167,29 @@ describe('study expansion', () => {
     );
   });
 
+  test('a method listed twice with different parameters gets a row of each, its parameters in its name; the same one twice is refused', () => {
+    const { members } = expandStudy(
+      parseStudy(
+        study({
+          methods: [
+            { name: 'kd', temperature: 2 },
+            { name: 'kd', temperature: 8 },
+          ],
+          seeds: [1],
+        }),
+      ),
+      's',
+    );
+    assert.deepEqual(
+      members.filter((m) => m.role === 'method').map((m) => [m.id, m.group]),
+      [
+        ['kd-temperature=2-s1', 'kd temperature=2'],
+        ['kd-temperature=8-s1', 'kd temperature=8'],
+      ],
+    );
+    assert.deepEqual(problemsOf(study({ methods: ['kd', { name: 'kd' }] })), ['study.methods.1: the same method as study.methods.0']);
+  });
+
   test('whether a member learns from the teacher follows its own parameters: SAD with kdWeight 0 needs none, with 1 the shared one', () => {
     assert.equal(expandStudy(parseStudy(study({ methods: ['sad'], seeds: [1] })), 's').teacher, undefined);
     const { members, teacher } = expandStudy(parseStudy(study({ methods: ['sad'], seeds: [1], grid: { 'method.kdWeight': [0, 1] } })), 's');

@@ -89,6 +89,12 @@ function axisProblems(study: StudyConfig): string[] {
     else if (name === 'teacher' || name === 'scratch')
       problems.push(`study.methods.${i}: "${name}" is part of every study (the shared teacher, the scratch baseline of each seed); list the methods to compare with them`);
   });
+  const listed = new Map<string, number>();
+  study.methods.forEach((method, i) => {
+    const text = JSON.stringify(typeof method === 'string' ? { name: method } : method);
+    if (listed.has(text)) problems.push(`study.methods.${i}: the same method as study.methods.${listed.get(text)}`);
+    else listed.set(text, i);
+  });
   const seen = new Set<number>();
   study.seeds.forEach((seed, i) => {
     if (seen.has(seed)) problems.push(`study.seeds.${i}: seed ${seed} is listed twice`);

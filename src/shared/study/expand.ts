@@ -143,10 +143,12 @@ export function expandStudy(study: StudyConfig, experiment: string): ExpandedStu
   for (const method of methods) {
     // A method field only reaches the methods that have that parameter.
     const methodSettings = dedupe(settings.map((setting) => pick(setting, (path) => !isMethodField(path) || methodHas(method.name, path))));
+    // A method listed with parameters ({ "name": "kd", "temperature": 2 }) says them in its row and folder names, as swept values do.
+    const own = Object.fromEntries(Object.entries(method).flatMap(([k, v]) => (k === 'name' ? [] : [[`method.${k}`, v]])));
     for (const params of methodSettings) {
-      const group = groupLabel(method.name, params);
+      const group = groupLabel(method.name, { ...own, ...params });
       for (const seed of study.seeds) {
-        const label = paramLabel(params);
+        const label = paramLabel({ ...own, ...params });
         const id = unique(`${method.name}${label ? `-${label}` : ''}-s${seed}`);
         const baselineParams = pick(params, (path) => !isMethodField(path));
         members.push({
