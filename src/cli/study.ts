@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseStudy, STUDY_FILE, type StudyConfig, type TrainerEvent } from '../shared/protocol';
 import { expandStudy, type ExpandedStudy, type StudyMember } from '../shared/study/expand';
-import { claimStudyDir, memberRun, readStudy, writeStudy } from '../shared/study/folder';
+import { claimStudyDir, lockStudy, memberRun, readStudy, writeStudy } from '../shared/study/folder';
 import { formatStudyTable, studyRows, STUDY_TABLE_FORMATS, type MemberResult, type StudyTableFormat } from '../shared/study/table';
 import { LocalExecutor } from '../study/local-executor';
 import { configFromArgs, RUN_OPTIONS } from './run-flags';
@@ -160,6 +160,7 @@ export async function studyCommand(args: string[], defaultRunsDir: string): Prom
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, onSignal);
   process.stderr.on('error', () => {});
+  const unlock = lockStudy(studyDir);
   const startedAt = Date.now();
   try {
     const outcome = await executor.run();
@@ -176,6 +177,7 @@ export async function studyCommand(args: string[], defaultRunsDir: string): Prom
     return [...results.values()].every((r) => r.status === 'completed') ? 0 : 1;
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
+    unlock();
   }
 }
 

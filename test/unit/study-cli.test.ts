@@ -122,10 +122,10 @@ describe('distill-lab study', () => {
     const r = runCli('study', 'failing.json', ...TINY, '--parallel', '1', '--runs-dir', 'runs');
     assert.equal(r.status, 1, r.stderr);
     const studyDir = join(dir, 'runs', 'failing');
-    assert.equal(record(join(studyDir, 'unlabeled-s1')).status, 'failed');
-    assert.match(record(join(studyDir, 'unlabeled-s1')).error!.message, /CSV file not found: .*no-such-transfer\.csv/);
+    assert.equal(record(join(studyDir, 'unlabeled-transfer=_-s1')).status, 'failed');
+    assert.match(record(join(studyDir, 'unlabeled-transfer=_-s1')).error!.message, /CSV file not found: .*no-such-transfer\.csv/);
     for (const name of ['teacher', 'scratch-s1', 'kd-s1']) assert.equal(record(join(studyDir, name)).status, 'completed', name);
-    assert.match(r.stdout, /^unlabeled\s+0\/1\s.*\s1$/m);
+    assert.match(r.stdout, /^unlabeled transfer=…\s+0\/1\s.*\s1$/m);
     assert.match(r.stdout, /^kd\s+1\/1\s/m);
   });
 
@@ -173,12 +173,17 @@ describe('distill-lab study', () => {
         if (/teacher · teacher epoch 1\//.test(stderr)) resolve();
       }),
     );
+    // Meanwhile the study is this process's: a second one is refused, naming it.
+    const second = runCli('study', join(dir, 'runs', 'long'));
+    assert.equal(second.status, 1);
+    assert.match(second.stderr, new RegExp(`being run by process ${child.pid} `));
     child.kill('SIGINT');
     const code = await exited;
     assert.equal(code, 130, stderr);
     const studyDir = join(dir, 'runs', 'long');
     assert.equal(record(join(studyDir, 'teacher')).status, 'cancelled');
     assert.deepEqual(folders(studyDir), ['teacher'], 'nothing started after the stop');
+    assert.ok(!existsSync(join(studyDir, '.study-lock')), 'the lock is released');
     assert.match(stdout, /^teacher\s+0\/1\s.*\s1$/m);
   });
 });

@@ -188,6 +188,27 @@ describe('study expansion', () => {
       ],
     );
     assert.deepEqual(problemsOf(study({ methods: ['kd', { name: 'kd' }] })), ['study.methods.1: the same method as study.methods.0']);
+    // Values that are not numbers, strings or booleans are named, not spelled out; entries that would read the same are numbered.
+    const csv = (train: string) => ({ kind: 'csv', train, labelColumn: 'label' });
+    const transfer = expandStudy(
+      parseStudy(
+        study({
+          methods: [
+            { name: 'unlabeled', transfer: csv('a.csv') },
+            { name: 'unlabeled', transfer: csv('b.csv') },
+          ],
+          seeds: [1],
+        }),
+      ),
+      's',
+    );
+    assert.deepEqual(
+      transfer.members.filter((m) => m.role === 'method').map((m) => [m.id, m.group]),
+      [
+        ['unlabeled-transfer=_-s1', 'unlabeled transfer=…'],
+        ['unlabeled-transfer=_,entry=1-s1', 'unlabeled transfer=…,entry=1'],
+      ],
+    );
   });
 
   test('whether a member learns from the teacher follows its own parameters: SAD with kdWeight 0 needs none, with 1 the shared one', () => {

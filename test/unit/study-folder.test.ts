@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseStudy, StudyError } from '../../src/shared/protocol';
-import { claimAttemptDir, claimStudyDir, memberAttempts, memberRun, readStudy, writeStudy } from '../../src/shared/study/folder';
+import { claimAttemptDir, claimStudyDir, lockStudy, memberAttempts, memberRun, readStudy, writeStudy } from '../../src/shared/study/folder';
 
 describe('study folder', () => {
   let dir: string;
@@ -70,5 +70,26 @@ describe('study folder', () => {
       () => readStudy(study),
       (error: unknown) => error instanceof StudyError && error.problems.join() === 'study.seeds.0: expected number, got string "one"',
     );
+  });
+});
+
+describe('study lock', () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'distill-study-lock-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('one process at a time: a live holder is named, a dead one on this machine is taken over, another machine is left alone', () => {
+    const release = lockStudy(dir);
+    assert.throws(() => lockStudy(dir), new RegExp(`being run by process ${process.pid} on ${hostname()}`));
+    release();
+    lockStudy(dir)();
+    // The holder died: its lock is taken over.
+    writeFileSync(join(dir, '.study-lock'), JSON.stringify({ pid: 999_999, host: hostname() }));
+    const again = lockStudy(dir, (pid) => pid !== 999_999);
+    assert.equal(JSON.parse(readFileSync(join(dir, '.study-lock'), 'utf8')).pid, process.pid);
+    again();
+    // Held on another machine sharing the folder: never judged from here.
+    writeFileSync(join(dir, '.study-lock'), JSON.stringify({ pid: 999_999, host: 'elsewhere' }));
+    assert.throws(() => lockStudy(dir, () => false), /being run by process 999999 on elsewhere/);
   });
 });

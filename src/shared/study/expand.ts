@@ -140,11 +140,16 @@ export function expandStudy(study: StudyConfig, experiment: string): ExpandedStu
     }
   }
 
-  for (const method of methods) {
+  const entryLabels = new Set<string>();
+  for (const [entry, method] of methods.entries()) {
     // A method field only reaches the methods that have that parameter.
     const methodSettings = dedupe(settings.map((setting) => pick(setting, (path) => !isMethodField(path) || methodHas(method.name, path))));
     // A method listed with parameters ({ "name": "kd", "temperature": 2 }) says them in its row and folder names, as swept values do.
-    const own = Object.fromEntries(Object.entries(method).flatMap(([k, v]) => (k === 'name' ? [] : [[`method.${k}`, v]])));
+    // A value that is not a number, string or boolean (a transfer data set) is named, not spelled out.
+    const own: Record<string, unknown> = Object.fromEntries(Object.entries(method).flatMap(([k, v]) => (k === 'name' ? [] : [[`method.${k}`, v !== null && typeof v === 'object' ? '…' : v]])));
+    // Two entries that would read the same (different data sets, say) are told apart by their place in the list.
+    if (entryLabels.has(groupLabel(method.name, own))) own['methods.entry'] = entry;
+    entryLabels.add(groupLabel(method.name, own));
     for (const params of methodSettings) {
       const group = groupLabel(method.name, { ...own, ...params });
       for (const seed of study.seeds) {

@@ -2,11 +2,11 @@
 // `<runs>/<study>/<member id>` then `<member id>.r2`, `.r3`… (a run's ending is final, so a
 // member run again gets a new folder and keeps the old one). The members are runs of the
 // experiment `<study>`, so every listing of the runs folder shows them.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseStudy, STUDY_FILE, type RunRecord, type RunSummary, type StudyConfig } from '../protocol';
 import { writeJsonAtomic } from '../fs-atomic';
-import { RunFolder } from '../run-folder';
+import { currentOwner, isProcessAlive, RunFolder } from '../run-folder';
 
 /**
  * Claims the study's folder, `<runsDir>/<name>`, or the next free `<name>-2`, `<name>-3`…: a
@@ -104,4 +104,35 @@ export function readMemberRun(dir: string): MemberRun {
 export function memberRun(studyDir: string, id: string): MemberRun | undefined {
   const runs = memberAttempts(studyDir, id).map(({ dir }) => readMemberRun(dir));
   return runs.filter((run) => run.record?.status === 'completed').at(-1) ?? runs.at(-1);
+}
+
+const LOCK_FILE = '.study-lock';
+
+/**
+ * Takes the study for this process, so two processes never train the same missing member: the
+ * lock file is created exclusively (`wx`) with the owner's pid and host. A lock whose owner has
+ * ended on this machine is taken over; one held by a live process, or by another machine (a
+ * shared filesystem), is an error naming it. Returns the release.
+ */
+export function lockStudy(studyDir: string, isAlive: (pid: number) => boolean = isProcessAlive): () => void {
+  const file = join(studyDir, LOCK_FILE);
+  const owner = currentOwner();
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      writeFileSync(file, JSON.stringify(owner), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot lock the study ${studyDir}: ${(error as Error).message}`);
+    }
+    let holder: { pid?: unknown; host?: unknown } = {};
+    try {
+      holder = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      // written half by a process that died: stale
+    }
+    const gone = typeof holder.pid !== 'number' || (holder.host === owner.host && !isAlive(holder.pid));
+    if (!gone) throw new Error(`the study ${studyDir} is being run by process ${String(holder.pid)} on ${String(holder.host)} (${file}); stop it first, or delete the file if that process is gone`);
+    rmSync(file, { force: true });
+  }
+  throw new Error(`cannot lock the study ${studyDir}: ${file} keeps coming back`);
 }
