@@ -29,7 +29,7 @@ const USAGES = {
   compare: `distill-lab compare [RUNS_DIR]
   One table of every run under RUNS_DIR (default .distill); a run whose process died is shown
   (and recorded) as interrupted.
-  distill-lab compare --study STUDY_FOLDER [--format table|md|csv]
+  distill-lab compare --study STUDY_FOLDER [--format table|md|csv] [--sort order|delta|test|method]
   The study's table: per method, test accuracy mean ± sd over seeds and Δ against the paired
   scratch baseline with its 95% interval.`,
   study: `distill-lab study <study.json | STUDY_FOLDER> [the flags of run] [--parallel N]

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { parseStudy, STUDY_FILE, type StudyConfig, type TrainerEvent } from '../shared/protocol';
 import { expandStudy, type ExpandedStudy, type StudyMember } from '../shared/study/expand';
 import { claimStudyDir, lockStudy, memberRun, readStudy, writeStudy } from '../shared/study/folder';
-import { formatStudyTable, studyRows, STUDY_TABLE_FORMATS, type MemberResult, type StudyTableFormat } from '../shared/study/table';
+import { formatStudyTable, sortStudyRows, STUDY_SORT_KEYS, studyRows, STUDY_TABLE_FORMATS, type MemberResult, type StudySortKey, type StudyTableFormat } from '../shared/study/table';
 import { LocalExecutor } from '../study/local-executor';
 import { configFromArgs, RUN_OPTIONS } from './run-flags';
 
@@ -181,14 +181,16 @@ export async function studyCommand(args: string[], defaultRunsDir: string): Prom
   }
 }
 
-/** `distill-lab compare --study <folder> [--format table|md|csv]`: the study's table as its run folders say now. */
+/** `distill-lab compare --study <folder> [--format table|md|csv] [--sort order|delta|test|method]`: the study's table as its run folders say now. */
 export function compareStudyCommand(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, options: { study: { type: 'string' }, format: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args, options: { study: { type: 'string' }, format: { type: 'string' }, sort: { type: 'string' } }, allowPositionals: true, strict: true });
+  const sort = (values.sort ?? 'order') as StudySortKey;
+  if (!STUDY_SORT_KEYS.includes(sort)) throw new Error(`--sort: expected one of ${STUDY_SORT_KEYS.join(', ')}, got "${values.sort}"`);
   if (positionals.length) throw new Error(`unexpected argument: ${positionals[0]}`);
   const format = (values.format ?? 'table') as StudyTableFormat;
   if (!STUDY_TABLE_FORMATS.includes(format)) throw new Error(`--format: expected one of ${STUDY_TABLE_FORMATS.join(', ')}, got "${values.format}"`);
   const studyDir = resolve(values.study!);
   const expanded = expandStudy(readStudy(studyDir), basename(studyDir));
-  process.stdout.write(`${formatStudyTable(studyRows(expanded.members, resultsOnDisk(studyDir, expanded)), format)}\n`);
+  process.stdout.write(`${formatStudyTable(sortStudyRows(studyRows(expanded.members, resultsOnDisk(studyDir, expanded)), sort), format)}\n`);
   return 0;
 }

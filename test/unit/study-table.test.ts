@@ -6,7 +6,7 @@ import type { ModelSummary, RunSummary } from '../../src/shared/protocol';
 import { parseStudy } from '../../src/shared/protocol';
 import { expandStudy } from '../../src/shared/study/expand';
 import { mean, pairedDifference, sampleSd, studentTCdf, studentTQuantile } from '../../src/shared/study/stats';
-import { formatStudyTable, studyRows, type MemberResult } from '../../src/shared/study/table';
+import { formatStudyTable, sortStudyRows, studyRows, type MemberResult } from '../../src/shared/study/table';
 
 const close = (actual: number, expected: number, tolerance: number, what: string) => assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual}, expected ${expected} ± ${tolerance}`);
 
@@ -152,6 +152,27 @@ describe('study table', () => {
     assert.equal(kd.length, 16);
     close(Number(kd[7]), 0.02, 1e-12, 'csv Δ');
     assert.equal(kd[10], 'false');
+  });
+
+  test('sorting: the teacher and the baseline stay first; methods by Δ or test accuracy best first, rows without the figure last, or by name', () => {
+    const rows = studyRows(members, results);
+    const labels = (by: Parameters<typeof sortStudyRows>[1]) => sortStudyRows(rows, by).map((r) => r.label);
+    assert.deepEqual(labels('order'), ['teacher', 'scratch', 'kd', 'dml']);
+    // kd: Δ +2.00 points, test 81.3 %; dml: Δ +1.00, test 79.0 %.
+    assert.deepEqual(labels('delta'), ['teacher', 'scratch', 'kd', 'dml']);
+    assert.deepEqual(labels('method'), ['teacher', 'scratch', 'dml', 'kd']);
+    const worse = new Map(results);
+    [1, 2, 3].forEach((seed) => worse.set(`kd-s${seed}`, completed(summary('kd', seed, [model('student', 0.7)]))));
+    assert.deepEqual(
+      sortStudyRows(studyRows(members, worse), 'test').map((r) => r.label),
+      ['teacher', 'scratch', 'dml', 'kd'],
+    );
+    // kd without a single completed seed has no Δ: after dml, though listed first.
+    const missing = new Map([...results, ...[1, 2, 3].map((seed) => [`kd-s${seed}`, { status: 'missing' }] as const)]);
+    assert.deepEqual(
+      sortStudyRows(studyRows(members, missing), 'delta').map((r) => r.label),
+      ['teacher', 'scratch', 'dml', 'kd'],
+    );
   });
 
   test('an interval that excludes 0 is starred', () => {

@@ -93,6 +93,31 @@ export function studyRows(members: readonly StudyMember[], results: ReadonlyMap<
   });
 }
 
+export const STUDY_SORT_KEYS = ['order', 'delta', 'test', 'method'] as const;
+export type StudySortKey = (typeof STUDY_SORT_KEYS)[number];
+
+/**
+ * The rows sorted by a column: `delta` and `test` best first (rows without the figure last),
+ * `method` by name, `order` as listed. The teacher and the baselines stay first, as references.
+ */
+export function sortStudyRows(rows: readonly StudyRow[], by: StudySortKey): StudyRow[] {
+  const references = rows.filter((r) => r.role !== 'method');
+  const methods = rows.filter((r) => r.role === 'method');
+  const descending = (value: (r: StudyRow) => number) => (a: StudyRow, b: StudyRow) => {
+    const [x, y] = [value(a), value(b)];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return Number(!Number.isFinite(x)) - Number(!Number.isFinite(y));
+    return y - x;
+  };
+  const compare: Record<StudySortKey, ((a: StudyRow, b: StudyRow) => number) | undefined> = {
+    order: undefined,
+    delta: descending((r) => r.delta?.mean ?? Number.NaN),
+    test: descending((r) => r.test.mean),
+    method: (a, b) => a.label.localeCompare(b.label),
+  };
+  const sorter = compare[by];
+  return [...references, ...(sorter ? [...methods].sort(sorter) : methods)];
+}
+
 export type StudyTableFormat = 'table' | 'md' | 'csv';
 export const STUDY_TABLE_FORMATS: readonly StudyTableFormat[] = ['table', 'md', 'csv'];
 
