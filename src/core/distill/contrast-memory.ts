@@ -98,10 +98,10 @@ export class ContrastMemory {
   /**
    * CRD's two NCE losses, L(vS against the teacher bank) and L(vT against the student bank), the
    * values contrastLoss() gives on forward()'s scores, without forming those [B, K+1] scores:
-   * with s = exp(v·m/T)/Z over the whole bank and P[b, c] how often c is among row b's negatives,
-   *   L = (1/B)·[Σ_bc P_bc·log1p((s_bc + ε)/c) + Σ_b log1p((c + ε)/s_b⁺)],  c = K/N,
+   * with s = exp(v·m/T)/Z over the whole bank and P[c, b] how often row c is among sample b's negatives,
+   *   L = (1/B)·[Σ_bc P_cb·log1p((s_bc + ε)/c) + Σ_b log1p((c + ε)/s_b⁺)],  c = K/N,
    * which is −(1/B)·Σ_b[log(s⁺/(s⁺+c+ε)) + Σ_k log(c/(s⁻_k+c+ε))] term by term. When K is close
-   * to N (the default K = min(16384, N−1)), the [B, N] product costs what the picked columns
+   * to N (the default K = min(16384, N−1)), the [N, B] product costs what the picked columns
    * would, and the picking, its scatter in the backward and the [B, K+1] tensors all go. Without
    * `contrastIdx`, the negatives are this memory's next draw (as drawContrastIndices() would give);
    * `next` announces the batch after this one (prefetchNegatives()) once this one's are taken. The
@@ -163,9 +163,12 @@ export class ContrastMemory {
   }
 
   /**
-   * The NCE loss of one side. The noise term's gradient is written out (dL/d(v·m/T) = P·u/(1+u+ε/c),
-   * u = s/c), so the backward is a few elementwise products and one matmul with the bank, which
-   * the gradient reaches as a constant.
+   * The NCE loss of one side, on the [N, B] product (bank rows by batch samples). The noise
+   * term's gradient is written out (dL/d(v·m/T) = P·u/(1+u+ε/c), u = s/c), so the backward is a
+   * few elementwise products and one matmul with the bank, which the gradient reaches as a
+   * constant. Both matmuls take the bank as the left operand: XNNPACK packs the right one afresh
+   * for every new tensor, and packing the bank (N·d floats) each step cost about as much as the
+   * products themselves; packed now are v (B·d) and the gradient (N·B).
    */
   private nceLoss(v: tf.Tensor2D, bank: Float32Array, counts: Float32Array, positives: Float32Array, logZ: number, noise: number, step: number): tf.Scalar {
     const { featDim, nData, temperature } = this.options;
@@ -173,8 +176,8 @@ export class ContrastMemory {
     const shift = logZ + Math.log(noise);
     const floor = NCE_EPS / noise;
     const noiseTerm = tf.customGrad((x, save) => {
-      const u = tf.tidy(() => tf.exp(tf.sub(tf.matMul(tf.mul(x as tf.Tensor2D, 1 / temperature), tf.tensor2d(this.transposedOf(bank), [featDim, nData])), shift)));
-      const p = tf.tensor2d(counts, [batch, nData]);
+      const u = tf.tidy(() => tf.exp(tf.sub(tf.matMul(tf.tensor2d(bank, [nData, featDim]), tf.mul(x as tf.Tensor2D, 1 / temperature), false, true), shift)));
+      const p = tf.tensor2d(counts, [nData, batch]);
       (save as tf.GradSaveFunc)([u, p]);
       return {
         value: tf.tidy(() => tf.sum(tf.mul(p, tf.log1p(tf.add(u, floor))))),
@@ -183,7 +186,7 @@ export class ContrastMemory {
             throw new Error("ContrastMemory: the banks moved (a later forward or memories()) before this forward's gradient was taken");
           }
           const dDots = tf.mul(tf.div(tf.mul(pSaved, uSaved), tf.add(uSaved, 1 + floor)), tf.mul(dy, 1 / temperature));
-          return tf.matMul(dDots, tf.tensor2d(bank, [nData, featDim]));
+          return tf.transpose(tf.matMul(tf.tensor2d(this.transposedOf(bank), [featDim, nData]), dDots));
         },
       };
     });

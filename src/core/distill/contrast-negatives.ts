@@ -112,7 +112,7 @@ export interface NegativeSamplerOptions {
   labels?: Int32Array;
 }
 
-/** A batch's contrast indices ([B, K+1], column 0 the sample) and how often each row is among its negatives ([B, nData]). */
+/** A batch's contrast indices ([B, K+1], column 0 the sample) and how often each memory row is among each sample's negatives ([nData, B]). */
 export interface DrawnNegatives {
   indices: Int32Array;
   counts: Float32Array;
@@ -148,14 +148,16 @@ export class NegativeSampler {
   }
 }
 
-/** P[b, c]: how often row c is among row b's negatives (columns 1..K of the contrast indices), [B, nData] row-major. */
+/**
+ * P[c, b]: how often memory row c is among sample b's negatives (columns 1..K of the contrast
+ * indices), [nData, B] row-major — the layout of ContrastMemory's [N, B] products.
+ */
 export function countNegatives(contrastIdx: Int32Array, batch: number, nData: number, out = new Float32Array(batch * nData)): Float32Array {
   const cols = contrastIdx.length / batch;
   out.fill(0);
   for (let b = 0; b < batch; b++) {
     const row = b * cols;
-    const at = b * nData;
-    for (let j = 1; j < cols; j++) out[at + contrastIdx[row + j]] += 1;
+    for (let j = 1; j < cols; j++) out[contrastIdx[row + j] * batch + b] += 1;
   }
   return out;
 }
