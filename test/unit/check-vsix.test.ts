@@ -24,6 +24,7 @@ const SHIPPED = [
   'dist/trainer.js',
   'dist/cli.js',
   'dist/train-worker.js',
+  'dist/negatives-worker.js',
   'dist/webview.js',
   'dist/webview.css',
   'dist/wasm/tfjs-backend-wasm.wasm',
