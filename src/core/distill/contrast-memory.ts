@@ -173,19 +173,25 @@ export class ContrastMemory {
   private nceLoss(v: tf.Tensor2D, bank: Float32Array, counts: Float32Array, positives: Float32Array, logZ: number, noise: number, step: number): tf.Scalar {
     const { featDim, nData, temperature } = this.options;
     const batch = v.shape[0];
-    const shift = logZ + Math.log(noise);
+    // Each negative's term log1p((s + ε)/c) = log1p(f) + softplus(y), f = ε/c, y = v·m/T − log Z − log c − log1p(f),
+    // and softplus(y) = −log σ(−y): a vectorised sigmoid and a log in place of exp and log1p. Like the
+    // reference's log(c/(s + c + ε)), it rounds σ(−y) = c/(s + c + ε) to float32 before the log.
     const floor = NCE_EPS / noise;
+    const offset = logZ + Math.log(noise) + Math.log1p(floor);
+    const constant = batch * this.options.k * Math.log1p(floor);
     const noiseTerm = tf.customGrad((x, save) => {
-      const u = tf.tidy(() => tf.exp(tf.sub(tf.matMul(tf.tensor2d(bank, [nData, featDim]), tf.mul(x as tf.Tensor2D, 1 / temperature), false, true), shift)));
+      // −y, [N, B]
+      const minusY = tf.tidy(() => tf.sub(offset, tf.matMul(tf.tensor2d(bank, [nData, featDim]), tf.mul(x as tf.Tensor2D, 1 / temperature), false, true)));
       const p = tf.tensor2d(counts, [nData, batch]);
-      (save as tf.GradSaveFunc)([u, p]);
+      (save as tf.GradSaveFunc)([minusY, p]);
       return {
-        value: tf.tidy(() => tf.sum(tf.mul(p, tf.log1p(tf.add(u, floor))))),
-        gradFunc: (dy, [uSaved, pSaved]) => {
+        value: tf.tidy(() => tf.sub(constant, tf.sum(tf.mul(p, tf.log(tf.sigmoid(minusY)))))),
+        gradFunc: (dy, [minusYSaved, pSaved]) => {
           if (this.settled >= step) {
             throw new Error("ContrastMemory: the banks moved (a later forward or memories()) before this forward's gradient was taken");
           }
-          const dDots = tf.mul(tf.div(tf.mul(pSaved, uSaved), tf.add(uSaved, 1 + floor)), tf.mul(dy, 1 / temperature));
+          // d softplus(y)/dy = σ(y)
+          const dDots = tf.mul(tf.mul(pSaved, tf.sigmoid(tf.neg(minusYSaved))), tf.mul(dy, 1 / temperature));
           return tf.transpose(tf.matMul(tf.tensor2d(this.transposedOf(bank), [featDim, nData]), dDots));
         },
       };
