@@ -123,7 +123,20 @@ describe('model zoo', () => {
     await saveModel(model, join(dir, 'small'));
     writeFileSync(join(dir, 'small', 'weights.bin'), Buffer.alloc(3));
     await assert.rejects(loadModel(join(dir, 'small')), /small: expected \d+ bytes of weights, found 3/);
-    await assert.rejects(loadModel(join(dir, 'missing')), /missing: expected a model\.json there, found none/);
+    await assert.rejects(loadModel(join(dir, 'missing')), /missing: expected a model\.json there, found none$/);
+    model.dispose();
+  });
+
+  test("a run's checkpoints/<role> folder given for a checkpoint: the error names the best and last checkpoints inside it", async () => {
+    const model = buildModel({ arch: 'mlp', hidden: [4] }, { inputShape: [3], numClasses: 2, seed: 1, role: 'teacher' });
+    const role = join(dir, 'checkpoints', 'teacher');
+    await saveModel(model, join(role, 'best'));
+    await saveModel(model, join(role, 'last'));
+    const escape = (path: string) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await assert.rejects(
+      loadModel(role),
+      new RegExp(`teacher: expected a model\\.json there, found none; it holds the checkpoints ${escape(join(role, 'best'))} and ${escape(join(role, 'last'))}: give one of them`),
+    );
     model.dispose();
   });
 

@@ -40,7 +40,12 @@ export async function saveModel(model: ZooModel, dir: string): Promise<void> {
 
 export async function loadModel(dir: string): Promise<ZooModel> {
   const jsonPath = join(dir, 'model.json');
-  if (!existsSync(jsonPath)) throw new Error(`checkpoint ${dir}: expected a model.json there, found none`);
+  if (!existsSync(jsonPath)) {
+    // A run's checkpoints/<role> folder holds one checkpoint per kind: name the ones there.
+    const kinds = ['best', 'last'].filter((kind) => existsSync(join(dir, kind, 'model.json')));
+    const hint = kinds.length ? `; it holds the checkpoints ${kinds.map((kind) => join(dir, kind)).join(' and ')}: give one of them` : '';
+    throw new Error(`checkpoint ${dir}: expected a model.json there, found none${hint}`);
+  }
   let modelJson: {
     modelTopology: object;
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
