@@ -9,9 +9,9 @@ import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the e
 import { initBackend } from '../../src/core/backend/select';
 import { ContrastMemory } from '../../src/core/distill/contrast-memory';
 import { contrastLoss } from '../../src/core/distill/losses/crd';
+import { centralDifference, firstNormalizer, nceReferenceLoss } from '../support/crd-reference';
 import { unitRows as unitRowsOf } from '../support/unit-rows';
 
-const EPS = 1e-7;
 const N = 40;
 const D = 8;
 const TAU = 0.07;
@@ -21,21 +21,8 @@ const B = IDX.length;
 const unitRows = (rows: number, seed: number) => unitRowsOf(rows, D, seed);
 const VS = unitRows(B, 1);
 const VT = unitRows(B, 2);
-const dot = (a: number[], b: number[]) => a.reduce((s, x, d) => s + x * b[d], 0);
 
-/** −(1/B)·Σ_b[log(h⁺/(h⁺+c+ε)) + Σ_k log(c/(h⁻_k+c+ε))], h = exp(v·m/τ)/Z, c = K/N, in float64. */
-function referenceLoss(v: number[][], bank: number[][], rows: number[][], z: number, k: number): number {
-  const c = k / N;
-  return (
-    -rows.reduce((acc, [pos, ...neg], b) => {
-      const h = (m: number) => Math.exp(dot(v[b], bank[m]) / TAU) / z;
-      return acc + Math.log(h(pos) / (h(pos) + c + EPS)) + neg.reduce((a, m) => a + Math.log(c / (h(m) + c + EPS)), 0);
-    }, 0) / rows.length
-  );
-}
-
-/** Z = N·mean of exp(v·m/τ) over the first batch's K+1 scores per row. */
-const firstZ = (v: number[][], bank: number[][], rows: number[][]) => (rows.reduce((s, r, b) => s + r.reduce((a, m) => a + Math.exp(dot(v[b], bank[m]) / TAU), 0), 0) / rows.flat().length) * N;
+const setting = (k: number) => ({ nData: N, k, tau: TAU });
 
 const memoryWith = (k: number) =>
   new ContrastMemory({ featDim: D, nData: N, k, temperature: TAU, momentum: 0.5, seed: 4, labels: LABELS, initial: { student: unitRows(N, 3), teacher: unitRows(N, 5) } });
@@ -73,12 +60,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
             'the fixture repeats negatives within a row',
           );
         const { parts, grads } = lossesAndGrads(memory, VS, VT, IDX, contrast);
-        const zS = firstZ(VS, banks.teacher, rows);
-        const zT = firstZ(VT, banks.student, rows);
+        const zS = firstNormalizer(VS, banks.teacher, rows, setting(k));
+        const zT = firstNormalizer(VT, banks.student, rows, setting(k));
         const z = memory.normalizers()!;
         assert.ok(Math.abs(z.scoresS - zS) < 1e-5 * zS && Math.abs(z.scoresT - zT) < 1e-5 * zT, `${JSON.stringify(z)} vs ${zS}, ${zT}`);
-        const wantS = referenceLoss(VS, banks.teacher, rows, zS, k);
-        const wantT = referenceLoss(VT, banks.student, rows, zT, k);
+        const wantS = nceReferenceLoss(VS, banks.teacher, rows, zS, setting(k));
+        const wantT = nceReferenceLoss(VT, banks.student, rows, zT, setting(k));
         assert.ok(Math.abs(parts[0] - wantS) < 1e-4 * Math.abs(wantS), `lossS ${parts[0]} vs ${wantS}`);
         assert.ok(Math.abs(parts[1] - wantT) < 1e-4 * Math.abs(wantT), `lossT ${parts[1]} vs ${wantT}`);
         const sides = [
@@ -88,9 +75,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         for (const { v, bank, zv, got, name } of sides) {
           v.forEach((row, b) =>
             row.forEach((_, d) => {
-              const h = 1e-6;
-              const shifted = (delta: number) => v.map((r, i) => r.map((x, e) => (i === b && e === d ? x + delta : x)));
-              const numeric = (referenceLoss(shifted(h), bank, rows, zv, k) - referenceLoss(shifted(-h), bank, rows, zv, k)) / (2 * h);
+              const numeric = centralDifference((w) => nceReferenceLoss(w, bank, rows, zv, setting(k)), v, b, d);
               assert.ok(Math.abs(got[b][d] - numeric) < 1e-3 * Math.max(1, Math.abs(numeric)), `${name}[${b}][${d}]: ${got[b][d]} vs ${numeric}`);
             }),
           );

@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the e
 import { initBackend } from '../../src/core/backend/select';
 import { ContrastMemory } from '../../src/core/distill/contrast-memory';
 import { contrastLoss } from '../../src/core/distill/losses/crd';
+import { centralDifference, firstNormalizer, nceReferenceLoss } from '../support/crd-reference';
 import { unitRows as unitRowsOf } from '../support/unit-rows';
 
 const EPS = 1e-7;
@@ -88,20 +89,7 @@ describe('CRD loss from the memory, end to end', () => {
   const unitRows = (rows: number, seed: number) => unitRowsOf(rows, D, seed);
   const VS = unitRows(B, 1);
   const VT = unitRows(B, 2);
-  const dot = (a: number[], b: number[]) => a.reduce((s, x, d) => s + x * b[d], 0);
-
-  /** L for one side in float64, with Z fixed (as the memory holds it after its first batch). */
-  function referenceLoss(v: number[][], bank: number[][], rows: number[][], z: number): number {
-    const c = K / N;
-    return (
-      -rows.reduce((acc, [pos, ...neg], b) => {
-        const h = (m: number) => Math.exp(dot(v[b], bank[m]) / TAU) / z;
-        return acc + Math.log(h(pos) / (h(pos) + c + EPS)) + neg.reduce((a, m) => a + Math.log(c / (h(m) + c + EPS)), 0);
-      }, 0) / rows.length
-    );
-  }
-  /** Z = N·mean of exp(v·m/τ) over the first batch's scores. */
-  const firstZ = (v: number[][], bank: number[][], rows: number[][]) => (rows.reduce((s, r, b) => s + r.reduce((a, m) => a + Math.exp(dot(v[b], bank[m]) / TAU), 0), 0) / (B * (K + 1))) * N;
+  const SETTING = { nData: N, k: K, tau: TAU };
 
   for (const backend of ['cpu', 'wasm'] as const) {
     test(`value and gradients in vS, vT match float64 and finite differences (${backend})`, async () => {
@@ -117,11 +105,11 @@ describe('CRD loss from the memory, end to end', () => {
         })([tf.tensor2d(VS), tf.tensor2d(VT)]);
         return { loss: value.dataSync()[0], grads: g.map((x) => x.arraySync() as number[][]) };
       });
-      const zS = firstZ(VS, banks.teacher, rows);
-      const zT = firstZ(VT, banks.student, rows);
+      const zS = firstNormalizer(VS, banks.teacher, rows, SETTING);
+      const zT = firstNormalizer(VT, banks.student, rows, SETTING);
       const z = memory.normalizers()!;
       assert.ok(Math.abs(z.scoresS - zS) < 1e-5 * zS && Math.abs(z.scoresT - zT) < 1e-5 * zT, `${JSON.stringify(z)} vs ${zS}, ${zT}`);
-      const want = referenceLoss(VS, banks.teacher, rows, zS) + referenceLoss(VT, banks.student, rows, zT);
+      const want = nceReferenceLoss(VS, banks.teacher, rows, zS, SETTING) + nceReferenceLoss(VT, banks.student, rows, zT, SETTING);
       assert.ok(Math.abs(loss - want) < 1e-4 * Math.abs(want), `${loss} vs ${want}`);
       const sides = [
         { v: VS, bank: banks.teacher, zv: zS, got: grads[0], name: 'vS' },
@@ -130,9 +118,7 @@ describe('CRD loss from the memory, end to end', () => {
       for (const { v, bank, zv, got, name } of sides) {
         v.forEach((row, b) =>
           row.forEach((_, d) => {
-            const h = 1e-6;
-            const shifted = (delta: number) => v.map((r, i) => r.map((x, e) => (i === b && e === d ? x + delta : x)));
-            const numeric = (referenceLoss(shifted(h), bank, rows, zv) - referenceLoss(shifted(-h), bank, rows, zv)) / (2 * h);
+            const numeric = centralDifference((w) => nceReferenceLoss(w, bank, rows, zv, SETTING), v, b, d);
             assert.ok(Math.abs(got[b][d] - numeric) < 1e-3 * Math.max(1, Math.abs(numeric)), `${name}[${b}][${d}]: ${got[b][d]} vs ${numeric}`);
           }),
         );
