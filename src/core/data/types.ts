@@ -15,6 +15,23 @@ export interface LoadedDataset {
   train: Split;
   /** Present when the source has its own test split; otherwise validation is carved from train. */
   test?: Split;
+  /**
+   * Present for text data: `Split.x` then holds token ids (as floats), count × maxLength, each row
+   * [CLS] … [SEP] then PAD = 0, ids remapped to a compact vocabulary seen in the training split
+   * (PAD 0, UNK, CLS, SEP included); the model derives its padding mask as id ≠ 0.
+   */
+  text?: TextInfo;
   /** Things about the data worth a line in the run log that do not stop a run (e.g. a class with no training samples). */
   warnings?: string[];
+}
+
+export interface TextInfo {
+  /** Rows of the embedding table: every id in the splits is below it. */
+  vocabSize: number;
+  /** Remapped id → its WordPiece string (e.g. "[CLS]", "dog", "##s"), for labels in the attention view. */
+  tokens: string[];
+  /** The messages as plain text, index-aligned with the splits' rows, for the predictions view. */
+  texts: { train: string[]; test?: string[] };
+  /** Tokens a row holds, [CLS] and [SEP] included; longer texts are truncated. */
+  maxLength: number;
 }
