@@ -6,8 +6,38 @@ export interface ForwardResult {
   logits: tf.Tensor2D;
   /** Pooled penultimate representation, [B, D]. */
   embedding: tf.Tensor2D;
-  /** Block outputs, shallow to deep. */
+  /** Block outputs, shallow to deep; for a transformer every encoder layer's hidden states [B, L, H]. */
   features: tf.Tensor[];
+  /** A transformer's token-level taps (undefined for image and tabular models). */
+  sequence?: SequenceTaps;
+}
+
+/**
+ * What a transformer (models/transformer.ts) exposes per forward pass, named as BERT's
+ * `output_hidden_states` / `output_attentions`. L is the padded sequence length, H the hidden size,
+ * d = H / heads, layers shallow to deep (index 0 = the first encoder layer).
+ */
+export interface SequenceTaps {
+  /** [B, L]: 1 where the input holds a token (id ≠ 0), 0 on padding. */
+  mask: tf.Tensor2D;
+  /** [B, L, H]: token + position embeddings after their LayerNorm and dropout (TinyBERT's layer 0). */
+  embeddingOutput: tf.Tensor3D;
+  /** Per layer [B, L, H]: the layer's output hidden states (the same tensors as `features`). */
+  hidden: tf.Tensor3D[];
+  /**
+   * Per layer [B, heads, L, L] (query i, key j): the attention logits exactly as fed to the softmax,
+   * q·k / √d PLUS the additive padding mask, which is −10000 on every padded key column j (0 on
+   * tokens), as BERT and TinyBERT's `attention_scores`. Rows of padded queries are not masked.
+   * TinyBERT's attention loss zeroes entries ≤ −100 (its `torch.where(att <= -1e2, 0, att)`)
+   * before the MSE, which removes the mask; a loss may equally multiply by mask_i·mask_j.
+   */
+  scores: tf.Tensor4D[];
+  /** Per layer [B, heads, L, L]: softmax(scores) over the keys (last axis), before attention dropout. */
+  probs: tf.Tensor4D[];
+  /** Per layer [B, heads, L, d]: the value vectors split into heads (MiniLM's value relation reads these). */
+  values: tf.Tensor4D[];
+  /** Per layer [B, H]: the hidden state at position 0, the [CLS] token (not pooled). */
+  cls: tf.Tensor2D[];
 }
 
 export interface ModelInfo {
