@@ -122,6 +122,11 @@ export class ConfigForm {
     this.render();
   }
 
+  /** The config as typed (it may be invalid). */
+  get current(): FormConfig {
+    return this.config;
+  }
+
   setConfig(config: FormConfig): void {
     this.config = config;
     this.hostProblems = [];

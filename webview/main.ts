@@ -15,7 +15,7 @@ import { applyChartDefaults, onThemeChange, readTheme } from './theme';
 import { rateInterval, Throttle } from '../src/shared/throttle';
 import { loadState, onHostMessage, post, saveState } from './vscode-api';
 
-const VIEWS: { view: DashboardView; label: string }[] = [
+const VIEWS: { view: Exclude<DashboardView, 'study'>; label: string }[] = [
   { view: 'form', label: 'Experiment' },
   { view: 'run', label: 'Run' },
   { view: 'compare', label: 'Compare' },
@@ -110,7 +110,7 @@ class Dashboard {
         this.updatesPerSecond = message.uiUpdatesPerSecond;
         this.setRuns(message.runs);
         // Without a focus from the host (a reload), the view and run shown before, if that run still exists.
-        this.focus(message.focus ?? { view: this.saved.view ?? 'form', runDir: this.runs.find((r) => r.runDir === this.saved.runDir)?.runDir });
+        this.focus(message.focus ?? { view: this.saved.view === 'study' || !this.saved.view ? 'form' : this.saved.view, runDir: this.runs.find((r) => r.runDir === this.saved.runDir)?.runDir });
         return;
       case 'focus':
         this.focus(message.focus);
@@ -163,6 +163,9 @@ class Dashboard {
         return;
       case 'pathPicked':
         this.form.setValue(message.field, message.path);
+        return;
+      case 'requestFormConfig':
+        post({ type: 'formConfig', requestId: message.requestId, config: structuredClone(this.form.current) });
         return;
       case 'notice':
         this.showNotice(message.message, message.level);

@@ -8,7 +8,7 @@ import type { ExperimentStore } from './experiments/store';
 import type { RunActions } from './training/start-stop';
 import type { Runner } from './training/runner';
 
-export function linkDashboard(context: vscode.ExtensionContext, store: ExperimentStore, runner: Runner, runs: RunActions): DashboardCommands {
+export function linkDashboard(context: vscode.ExtensionContext, store: ExperimentStore, runner: Runner, runs: RunActions): DashboardCommands & { formConfig(): Promise<object | undefined> } {
   const deps: DashboardDeps = {
     runsDir: () => store.runsDir,
     runs: () => store.listing,
@@ -21,5 +21,6 @@ export function linkDashboard(context: vscode.ExtensionContext, store: Experimen
   context.subscriptions.push({ dispose: () => DashboardPanel.current?.dispose() });
   return {
     open: (focus) => void DashboardPanel.createOrShow(context.extensionUri, deps, focus),
+    formConfig: async () => DashboardPanel.current?.formConfig(),
   };
 }

@@ -9,6 +9,9 @@
 //   DashboardPanel.createOrShow(context.extensionUri, deps, focus?)
 //       opens the panel or reveals it; `focus` picks the view:
 //       { view: 'form' } · { view: 'run', runDir } (charts and predictions of that run) · { view: 'compare' }.
+//   DashboardPanel.current?.formConfig()
+//       the form's current experiment config as typed (Distill: Compare Methods…), asked of the
+//       webview; undefined when no dashboard is open or it does not answer in time.
 //   DashboardPanel.current?.dispose()
 //
 // `deps` (DashboardDeps below) is how the panel reaches the rest of the extension; it never
@@ -48,6 +51,8 @@ export interface DashboardDeps {
 
 const TITLE = 'Distill Dashboard';
 const RUNS_DEBOUNCE_MS = 300;
+/** How long formConfig() waits for the webview (it may first have to load, when the panel was hidden). */
+const FORM_CONFIG_TIMEOUT_MS = 5000;
 const RUN_LIST_EVENTS: ReadonlySet<TrainerEvent['type']> = new Set(['started', 'finished', 'failed', 'cancelled']);
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -89,6 +94,10 @@ export class DashboardPanel {
   private pendingFocus: DashboardFocus | undefined;
   /** The run whose live events are forwarded. */
   private watchedRun: string | undefined;
+  /** formConfig() requests waiting for the webview's answer, by request id. */
+  private readonly formRequests = new Map<number, (config: object | undefined) => void>();
+  private nextRequestId = 1;
+  private readonly readyListeners = new Set<() => void>();
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -118,8 +127,34 @@ export class DashboardPanel {
     else this.pendingFocus = focus;
   }
 
+  /**
+   * The form's current experiment config, as the user typed it (not validated). A hidden panel is
+   * shown first (its webview is unloaded while hidden). Undefined when the webview does not answer
+   * within FORM_CONFIG_TIMEOUT_MS or the panel closes meanwhile.
+   */
+  formConfig(): Promise<object | undefined> {
+    const requestId = this.nextRequestId++;
+    return new Promise((resolvePromise) => {
+      const finish = (config: object | undefined) => {
+        clearTimeout(timer);
+        this.formRequests.delete(requestId);
+        this.readyListeners.delete(ask);
+        resolvePromise(config);
+      };
+      const timer = setTimeout(() => finish(undefined), FORM_CONFIG_TIMEOUT_MS);
+      const ask = () => this.post({ type: 'requestFormConfig', requestId });
+      this.formRequests.set(requestId, finish);
+      if (this.ready) ask();
+      else {
+        this.readyListeners.add(ask);
+        this.panel.reveal(undefined, true);
+      }
+    });
+  }
+
   dispose(): void {
     if (DashboardPanel.currentPanel === this) DashboardPanel.currentPanel = undefined;
+    for (const finish of [...this.formRequests.values()]) finish(undefined);
     this.ready = false;
     clearTimeout(this.runsTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
@@ -158,8 +193,13 @@ export class DashboardPanel {
         const focus = this.pendingFocus;
         this.pendingFocus = undefined;
         this.post({ type: 'init', uiUpdatesPerSecond: this.deps.uiUpdatesPerSecond(), runsDir: this.deps.runsDir(), runs: listRunItems(this.deps.runs()), focus });
+        for (const ask of [...this.readyListeners]) ask();
+        this.readyListeners.clear();
         return;
       }
+      case 'formConfig':
+        this.formRequests.get(message.requestId)?.(message.config);
+        return;
       case 'startRun': {
         let runDir: string;
         try {

@@ -8,12 +8,9 @@ import type { TrainerEvent } from './trainer-messages';
 // the webview said `ready`; every `WebviewToHost` message is parsed with the zod schema below
 // before the host acts on it. Small state is pushed whole (run list, a run's history, compare data).
 
-export type DashboardView = 'form' | 'run' | 'compare';
-export interface DashboardFocus {
-  view: DashboardView;
-  /** With view 'run': the run folder to show. */
-  runDir?: string;
-}
+export type DashboardView = 'form' | 'run' | 'compare' | 'study';
+/** What the dashboard shows: a view, with the run (view 'run') or the study folder (view 'study') to open. */
+export type DashboardFocus = { view: 'form' | 'run' | 'compare'; runDir?: string } | { view: 'study'; studyDir: string; runDir?: undefined };
 
 /** One run as the dashboard lists it (from run.json). */
 export interface DashboardRunItem {
@@ -75,6 +72,8 @@ export type HostToWebview =
   /** The host's own check of a config failed (ConfigError.problems, same wording as the form's). */
   | { type: 'configProblems'; problems: string[] }
   | { type: 'pathPicked'; field: string; path: string }
+  /** The host asks for the form's current experiment config (Distill: Compare Methods…); answered by `formConfig`. */
+  | { type: 'requestFormConfig'; requestId: number }
   /** Something the host did or could not do (a run that failed to start, a file that is not JSON). */
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
@@ -97,6 +96,8 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   /** A run's knowledge files (must name a run folder inside the runs folder). */
   z.object({ type: z.literal('requestKnowledge'), runDir: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('refreshRuns') }).strict(),
+  /** Answer to `requestFormConfig`: the form's config as typed (it may be invalid; the caller checks it). */
+  z.object({ type: z.literal('formConfig'), requestId: z.number().int().nonnegative(), config: z.record(z.unknown()) }).strict(),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;
 // ==================== end of host ⇄ webview messages ====================
