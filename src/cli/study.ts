@@ -5,8 +5,8 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseStudy, STUDY_FILE, type StudyConfig, type TrainerEvent } from '../shared/protocol';
-import { expandStudy, type ExpandedStudy, type StudyMember } from '../shared/study/expand';
-import { claimStudyDir, lockStudy, memberRun, readStudy, writeStudy } from '../shared/study/folder';
+import { expandStudy, type StudyMember } from '../shared/study/expand';
+import { claimStudyDir, lockStudy, memberResults, readStudy, writeStudy } from '../shared/study/folder';
 import { formatStudyTable, sortStudyRows, STUDY_SORT_KEYS, studyRows, STUDY_TABLE_FORMATS, type MemberResult, type StudySortKey, type StudyTableFormat } from '../shared/study/table';
 import { LocalExecutor } from '../study/local-executor';
 import { configFromArgs, RUN_OPTIONS } from './run-flags';
@@ -102,17 +102,6 @@ function progress(total: number) {
   };
 }
 
-/** The results of every member as its run folder says now. */
-function resultsOnDisk(studyDir: string, expanded: ExpandedStudy): Map<string, MemberResult> {
-  return new Map(
-    expanded.members.map((member) => {
-      const run = memberRun(studyDir, member.id);
-      const result: MemberResult = !run ? { status: 'missing' } : run.damage ? { status: 'damaged' } : { status: run.record?.status ?? 'missing', summary: run.summary };
-      return [member.id, result];
-    }),
-  );
-}
-
 /**
  * `distill-lab study <study.json | study folder> [run's flags] [--parallel N]`. A file starts a
  * new study in a folder of its own; a folder resumes that study (its missing, failed, cancelled
@@ -164,7 +153,7 @@ export async function studyCommand(args: string[], defaultRunsDir: string): Prom
   const startedAt = Date.now();
   try {
     const outcome = await executor.run();
-    const results = resultsOnDisk(studyDir, expanded);
+    const results = memberResults(studyDir, expanded);
     for (const [id, result] of outcome.results) if (result.status === 'blocked') results.set(id, result);
     const counts = new Map<string, number>();
     for (const result of results.values()) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
@@ -191,6 +180,6 @@ export function compareStudyCommand(args: string[]): number {
   if (!STUDY_TABLE_FORMATS.includes(format)) throw new Error(`--format: expected one of ${STUDY_TABLE_FORMATS.join(', ')}, got "${values.format}"`);
   const studyDir = resolve(values.study!);
   const expanded = expandStudy(readStudy(studyDir), basename(studyDir));
-  process.stdout.write(`${formatStudyTable(sortStudyRows(studyRows(expanded.members, resultsOnDisk(studyDir, expanded)), sort), format)}\n`);
+  process.stdout.write(`${formatStudyTable(sortStudyRows(studyRows(expanded.members, memberResults(studyDir, expanded)), sort), format)}\n`);
   return 0;
 }

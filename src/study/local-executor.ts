@@ -25,6 +25,8 @@ export interface LocalExecutorOptions {
   env?: NodeJS.ProcessEnv;
   onStart?(member: StudyMember, runDir: string): void;
   onEvent?(member: StudyMember, event: TrainerEvent): void;
+  /** What a member's trainer writes on stdout and stderr, as it comes (the extension's output channel shows it). */
+  onOutput?(member: StudyMember, text: string): void;
   onEnd?(member: StudyMember, result: MemberResult, runDir: string): void;
   /** A member that will not run: completed already, running elsewhere, or blocked by its teacher. */
   onSkip?(member: StudyMember, why: string): void;
@@ -153,6 +155,7 @@ export class LocalExecutor {
     });
     this.running.set(member.id, trainer);
     trainer.on('event', (event) => this.options.onEvent?.(member, event));
+    trainer.on('stderr', (text) => this.options.onOutput?.(member, text));
     this.options.onStart?.(member, runDir);
     trainer.start();
     // Stop may have come between the decision to start and the spawn.

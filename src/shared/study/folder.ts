@@ -7,6 +7,8 @@ import { basename, join } from 'node:path';
 import { parseStudy, STUDY_FILE, type RunRecord, type RunSummary, type StudyConfig } from '../protocol';
 import { writeJsonAtomic } from '../fs-atomic';
 import { currentOwner, isProcessAlive, RunFolder } from '../run-folder';
+import type { ExpandedStudy } from './expand';
+import type { MemberResult } from './table';
 
 /**
  * Claims the study's folder, `<runsDir>/<name>`, or the next free `<name>-2`, `<name>-3`…: a
@@ -104,6 +106,17 @@ export function readMemberRun(dir: string): MemberRun {
 export function memberRun(studyDir: string, id: string): MemberRun | undefined {
   const runs = memberAttempts(studyDir, id).map(({ dir }) => readMemberRun(dir));
   return runs.filter((run) => run.record?.status === 'completed').at(-1) ?? runs.at(-1);
+}
+
+/** Every member's result as its run folder says now (missing when it has none). */
+export function memberResults(studyDir: string, expanded: ExpandedStudy): Map<string, MemberResult> {
+  return new Map(
+    expanded.members.map((member) => {
+      const run = memberRun(studyDir, member.id);
+      const result: MemberResult = !run ? { status: 'missing' } : run.damage ? { status: 'damaged' } : { status: run.record?.status ?? 'missing', summary: run.summary };
+      return [member.id, result];
+    }),
+  );
 }
 
 const LOCK_FILE = '.study-lock';
