@@ -1,5 +1,6 @@
 // `distill-lab run|compare|demo|backend`: the same engine as the extension, from a terminal.
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { isOwnerGone, markInterrupted, newRunDir, readRuns, type ListedRun } from '../shared/run-folder';
 import { runExperiment } from '../core/run/experiment';
 import { METHOD_LIST } from '../shared/methods';
@@ -16,6 +17,7 @@ const RUN_FLAGS = `[--method NAME] [--teacher cnn:32,64] [--student mlp:64]
                   [--teacher-checkpoint DIR] [--epochs N] [--teacher-epochs N] [--batch-size N] [--lr X]
                   [--recipe quick|reference] [--optimizer adam|sgd] [--temperature T] [--alpha A] [--seed N] [--backend auto|tfjs-node|wasm|cpu]
                   [--limit-train N] [--limit-validation N] [--limit-test N] [--max-steps N] [--threads N|auto] [--no-baseline] [--name NAME] [--runs-dir DIR]
+                  [--run-dir DIR] [--base-dir DIR]   train into DIR (a Slurm study's tasks do); relative paths resolve against --base-dir
                   [--set path=value …]   any config field, e.g. --set method.beta=100 --set train.weightDecay=5e-4`;
 
 const USAGES = {
@@ -60,10 +62,17 @@ function say(text: string): void {
   }
 }
 
-async function run(config: ExperimentConfigInput, runsDir: string, baseDir: string): Promise<number> {
+/** The folder --run-dir names: created if missing, refused if it holds a run already (a run's ending is final). */
+function givenRunDir(dir: string): string {
+  if (existsSync(join(dir, 'run.json'))) throw new Error(`--run-dir: ${dir} holds a run already (run.json); give a new or empty folder`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function run(config: ExperimentConfigInput, runsDir: string, baseDir: string, runDirFlag?: string): Promise<number> {
   // Checked before a folder is claimed: a bad config (a name like "..") leaves nothing behind.
   const checked = parseExperimentConfig(config);
-  const runDir = newRunDir(resolve(runsDir), checked.name);
+  const runDir = runDirFlag ? givenRunDir(resolve(runDirFlag)) : newRunDir(resolve(runsDir), checked.name);
   let cancelledBy: CancelSignal | undefined;
   const onSignal = (signal: CancelSignal) => {
     if (cancelledBy) process.exit(CANCEL_SIGNALS[signal]);
@@ -128,8 +137,8 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'run': {
-      const { config, runsDir, configFile } = configFromArgs(args);
-      return run(config, runsDir ?? DEFAULT_RUNS_DIR, configFile ? resolve(configFile, '..') : process.cwd());
+      const { config, runsDir, configFile, runDir, baseDir } = configFromArgs(args);
+      return run(config, runsDir ?? DEFAULT_RUNS_DIR, baseDir ? resolve(baseDir) : configFile ? resolve(configFile, '..') : process.cwd(), runDir);
     }
     case 'demo': {
       const { config, runsDir } = configFromArgs(args, DEMO_CONFIG);

@@ -30,6 +30,10 @@ export const RUN_OPTIONS = {
   'limit-test': { type: 'string' },
   'no-baseline': { type: 'boolean' },
   'runs-dir': { type: 'string' },
+  /** Train into this folder (created if missing; refused if it holds a run already) instead of a new one under the runs folder: a Slurm study's tasks do. */
+  'run-dir': { type: 'string' },
+  /** Where relative dataset and checkpoint paths resolve (default: the config file's folder, else the working directory). */
+  'base-dir': { type: 'string' },
   /** Any config field by its path, e.g. `--set method.beta=100 --set train.weightDecay=5e-4`. */
   set: { type: 'string', multiple: true },
 } as const;
@@ -92,7 +96,7 @@ function objectAt(root: Json, key: string, path: string[]): Json {
  * A config from an optional JSON file, or from `base` (the demo's), with command-line flags laid
  * over it (flags win).
  */
-export function configFromArgs(args: string[], base?: ExperimentConfigInput): { config: ExperimentConfigInput; runsDir?: string; configFile?: string } {
+export function configFromArgs(args: string[], base?: ExperimentConfigInput): { config: ExperimentConfigInput; runsDir?: string; configFile?: string; runDir?: string; baseDir?: string } {
   const { values, positionals } = parseArgs({ args, options: RUN_OPTIONS, allowPositionals: true, strict: true });
   if (positionals.length > (base ? 0 : 1)) throw new Error(`unexpected argument${positionals.length > 1 ? 's' : ''}: ${positionals.slice(base ? 0 : 1).join(' ')}`);
   const configFile = positionals[0];
@@ -140,5 +144,5 @@ export function configFromArgs(args: string[], base?: ExperimentConfigInput): { 
   // Method parameters given without a method refine the default method.
   const method = config.method as Json | undefined;
   if (method && method.name === undefined) method.name = 'kd';
-  return { config: config as ExperimentConfigInput, runsDir: values['runs-dir'], configFile };
+  return { config: config as ExperimentConfigInput, runsDir: values['runs-dir'], configFile, runDir: values['run-dir'], baseDir: values['base-dir'] };
 }
