@@ -6,4 +6,13 @@ export interface Backbone {
   features: tfl.SymbolicTensor[];
   /** The pooled penultimate representation that the head classifies. */
   embedding: tfl.SymbolicTensor;
+  /** A transformer's token-level taps (see SequenceTaps in zoo-model.ts), extra outputs of the net. */
+  sequence?: {
+    mask: tfl.SymbolicTensor;
+    embeddingOutput: tfl.SymbolicTensor;
+    scores: tfl.SymbolicTensor[];
+    probs: tfl.SymbolicTensor[];
+    values: tfl.SymbolicTensor[];
+    cls: tfl.SymbolicTensor[];
+  };
 }

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { replaceDirAtomic } from '../../shared/fs-atomic';
 import { isInside } from '../../shared/paths';
 import { ZooModel, type ModelInfo } from './zoo-model';
+// Registers the transformer's custom layers, so tf.loadLayersModel can rebuild a saved transformer.
+import './transformer-layers';
 
 const WEIGHTS_FILE = 'weights.bin';
 

@@ -12,6 +12,10 @@ export class SeededInit {
   glorot() {
     return tfl.initializers.glorotUniform({ seed: this.next++ });
   }
+  /** A bare seed from the same sequence, for layers that draw their own (initializers, dropout masks). */
+  seed(): number {
+    return this.next++;
+  }
 }
 
 /**

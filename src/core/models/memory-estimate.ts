@@ -1,7 +1,7 @@
 // How much memory training a model of the zoo needs, estimated from its spec before anything is
 // allocated, so a model or batch that cannot fit gets a message naming it instead of a RangeError
 // ("Invalid typed array length", "Start offset … is outside the bounds of the buffer") mid-build.
-import type { ModelSpec } from '../../shared/protocol';
+import { intermediateSize, type ModelSpec } from '../../shared/protocol';
 
 export interface ModelSize {
   /** Every weight, trainable or not (BN moving statistics included): what paramCount() gives. */
@@ -10,8 +10,11 @@ export interface ModelSize {
   activationsPerSample: number;
 }
 
-/** Parameters and per-sample activations of a zoo model, counted layer by layer from its spec. */
-export function modelSize(spec: ModelSpec, inputShape: number[], numClasses: number): ModelSize {
+/**
+ * Parameters and per-sample activations of a zoo model, counted layer by layer from its spec;
+ * `vocabSize` is a transformer's embedding rows (the text data set's vocabulary).
+ */
+export function modelSize(spec: ModelSpec, inputShape: number[], numClasses: number, vocabSize = 0): ModelSize {
   let params = 0;
   let activations = inputShape.reduce((a, b) => a * b, 1);
   const conv = (cin: number, cout: number, kernel: number) => (params += kernel * kernel * cin * cout + 4 * cout); // no bias, BN γ β mean var
@@ -66,6 +69,24 @@ export function modelSize(spec: ModelSpec, inputShape: number[], numClasses: num
         }
       });
       features = channels;
+      break;
+    }
+    case 'transformer': {
+      const length = inputShape[0];
+      const { hidden, heads } = spec;
+      const inner = intermediateSize(spec);
+      const tokens = length * hidden;
+      params += (vocabSize + spec.maxLength) * hidden + 2 * hidden; // word + position tables, LayerNorm
+      activations += 3 * tokens; // sum, LayerNorm, dropout
+      for (let l = 0; l < spec.layers; l++) {
+        params += 4 * (hidden * hidden + hidden) + 2 * (hidden * inner) + inner + hidden + 4 * hidden; // q k v out, feed-forward, two LayerNorms
+        // q, k, v, the heads' copies, context, out dense, dropout, add, LayerNorm; scores, probs,
+        // dropped probs; the erf GELU's intermediates; out dense, dropout, add, LayerNorm.
+        activations += 14 * tokens + 3 * heads * length * length + 6 * length * inner + 4 * tokens;
+      }
+      params += hidden * hidden + hidden; // pooler
+      activations += 2 * hidden;
+      features = hidden;
       break;
     }
   }

@@ -45,6 +45,27 @@ export interface ModelInfo {
   inputShape: number[];
   numClasses: number;
   role: string;
+  /** A transformer's embedding rows (the text data set's vocabulary), so a replica or a reader can rebuild it. */
+  vocabSize?: number;
+}
+
+interface SequenceParts<T> {
+  mask: T;
+  embeddingOutput: T;
+  scores: T[];
+  probs: T[];
+  values: T[];
+  cls: T[];
+}
+
+/** The order of a transformer's extra outputs after [logits, embedding, ...features]. */
+export function sequenceOutputs<T>(s: SequenceParts<T>): T[] {
+  return [s.mask, s.embeddingOutput, ...s.scores, ...s.probs, ...s.values, ...s.cls];
+}
+
+/** How many of the net's outputs after logits and embedding are features (the rest are sequence taps). */
+function featureCount(spec: ModelSpec, outputs: number): number {
+  return spec.arch === 'transformer' ? spec.layers : outputs - 2;
 }
 
 /**
@@ -60,8 +81,24 @@ export class ZooModel {
   ) {}
 
   forward(x: tf.Tensor, training: boolean): ForwardResult {
-    const [logits, embedding, ...features] = this.net.apply(x, { training }) as tf.Tensor[];
-    return { logits: logits as tf.Tensor2D, embedding: embedding as tf.Tensor2D, features };
+    const [logits, embedding, ...rest] = this.net.apply(x, { training }) as tf.Tensor[];
+    const n = featureCount(this.info.spec, rest.length + 2);
+    const features = rest.slice(0, n);
+    const result: ForwardResult = { logits: logits as tf.Tensor2D, embedding: embedding as tf.Tensor2D, features };
+    if (rest.length > n) {
+      const taps = rest.slice(n);
+      const perLayer = (i: number) => taps.slice(2 + i * n, 2 + (i + 1) * n);
+      result.sequence = {
+        mask: taps[0] as tf.Tensor2D,
+        embeddingOutput: taps[1] as tf.Tensor3D,
+        hidden: features as tf.Tensor3D[],
+        scores: perLayer(0) as tf.Tensor4D[],
+        probs: perLayer(1) as tf.Tensor4D[],
+        values: perLayer(2) as tf.Tensor4D[],
+        cls: perLayer(3) as tf.Tensor2D[],
+      };
+    }
+    return result;
   }
 
   /** Logits only, in inference mode. */
@@ -92,7 +129,8 @@ export class ZooModel {
   }
 
   featureShapes(): number[][] {
-    return this.net.outputs.slice(2).map((o) => o.shape.slice(1).map((d) => d ?? -1));
+    const n = featureCount(this.info.spec, this.net.outputs.length);
+    return this.net.outputs.slice(2, 2 + n).map((o) => o.shape.slice(1).map((d) => d ?? -1));
   }
 
   dispose(): void {

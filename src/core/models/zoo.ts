@@ -5,7 +5,8 @@ import { cnnBackbone } from './cnn';
 import { SeededInit } from './init';
 import { mlpBackbone } from './mlp';
 import { resnetBackbone } from './resnet';
-import { ZooModel } from './zoo-model';
+import { transformerBackbone } from './transformer';
+import { ZooModel, sequenceOutputs } from './zoo-model';
 
 export interface BuildOptions {
   inputShape: number[];
@@ -13,9 +14,11 @@ export interface BuildOptions {
   /** 'teacher', 'student', … : names the layers, so taps read well in a saved model.json. */
   role: string;
   seed: number;
+  /** Rows of a transformer's embedding table: the text data set's vocabulary size (LoadedDataset.text.vocabSize). */
+  vocabSize?: number;
 }
 
-function backboneFor(spec: ModelSpec, input: tfl.SymbolicTensor, init: SeededInit, prefix: string): Backbone {
+function backboneFor(spec: ModelSpec, input: tfl.SymbolicTensor, init: SeededInit, prefix: string, vocabSize: number | undefined): Backbone {
   switch (spec.arch) {
     case 'mlp':
       return mlpBackbone(input, spec.hidden, init, prefix);
@@ -23,6 +26,8 @@ function backboneFor(spec: ModelSpec, input: tfl.SymbolicTensor, init: SeededIni
       return cnnBackbone(input, spec.widths, spec.dense, init, prefix);
     case 'resnet':
       return resnetBackbone(input, spec.depth, spec.widthMultiplier, init, prefix);
+    case 'transformer':
+      return transformerBackbone(input, spec, vocabSize, init, prefix);
   }
 }
 
@@ -34,6 +39,8 @@ export function describeModel(spec: ModelSpec): string {
       return `cnn ${spec.widths.join('-')}${spec.dense ? ` fc${spec.dense}` : ''}`;
     case 'resnet':
       return `resnet${spec.depth}${spec.widthMultiplier > 1 ? `x${spec.widthMultiplier}` : ''}`;
+    case 'transformer':
+      return `transformer ${spec.layers}x${spec.hidden}h${spec.heads}${spec.intermediate != null && spec.intermediate !== 4 * spec.hidden ? ` ff${spec.intermediate}` : ''}`;
   }
 }
 
@@ -42,7 +49,7 @@ export function buildModel(specInput: ModelSpecInput, options: BuildOptions): Zo
   const init = new SeededInit(options.seed);
   const prefix = options.role.replace(/[^A-Za-z0-9]/g, '_');
   const input = tfl.input({ shape: options.inputShape, name: `${prefix}_input` });
-  const backbone = backboneFor(spec, input, init, prefix);
+  const backbone = backboneFor(spec, input, init, prefix, options.vocabSize);
   const { features } = backbone;
   // A model's outputs must be distinct tensors; where the embedding is also the last tap (mlp), an
   // identity layer gives it its own output.
@@ -51,6 +58,8 @@ export function buildModel(specInput: ModelSpecInput, options: BuildOptions): Zo
     : backbone.embedding;
   const head = tfl.layers.dense({ units: options.numClasses, kernelInitializer: init.glorot(), name: `${prefix}_head` });
   const logits = head.apply(embedding) as tfl.SymbolicTensor;
-  const net = tfl.model({ inputs: input, outputs: [logits, embedding, ...features], name: prefix });
-  return new ZooModel(net, head, { spec, inputShape: options.inputShape, numClasses: options.numClasses, role: options.role });
+  const sequence = backbone.sequence ? sequenceOutputs(backbone.sequence) : [];
+  const net = tfl.model({ inputs: input, outputs: [logits, embedding, ...features, ...sequence], name: prefix });
+  const info = { spec, inputShape: options.inputShape, numClasses: options.numClasses, role: options.role };
+  return new ZooModel(net, head, spec.arch === 'transformer' ? { ...info, vocabSize: options.vocabSize } : info);
 }

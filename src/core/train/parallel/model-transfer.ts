@@ -16,8 +16,8 @@ export function modelToWire(model: ZooModel): ModelWire {
 
 /** Builds the model of `wire.info` and gives it the sender's weights: a replica, weight for weight. */
 export function modelFromWire(wire: ModelWire): ZooModel {
-  const { spec, inputShape, numClasses, role } = wire.info;
-  const model = buildModel(spec, { inputShape, numClasses, role, seed: 0 });
+  const { spec, inputShape, numClasses, role, vocabSize } = wire.info;
+  const model = buildModel(spec, { inputShape, numClasses, role, seed: 0, vocabSize });
   const shapes = model.net.weights.map((w) => w.shape as number[]);
   const expected = shapes.reduce((sum, s) => sum + s.reduce((a, b) => a * b, 1), 0);
   if (expected !== wire.weights.length) {

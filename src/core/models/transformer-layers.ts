@@ -1,0 +1,237 @@
+// The pieces of a BERT encoder that tfjs-layers has no layer for, as serialisable custom layers
+// (registered below, so a saved transformer loads back through tf.loadLayersModel). Dense,
+// LayerNormalization, Add and the GELU activation are tfjs-layers' own.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
+type Kwargs = Parameters<tfl.layers.Layer['call']>[1];
+type Shape = (number | null)[];
+
+/** BERT's initializer_range: every embedding and dense kernel starts N(0, 0.02²), truncated at 2σ. */
+export const BERT_INIT_STDDEV = 0.02;
+/** Added to the attention logits of padded keys (BERT's −10000), so their softmax weight is exactly 0 in float32. */
+export const MASK_BIAS = -10000;
+
+export function bertInitializer(seed: number) {
+  return tfl.initializers.truncatedNormal({ mean: 0, stddev: BERT_INIT_STDDEV, seed });
+}
+
+function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? inputs[0] : inputs;
+}
+
+/**
+ * Dropout whose masks are reproducible: the n-th training call of a layer draws its mask from seed
+ * `seed + n`, so a run with the same seed drops the same units at the same steps. (tfjs's own
+ * Dropout with a fixed seed would draw the same mask at every step.)
+ */
+class DropoutStream {
+  private calls = 0;
+  constructor(
+    readonly rate: number,
+    readonly seed: number,
+  ) {}
+
+  apply(x: tf.Tensor, training: boolean): tf.Tensor {
+    if (!training || this.rate === 0) return x;
+    const seed = (this.seed * 1_000_003 + this.calls++) % 2 ** 31;
+    return tf.dropout(x, this.rate, undefined, seed);
+  }
+}
+
+interface DropoutArgs extends NonNullable<LayerArgs> {
+  rate: number;
+  seed: number;
+}
+
+export class SeededDropout extends tfl.layers.Layer {
+  static readonly className = 'DistillSeededDropout';
+  private readonly rate: number;
+  private readonly seed: number;
+  private readonly stream: DropoutStream;
+
+  constructor(args: DropoutArgs) {
+    super(args);
+    this.rate = args.rate;
+    this.seed = args.seed;
+    this.stream = new DropoutStream(args.rate, args.seed);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => this.stream.apply(single(inputs), kwargs['training'] === true));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+}
+
+interface EmbeddingsArgs extends NonNullable<LayerArgs> {
+  vocabSize: number;
+  hidden: number;
+  maxLength: number;
+  seed: number;
+}
+
+/**
+ * BERT's word + position embeddings (no token types: one segment) of [B, L] token ids given as
+ * floats; the sum, before the LayerNorm. The word lookup's gradient is a scatter-add of the
+ * output gradient into the table's rows (ScatterNd), not tfjs's UnsortedSegmentSum, which
+ * tfjs-backend-wasm 4.22 lacks.
+ */
+export class BertEmbeddings extends tfl.layers.Layer {
+  static readonly className = 'DistillBertEmbeddings';
+  private readonly vocabSize: number;
+  private readonly hidden: number;
+  private readonly maxLength: number;
+  private readonly seed: number;
+  private word: tfl.LayerVariable | null = null;
+  private position: tfl.LayerVariable | null = null;
+
+  constructor(args: EmbeddingsArgs) {
+    super(args);
+    this.vocabSize = args.vocabSize;
+    this.hidden = args.hidden;
+    this.maxLength = args.maxLength;
+    this.seed = args.seed;
+  }
+
+  override build(): void {
+    this.word = this.addWeight('word_embeddings', [this.vocabSize, this.hidden], 'float32', bertInitializer(this.seed));
+    this.position = this.addWeight('position_embeddings', [this.maxLength, this.hidden], 'float32', bertInitializer(this.seed + 1));
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return [...(inputShape as Shape), this.hidden];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const ids = tf.cast(single(inputs), 'int32');
+      const [batch, length] = ids.shape;
+      if (length > this.maxLength) throw new Error(`transformer: sequences of ${length} tokens are longer than its maxLength ${this.maxLength}`);
+      const words = lookupRows(this.word!.read(), tf.reshape(ids, [batch * length]) as tf.Tensor1D);
+      const positions = tf.slice(this.position!.read(), [0, 0], [length, this.hidden]);
+      return tf.add(tf.reshape(words, [batch, length, this.hidden]), positions);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), vocabSize: this.vocabSize, hidden: this.hidden, maxLength: this.maxLength, seed: this.seed };
+  }
+}
+
+/** table[ids] ([N, H]) whose gradient with respect to the table sums each row's gradients into it. */
+function lookupRows(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor {
+  const op = tf.customGrad((t) => {
+    const tableT = t as tf.Tensor;
+    return {
+      value: tf.gather(tableT, ids),
+      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.reshape(ids, [ids.size, 1]), dy, tableT.shape),
+    };
+  });
+  return op(table);
+}
+
+/** [B, L] token ids → [B, L] float mask, 1 where id ≠ 0 (a token), 0 on padding. */
+export class PaddingMask extends tfl.layers.Layer {
+  static readonly className = 'DistillPaddingMask';
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return inputShape as Shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.cast(tf.notEqual(single(inputs), 0), 'float32'));
+  }
+}
+
+interface AttentionArgs extends NonNullable<LayerArgs> {
+  heads: number;
+  dropout: number;
+  seed: number;
+}
+
+/**
+ * BERT's self-attention core (`BertSelfAttention` after the query/key/value projections), on
+ * inputs [query, key, value, mask] ([B, L, H] ×3 and the [B, L] padding mask). Outputs, per the
+ * taps in zoo-model.ts: [context [B, L, H], scores [B, heads, L, L], probs [B, heads, L, L],
+ * values [B, heads, L, d]], where scores = q·kᵀ/√d + (1 − mask_key)·(−10000) exactly as fed to
+ * the softmax, probs = softmax(scores) before the attention dropout, and the context is
+ * dropout(probs)·v with the heads concatenated again.
+ */
+export class MultiHeadSelfAttention extends tfl.layers.Layer {
+  static readonly className = 'DistillMultiHeadSelfAttention';
+  private readonly heads: number;
+  private readonly dropout: number;
+  private readonly seed: number;
+  private readonly stream: DropoutStream;
+
+  constructor(args: AttentionArgs) {
+    super(args);
+    this.heads = args.heads;
+    this.dropout = args.dropout;
+    this.seed = args.seed;
+    this.stream = new DropoutStream(args.dropout, args.seed);
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape[] {
+    const [batch, length, hidden] = (inputShape as Shape[])[0];
+    const h = this.heads;
+    const d = hidden == null ? null : hidden / h;
+    return [
+      [batch, length, hidden],
+      [batch, h, length, length],
+      [batch, h, length, length],
+      [batch, h, length, d],
+    ];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor[] {
+    return tf.tidy(() => {
+      const [query, key, value, mask] = inputs as tf.Tensor[];
+      const [batch, length, hidden] = query.shape;
+      const h = this.heads;
+      const d = hidden / h;
+      const split = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [batch, length, h, d]), [0, 2, 1, 3]);
+      // q/√d before the product: the same scores as BERT's (q·kᵀ)/√d, on L·H values instead of h·L².
+      const q = split(tf.mul(query, 1 / Math.sqrt(d)));
+      const k = split(key);
+      const v = split(value);
+      const bias = tf.reshape(tf.mul(tf.sub(1, mask), MASK_BIAS), [batch, 1, 1, length]);
+      const scores = tf.add(tf.matMul(q, k, false, true), bias);
+      const probs = tf.softmax(scores);
+      const attended = tf.matMul(this.stream.apply(probs, kwargs['training'] === true), v);
+      const context = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch, length, hidden]);
+      return [context, scores, probs, v];
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), heads: this.heads, dropout: this.dropout, seed: this.seed };
+  }
+}
+
+/** [B, L, H] → [B, H]: the hidden state of the first token, [CLS]. */
+export class ClsToken extends tfl.layers.Layer {
+  static readonly className = 'DistillClsToken';
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const [batch, , hidden] = inputShape as Shape;
+    return [batch, hidden];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const [batch, , hidden] = x.shape as [number, number, number];
+      return tf.reshape(tf.slice(x, [0, 0, 0], [batch, 1, hidden]), [batch, hidden]);
+    });
+  }
+}
+
+for (const cls of [SeededDropout, BertEmbeddings, PaddingMask, MultiHeadSelfAttention, ClsToken]) {
+  tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+}
