@@ -6,9 +6,14 @@ import type { LoadedDataset } from './types';
 
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
-/** Where data/fashion-mnist-small may be: beside the source tree (src/core/data) or a bundle in dist/. */
-export function builtinDatasetCandidates(baseDir: string = typeof __dirname === 'string' ? __dirname : process.cwd()): string[] {
-  return ['../../../data', '../data', 'data', '../../data'].map((rel) => resolve(baseDir, rel, BUILTIN_DATASET));
+/** Where data/<name> may be: beside the source tree (src/core/data, src/core/data/text) or a bundle in dist/. */
+export function dataDirCandidates(name: string, baseDir: string = typeof __dirname === 'string' ? __dirname : process.cwd()): string[] {
+  return ['../../../data', '../data', 'data', '../../data'].map((rel) => resolve(baseDir, rel, name));
+}
+
+/** Where data/fashion-mnist-small may be. */
+export function builtinDatasetCandidates(baseDir?: string): string[] {
+  return dataDirCandidates(BUILTIN_DATASET, baseDir);
 }
 
 export function findBuiltinDataset(candidates = builtinDatasetCandidates()): string {

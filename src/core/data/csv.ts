@@ -73,7 +73,7 @@ function features(table: CsvTable, label: number): Float32Array {
 const isIndex = (label: string) => /^\d+$/.test(label);
 
 /** Integer labels are class indices; any other labels are names, mapped to indices in sorted order. */
-function classesFor(labels: string[]): { classNames: string[]; indexOf: (label: string) => number } {
+export function classesFor(labels: string[]): { classNames: string[]; indexOf: (label: string) => number } {
   if (labels.every(isIndex)) {
     const max = labels.reduce((m, l) => Math.max(m, Number(l)), -1);
     return { classNames: Array.from({ length: max + 1 }, (_, i) => String(i)), indexOf: Number };

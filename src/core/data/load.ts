@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { DatasetSpec } from '../../shared/protocol';
+import { BUILTIN_TEXT_DATASET, DEFAULT_TEXT_LENGTH, DatasetSpec } from '../../shared/protocol';
 import { loadBuiltin } from './builtin';
 import { loadCifar10 } from './cifar';
 import { loadCsv } from './csv';
 import { loadIdx } from './idx';
 import { loadImageFolder } from './image-folder';
+import { loadTextFiles } from './text/load-text';
+import { loadSpamAssassin } from './text/spamassassin';
 import type { LoadedDataset } from './types';
 
 export interface LoadOptions {
@@ -16,6 +18,8 @@ export interface LoadOptions {
 function load(spec: DatasetSpec, at: (path: string) => string): LoadedDataset {
   switch (spec.kind) {
     case 'builtin':
+      if (spec.name === BUILTIN_TEXT_DATASET) return loadSpamAssassin(spec.maxLength ?? DEFAULT_TEXT_LENGTH);
+      if (spec.maxLength !== undefined) throw new Error(`data.dataset.maxLength: applies to text data sets only, not to ${spec.name}; remove it`);
       return loadBuiltin();
     case 'idx':
       return loadIdx({
@@ -31,6 +35,8 @@ function load(spec: DatasetSpec, at: (path: string) => string): LoadedDataset {
       return loadCsv(at(spec.train), spec.test === undefined ? undefined : at(spec.test), spec.labelColumn);
     case 'imageFolder':
       return loadImageFolder(at(spec.train), spec.test === undefined ? undefined : at(spec.test), spec);
+    case 'text':
+      return loadTextFiles({ ...spec, train: at(spec.train), test: spec.test === undefined ? undefined : at(spec.test) });
   }
 }
 

@@ -31,7 +31,7 @@ export interface TextInfo {
   /** Remapped id → its WordPiece string (e.g. "[CLS]", "dog", "##s"), for labels in the attention view. */
   tokens: string[];
   /** The messages as plain text, index-aligned with the splits' rows, for the predictions view. */
-  texts: { train: string[]; test?: string[] };
+  texts: { train: string[]; test?: string[]; /** After prepareData: the validation hold-out's messages. */ validation?: string[] };
   /** Tokens a row holds, [CLS] and [SEP] included; longer texts are truncated. */
   maxLength: number;
 }

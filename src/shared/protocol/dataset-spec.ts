@@ -2,6 +2,19 @@
 import { z } from 'zod';
 
 export const BUILTIN_DATASET = 'fashion-mnist-small';
+/** The built-in text set: SpamAssassin's public corpus as ham, hard ham and spam (data/spamassassin). */
+export const BUILTIN_TEXT_DATASET = 'spamassassin';
+export const BUILTIN_DATASETS = [BUILTIN_DATASET, BUILTIN_TEXT_DATASET] as const;
+
+/** Tokens a text row holds, [CLS] and [SEP] included: longer texts are truncated; 512 is BERT's limit. */
+export const MAX_TEXT_LENGTH = 512;
+export const DEFAULT_TEXT_LENGTH = 128;
+const MaxLength = z.number().int().min(3).max(MAX_TEXT_LENGTH);
+
+/** Whether the spec describes text (token rows) rather than images or features. */
+export function isTextDataset(spec: { kind: string; name?: string }): boolean {
+  return spec.kind === 'text' || (spec.kind === 'builtin' && spec.name === BUILTIN_TEXT_DATASET);
+}
 
 /** The six files of the CIFAR-10 binary version. */
 export const CIFAR10_BATCHES = ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch'] as const;
@@ -10,7 +23,12 @@ export const CIFAR10_BATCHES = ['data_batch_1', 'data_batch_2', 'data_batch_3', 
 export const MAX_IMAGE_SIDE = 1024;
 
 export const DatasetSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('builtin'), name: z.literal(BUILTIN_DATASET).default(BUILTIN_DATASET) }),
+  z.object({
+    kind: z.literal('builtin'),
+    name: z.enum(BUILTIN_DATASETS).default(BUILTIN_DATASET),
+    /** Text sets only (default 128). */
+    maxLength: MaxLength.optional(),
+  }),
   z.object({
     kind: z.literal('idx'),
     trainImages: z.string().min(1),
@@ -38,6 +56,15 @@ export const DatasetSpec = z.discriminatedUnion('kind', [
     width: z.number().int().positive().max(MAX_IMAGE_SIDE).default(32),
     height: z.number().int().positive().max(MAX_IMAGE_SIDE).default(32),
     grayscale: z.boolean().default(false),
+  }),
+  /** Labelled text: CSV or TSV with a header row, or JSON Lines (by extension, optionally .gz), tokenised by BERT's uncased WordPiece. */
+  z.object({
+    kind: z.literal('text'),
+    train: z.string().min(1),
+    test: z.string().min(1).optional(),
+    textField: z.string().min(1).default('text'),
+    labelField: z.string().min(1).default('label'),
+    maxLength: MaxLength.default(DEFAULT_TEXT_LENGTH),
   }),
 ]);
 export type DatasetSpec = z.infer<typeof DatasetSpec>;
