@@ -3,8 +3,8 @@
 // TensorFlow-free, so the extension, the webview and the CLI read the same facts as the engine.
 import { z } from 'zod';
 
-/** The kinds of model a method can train; text models (transformers) will add theirs. */
-export type ModelKind = 'image';
+/** The kinds of model a method can train: image (and tabular) models, and text models (transformers). */
+export type ModelKind = 'image' | 'text';
 
 /** The stages of methods trained in more than one (FitNets' hint pre-training, TinyBERT's intermediate layers); absent: the method's last stage. */
 export type MethodStage = 'hint' | 'intermediate';
