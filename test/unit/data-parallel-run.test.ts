@@ -5,7 +5,7 @@ import { after, describe, test } from 'node:test';
 import { TrainConfig, type TrainerEvent } from '../../src/shared/protocol';
 import type { Distiller } from '../../src/core/distill/distiller';
 import type { TrainOptimizer } from '../../src/core/train/optimizer';
-import { startDataParallel } from '../../src/core/train/parallel/start';
+import { startThreads } from '../../src/core/train/parallel/start';
 import { runExperiment } from '../../src/core/run/experiment';
 import { RunFolder } from '../../src/shared/run-folder';
 import { methodConfig, runMethod, scratchDir } from '../support/method-run';
@@ -65,25 +65,25 @@ describe('train.threads in a run', () => {
     const notes: string[] = [];
     const dml = { method: 'dml', together: { members: [], update: 'in-turn' } } as unknown as Distiller;
     const optimizer = {} as TrainOptimizer;
-    assert.equal(await startDataParallel(dml, optimizer, TrainConfig.parse({ threads: 2 }), 'dml', (e) => notes.push(e.message)), undefined);
+    assert.deepEqual(await startThreads(dml, optimizer, TrainConfig.parse({ threads: 2 }), 'dml', (e) => notes.push(e.message)), {});
     assert.match(notes.join('\n'), /^dml: trains on one thread, not 2: method "dml" does not train with threads > 1 yet/);
-    assert.equal(await startDataParallel(dml, optimizer, TrainConfig.parse({ threads: 1 }), 'dml', (e) => notes.push(e.message)), undefined);
+    assert.deepEqual(await startThreads(dml, optimizer, TrainConfig.parse({ threads: 1 }), 'dml', (e) => notes.push(e.message)), {});
     assert.equal(notes.length, 1);
   });
 
-  test('a method not covered yet trains on one thread, with a note naming it', async () => {
+  test('a method that cannot be replicated (CRD) trains on one thread, with a note saying why', async () => {
     const run = await runMethod(
       methodConfig({
         data: { dataset: { kind: 'builtin' }, limitTrain: 64, limitValidation: 32, limitTest: 32 },
         teacher: { model: { arch: 'mlp', hidden: [8] }, train: { epochs: 1, threads: 1 } },
-        method: { name: 'dkd' },
+        method: { name: 'crd' },
         train: { epochs: 1, batchSize: 32, threads: 2 },
       }),
-      dir.path('dkd'),
+      dir.path('crd'),
     );
     const notes = logs(run.events).filter((m) => m.includes('one thread'));
     assert.equal(notes.length, 1);
-    assert.match(notes[0], /^student: trains on one thread, not 2: method "dkd" does not train with threads > 1 yet \(those that do: teacher, scratch, kd/);
+    assert.match(notes[0], /^student: trains on one thread, not 2: method "crd" cannot train with threads > 1: its memory banks/);
     assert.ok(!logs(run.events).some((m) => m.includes('data parallel')));
   });
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { attentionTransferLoss } from './losses/attention';
 import { kdTerm, type KdTermOptions } from './modules/kd-term';
@@ -60,5 +60,9 @@ export class AttentionTransfer extends BaseDistiller<'at'> {
         ...kdTerm(logits, t.logits, this.options),
       },
     };
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { build: { kind: 'at', options: this.options }, teachers: [this.teacher] };
   }
 }

@@ -35,6 +35,8 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
   private readonly embedStudent: EmbedHead;
   private readonly embedTeacher: EmbedHead;
   readonly memory: ContrastMemory;
+  readonly singleThreadReason =
+    'its memory banks move with every sample of the batch and its normaliser Z is fixed from the first batch: replicas that each see a share of the batch would hold different banks (use train.threads 1)';
   /** The frozen teacher's logits and embedding per sample, computed once when there is no augmentation. */
   private readonly teacherOutputs: TeacherOutputs;
 

@@ -1,7 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { MethodName } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
+import type { AtOptions } from './at';
+import type { DkdOptions } from './dkd';
+import type { FitnetOptions } from './fitnet';
 import type { KdMethod, KdOptions } from './kd';
+import type { MultiTeacherOptions } from './multi-teacher';
+import type { SadOptions } from './sad';
+import type { SrrlOptions } from './srrl';
 
 export interface TrainBatch {
   x: tf.Tensor;
@@ -13,6 +19,11 @@ export interface TrainBatch {
   augmented?: boolean;
   /** Dataset indices of the batch after this one in the epoch, where there is one (CRD draws its negatives ahead). */
   nextIndices?: Int32Array;
+  /**
+   * The inference-mode logits of each of the method's `logitTeachers()` on this batch, computed
+   * ahead on another thread (train/parallel/teachers-ahead.ts); absent, the method runs its teachers itself.
+   */
+  teacherLogits?: tf.Tensor2D[];
 }
 
 export interface StepContext {
@@ -44,8 +55,16 @@ export interface Distiller {
   forwardTrain(batch: TrainBatch, context: StepContext): StepOutput;
   /** Set by methods that train several models together (DML's peers). */
   readonly together?: TrainedTogether;
-  /** How a worker thread rebuilds this distiller around its own copies of the models; absent where a method does not train with threads > 1 yet. */
+  /** How a worker thread rebuilds this distiller around its own copies of the models; absent where a method does not train with threads > 1. */
   replicaRecipe?(): ReplicaRecipe;
+  /** Why the method cannot train with threads > 1, where that is by design rather than not built yet (CRD's memory banks). */
+  readonly singleThreadReason?: string;
+  /**
+   * The frozen teachers of which the method reads only the inference-mode logits, in the order of
+   * `TrainBatch.teacherLogits`: with augmentation (no cache) another thread can compute them for the
+   * next batch while this one trains. Absent where a method reads more of a teacher (features).
+   */
+  logitTeachers?(): ZooModel[];
   dispose(): void;
 }
 
@@ -69,11 +88,27 @@ export interface TrainedTogether {
   forwardAll(batch: TrainBatch, context: StepContext): StepOutput[];
 }
 
+/** A distiller's method and options, as plain data a worker thread can receive. */
+export type ReplicaBuild =
+  | { kind: 'supervised'; method: 'teacher' | 'scratch' }
+  | { kind: 'kd'; method: KdMethod; options: KdOptions }
+  | { kind: 'dkd'; options: DkdOptions }
+  | { kind: 'at'; options: AtOptions }
+  | { kind: 'sad'; options: SadOptions }
+  | { kind: 'srrl'; options: SrrlOptions }
+  | { kind: 'fitnet'; options: FitnetOptions; stage: 'joint' | 'hint' }
+  | { kind: 'multi-teacher'; options: MultiTeacherOptions };
+
 /**
  * What data-parallel training (src/core/train/parallel) needs to rebuild a distiller in a worker
- * thread: the method and its options; the student, and a teacher, are copied by weights.
+ * thread: the method and its options, and its frozen teachers (none, one, or multi-teacher's
+ * several), copied by weights as the student is. The modules a method adds (regressors,
+ * connectors) are rebuilt from the options and then given the main thread's trainable values.
  */
-export type ReplicaRecipe = { kind: 'supervised'; method: 'teacher' | 'scratch' } | { kind: 'kd'; method: KdMethod; options: KdOptions; teacher: ZooModel };
+export interface ReplicaRecipe {
+  build: ReplicaBuild;
+  teachers: ZooModel[];
+}
 
 export function requireLabels(batch: TrainBatch, method: string): tf.Tensor1D {
   if (!batch.y) throw new Error(`method "${method}" needs labelled batches, got a batch without labels`);

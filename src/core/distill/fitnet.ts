@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { hintLoss } from './losses/hint';
 import { FeatureConnector } from './modules/connector';
@@ -58,5 +58,9 @@ export class FitnetDistiller extends BaseDistiller<'fitnet'> {
         ...kdTerm(logits, t.logits, this.options),
       },
     };
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { build: { kind: 'fitnet', options: this.options, stage: this.stage }, teachers: [this.teacher] };
   }
 }

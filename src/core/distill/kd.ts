@@ -36,7 +36,7 @@ export class KnowledgeDistiller extends BaseDistiller<KdMethod> {
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const { alpha, temperature } = this.options;
-    const teacherLogits = this.teacherLogits?.forBatch(batch.x, batch.indices, batch.augmented) ?? this.teacher.predict(batch.x);
+    const teacherLogits = batch.teacherLogits?.[0] ?? this.teacherLogits?.forBatch(batch.x, batch.indices, batch.augmented) ?? this.teacher.predict(batch.x);
     const { logits } = this.student.forward(batch.x, true);
     // KL(p_t‖p_s) at T=1 (T² = 1), and no cross-entropy term at all.
     if (this.options.targets === 'paper') return { logits, losses: { kd: kdLoss(logits, teacherLogits, 1) } };
@@ -46,6 +46,10 @@ export class KnowledgeDistiller extends BaseDistiller<KdMethod> {
   }
 
   replicaRecipe(): ReplicaRecipe {
-    return { kind: 'kd', method: this.method, options: this.options, teacher: this.teacher };
+    return { build: { kind: 'kd', method: this.method, options: this.options }, teachers: [this.teacher] };
+  }
+
+  logitTeachers(): ZooModel[] {
+    return [this.teacher];
   }
 }

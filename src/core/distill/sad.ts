@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepContext, StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepContext, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { sadLoss, type SadMapFn } from './losses/sad';
 import { kdTerm, type KdTermOptions } from './modules/kd-term';
@@ -44,8 +44,22 @@ export class SelfAttentionDistiller extends BaseDistiller<'sad'> {
       losses: {
         ce: crossEntropy(logits, this.labels(batch)),
         sad,
-        ...(this.teacher ? kdTerm(logits, this.teacher.predict(batch.x), this.options) : {}),
+        // kdTerm adds nothing at kdWeight 0: the teacher is not run for it.
+        ...(this.kdTeacher ? kdTerm(logits, batch.teacherLogits?.[0] ?? this.kdTeacher.predict(batch.x), this.options) : {}),
       },
     };
+  }
+
+  /** The teacher when it adds KD (kdWeight > 0). */
+  private get kdTeacher(): ZooModel | undefined {
+    return this.options.kdWeight > 0 ? this.teacher : undefined;
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { build: { kind: 'sad', options: this.options }, teachers: this.teacher ? [this.teacher] : [] };
+  }
+
+  logitTeachers(): ZooModel[] {
+    return this.kdTeacher ? [this.kdTeacher] : [];
   }
 }

@@ -15,6 +15,6 @@ export class ScratchTrainer extends BaseDistiller<'teacher' | 'scratch'> {
   }
 
   replicaRecipe(): ReplicaRecipe {
-    return { kind: 'supervised', method: this.method };
+    return { build: { kind: 'supervised', method: this.method }, teachers: [] };
   }
 }

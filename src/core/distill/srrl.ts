@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { srrlLoss } from './losses/srrl';
 import { ConvConnector, FeatureConnector } from './modules/connector';
@@ -92,5 +92,9 @@ export class SrrlDistiller extends BaseDistiller<'srrl'> {
         ...kdTerm(logits, t.logits, this.options),
       },
     };
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { build: { kind: 'srrl', options: this.options }, teachers: [this.teacher] };
   }
 }

@@ -19,3 +19,45 @@ export function assertFits(spec: ModelSpec, role: string, shape: { inputShape: n
     );
   }
 }
+
+/** A model a thread holds: trained (weights, gradients, optimizer moments, activations for backward) or frozen (weights, one forward's activations). */
+export interface HeldModel {
+  spec: ModelSpec;
+  role: string;
+  shape: { inputShape: number[]; numClasses: number };
+  trained: boolean;
+}
+
+/** What a thread of a parallel phase holds: its models, at its share of the batch. */
+export interface ThreadLoad {
+  name: string;
+  models: HeldModel[];
+  batchSize: number;
+}
+
+function heldBytes(model: HeldModel, batchSize: number): number {
+  const size = modelSize(model.spec, model.shape.inputShape, model.shape.numClasses);
+  return model.trained ? trainingBytes(size, batchSize) : 4 * (size.params + batchSize * size.activationsPerSample);
+}
+
+/**
+ * Refuses, before any worker starts, threads whose models cannot fit: each thread (a replica of
+ * the student and its teachers, or the thread that runs the teachers ahead) holds its own copies,
+ * in its own WASM memory (4 GiB each on wasm), and together they share the machine's memory.
+ */
+export function assertThreadsFit(threads: ThreadLoad[], backend: string, setting = 'train.threads'): void {
+  const each = threads.map((t) => t.models.reduce((sum, m) => sum + heldBytes(m, t.batchSize), 0));
+  const limit = memoryLimit(backend);
+  const worst = each.reduce((w, bytes, i) => (bytes > each[w] ? i : w), 0);
+  if (each[worst] > limit) {
+    throw new Error(
+      `${setting}: ${threads[worst].name} holds ${threads[worst].models.map((m) => m.role).join(' + ')} at batch ${threads[worst].batchSize}, about ${formatBytes(each[worst])}, more than the ${formatBytes(limit)} a ${backend} thread can use; choose smaller models or train.batchSize`,
+    );
+  }
+  const total = each.reduce((a, b) => a + b, 0);
+  if (total > totalmem()) {
+    throw new Error(
+      `${setting}: ${threads.length} threads (${threads.map((t) => t.name).join(', ')}) each hold their own copies of the models, about ${formatBytes(total)} in all, more than the machine's ${formatBytes(totalmem())}; lower ${setting}`,
+    );
+  }
+}

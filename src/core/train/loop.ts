@@ -1,14 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochMetrics, PredictionInput, PredictionSample, StepPoint, TrainConfig, TrainerEvent } from '../../shared/protocol';
 import { augmentImages } from '../data/augment';
-import { batches } from '../data/batches';
+import { batches, type Batch } from '../data/batches';
 import { deriveSeed } from '../data/rng';
 import type { Split } from '../data/types';
 import type { Distiller } from '../distill/distiller';
 import type { ZooModel } from '../models/zoo-model';
 import { evaluateLogits, predictLogits, type Evaluation } from './evaluate';
 import { createOptimizer, type TrainOptimizer } from './optimizer';
-import { startDataParallel } from './parallel/start';
+import { disposeThreads, startThreads } from './parallel/start';
+import type { LogitsArrays } from './parallel/messages';
+import { aheadLogits, withTeachersAhead } from './parallel/teachers-ahead';
 import { learningRateAt } from './schedule';
 import { trainStep, trainTogetherStep } from './step';
 import { isReportStep, stepReportEvery, StepWindow } from './step-report';
@@ -192,8 +194,9 @@ export async function trainModels(
       hooks.emit({ type: 'checkpoint', phase: track.role, epoch, kind, path: await hooks.saveCheckpoint(track.model, kind, track.role) });
     }
   };
-  // train.threads > 1: every step shared out over worker threads (src/core/train/parallel).
-  const parallel = await startDataParallel(distiller, tracks[0].optimizer, config, phase, hooks.emit);
+  // train.threads > 1: every step shared out over worker threads, and/or the teachers run a batch ahead on one (src/core/train/parallel).
+  const threads = await startThreads(distiller, tracks[0].optimizer, config, phase, hooks.emit, { augmented: augment !== undefined });
+  const { parallel, ahead } = threads;
   let epoch = 0;
   let epochSteps = 0;
   /** The points gathered since the last call, one `steps` event per model. */
@@ -220,10 +223,13 @@ export async function trainModels(
       let lastPoints = Date.now();
       const shuffleSeed = seed * 100003 + epoch;
       const transform = augment ? (x: Float32Array, n: number, batchIndex: number) => augmentImages(x, n, data.inputShape, augment, deriveSeed(shuffleSeed, batchIndex)) : undefined;
-      for (const batch of batches(data.train, data.inputShape, config.batchSize, { shuffleSeed, transform })) {
+      const epochBatches: Iterable<Batch & { teacherLogits?: Promise<LogitsArrays> }> = batches(data.train, data.inputShape, config.batchSize, { shuffleSeed, transform });
+      for (const batch of ahead ? withTeachersAhead(epochBatches, ahead, (b) => tf.dispose([b.x, b.y])) : epochBatches) {
+        let teacherLogits: tf.Tensor2D[] | undefined;
         try {
           if (hooks.isCancelled()) throw new RunCancelled();
-          const trainBatch = { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices, nextIndices: batch.next, augmented: augment !== undefined };
+          if (batch.teacherLogits) teacherLogits = await aheadLogits(batch.teacherLogits);
+          const trainBatch = { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices, nextIndices: batch.next, augmented: augment !== undefined, teacherLogits };
           const context = { epoch, epochs: config.epochs };
           const optimizers = tracks.map((t) => t.optimizer.optimizer);
           const results = together
@@ -242,7 +248,7 @@ export async function trainModels(
             track.window.add(step.losses, batch.size, step.correct);
           });
         } finally {
-          tf.dispose([batch.x, batch.y]);
+          tf.dispose([batch.x, batch.y, ...(teacherLogits ?? [])]);
         }
         stepsDone++;
         if (isReportStep(stepsDone, reportEvery, stepsPerEpoch)) {
@@ -304,7 +310,7 @@ export async function trainModels(
     throw error;
   } finally {
     for (const track of tracks) track.optimizer.dispose();
-    await parallel?.dispose();
+    await disposeThreads(threads);
   }
   const wallTimeSec = (Date.now() - started) / 1000;
   const results = new Map<string, PhaseResult>();

@@ -29,7 +29,7 @@ export interface DataParallelOptions {
 }
 
 function recipeToWire(recipe: ReplicaRecipe): RecipeWire {
-  return recipe.kind === 'kd' ? { ...recipe, teacher: modelToWire(recipe.teacher) } : recipe;
+  return { build: recipe.build, teachers: recipe.teachers.map(modelToWire) };
 }
 
 /**
@@ -54,15 +54,18 @@ export class DataParallel {
   /** Starts threads − 1 workers holding copies of the distiller's models, ready to step. */
   static async start(distiller: Distiller, optimizer: TrainOptimizer, train: TrainConfig, options: DataParallelOptions): Promise<DataParallel> {
     const recipe = distiller.replicaRecipe?.();
-    if (!recipe) throw new Error(`data-parallel training: method "${distiller.method}" cannot be replicated in worker threads`);
+    if (!recipe)
+      throw new Error(`data-parallel training: method "${distiller.method}" cannot be replicated in worker threads${distiller.singleThreadReason ? `: ${distiller.singleThreadReason}` : ''}`);
     if (!(Number.isInteger(options.threads) && options.threads >= 2)) throw new Error(`data-parallel training: expected at least 2 threads, got ${options.threads}`);
     const file = options.workerFile ?? replicaWorkerFile();
     const student = modelToWire(distiller.student);
     const wire = recipeToWire(recipe);
     const workers = Array.from({ length: options.threads - 1 }, (_, i) => new WorkerChannel(new Worker(file), `replica ${i + 1}'s worker thread`));
-    const parallel = new DataParallel(new Replica(distiller, optimizer, train.weightDecay), workers);
+    const main = new Replica(distiller, optimizer, train.weightDecay);
+    const variables = main.weights().trainable;
+    const parallel = new DataParallel(main, workers);
     try {
-      await Promise.all(workers.map((w, i) => w.request({ type: 'init', backend: options.backend, replica: i + 1, student, recipe: wire, train }, 'ready')));
+      await Promise.all(workers.map((w, i) => w.request({ type: 'init', backend: options.backend, replica: i + 1, student, recipe: wire, variables, train }, 'ready')));
     } catch (error) {
       await parallel.dispose();
       throw error;
@@ -86,7 +89,8 @@ export class DataParallel {
     const { main, others } = splitBatch(batch, labels, sizes);
     const replies = others.map((shard, i) => {
       if (sizes[i + 1] === 0) return undefined;
-      const reply = this.workers[i].request({ type: 'compute', shard, context }, 'gradients', [shard.x.buffer, shard.labels.buffer, shard.indices.buffer] as ArrayBuffer[]);
+      const transfer = [shard.x.buffer, shard.labels.buffer, shard.indices.buffer, ...(shard.teacherLogits ? [shard.teacherLogits.values.buffer] : [])] as ArrayBuffer[];
+      const reply = this.workers[i].request({ type: 'compute', shard, context }, 'gradients', transfer);
       // Awaited below; if the main thread's own shard throws first, a failing worker must not become an unhandled rejection.
       reply.catch(() => {});
       return reply;

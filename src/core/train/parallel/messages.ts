@@ -1,16 +1,32 @@
-// Every message between the coordinator (main thread) and a replica's worker thread.
+// Every message between the coordinator (main thread) and a worker thread: a replica's, or the
+// thread that runs the teachers ahead (teachers-ahead.ts) — one worker script serves both.
 import type { TrainConfig } from '../../../shared/protocol';
-import type { StepContext } from '../../distill/distiller';
-import type { KdMethod, KdOptions } from '../../distill/kd';
+import type { ReplicaBuild, StepContext } from '../../distill/distiller';
 import type { ModelWire } from './model-transfer';
 import type { ReplicaWeights } from './replica';
 import type { ShardArrays } from './shards';
 
-/** A distiller's recipe (ReplicaRecipe) with its teacher as weights. */
-export type RecipeWire = { kind: 'supervised'; method: 'teacher' | 'scratch' } | { kind: 'kd'; method: KdMethod; options: KdOptions; teacher: ModelWire };
+/** A distiller's recipe (ReplicaRecipe) with its teachers as weights. */
+export interface RecipeWire {
+  build: ReplicaBuild;
+  teachers: ModelWire[];
+}
+
+/** Several teachers' logits on one batch, one block of [rows × width] after another. */
+export interface LogitsArrays {
+  values: Float32Array;
+  rows: number;
+  /** Each teacher's class count, in order. */
+  widths: number[];
+}
 
 export type ToWorker =
-  | { type: 'init'; backend: 'wasm' | 'cpu'; replica: number; student: ModelWire; recipe: RecipeWire; train: TrainConfig }
+  /** Replies `ready`. `variables`: the main replica's trainable values (distiller.trainableVariables()), so the methods' added modules start equal too. */
+  | { type: 'init'; backend: 'wasm' | 'cpu'; replica: number; student: ModelWire; recipe: RecipeWire; variables: Float32Array; train: TrainConfig }
+  /** Replies `ready`: the worker holds frozen teachers and answers `teacherLogits`. */
+  | { type: 'initTeachers'; backend: 'wasm' | 'cpu'; teachers: ModelWire[] }
+  /** Replies `teacherLogits`: every teacher's inference-mode logits on the batch. */
+  | { type: 'teacherLogits'; x: Float32Array; shape: number[] }
   | { type: 'learningRate'; rate: number }
   /** Replies `gradients`. */
   | { type: 'compute'; shard: ShardArrays; context: StepContext }
@@ -23,4 +39,5 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'gradients'; values: Float32Array; present: boolean[]; losses: Record<string, number>; correct: number }
   | ({ type: 'weights' } & ReplicaWeights)
+  | ({ type: 'teacherLogits' } & LogitsArrays)
   | { type: 'error'; message: string; stack?: string };

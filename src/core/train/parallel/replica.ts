@@ -7,7 +7,13 @@ import { applyFlatGradients, flattenGradients, packTensors, type FlatGradients }
 /** One shard's gradients with its loss terms and correct count. */
 export type ShardGradients = FlatGradients & StepResult;
 
-/** The trained model's weights of one replica: trainable ones, and its state (batch-norm moving statistics). */
+/**
+ * What one replica trains: every trainable value (the student's and the modules' the method adds,
+ * as distiller.trainableVariables() orders them), and the student's state (batch-norm moving
+ * statistics). A module's own batch-norm statistics (FitNets' regressor, SRRL's connector) stay
+ * per replica: the loss always runs them in training mode, and neither evaluation nor a
+ * checkpoint reads them.
+ */
 export interface ReplicaWeights {
   trainable: Float32Array;
   state: Float32Array;
@@ -48,7 +54,20 @@ export class Replica {
 
   weights(): ReplicaWeights {
     const net = this.distiller.student.net;
-    return { trainable: packTensors(net.trainableWeights.map((w) => w.read())), state: packTensors(net.nonTrainableWeights.map((w) => w.read())) };
+    return { trainable: packTensors(this.variables), state: packTensors(net.nonTrainableWeights.map((w) => w.read())) };
+  }
+
+  /** Gives every trainable variable its value from `values`, laid out as weights().trainable (a worker's replica starts from the main thread's). */
+  setTrainable(values: Float32Array): void {
+    const expected = this.variables.reduce((sum, v) => sum + v.size, 0);
+    if (values.length !== expected) throw new Error(`setTrainable: the replica has ${expected} trainable values, the main thread sent ${values.length}`);
+    let offset = 0;
+    tf.tidy(() => {
+      for (const v of this.variables) {
+        v.assign(tf.tensor(values.subarray(offset, offset + v.size), v.shape, 'float32'));
+        offset += v.size;
+      }
+    });
   }
 
   /** Replaces the state (batch-norm moving statistics) with `values`, laid out as weights().state. */

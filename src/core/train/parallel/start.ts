@@ -1,39 +1,97 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig, TrainerEvent } from '../../../shared/protocol';
 import type { Distiller } from '../../distill/distiller';
+import type { ZooModel } from '../../models/zoo-model';
+import { assertThreadsFit, type HeldModel, type ThreadLoad } from '../../run/memory-check';
 import type { TrainOptimizer } from '../optimizer';
 import { DataParallel } from './data-parallel';
+import { planThreads } from './plan';
+import { shardSizes } from './shards';
+import { TeachersAhead } from './teachers-ahead';
 
 /** The methods whose distillers rebuild in a worker thread (a `replicaRecipe`): named in the note when another method asks for threads. */
-export const THREADED_METHODS = ['teacher', 'scratch', 'kd', 'born-again', "fitnet's KD stage"];
+export const THREADED_METHODS = ['teacher', 'scratch', 'kd', 'born-again', 'fitnet', 'dkd', 'at', 'sad', 'srrl', 'multi-teacher'];
 
 /** tfjs's backend names of those that run in worker threads, as initBackend names them. */
 const WORKER_BACKENDS: Record<string, 'wasm' | 'cpu'> = { wasm: 'wasm', cpu: 'cpu' };
 
 type Log = (event: Extract<TrainerEvent, { type: 'log' }>) => void;
 
+/** The worker threads of a phase: student replicas (data parallel), the teachers' thread, or both; none on one thread. */
+export interface PhaseThreads {
+  parallel?: DataParallel;
+  ahead?: TeachersAhead;
+}
+
+export async function disposeThreads(threads: PhaseThreads): Promise<void> {
+  await Promise.all([threads.parallel?.dispose(), threads.ahead?.dispose()]);
+}
+
+const held = (model: ZooModel, trained: boolean): HeldModel => ({ spec: model.info.spec, role: model.info.role, shape: model.info, trained });
+
+/** Why a method trains on one thread, or undefined where it can be replicated. */
+function oneThreadReason(distiller: Distiller): string | undefined {
+  if (distiller.singleThreadReason) return `method "${distiller.method}" cannot train with threads > 1: ${distiller.singleThreadReason}`;
+  if (distiller.together || !distiller.replicaRecipe) return `method "${distiller.method}" does not train with threads > 1 yet (those that do: ${THREADED_METHODS.join(', ')})`;
+  return undefined;
+}
+
 /**
- * The data-parallel engine for a phase whose `train.threads` is above 1, when its method and
- * backend allow it; otherwise undefined — the single-thread path — with a log line naming why.
+ * The worker threads for a phase whose `train.threads` is above 1, when its method and backend
+ * allow it; otherwise none — the single-thread path — with a log line naming why. With
+ * augmentation (`augmented`: teacher logits cannot be cached) and a method that reads only its
+ * teachers' logits, planThreads may give one thread to the teachers, run a batch ahead, and the
+ * rest to student replicas. The threads' memory is checked before any starts.
  */
-export async function startDataParallel(distiller: Distiller, optimizer: TrainOptimizer, config: TrainConfig, phase: string, log: Log): Promise<DataParallel | undefined> {
+export async function startThreads(
+  distiller: Distiller,
+  optimizer: TrainOptimizer,
+  config: TrainConfig,
+  phase: string,
+  log: Log,
+  { augmented = false }: { augmented?: boolean } = {},
+): Promise<PhaseThreads> {
   const threads = config.threads ?? 1;
-  if (threads <= 1) return undefined;
+  if (threads <= 1) return {};
   const oneThread = (why: string) => log({ type: 'log', level: 'warn', message: `${phase}: trains on one thread, not ${threads}: ${why}` });
-  if (distiller.together || !distiller.replicaRecipe) {
-    oneThread(`method "${distiller.method}" does not train with threads > 1 yet (those that do: ${THREADED_METHODS.join(', ')})`);
-    return undefined;
+  const why = oneThreadReason(distiller);
+  if (why) {
+    oneThread(why);
+    return {};
   }
   const backend = WORKER_BACKENDS[tf.getBackend()];
   if (!backend) {
     oneThread(`threads share a run out over worker threads on the wasm and cpu backends; ${tf.getBackend()} schedules its own`);
-    return undefined;
+    return {};
   }
-  const parallel = await DataParallel.start(distiller, optimizer, config, { threads, backend });
+  const aheadTeachers = augmented ? (distiller.logitTeachers?.() ?? []) : [];
+  const plan = planThreads(threads, distiller.student, aheadTeachers);
+  const teachers = distiller.replicaRecipe!().teachers;
+  const loads: ThreadLoad[] = shardSizes(config.batchSize, plan.replicas).map((batchSize, r) => ({
+    name: r === 0 ? 'the main thread' : `replica ${r}'s worker`,
+    batchSize,
+    // A replica holds its teachers even where their logits come from the teachers' thread (counted as run: a little over).
+    models: [held(distiller.student, true), ...teachers.map((t) => held(t, false))],
+  }));
+  if (plan.teachersAhead) loads.push({ name: "the teachers' worker", batchSize: config.batchSize, models: aheadTeachers.map((t) => held(t, false)) });
+  assertThreadsFit(loads, tf.getBackend());
+
+  const started: PhaseThreads = {};
+  try {
+    if (plan.teachersAhead) started.ahead = await TeachersAhead.start(aheadTeachers, backend);
+    if (plan.replicas >= 2) started.parallel = await DataParallel.start(distiller, optimizer, config, { threads: plan.replicas, backend });
+  } catch (error) {
+    await disposeThreads(started);
+    throw error;
+  }
+  const replicas = `${plan.replicas} replica${plan.replicas > 1 ? 's' : ''}`;
+  const dataParallel = `data parallel (the main thread and ${plan.replicas - 1} worker${plan.replicas > 2 ? 's' : ''}, each with its own replica and a share of every batch); batch-norm statistics per replica, averaged before each evaluation and checkpoint (DDP without SyncBN)`;
   log({
     type: 'log',
     level: 'info',
-    message: `${phase}: ${threads} threads, data parallel (the main thread and ${threads - 1} worker${threads > 2 ? 's' : ''}, each with its own replica and a share of every batch); batch-norm statistics per replica, averaged before each evaluation and checkpoint (DDP without SyncBN)`,
+    message: plan.teachersAhead
+      ? `${phase}: ${threads} threads, teachers ahead: one worker runs the teacher${aheadTeachers.length > 1 ? 's' : ''} on the next augmented batch while the student trains on this one (${replicas}${plan.replicas >= 2 ? `, ${dataParallel}` : ', as on one thread'})`
+      : `${phase}: ${threads} threads, ${dataParallel}`,
   });
-  return parallel;
+  return started;
 }

@@ -1,28 +1,29 @@
-// A replica's worker thread (data-parallel training): its own TensorFlow.js instance and copies of
-// the models, computing gradients on its shard and applying the averaged ones it is sent.
-// Bundled as dist/train-worker.js; from the sources (tests, bench) started through worker-boot.cjs.
+// A worker thread of a parallel run: either a replica (data parallelism), with its own
+// TensorFlow.js instance and copies of the models, computing gradients on its shard and applying
+// the averaged ones it is sent; or the thread that runs a method's frozen teachers on the next
+// batch (teachers-ahead.ts). Bundled as dist/train-worker.js; from the sources (tests, bench)
+// started through worker-boot.cjs.
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort } from 'node:worker_threads';
 import { initBackend } from '../../backend/select';
-import { ScratchTrainer } from '../../distill/scratch';
-import { KnowledgeDistiller } from '../../distill/kd';
-import type { Distiller } from '../../distill/distiller';
 import type { ZooModel } from '../../models/zoo-model';
 import { createOptimizer } from '../optimizer';
-import type { FromWorker, RecipeWire, ToWorker } from './messages';
+import type { FromWorker, ToWorker } from './messages';
 import { modelFromWire } from './model-transfer';
 import { Replica } from './replica';
+import { buildReplicaDistiller } from './replica-build';
+import { logitTensors } from './shards';
+import { teachersLogits } from './teachers-ahead';
 
 if (!parentPort) throw new Error('train-worker: expected to run in a worker thread');
 const port = parentPort;
 const models: ZooModel[] = [];
 let replica: Replica | undefined;
+let teachers: ZooModel[] | undefined;
 
-function rebuild(recipe: RecipeWire, student: ZooModel): Distiller {
-  if (recipe.kind === 'supervised') return new ScratchTrainer(student, recipe.method);
-  const teacher = modelFromWire(recipe.teacher);
-  models.push(teacher);
-  return new KnowledgeDistiller(student, teacher, recipe.options, recipe.method);
+async function start(backend: 'wasm' | 'cpu'): Promise<void> {
+  await initBackend(backend, () => {});
+  tf.env().set('PROD', true);
 }
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -37,13 +38,30 @@ function ready(): Replica {
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'init': {
-      await initBackend(message.backend, () => {});
-      tf.env().set('PROD', true);
+      await start(message.backend);
       const student = modelFromWire(message.student);
-      models.push(student);
+      const own = message.recipe.teachers.map(modelFromWire);
+      models.push(student, ...own);
       const optimizer = createOptimizer(message.train);
-      replica = new Replica(rebuild(message.recipe, student), optimizer, message.train.weightDecay);
+      replica = new Replica(buildReplicaDistiller(message.recipe.build, student, own), optimizer, message.train.weightDecay);
+      replica.setTrainable(message.variables);
       return post({ type: 'ready' });
+    }
+    case 'initTeachers': {
+      await start(message.backend);
+      teachers = message.teachers.map(modelFromWire);
+      models.push(...teachers);
+      return post({ type: 'ready' });
+    }
+    case 'teacherLogits': {
+      if (!teachers) throw new Error('train-worker: teacher logits asked before initTeachers');
+      const x = tf.tensor(message.x, message.shape, 'float32');
+      try {
+        const logits = teachersLogits(teachers, x);
+        return post({ type: 'teacherLogits', ...logits }, [logits.values.buffer as ArrayBuffer]);
+      } finally {
+        x.dispose();
+      }
     }
     case 'learningRate':
       return ready().optimizer.setLearningRate(message.rate);
@@ -51,11 +69,12 @@ async function handle(message: ToWorker): Promise<void> {
       const { shard, context } = message;
       const x = tf.tensor(shard.x, shard.shape, 'float32');
       const labels = tf.tensor1d(shard.labels, 'int32');
+      const teacherLogits = shard.teacherLogits && logitTensors(shard.teacherLogits);
       try {
-        const g = ready().gradients({ x, y: shard.withLabels ? labels : null, indices: shard.indices, augmented: shard.augmented }, labels, context);
+        const g = ready().gradients({ x, y: shard.withLabels ? labels : null, indices: shard.indices, augmented: shard.augmented, teacherLogits }, labels, context);
         return post({ type: 'gradients', values: g.values, present: g.present, losses: g.losses, correct: g.correct }, [g.values.buffer as ArrayBuffer]);
       } finally {
-        tf.dispose([x, labels]);
+        tf.dispose([x, labels, ...(teacherLogits ?? [])]);
       }
     }
     case 'apply':
