@@ -13,7 +13,7 @@ import { modelSize } from '../../src/core/models/memory-estimate';
 import { buildModel, describeModel } from '../../src/core/models/zoo';
 import type { ForwardResult, ZooModel } from '../../src/core/models/zoo-model';
 import { modelFromWire, modelToWire } from '../../src/core/train/parallel/model-transfer';
-import { ModelSpec } from '../../src/shared/protocol';
+import { ModelSpec, type TransformerSpec } from '../../src/shared/protocol';
 import { values } from '../support/wasm-tensors';
 
 const text = { inputShape: [6], numClasses: 3, seed: 5, vocabSize: 17, role: 'student' };
@@ -89,7 +89,7 @@ describe('transformer spec, build and persistence', () => {
       assert.equal(modelSize(parsed, text.inputShape, 3, text.vocabSize).params, model.paramCount(), JSON.stringify(spec));
       model.dispose();
     }
-    const parsed = ModelSpec.parse(tiny);
+    const parsed = ModelSpec.parse(tiny) as TransformerSpec;
     const grow = (heads: number) => modelSize({ ...parsed, heads }, [8], 3, 17).activationsPerSample - modelSize({ ...parsed, heads }, [4], 3, 17).activationsPerSample;
     assert.ok(grow(2) > grow(1));
   });
