@@ -132,7 +132,7 @@ export function formatReport(report: BenchReport): string {
     c.tfjs?.coldOnly || c.torch?.coldOnly ? `${c.label} *` : c.label,
     describeWorkload({ name: '', inputShape: c.inputShape as [number, number, number], numClasses: c.numClasses, batchSize: c.batchSize }),
     String(c.batchSize),
-    String(c.threads),
+    c.tfjs?.plan.includes('teachers ahead') ? `${c.threads}†` : String(c.threads),
     describeOptimizer(c.optimizer),
     c.tfjsError ? 'FAILED' : num(c.tfjs?.msPerStep),
     num(c.tfjs?.samplesPerSec),
@@ -169,6 +169,8 @@ export function formatReport(report: BenchReport): string {
     ),
   );
   if (report.cases.some((c) => c.tfjs?.coldOnly || c.torch?.coldOnly)) lines.push('* too slow to repeat: one un-warmed step only.');
+  if (report.cases.some((c) => c.tfjs?.plan.includes('teachers ahead')))
+    lines.push("† KD with augmentation: one of the engine's threads runs the teacher a batch ahead, the others are student replicas.");
   lines.push('', 'parameters (trainable, + BN moving statistics), engine vs PyTorch:');
   for (const c of report.cases) {
     const check = c.paramCheck === 'match' ? 'same' : c.paramCheck === 'mismatch' ? 'MISMATCH' : `not checked (${c.engineParams ? 'no torch counts' : 'no engine counts'})`;

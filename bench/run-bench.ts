@@ -73,7 +73,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         continue;
       }
       log(
-        `tfjs ${benchCase.id}: ${result.samplesPerSec.toFixed(0)} samples/s, ${result.msPerStep.toFixed(1)} ms/step (${result.coldOnly ? 'one cold step: too slow to repeat' : `${result.stepsPerRep} steps × ${result.repeats}`}); ${formatParams(result.params)}`,
+        `tfjs ${benchCase.id} [${result.plan}]: ${result.samplesPerSec.toFixed(0)} samples/s, ${result.msPerStep.toFixed(1)} ms/step (${result.coldOnly ? 'one cold step: too slow to repeat' : `${result.stepsPerRep} steps × ${result.repeats}`}); ${formatParams(result.params)}`,
       );
     }
   } finally {

@@ -8,6 +8,9 @@ import { buildModel } from '../src/core/models/zoo';
 import type { ZooModel } from '../src/core/models/zoo-model';
 import { createOptimizer, type TrainOptimizer } from '../src/core/train/optimizer';
 import { DataParallel } from '../src/core/train/parallel/data-parallel';
+import type { LogitsArrays } from '../src/core/train/parallel/messages';
+import { planThreads } from '../src/core/train/parallel/plan';
+import { aheadLogits, TeachersAhead } from '../src/core/train/parallel/teachers-ahead';
 import { trainStep } from '../src/core/train/step';
 import { KD_ALPHA, KD_TEMPERATURE, threadsOf, type BenchCase, type BenchOptimizer, type CaseParams, type ParamCount, type Workload } from './cases';
 import { measureThroughput, type BenchStep, type Throughput, type TimingOptions } from './timing';
@@ -48,6 +51,8 @@ export interface PreparedStep {
   step: BenchStep;
   dispose: () => void | Promise<void>;
   params: CaseParams;
+  /** How the case's threads were used: 'one thread', 'N replicas (data parallel)', or '1 replica + teachers ahead'. */
+  plan: string;
 }
 
 function trainConfigFor(optimizer: BenchOptimizer, batchSize: number): TrainConfig {
@@ -115,35 +120,57 @@ function buildCase(benchCase: BenchCase, data: BenchData): CaseParts {
 export function prepareStep(benchCase: BenchCase, data: BenchData): PreparedStep {
   if (threadsOf(benchCase) !== 1) throw new Error(`bench case ${benchCase.id}: ${threadsOf(benchCase)} threads need prepareCaseStep`);
   const { distiller, optimizer, config, batch, context, params, dispose } = buildCase(benchCase, data);
-  return { step: () => void trainStep(distiller, optimizer.optimizer, batch, data.y, context, config.weightDecay), dispose, params };
+  return { step: () => void trainStep(distiller, optimizer.optimizer, batch, data.y, context, config.weightDecay), dispose, params, plan: 'one thread' };
 }
 
-/** The case's step on its threads: one thread as prepareStep, more through the engine's data parallelism (src/core/train/parallel). */
+/**
+ * The case's step on its threads: one thread as prepareStep; more as a run shares them out
+ * (src/core/train/parallel): data-parallel replicas, and, for KD with augmentation where the plan
+ * says so, the teacher on a thread of its own, each step sending it the next batch (here the same
+ * fixed batch) before training on this one.
+ */
 export async function prepareCaseStep(benchCase: BenchCase, data: BenchData): Promise<PreparedStep> {
   const threads = threadsOf(benchCase);
   if (threads === 1) return prepareStep(benchCase, data);
   const backend = tf.getBackend();
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`bench case ${benchCase.id}: data-parallel threads run on the wasm and cpu backends, not ${backend}`);
   const parts = buildCase(benchCase, data);
-  let parallel: DataParallel;
-  try {
-    parallel = await DataParallel.start(parts.distiller, parts.optimizer, { ...parts.config, threads }, { threads, backend });
-  } catch (error) {
+  const aheadTeachers = benchCase.augment ? (parts.distiller.logitTeachers?.() ?? []) : [];
+  const plan = planThreads(threads, parts.distiller.student, aheadTeachers);
+  let parallel: DataParallel | undefined;
+  let ahead: TeachersAhead | undefined;
+  const dispose = async () => {
+    await Promise.all([parallel?.dispose(), ahead?.dispose()]);
     parts.dispose();
+  };
+  try {
+    if (plan.teachersAhead) ahead = await TeachersAhead.start(aheadTeachers, backend);
+    if (plan.replicas >= 2) parallel = await DataParallel.start(parts.distiller, parts.optimizer, { ...parts.config, threads: plan.replicas }, { threads: plan.replicas, backend });
+  } catch (error) {
+    await dispose();
     throw error;
   }
-  return {
-    step: async () => void (await parallel.step(parts.batch, data.y, parts.context)),
-    dispose: async () => {
-      await parallel.dispose();
-      parts.dispose();
-    },
-    params: parts.params,
+  let next: Promise<LogitsArrays> | undefined = ahead?.compute(parts.batch.x);
+  const step = async () => {
+    const current = next;
+    next = ahead?.compute(parts.batch.x);
+    const teacherLogits = current && (await aheadLogits(current));
+    const batch = { ...parts.batch, teacherLogits };
+    try {
+      if (parallel) await parallel.step(batch, data.y, parts.context);
+      else trainStep(parts.distiller, parts.optimizer.optimizer, batch, data.y, parts.context, parts.config.weightDecay);
+    } finally {
+      tf.dispose(teacherLogits ?? []);
+    }
   };
+  const replicas = `${plan.replicas} replica${plan.replicas > 1 ? 's' : ''}`;
+  return { step, dispose, params: parts.params, plan: plan.teachersAhead ? `${replicas} + teachers ahead` : `${replicas} (data parallel)` };
 }
 
 export interface TfjsCaseResult extends Throughput {
   id: string;
+  /** How the threads were used (PreparedStep.plan). */
+  plan: string;
   /** The engine's parameter counts of the case's models. */
   params: CaseParams;
   /** Tensors left behind by the case (should be 0). */
@@ -178,5 +205,5 @@ export async function benchTfjsCase(benchCase: BenchCase, timing: Omit<TimingOpt
   } finally {
     await prepared.dispose();
   }
-  return { id: benchCase.id, ...result, params: prepared.params, leakedTensors: tf.memory().numTensors - before };
+  return { id: benchCase.id, ...result, params: prepared.params, plan: prepared.plan, leakedTensors: tf.memory().numTensors - before };
 }
