@@ -1,5 +1,7 @@
 // `distill-lab study` and `distill-lab compare --study`: a study from its file (run's flags change
-// its base config) or resumed from its folder, trained by the local pool, then its table.
+// its base config) or resumed from its folder, trained by the local pool, then its table; or, with
+// `--executor slurm`, submitted to a Slurm cluster (./study-slurm.ts), with `--status` and
+// `--cancel` for a submitted study.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -9,9 +11,11 @@ import { expandStudy, type StudyMember } from '../shared/study/expand';
 import { claimStudyDir, lockStudy, memberResults, readStudy, writeStudy } from '../shared/study/folder';
 import { formatStudyTable, sortStudyRows, STUDY_SORT_KEYS, studyRows, STUDY_TABLE_FORMATS, type MemberResult, type StudySortKey, type StudyTableFormat } from '../shared/study/table';
 import { LocalExecutor } from '../study/local-executor';
+import { JOBS_FILE } from '../study/slurm/jobs-file';
 import { configFromArgs, RUN_OPTIONS } from './run-flags';
+import { SLURM_STUDY_OPTIONS, slurmStudyCommand, type SlurmStudyArgs } from './study-slurm';
 
-export const STUDY_OPTIONS = { ...RUN_OPTIONS, parallel: { type: 'string' } } as const;
+export const STUDY_OPTIONS = { ...RUN_OPTIONS, parallel: { type: 'string' }, ...SLURM_STUDY_OPTIONS } as const;
 
 /** Where the trainer bundle is: beside dist/cli.js, or dist/ when the CLI runs from its sources. */
 function trainerScript(): string {
@@ -24,6 +28,7 @@ function trainerScript(): string {
 interface StudyArgs {
   target?: string;
   parallel: number;
+  slurm: SlurmStudyArgs;
   /** The run flags, for the study's base config. */
   runArgs: string[];
   runsDir?: string;
@@ -38,16 +43,30 @@ function parseStudyArgs(args: string[]): StudyArgs {
     if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new Error(`--parallel: expected a whole number from 1 to 64, got "${values.parallel}"`);
   }
   if (values.method !== undefined) throw new Error(`--method: a study's methods are its "methods" list in ${STUDY_FILE}`);
-  // Everything but the study's file, --parallel and --runs-dir goes to run's flags, for the base config.
+  for (const flag of ['run-dir', 'base-dir'] as const) {
+    if (values[flag] !== undefined) throw new Error(`--${flag}: a study's members train into their folders of the study; give --runs-dir for where the study goes`);
+  }
+  const executor = values.executor ?? 'local';
+  if (executor !== 'local' && executor !== 'slurm') throw new Error(`--executor: expected "local" or "slurm", got "${executor}"`);
+  if (values.wait && executor !== 'slurm') throw new Error('--wait: only with --executor slurm (the local pool always waits)');
+  if (values.status && values.cancel) throw new Error('--status and --cancel: give one of them');
+  // Everything but the study's file, --parallel, --runs-dir and the executor's flags goes to run's flags, for the base config.
+  const own = new Set(['parallel', 'runs-dir', ...Object.keys(SLURM_STUDY_OPTIONS)]);
   const dropped = new Set<number>();
   for (const token of tokens) {
     if (token.kind === 'positional') dropped.add(token.index);
-    if (token.kind === 'option' && (token.name === 'parallel' || token.name === 'runs-dir')) {
+    if (token.kind === 'option' && own.has(token.name)) {
       dropped.add(token.index);
-      if (!token.inlineValue) dropped.add(token.index + 1);
+      if (!token.inlineValue && STUDY_OPTIONS[token.name as keyof typeof STUDY_OPTIONS].type === 'string') dropped.add(token.index + 1);
     }
   }
-  return { target: positionals[0], parallel, runArgs: args.filter((_, i) => !dropped.has(i)), runsDir: values['runs-dir'] };
+  return {
+    target: positionals[0],
+    parallel,
+    slurm: { executor, wait: values.wait ?? false, status: values.status ?? false, cancel: values.cancel ?? false },
+    runArgs: args.filter((_, i) => !dropped.has(i)),
+    runsDir: values['runs-dir'],
+  };
 }
 
 /** A study file with run's flags laid over its base, checked; `baseDir` is the file's folder. */
@@ -111,6 +130,7 @@ export async function studyCommand(args: string[], defaultRunsDir: string): Prom
   const parsed = parseStudyArgs(args);
   if (!parsed.target) throw new Error(`expected a study file (${STUDY_FILE}) or a study folder`);
   const target = resolve(parsed.target);
+  if ((parsed.slurm.status || parsed.slurm.cancel) && !isStudyFolder(target)) throw new Error(`--${parsed.slurm.status ? 'status' : 'cancel'}: expected a study folder, got ${target}`);
   let studyDir: string;
   let study: StudyConfig;
   if (isStudyFolder(target)) {
@@ -126,6 +146,8 @@ export async function studyCommand(args: string[], defaultRunsDir: string): Prom
     writeStudy(studyDir, study);
   }
   const expanded = expandStudy(study, basename(studyDir));
+  if (parsed.slurm.executor === 'slurm' || parsed.slurm.status || parsed.slurm.cancel) return slurmStudyCommand(parsed.slurm, studyDir, study, expanded);
+  refuseSlurmStudy(studyDir);
   const print = progress(expanded.members.length);
   print.say(`study ${studyDir}: ${expanded.members.length} members, at most ${parsed.parallel} at once`);
   const executor = new LocalExecutor({
@@ -167,6 +189,13 @@ export async function studyCommand(args: string[], defaultRunsDir: string): Prom
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
     unlock();
+  }
+}
+
+/** A study submitted to Slurm resumes there: the local pool would train again the members its jobs are training. */
+function refuseSlurmStudy(studyDir: string): void {
+  if (existsSync(join(studyDir, JOBS_FILE))) {
+    throw new Error(`the study ${studyDir} was submitted to Slurm (${JOBS_FILE}): resume it with --executor slurm; see it with distill-lab study --status ${studyDir}`);
   }
 }
 

@@ -29,6 +29,57 @@ const FieldPath = z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*
 export const StudyMethod = z.union([z.string().min(1), z.object({ name: z.string().min(1) }).passthrough()]);
 export type StudyMethod = z.infer<typeof StudyMethod>;
 
+const oneLine = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .regex(/^[^\r\n]*$/, `expected ${what} on one line`);
+
+/**
+ * How a study runs on a Slurm cluster (`distill-lab study … --executor slurm`): the `#SBATCH`
+ * options of its array job. Each member is one array task running `distill-lab run` on a node.
+ */
+export const SlurmOptions = z
+  .object({
+    partition: z
+      .string()
+      .regex(/^[A-Za-z0-9_.,-]+$/, 'expected a partition name such as "gpu" (or several, comma-separated)')
+      .optional(),
+    /** Each task's time limit, as sbatch's --time takes it. */
+    time: z
+      .string()
+      .regex(/^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2})$/, 'expected a Slurm time limit such as "30" (minutes), "2:00:00" or "1-12:00:00"')
+      .optional(),
+    cpusPerTask: z.number().int().min(1).max(1024).optional(),
+    /** Memory per node, as sbatch's --mem takes it: "4G", "16000M". */
+    mem: z
+      .string()
+      .regex(/^\d+[KMGT]?$/i, 'expected a memory size such as "4G" or "16000M"')
+      .optional(),
+    /** GPUs per task, for nodes where @tensorflow/tfjs-node-gpu is installed (`distill-lab backend install --gpu`). */
+    gpus: z.number().int().min(1).max(64).optional(),
+    /** The GPU type of `gpus` (`--gpus=a100:1`). */
+    gpuType: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'expected a GPU type such as "a100"')
+      .optional(),
+    account: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'expected an account name')
+      .optional(),
+    /** At most this many members run at once (the array's `%N`). */
+    maxParallel: z.number().int().min(1).max(10000).optional(),
+    /** Further `#SBATCH` lines, written as given, e.g. "#SBATCH --qos=short". */
+    extra: z.array(z.string().regex(/^#SBATCH\s+-\S[^\r\n]*$/, 'expected one line starting with "#SBATCH -", e.g. "#SBATCH --qos=short"')).default([]),
+    /** Shell lines each task runs before training, e.g. "module load nodejs/20". */
+    setup: z.array(oneLine('a shell command')).default([]),
+    /** The Node.js binary on the nodes (default: the one that submits). */
+    node: oneLine('a path').optional(),
+  })
+  .strict();
+export type SlurmOptions = z.infer<typeof SlurmOptions>;
+export type SlurmOptionsInput = z.input<typeof SlurmOptions>;
+
 export const StudyConfig = z
   .object({
     /** The study's folder under the runs folder (the next free `<name>-N` if taken); its members are runs of this experiment. */
@@ -49,6 +100,8 @@ export const StudyConfig = z
       })
       .strict()
       .optional(),
+    /** The `#SBATCH` options when the study runs on a Slurm cluster (`--executor slurm`); ignored by the local pool. */
+    slurm: SlurmOptions.optional(),
     /** Where relative paths of `base` (data sets, a teacher checkpoint) resolve: written when the study is saved. */
     baseDir: z.string().min(1).optional(),
   })
@@ -122,6 +175,7 @@ function axisProblems(study: StudyConfig): string[] {
     if (range.integer && (!Number.isInteger(range.min) || !Number.isInteger(range.max))) problems.push(`${where}: an integer range needs integer ends, got ${range.min} and ${range.max}`);
   }
   if (study.random && Object.keys(study.random.fields).length === 0) problems.push('study.random.fields: expected at least one field to sample');
+  if (study.slurm?.gpuType && !study.slurm.gpus) problems.push('study.slurm.gpuType: give study.slurm.gpus (how many) with it');
   return problems;
 }
 
