@@ -165,6 +165,30 @@ describe('data-parallel training of the feature and ensemble methods', () => {
     });
   }
 
+  test('teachers ahead with replicas (3 threads): each shard gets its rows of the logits computed ahead, and the gradient is the one the replicas compute themselves, within 1e-6', async () => {
+    const teachers = [model(MLP_TEACHER, 'teacher', 2), model(MLP_TEACHER, 'teacher-2', 3)];
+    const distiller = new MultiTeacherDistiller(model(MLP_STUDENT, 'student', 1), teachers, { temperature: 4, alpha: 0.9, weights: [2, 1] });
+    const { batch, labels } = batchOf(SIZE, 11);
+    const optimizer = createOptimizer(config);
+    const parallel = await DataParallel.start(distiller, optimizer, config, { threads: 3, backend: 'wasm' });
+    try {
+      const own = await parallel.gradients(batch, labels, context);
+      const teacherLogits = teachers.map((t) => t.predict(batch.x));
+      const ahead = await parallel.gradients({ ...batch, teacherLogits }, labels, context);
+      assert.ok(maxAbsDifference(ahead.values, own.values) <= 1e-6, `max difference ${maxAbsDifference(ahead.values, own.values)}`);
+      // Other logits change the gradient: the shards do read what they are given.
+      const shifted = teacherLogits.map((t) => tf.reverse(t, 0) as tf.Tensor2D);
+      const wrong = await parallel.gradients({ ...batch, teacherLogits: shifted }, labels, context);
+      assert.ok(maxAbsDifference(wrong.values, own.values) > 1e-4);
+      tf.dispose([...teacherLogits, ...shifted]);
+    } finally {
+      await parallel.dispose();
+      optimizer.dispose();
+      tf.dispose([batch.x, labels]);
+      distiller.dispose();
+    }
+  });
+
   test('CRD refuses threads > 1, saying why, and trains on one thread', async () => {
     const distiller = new ContrastiveDistiller(
       model(MLP_STUDENT, 'student', 1),

@@ -56,7 +56,8 @@ export class SelfAttentionDistiller extends BaseDistiller<'sad'> {
   }
 
   replicaRecipe(): ReplicaRecipe {
-    return { build: { kind: 'sad', options: this.options }, teachers: this.teacher ? [this.teacher] : [] };
+    // A replica needs the teacher only where it adds KD.
+    return { build: { kind: 'sad', options: this.options }, teachers: this.kdTeacher ? [this.kdTeacher] : [] };
   }
 
   logitTeachers(): ZooModel[] {
