@@ -94,7 +94,7 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
         return dir;
       },
     };
-    const modelOptions = { inputShape: data.inputShape, numClasses: data.classNames.length };
+    const modelOptions = { inputShape: data.inputShape, numClasses: data.classNames.length, vocabSize: data.text?.vocabSize };
     const context: PlanContext = {
       config,
       data,

@@ -10,8 +10,8 @@ export function memoryLimit(backend: string): number {
 }
 
 /** Refuses, before anything is allocated, a model whose training at `batchSize` cannot fit, naming it and its estimated size. */
-export function assertFits(spec: ModelSpec, role: string, shape: { inputShape: number[]; numClasses: number }, batchSize: number, backend: string): void {
-  const bytes = trainingBytes(modelSize(spec, shape.inputShape, shape.numClasses), batchSize);
+export function assertFits(spec: ModelSpec, role: string, shape: { inputShape: number[]; numClasses: number; vocabSize?: number }, batchSize: number, backend: string): void {
+  const bytes = trainingBytes(modelSize(spec, shape.inputShape, shape.numClasses, shape.vocabSize), batchSize);
   const limit = memoryLimit(backend);
   if (bytes > limit) {
     throw new Error(
@@ -24,7 +24,7 @@ export function assertFits(spec: ModelSpec, role: string, shape: { inputShape: n
 export interface HeldModel {
   spec: ModelSpec;
   role: string;
-  shape: { inputShape: number[]; numClasses: number };
+  shape: { inputShape: number[]; numClasses: number; vocabSize?: number };
   trained: boolean;
 }
 
@@ -36,7 +36,7 @@ export interface ThreadLoad {
 }
 
 function heldBytes(model: HeldModel, batchSize: number): number {
-  const size = modelSize(model.spec, model.shape.inputShape, model.shape.numClasses);
+  const size = modelSize(model.spec, model.shape.inputShape, model.shape.numClasses, model.shape.vocabSize);
   return model.trained ? trainingBytes(size, batchSize) : 4 * (size.params + batchSize * size.activationsPerSample);
 }
 
