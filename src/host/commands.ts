@@ -6,15 +6,18 @@ import { openSetting } from './settings';
 import type { RunFolderActions } from './experiments/run-folder-actions';
 import type { ExperimentStore } from './experiments/store';
 import type { Log } from './log';
-import { ConfigError, type DashboardFocus } from '../shared/protocol';
+import { ConfigError, StudyError, type DashboardFocus } from '../shared/protocol';
 import { METHODS } from '../shared/methods';
 import { NodeNotFoundError } from './training/node-path';
 import type { RunActions } from './training/start-stop';
 import type { NativeBackendCommand } from './native-backend/command';
+import type { StudyActions, StudyArg } from './study/study-actions';
 
 /** The dashboard as the commands need it. */
 export interface DashboardCommands {
   open(focus?: DashboardFocus): void;
+  /** The open dashboard form's experiment config; undefined when no dashboard is open (Compare Methods then uses the demo's). */
+  formConfig?(): Promise<object | undefined>;
 }
 
 export interface CommandParts {
@@ -24,9 +27,13 @@ export interface CommandParts {
   log: Log;
   dashboard: DashboardCommands;
   nativeBackend: Pick<NativeBackendCommand, 'run'>;
+  studies: StudyActions;
 }
 
-export function registerCommands({ store, runs, folders, log, dashboard, nativeBackend }: CommandParts): vscode.Disposable[] {
+/** A target file given to a command by a caller (not the selection VS Code passes from a tree). */
+const fileArg = (arg: unknown): string | vscode.Uri | undefined => (typeof arg === 'string' || arg instanceof vscode.Uri ? arg : undefined);
+
+export function registerCommands({ store, runs, folders, log, dashboard, nativeBackend, studies }: CommandParts): vscode.Disposable[] {
   // A handler declares the arguments its command gets (a tree node, a config); VS Code passes them untyped.
   const register = (id: string, handler: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, (...args: unknown[]) => guarded(log, () => handler(...(args as never[]))));
   return [
@@ -42,6 +49,14 @@ export function registerCommands({ store, runs, folders, log, dashboard, nativeB
     register('distill.exportStudent', (run, target) => folders.exportStudent(run, target)),
     register('distill.refreshExperiments', () => store.refresh()),
     register('distill.installNativeBackend', (variant?: unknown) => nativeBackend.run(variant)),
+    register('distill.compareMethods', () => studies.compareMethods()),
+    // The dashboard form's Study section calls it with a StudyConfigInput; resolves to the study's folder.
+    register('distill.startStudy', (input: unknown) => studies.start(input)),
+    register('distill.runStudyFromFile', (file?: unknown) => studies.runFromFile(fileArg(file))),
+    register('distill.stopStudy', (study?: StudyArg) => studies.stop(study)),
+    register('distill.resumeStudy', (study?: StudyArg) => studies.resume(study)),
+    register('distill.exportStudyTable', (study?: StudyArg, target?: unknown) => studies.exportTable(study, fileArg(target))),
+    register('distill.openStudy', (study?: StudyArg) => studies.open(study)),
   ];
 }
 
@@ -69,6 +84,10 @@ function reportError(log: Log, error: unknown): void {
   if (error instanceof NodeNotFoundError) {
     log.info(error.message);
     void vscode.window.showErrorMessage(`Distill: ${error.message}`, 'Configure').then((choice) => choice && openSetting('nodePath'));
+  } else if (error instanceof StudyError) {
+    log.info(error.message);
+    const more = error.problems.length > 1 ? ` (and ${error.problems.length - 1} more)` : '';
+    void vscode.window.showErrorMessage(`Distill: invalid study: ${error.problems[0]}${more}`, 'Show Output').then((choice) => choice && log.show());
   } else if (error instanceof ConfigError) {
     log.info(error.message);
     const more = error.problems.length > 1 ? ` (and ${error.problems.length - 1} more)` : '';

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { BackendName } from '../shared/protocol';
 import { chooseRunsDirSetting } from './experiments/runs-dir';
+import { parallelRuns } from './training/run-config';
 
 export const SECTION = 'distill';
 
@@ -15,6 +16,7 @@ export interface Settings {
    * workspace's settings counts only inside the workspace folder; the user's settings may name any folder.
    */
   runsDir: string;
+  /** Trainer processes at once (single runs, and a study's members): the setting, its default 0 resolved to the cores (training/run-config.ts). */
   maxParallelRuns: number;
   /** Threads per run for configs that leave train.threads open; 0: the machine's cores shared out over maxParallelRuns (training/run-config.ts). */
   threadsPerRun: number;
@@ -27,7 +29,7 @@ export function readSettings(): Settings {
     nodePath: config.get<string>('nodePath', 'node').trim() || 'node',
     backend: config.get<BackendName>('backend', 'auto'),
     runsDir: readRunsDir(config),
-    maxParallelRuns: Math.max(1, Math.floor(config.get<number>('maxParallelRuns', 1))),
+    maxParallelRuns: parallelRuns(config.get<number>('maxParallelRuns', 0)),
     threadsPerRun: Math.max(0, Math.floor(config.get<number>('threadsPerRun', 0))),
     uiUpdatesPerSecond: Math.min(60, Math.max(0.2, config.get<number>('uiUpdatesPerSecond', 4))),
   };

@@ -103,7 +103,7 @@ describe('commands and manifest', () => {
     const config = vscode.workspace.getConfiguration('distill');
     assert.equal(config.inspect('backend')?.defaultValue, 'auto');
     assert.equal(config.inspect('runsDir')?.defaultValue, '');
-    assert.equal(config.inspect('maxParallelRuns')?.defaultValue, 1);
+    assert.equal(config.inspect('maxParallelRuns')?.defaultValue, 0);
     assert.equal(config.inspect('uiUpdatesPerSecond')?.defaultValue, 4);
     assert.equal(config.inspect('nodePath')?.defaultValue, 'node');
   });

@@ -31,7 +31,10 @@ describe('runs started by commands', function () {
   let distill: DistillApi;
   before(async () => {
     distill = await api();
+    // These runs were written for one trainer at a time (Stop's second run waits); the default is one per core.
+    await vscode.workspace.getConfiguration('distill').update('maxParallelRuns', 1, vscode.ConfigurationTarget.Workspace);
   });
+  after(() => vscode.workspace.getConfiguration('distill').update('maxParallelRuns', undefined, vscode.ConfigurationTarget.Workspace));
 
   it('a tiny KD run started by "Run Knowledge Distillation" reaches completed, live in the tree', async () => {
     let runDir: string | undefined;

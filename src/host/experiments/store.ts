@@ -10,9 +10,10 @@ import { isOwnerGone, isRunStateFile, listRuns, markInterrupted, readRuns, type 
 import { Disposable, toDisposable, type IDisposable } from '../lifecycle';
 import { Throttle } from '../../shared/throttle';
 import { watchTargets } from './watch-targets';
+import { StudyFolderReader, type StudyFolder } from '../study/study-folders';
 
 export type RunEntry = ReadableRun;
-export type { DamagedRun, ListedRun };
+export type { DamagedRun, ListedRun, StudyFolder };
 
 export interface ExperimentGroup {
   name: string;
@@ -41,6 +42,8 @@ export class ExperimentStore extends Disposable {
   readonly onDidChange = this.changed.event;
   private listed: ListedRun[] = [];
   private entries: RunEntry[] = [];
+  private studyFolders: StudyFolder[] = [];
+  private readonly studyReader = new StudyFolderReader();
   private dir: string;
   /** One non-recursive watcher per watched folder (see watch), by folder and pattern. */
   private readonly watchers = new Map<string, IDisposable>();
@@ -84,10 +87,22 @@ export class ExperimentStore extends Disposable {
     return this.entries.find((entry) => entry.runDir === runDir);
   }
 
-  /** Runs grouped by experiment, experiments by name, newest run first. */
+  /** The study folders (a study.json inside), by name; their member runs are in `runs` and `listing` too. */
+  get studies(): readonly StudyFolder[] {
+    return this.studyFolders;
+  }
+
+  /** The study whose folder holds this run, if any. */
+  studyOf(runDir: string): StudyFolder | undefined {
+    return this.studyFolders.find((study) => dirname(runDir) === study.dir);
+  }
+
+  /** Runs grouped by experiment, experiments by name, newest run first; a study's members are its study's, not an experiment's. */
   experiments(): ExperimentGroup[] {
     const groups = new Map<string, ExperimentGroup>();
+    const studyDirs = new Set(this.studyFolders.map((study) => study.dir));
     for (const run of [...this.listed].sort((a, b) => b.id.localeCompare(a.id))) {
+      if (studyDirs.has(dirname(run.runDir))) continue;
       const group = groups.get(run.experiment) ?? { name: run.experiment, runs: [], damaged: [] };
       if (run.kind === 'run') group.runs.push(run);
       else group.damaged.push(run);
@@ -109,6 +124,7 @@ export class ExperimentStore extends Disposable {
     this.signature = folderSignature(this.dir);
     this.listed = readRuns(this.dir).map((run) => (run.kind === 'run' ? this.interruptIfAbandoned(run) : run));
     this.entries = this.listed.filter((run): run is RunEntry => run.kind === 'run');
+    this.studyFolders = this.studyReader.read(this.dir).sort((a, b) => a.name.localeCompare(b.name));
     this.changed.fire();
   }
 

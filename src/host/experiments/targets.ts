@@ -1,15 +1,16 @@
 // What a run command acts on. From the tree VS Code passes the clicked node and, with several
-// selected, all of them; tests and the dashboard pass `{ runDir }` or the run folder's path.
+// selected, all of them; tests and the dashboard pass `{ runDir }` or the run folder's path. A
+// study node stands for its members' runs, as an experiment node for its runs.
 import * as vscode from 'vscode';
 import type { ExperimentStore, RunEntry } from './store';
 
-export type RunArg = string | vscode.Uri | { runDir: string } | { kind: 'experiment'; runs: RunEntry[] } | undefined;
+export type RunArg = string | vscode.Uri | { runDir?: string } | { kind: 'experiment' | 'study'; runs: RunEntry[] } | undefined;
 
 function runDirsOf(arg: RunArg): string[] {
   if (!arg) return [];
   if (typeof arg === 'string') return [arg];
   if (arg instanceof vscode.Uri) return [arg.fsPath];
-  if ('runDir' in arg) return [arg.runDir];
+  if ('runDir' in arg) return arg.runDir ? [arg.runDir] : [];
   if ('runs' in arg) return arg.runs.map((run) => run.runDir);
   return [];
 }

@@ -1,7 +1,7 @@
-// The "Experiments" view: experiments → runs → models, from the runs folder alone, with the live
-// progress of this window's runs on top.
+// The "Experiments" view: experiments → runs → models, and studies → members → models, from the
+// runs folder alone, with the live progress of this window's runs and studies on top.
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, type DamagedRun } from '../../shared/run-folder';
 import { readSettings } from '../settings';
@@ -10,14 +10,28 @@ import type { ModelSummary, RunStatus } from '../../shared/protocol';
 import { formatCount, percent } from '../../shared/format';
 import { rateInterval, Throttle } from '../../shared/throttle';
 import type { Runner } from '../training/runner';
-import type { ExperimentStore, RunEntry } from './store';
+import { memberViews, studyContext, studyProgress, type MemberStatus, type MemberView } from '../study/member-view';
+import type { StudyRunner } from '../study/study-runner';
+import type { ExperimentStore, RunEntry, StudyFolder } from './store';
 
 export type ExperimentNode = { readonly kind: 'experiment'; readonly name: string; readonly runs: RunEntry[]; readonly damaged: DamagedRun[] };
 export type RunNode = { readonly kind: 'run'; readonly runDir: string; readonly entry: RunEntry };
 /** A run whose run.json or summary.json cannot be read: shown, with why, rather than hidden. */
 export type DamagedRunNode = { readonly kind: 'damaged'; readonly runDir: string; readonly run: DamagedRun };
 export type ModelNode = { readonly kind: 'model'; readonly runDir: string; readonly model: ModelSummary };
-export type TreeNode = ExperimentNode | RunNode | DamagedRunNode | ModelNode;
+/** A study: its members (and, for Compare Runs, their readable runs). */
+export type StudyNode = {
+  readonly kind: 'study';
+  readonly name: string;
+  readonly studyDir: string;
+  readonly members: MemberView[];
+  readonly runs: RunEntry[];
+  readonly active: boolean;
+  readonly problem?: string;
+};
+/** A member of a study; `runDir` is the attempt that speaks for it, when it has one. */
+export type MemberNode = { readonly kind: 'member'; readonly studyDir: string; readonly view: MemberView; readonly runDir?: string };
+export type TreeNode = ExperimentNode | RunNode | DamagedRunNode | ModelNode | StudyNode | MemberNode;
 
 const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   queued: new vscode.ThemeIcon('clock'),
@@ -26,6 +40,13 @@ const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   cancelled: new vscode.ThemeIcon('circle-slash'),
   interrupted: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('testing.iconQueued')),
+};
+
+const MEMBER_ICONS: Record<MemberStatus, vscode.ThemeIcon> = {
+  ...STATUS_ICONS,
+  damaged: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
+  blocked: new vscode.ThemeIcon('debug-disconnect'),
+  'not started': new vscode.ThemeIcon('circle-outline'),
 };
 
 /** The model a run is about: the distilled student, else whatever it trained last. */
@@ -56,13 +77,36 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     ),
   );
 
+  /** The study nodes last handed out, by folder: VS Code refreshes an element it was given, by identity. */
+  private studyNodes = new Map<string, StudyNode>();
+  private readonly redrawStudies = this._register(
+    new Throttle(
+      () => this.changed.fire(this.studies.studies.flatMap((study) => this.studyNodes.get(study.studyDir) ?? [])),
+      () => rateInterval(readSettings().uiUpdatesPerSecond),
+    ),
+  );
+
   constructor(
     private readonly store: ExperimentStore,
     private readonly runner: Runner,
+    private readonly studies: StudyRunner,
   ) {
     super();
     this._register(store.onDidChange(() => this.changed.fire(undefined)));
     this._register(runner.onDidChange(() => this.redraw.request()));
+    // A study's node (and so its members) redraws as its members start, train and end.
+    this._register(studies.onDidChange(() => this.redrawStudies.request()));
+  }
+
+  /** The study's node as the tree shows it now. */
+  studyNode(folder: StudyFolder): StudyNode {
+    const active = this.studies.study(folder.dir);
+    const listed = this.store.listing.filter((run) => dirname(run.runDir) === folder.dir);
+    const members = memberViews(folder.dir, folder.members, listed, active);
+    const runs = members.flatMap((view) => (view.run?.kind === 'run' ? [view.run] : []));
+    const node: StudyNode = { kind: 'study', name: folder.name, studyDir: folder.dir, members, runs, active: active !== undefined, problem: folder.problem };
+    this.studyNodes.set(folder.dir, node);
+    return node;
   }
 
   private activeRunNodes(): TreeNode[] | undefined {
@@ -74,7 +118,18 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) return this.store.experiments().map((group) => ({ kind: 'experiment', ...group }));
+    if (!node) {
+      const experiments = this.store.experiments().map((group): TreeNode => ({ kind: 'experiment', ...group }));
+      const studies = this.store.studies.map((folder) => this.studyNode(folder));
+      return [...experiments, ...studies].sort((a, b) => (a as { name: string }).name.localeCompare((b as { name: string }).name));
+    }
+    if (node.kind === 'study') {
+      // Built afresh: VS Code asks for a node's children when it was told the node changed.
+      const folder = this.store.studies.find((study) => study.dir === node.studyDir);
+      const members = folder ? this.studyNode(folder).members : node.members;
+      return members.map((view): MemberNode => ({ kind: 'member', studyDir: node.studyDir, view, runDir: view.run?.runDir }));
+    }
+    if (node.kind === 'member') return node.view.run?.kind === 'run' ? (node.view.run.summary?.models ?? []).map((model) => ({ kind: 'model', runDir: node.view.run!.runDir, model })) : [];
     if (node.kind === 'experiment') {
       const runs: (RunNode | DamagedRunNode)[] = [
         ...node.runs.map((entry): RunNode => ({ kind: 'run', runDir: entry.runDir, entry })),
@@ -87,7 +142,17 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    if (node.kind === 'experiment') return undefined;
+    if (node.kind === 'experiment' || node.kind === 'study') return undefined;
+    const studyNodeOf = (studyDir: string) => {
+      const folder = this.store.studies.find((study) => study.dir === studyDir);
+      return folder && this.studyNode(folder);
+    };
+    if (node.kind === 'member') return studyNodeOf(node.studyDir);
+    const study = this.store.studyOf(node.runDir);
+    if (study) {
+      const view = studyNodeOf(study.dir)?.members.find((m) => m.run?.runDir === node.runDir);
+      return view && { kind: 'member', studyDir: study.dir, view, runDir: node.runDir };
+    }
     const experimentOf = (name: string): ExperimentNode | undefined => {
       const group = this.store.experiments().find((e) => e.name === name);
       return group && { kind: 'experiment', ...group };
@@ -103,13 +168,64 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     if (node.kind === 'experiment') return this.experimentItem(node);
     if (node.kind === 'run') return this.runItem(node.entry);
     if (node.kind === 'damaged') return this.damagedItem(node.run);
+    if (node.kind === 'study') return this.studyItem(node);
+    if (node.kind === 'member') return this.memberItem(node);
     return this.modelItem(node);
   }
 
   /** The config is read only when the tooltip is wanted. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
     if (node.kind === 'run') item.tooltip = this.runTooltip(node.entry);
+    if (node.kind === 'member' && node.view.run?.kind === 'run') item.tooltip = this.runTooltip(node.view.run);
     return item;
+  }
+
+  private studyItem(node: StudyNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.name, node.members.length > 24 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `study:${node.studyDir}`;
+    item.resourceUri = vscode.Uri.file(node.studyDir);
+    if (node.problem) {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      item.description = `study.json: ${node.problem.split('\n')[0]}`;
+      item.tooltip = node.problem;
+      item.contextValue = 'studyDamaged';
+      return item;
+    }
+    item.iconPath = new vscode.ThemeIcon(node.active ? 'loading~spin' : 'layers');
+    item.description = studyProgress(node.members);
+    item.tooltip = `Study ${node.name}: ${node.members.length} members (${[...new Set(node.members.map((m) => m.member.method))].join(', ')}; seeds ${[...new Set(node.members.filter((m) => m.member.role !== 'teacher').map((m) => m.member.seed))].join(', ')})\n${node.studyDir}`;
+    item.contextValue = studyContext(node.members, node.active);
+    return item;
+  }
+
+  private memberItem(node: MemberNode): vscode.TreeItem {
+    const { view } = node;
+    const run = view.run?.kind === 'run' ? view.run : undefined;
+    const hasModels = (run?.summary?.models.length ?? 0) > 0 && view.status === 'completed';
+    const item = new vscode.TreeItem(view.member.id, hasModels ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `member:${node.studyDir}:${view.member.id}`;
+    item.iconPath = MEMBER_ICONS[view.status];
+    item.description = this.memberDescription(node);
+    // With a run folder, the run actions apply (open, reveal, compare, export, delete); without one, none do.
+    item.contextValue = node.runDir ? `member.${view.status === 'not started' ? 'missing' : view.status}` : 'memberPending';
+    if (node.runDir) item.resourceUri = vscode.Uri.file(node.runDir);
+    return item;
+  }
+
+  /** "kd · seed 1 · student 81.2% test", "kd · seed 1 · student · epoch 1/1 · 40%", "kd · seed 2 · queued". */
+  memberDescription(node: MemberNode): string {
+    const { view } = node;
+    const parts = [view.member.method, `seed ${view.member.seed}`];
+    const live = node.runDir && view.status === 'running' ? this.studies.study(node.studyDir)?.progress.get(node.runDir) : undefined;
+    const run = view.run?.kind === 'run' ? view.run : undefined;
+    if (live) parts.push(`${live.describe()} · ${Math.round(live.fraction * 100)}%`);
+    else if (view.status === 'failed' && run?.record.error) parts.push(`failed: ${run.record.error.message.split('\n')[0]}`);
+    else if (view.status === 'blocked') parts.push(`blocked: its teacher (${view.member.teacher}) did not complete`);
+    else if (view.status !== 'completed') parts.push(view.status);
+    const model = run && view.status === 'completed' ? keyModel(run) : undefined;
+    if (model) parts.push(headline(model));
+    if (view.attempts > 1) parts.push(`${view.attempts} attempts`);
+    return parts.join(' · ');
   }
 
   private experimentItem(node: ExperimentNode): vscode.TreeItem {

@@ -54,7 +54,8 @@ export class Runner extends Disposable {
    */
   start(input: unknown, baseDir: string): RunJob {
     const settings = readSettings();
-    const config = resolveRunConfig(input, { ...settings, threads: runThreads(settings) });
+    // The cores are shared out over the runs that will train at once, this one included.
+    const config = resolveRunConfig(input, { ...settings, threads: runThreads(settings, undefined, this.jobs.length + 1) });
     resolveNodePath(settings.nodePath);
     const folder = new RunFolder(newRunDir(this.store.runsDir, config.name));
     folder.ensure();
