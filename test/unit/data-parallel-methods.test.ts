@@ -3,11 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainConfig, type ModelSpecInput } from '../../src/shared/protocol';
 import { initBackend } from '../../src/core/backend/select';
-import { createRng } from '../../src/core/data/rng';
 import { AttentionTransfer } from '../../src/core/distill/at';
 import { ContrastiveDistiller } from '../../src/core/distill/crd';
 import { DecoupledDistiller } from '../../src/core/distill/dkd';
-import type { Distiller, TrainBatch } from '../../src/core/distill/distiller';
+import type { Distiller } from '../../src/core/distill/distiller';
 import { FitnetDistiller } from '../../src/core/distill/fitnet';
 import { MultiTeacherDistiller } from '../../src/core/distill/multi-teacher';
 import { SelfAttentionDistiller } from '../../src/core/distill/sad';
@@ -19,6 +18,7 @@ import { DataParallel } from '../../src/core/train/parallel/data-parallel';
 import { Replica } from '../../src/core/train/parallel/replica';
 import { shardSizes } from '../../src/core/train/parallel/shards';
 import { startThreads } from '../../src/core/train/parallel/start';
+import { maxAbsDifference, randomBatch } from '../support/parallel-batch';
 
 // The methods beyond KD that train with threads > 1: each worker rebuilds the distiller from its
 // recipe (its modules given the main thread's values), so a replica's gradient on a shard is the
@@ -86,25 +86,7 @@ const METHODS: { name: string; batchNormFree: boolean; make: () => Distiller }[]
   },
 ];
 
-function batchOf(size: number, seed: number): { batch: TrainBatch; labels: tf.Tensor1D } {
-  const rng = createRng(seed);
-  const x = tf.tensor(
-    Float32Array.from({ length: size * 64 }, () => rng() * 2 - 1),
-    [size, ...INPUT],
-  );
-  const labels = tf.tensor1d(
-    Int32Array.from({ length: size }, () => Math.floor(rng() * CLASSES)),
-    'int32',
-  );
-  return { batch: { x, y: labels, indices: Int32Array.from({ length: size }, (_, i) => i) }, labels };
-}
-
-function maxAbsDifference(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
+const batchOf = (size: number, seed: number) => randomBatch(size, seed, INPUT, CLASSES);
 
 const config = TrainConfig.parse({ optimizer: { kind: 'adam' }, learningRate: 1e-2, weightDecay: 5e-4 });
 const context = { epoch: 0, epochs: 1 };

@@ -3,8 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainConfig, type ModelSpecInput } from '../../src/shared/protocol';
 import { initBackend } from '../../src/core/backend/select';
-import { createRng } from '../../src/core/data/rng';
-import type { Distiller, TrainBatch } from '../../src/core/distill/distiller';
+import type { Distiller } from '../../src/core/distill/distiller';
 import { KnowledgeDistiller } from '../../src/core/distill/kd';
 import { ScratchTrainer } from '../../src/core/distill/scratch';
 import { buildModel } from '../../src/core/models/zoo';
@@ -13,6 +12,7 @@ import { createOptimizer } from '../../src/core/train/optimizer';
 import { DataParallel } from '../../src/core/train/parallel/data-parallel';
 import { Replica } from '../../src/core/train/parallel/replica';
 import { shardSizes } from '../../src/core/train/parallel/shards';
+import { maxAbsDifference, randomBatch } from '../support/parallel-batch';
 
 // Data parallelism over worker_threads: the averaged per-shard gradients against one replica's
 // gradient of the whole batch, replicas in step, determinism, and batches that do not divide.
@@ -24,18 +24,7 @@ const CNN: ModelSpecInput = { arch: 'cnn', widths: [4] };
 /** Float32 sums in another order and grouping: a few ulps of the gradient's scale. */
 const TOLERANCE = 1e-5;
 
-function batchOf(size: number, seed: number): { batch: TrainBatch; labels: tf.Tensor1D } {
-  const rng = createRng(seed);
-  const x = tf.tensor(
-    Float32Array.from({ length: size * 36 }, () => rng() * 2 - 1),
-    [size, ...INPUT],
-  );
-  const labels = tf.tensor1d(
-    Int32Array.from({ length: size }, () => Math.floor(rng() * CLASSES)),
-    'int32',
-  );
-  return { batch: { x, y: labels, indices: Int32Array.from({ length: size }, (_, i) => i) }, labels };
-}
+const batchOf = (size: number, seed: number) => randomBatch(size, seed, INPUT, CLASSES);
 
 interface Setup {
   distiller: Distiller;
@@ -60,13 +49,6 @@ async function withParallel<T>(s: Setup, threads: number, config: TrainConfig, b
     await parallel.dispose();
     optimizer.dispose();
   }
-}
-
-function maxAbsDifference(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
 }
 
 describe('data-parallel training over worker threads', () => {
