@@ -58,19 +58,22 @@ function writeVocab() {
 }
 
 // ---------- messages ----------
+const htmlToText = (html) =>
+  convert(html, {
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'img', format: 'skip' },
+    ],
+  });
+
+/** Spam often sends HTML as text/plain (or with no content type at all). */
+const looksLikeHtml = (text) => /<(html|body|!doctype)\b/i.test(text) || (text.match(/<\/?[a-z][a-z0-9]*\b[^<>]*>/gi)?.length ?? 0) >= 5;
+
 /** Plain text of a decoded mail: its text part, or its HTML part converted, cleaned of what carries no words. */
 function cleanBody(email) {
-  let body = email.text?.trim()
-    ? email.text
-    : email.html
-      ? convert(email.html, {
-          wordwrap: false,
-          selectors: [
-            { selector: 'a', options: { ignoreHref: true } },
-            { selector: 'img', format: 'skip' },
-          ],
-        })
-      : '';
+  let body = email.text?.trim() ? email.text : (email.html ?? '');
+  if (looksLikeHtml(body)) body = htmlToText(body);
   body = body
     .split(/\r?\n/)
     .filter((line) => !/^\s*(>|\|)/.test(line)) // quoted replies repeat another message
@@ -96,7 +99,8 @@ async function readMessages() {
       .sort();
     for (const file of files) {
       const email = await PostalMime.parse(readFileSync(join(dataDir, group, file)));
-      const subject = (email.subject ?? '').replace(/\s+/g, ' ').trim();
+      // Raw 8-bit bytes in a header (no RFC 2047 encoding) decode to U+FFFD: the character is lost either way.
+      const subject = (email.subject ?? '').replace(/[\s\ufffd]+/g, ' ').trim();
       const text = [subject, cleanBody(email)].filter(Boolean).join('\n');
       messages.push({ source: `${group}/${file.split('.')[0]}`, label, text });
     }

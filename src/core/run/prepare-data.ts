@@ -2,6 +2,7 @@ import type { DataConfig, DatasetSpec } from '../../shared/protocol';
 import { loadDataset } from '../data/load';
 import { applyNormalizer, fitNormalizer } from '../data/normalize';
 import { prepareSplits } from '../data/split';
+import type { TextDataset } from '../data/text/load-text';
 import { prepareTextSplits, type TextSplits } from '../data/text/splits';
 import { mapByTokens, remapIds } from '../data/text/vocabulary';
 import type { LoadedDataset, Split } from '../data/types';
@@ -33,13 +34,7 @@ function checkTransferShape(dataset: LoadedDataset, transferSet: LoadedDataset):
 }
 
 /** Token ids are never normalised: a text set's splits go to the model as they are. */
-async function prepareText(
-  dataset: LoadedDataset & { text: NonNullable<LoadedDataset['text']> },
-  config: DataConfig,
-  predictionSamples: number,
-  baseDir: string | undefined,
-  transferSpec?: DatasetSpec,
-): Promise<PreparedData> {
+async function prepareText(dataset: TextDataset, config: DataConfig, predictionSamples: number, baseDir: string | undefined, transferSpec?: DatasetSpec): Promise<PreparedData> {
   const { train, validation, test, text } = prepareTextSplits(dataset, config);
   let transfer: Split | undefined;
   if (transferSpec) {

@@ -2,11 +2,13 @@
 import { basename } from 'node:path';
 import { classesFor } from '../csv';
 import { checkClassesHaveTrainingSamples, checkLabelRange } from '../labels';
-import type { LoadedDataset, Split } from '../types';
+import type { LoadedDataset, Split, TextInfo } from '../types';
 import { encodeRows } from './encode';
 import { readTextFile, type TextFields, type TextRecords } from './read-text-file';
 import { BERT_SPECIALS, compactVocabulary, remapIds } from './vocabulary';
 import { BERT_CLS, BERT_PAD, BERT_SEP, bertUncased } from './wordpiece';
+
+export type TextDataset = LoadedDataset & { text: TextInfo };
 
 export interface LabelledTexts {
   texts: string[];
@@ -18,7 +20,7 @@ export interface LabelledTexts {
  * SEP); test ids outside it become UNK. prepareData narrows it again to the training split left after the validation
  * hold-out, so that validation, like test, holds only what training saw.
  */
-export function textDataset(name: string, classNames: string[], train: LabelledTexts, test: LabelledTexts | undefined, maxLength: number, warnings: string[] = []): LoadedDataset {
+export function textDataset(name: string, classNames: string[], train: LabelledTexts, test: LabelledTexts | undefined, maxLength: number, warnings: string[] = []): TextDataset {
   const wordPiece = bertUncased();
   const encode = (texts: string[]) => encodeRows(texts.map((text) => wordPiece.encode(text, maxLength - 2)), maxLength, { pad: BERT_PAD, cls: BERT_CLS, sep: BERT_SEP });
   const trainIds = encode(train.texts);
@@ -42,7 +44,7 @@ export interface TextFileSpec extends TextFields {
 }
 
 /** The user's labelled text (CSV, TSV or JSON Lines): integer labels are class indices, other labels names in sorted order. */
-export function loadTextFiles(spec: TextFileSpec): LoadedDataset {
+export function loadTextFiles(spec: TextFileSpec): TextDataset {
   const train = readTextFile(spec.train, spec);
   const test = spec.test === undefined ? undefined : readTextFile(spec.test, spec);
   const files = test ? [train, test] : [train];

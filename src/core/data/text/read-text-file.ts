@@ -89,8 +89,8 @@ function readDelimited(file: string, content: string, format: 'csv' | 'tsv', fie
   const labelColumn = column(fields.labelField);
   const records: TextRecords = { file, texts: [], labels: [], lines: [] };
   for (const row of rows.slice(1)) {
-    // info.lines is where the record ends; a quoted field may span lines.
-    const line = row.info.lines - (row.raw.replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
+    // info.lines is where the record ends (a quoted field may span lines); raw also holds the empty lines before it.
+    const line = row.info.lines - (row.raw.replace(/^[\r\n]+/, '').replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
     records.texts.push(text(file, line, fields.textField, row.record[textColumn]));
     records.labels.push(label(file, line, fields.labelField, row.record[labelColumn]));
     records.lines.push(line);

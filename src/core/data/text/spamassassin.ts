@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_TEXT_DATASET } from '../../../shared/protocol';
 import { dataDirCandidates } from '../builtin';
-import type { LoadedDataset } from '../types';
-import { textDataset, type LabelledTexts } from './load-text';
+import { textDataset, type LabelledTexts, type TextDataset } from './load-text';
 import { readTextFile } from './read-text-file';
 
 /** Legitimate mail, legitimate mail that looks like spam (newsletters, HTML, offers), spam. */
@@ -28,6 +27,6 @@ function read(file: string): LabelledTexts {
   return { texts: records.texts, y };
 }
 
-export function loadSpamAssassin(maxLength: number, dir = findTextDataset()): LoadedDataset {
+export function loadSpamAssassin(maxLength: number, dir = findTextDataset()): TextDataset {
   return textDataset(BUILTIN_TEXT_DATASET, SPAMASSASSIN_CLASSES, read(join(dir, 'train.jsonl.gz')), read(join(dir, 'test.jsonl.gz')), maxLength);
 }

@@ -1,7 +1,8 @@
 // Train / validation / test of a text set: the same stratified hold-outs as every data set (split.ts), carrying each
 // sample's message along, then the vocabulary narrowed to the training split that is left.
 import { prepareSplits, subsetSplit, type SplitOptions, type Splits } from '../split';
-import type { LoadedDataset, Split, TextInfo } from '../types';
+import type { Split, TextInfo } from '../types';
+import type { TextDataset } from './load-text';
 import { CLS, PAD, SEP, UNK, compactVocabulary, remapIds } from './vocabulary';
 
 export interface TextSplits extends Splits {
@@ -15,7 +16,7 @@ const rowNumbers = (split: Split): Split => ({ x: Float32Array.from({ length: sp
  * splitting the row numbers, so each sample keeps its message. The vocabulary is then the ids of the final training
  * split — after the validation hold-out and limitTrain — so validation ids, like test ids, outside it read as UNK.
  */
-export function prepareTextSplits(ds: LoadedDataset & { text: TextInfo }, opts: SplitOptions): TextSplits {
+export function prepareTextSplits(ds: TextDataset, opts: SplitOptions): TextSplits {
   const rows = prepareSplits({ ...ds, inputShape: [1], train: rowNumbers(ds.train), test: ds.test && rowNumbers(ds.test) }, opts);
   const size = ds.text.maxLength;
   const pick = (from: Split, texts: string[], chosen: Split) => ({ split: subsetSplit(from, chosen.x, size), texts: Array.from(chosen.x, (row) => texts[row]) });
