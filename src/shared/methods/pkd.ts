@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IMAGE_MODELS, kdAlphaHelp, temperatureHelp } from './common';
+import { kdAlphaHelp, temperatureHelp } from './common';
 import { defineMethod } from './method';
 
 /** Layer maps of multi-layer methods: PKD-Skip spreads the student's blocks over the teacher's, PKD-Last takes the teacher's last ones. */
@@ -33,9 +33,9 @@ export const pkd = defineMethod({
     beta: { label: 'Hidden-state weight β', symbol: 'β', help: 'Weight of the normalised hidden-state MSE, averaged over the matched layers (PKD-BERT’s patience_loss).' },
     temperature: { ...temperatureHelp, help: 'PKD used T=10 for BERT; 4 suits small networks.' },
     strategy: { label: 'Layer map', kind: 'choice', help: 'skip: student blocks spread over the teacher’s; last: the teacher’s last blocks.' },
-    studentLayers: { label: 'Student blocks', kind: 'list', optional: true, help: '0-based; by default every block but the last.' },
+    studentLayers: { label: 'Student blocks', kind: 'list', optional: true, help: '0-based; by default every block (on text, every layer’s [CLS]) but the last.' },
   },
-  modelKinds: IMAGE_MODELS,
+  modelKinds: ['image', 'text'],
   teacher: true,
   student: true,
 });
