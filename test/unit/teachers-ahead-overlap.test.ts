@@ -122,31 +122,51 @@ describe('teachers ahead of the student', () => {
     }
   });
 
+  // KD runs with augmentation on the built-in images: a 1-epoch teacher on one thread, a 2-epoch student on `threads`.
+  const kdRun = (threads: number, teacherWidth: number) =>
+    methodConfig({
+      data: { dataset: { kind: 'builtin' }, limitTrain: 96, limitValidation: 40, limitTest: 40 },
+      teacher: { model: { arch: 'cnn', widths: [teacherWidth] }, train: { epochs: 1, threads: 1 } },
+      student: { model: { arch: 'cnn', widths: [4] } },
+      method: { name: 'kd' },
+      train: { epochs: 2, batchSize: 32, threads, augment: { cropPadding: 2, horizontalFlip: true } },
+    });
+  const logs = (events: TrainerEvent[]) => events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
+  const outcome = (run: Awaited<ReturnType<typeof runMethod>>) => ({
+    epochs: run.epochs.map((e) => ({ phase: e.phase, losses: e.losses, train: e.trainAccuracy, val: e.valAccuracy })),
+    test: run.summary.models.map((m) => m.testAccuracy),
+  });
+
   test('KD with augmentation on 2 threads, the teacher ahead: the same losses, accuracies and test results as on one thread', async () => {
     const dir = scratchDir('ahead');
     try {
-      const config = (threads: number) =>
-        methodConfig({
-          data: { dataset: { kind: 'builtin' }, limitTrain: 96, limitValidation: 40, limitTest: 40 },
-          teacher: { model: { arch: 'cnn', widths: [12] }, train: { epochs: 1, threads: 1 } },
-          student: { model: { arch: 'cnn', widths: [4] } },
-          method: { name: 'kd' },
-          train: { epochs: 2, batchSize: 32, threads, augment: { cropPadding: 2, horizontalFlip: true } },
-        });
-      const logs = (events: TrainerEvent[]) => events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
-      const one = await runMethod(config(1), dir.path('one'));
-      const two = await runMethod(config(2), dir.path('two'));
+      const one = await runMethod(kdRun(1, 12), dir.path('one'));
+      const two = await runMethod(kdRun(2, 12), dir.path('two'));
       assert.ok(
-        logs(two.events).some((m) => m.startsWith('student: 2 threads, teachers ahead: one worker runs the teacher on the next augmented batch')),
+        logs(two.events).some((m) => m.startsWith('student: 2 threads, teachers ahead: one worker runs the teacher on the next augmented batch') && m.includes('1 replica, as on one thread')),
         logs(two.events).join('\n'),
       );
-      const epochs = (run: typeof one) => run.epochs.map((e) => ({ phase: e.phase, losses: e.losses, train: e.trainAccuracy, val: e.valAccuracy }));
-      assert.equal(epochs(two).length, 3);
-      assert.deepEqual(epochs(two), epochs(one));
-      assert.deepEqual(
-        two.summary.models.map((m) => m.testAccuracy),
-        one.summary.models.map((m) => m.testAccuracy),
+      assert.equal(outcome(two).epochs.length, 3);
+      assert.deepEqual(outcome(two), outcome(one));
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('with a smaller teacher: 2 threads go data parallel, and 3 threads (the teacher ahead + those 2 replicas) train exactly as those 2', async () => {
+    const dir = scratchDir('ahead-dp');
+    try {
+      const two = await runMethod(kdRun(2, 6), dir.path('two'));
+      const three = await runMethod(kdRun(3, 6), dir.path('three'));
+      assert.ok(
+        logs(two.events).some((m) => m.startsWith('student: 2 threads, data parallel')),
+        logs(two.events).join('\n'),
       );
+      assert.ok(
+        logs(three.events).some((m) => m.startsWith('student: 3 threads, teachers ahead') && m.includes('2 replicas, data parallel')),
+        logs(three.events).join('\n'),
+      );
+      assert.deepEqual(outcome(three), outcome(two));
     } finally {
       dir.remove();
     }
