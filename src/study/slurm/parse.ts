@@ -115,11 +115,11 @@ export function parseJobcomp(text: string): SlurmTask[] {
 }
 
 /** The fields sacct prints for the status. */
-export const SACCT_FORMAT = 'JobID,State,ExitCode,Reason';
+export const SACCT_FORMAT = 'JobID,State,ExitCode';
 
 /**
- * `sacct -n -P -X -o JobID,State,ExitCode,Reason`: `123_4|COMPLETED|0:0|None`, pending tasks
- * together as `123_[5-9]`, a cancel as `CANCELLED by 0`.
+ * `sacct -n -P -X -o JobID,State,ExitCode`: `123_4|COMPLETED|0:0`, pending tasks together as
+ * `123_[5-9]`, a cancel as `CANCELLED by 0`.
  */
 export function parseSacct(text: string): SlurmTask[] {
   return text
@@ -128,7 +128,7 @@ export function parseSacct(text: string): SlurmTask[] {
     .filter(Boolean)
     .flatMap((line) => {
       const [jobId, rawState, exitCode, reason] = line.split('|');
-      if (!jobId || !rawState) throw new Error(`sacct: expected JobID|State|ExitCode|Reason, got "${line}"`);
+      if (!jobId || !rawState) throw new Error(`sacct: expected JobID|State|ExitCode, got "${line}"`);
       const state = rawState.split(' ')[0];
       const base = { state, exitCode: exitCode || undefined, reason: reason && reason !== 'None' ? reason : undefined };
       const match = /^(\d+)_(.+)$/.exec(jobId);

@@ -2,6 +2,7 @@
 // the member's run folder. The folder's own record wins once it is final; a task that ended
 // without the run recording its ending (killed, out of time or memory, a node lost) has its run
 // recorded failed or cancelled here, naming the Slurm state, so every listing agrees.
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isFinal, markCancelled, markFailed, RunFolder } from '../../shared/run-folder';
 import type { StudyMember } from '../../shared/study/expand';
@@ -78,12 +79,17 @@ export function mergeStatus(studyDir: string, members: readonly StudyMember[], j
       const status = recorded === 'running' ? 'running' : phase;
       return { ...withSlurm, status, result: { status } };
     }
-    // The task ended; the run did not record how.
-    if (phase === 'cancelled' && slurm.reason === 'DependencyNeverSatisfied') {
+    // The task ended; the run did not record how. A student cancelled before it started because its teacher did not complete is blocked.
+    const teacherTask = member.teacher ? latest.get(member.teacher) : undefined;
+    const teacherRecord = teacherTask ? readMemberRun(join(studyDir, teacherTask.runDir)).record?.status : undefined;
+    // (A teacher cancelled with the study leaves its students cancelled, not blocked.)
+    const teacherFailed = teacherRecord === 'failed' || teacherRecord === 'interrupted';
+    if (phase === 'cancelled' && !recorded && (slurm.reason === 'DependencyNeverSatisfied' || teacherFailed)) {
       return { ...withSlurm, status: 'blocked', detail: `its teacher (member ${member.teacher ?? 'teacher'}) did not complete`, result: { status: 'blocked' } };
     }
     const ending: MemberResult['status'] = phase === 'completed' ? 'failed' : phase;
-    const message = phase === 'completed' ? `Slurm task ${withTask.job} ended without the run recording an ending (see ${log})` : `Slurm task ${withTask.job} ended ${detailOf(slurm)} (see ${log})`;
+    const seeLog = existsSync(join(studyDir, log)) ? ` (see ${log})` : '';
+    const message = phase === 'completed' ? `Slurm task ${withTask.job} ended without the run recording an ending${seeLog}` : `Slurm task ${withTask.job} ended ${detailOf(slurm)}${seeLog}`;
     if (record && (recorded || ending === 'failed')) recordEnding(runDir, ending, message);
     const after = readMemberRun(runDir);
     const result = after.record ? resultOf(after) : { status: ending };
