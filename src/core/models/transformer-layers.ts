@@ -1,6 +1,6 @@
-// The pieces of a BERT encoder that tfjs-layers has no layer for, as serialisable custom layers
-// (registered below, so a saved transformer loads back through tf.loadLayersModel). Dense,
-// LayerNormalization, Add and the GELU activation are tfjs-layers' own.
+// The pieces of a BERT encoder that tfjs-layers has no (fast enough) layer for, as serialisable
+// custom layers (registered below, so a saved transformer loads back through tf.loadLayersModel).
+// Dense, Add and the GELU activation are tfjs-layers' own.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -214,6 +214,70 @@ export class MultiHeadSelfAttention extends tfl.layers.Layer {
   }
 }
 
+interface LayerNormArgs extends NonNullable<LayerArgs> {
+  epsilon: number;
+}
+
+/**
+ * LayerNorm over the last axis, y = (x − mean)/√(var + ε)·γ + β, as BERT's. tfjs-layers' own
+ * LayerNormalization tiles γ and β to the input's shape, and Tile's gradient is a Slice and an Add
+ * per tiled row (B·L of each per LayerNorm: most of a training step). Here γ and β broadcast, and
+ * the gradient is the closed form, per row with x̂ = (x − mean)·s, s = 1/√(var + ε), g = dy·γ:
+ *   dx = s·(g − mean(g) − x̂·mean(g·x̂)),  dγ = Σ_rows dy·x̂,  dβ = Σ_rows dy.
+ */
+export class LayerNorm extends tfl.layers.Layer {
+  static readonly className = 'DistillLayerNorm';
+  private readonly epsilon: number;
+  private gamma: tfl.LayerVariable | null = null;
+  private beta: tfl.LayerVariable | null = null;
+
+  constructor(args: LayerNormArgs) {
+    super(args);
+    this.epsilon = args.epsilon;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const size = (inputShape as Shape)[(inputShape as Shape).length - 1] as number;
+    this.gamma = this.addWeight('gamma', [size], 'float32', tfl.initializers.ones());
+    this.beta = this.addWeight('beta', [size], 'float32', tfl.initializers.zeros());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return inputShape as Shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => layerNorm(single(inputs), this.gamma!.read(), this.beta!.read(), this.epsilon));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
+  }
+}
+
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  const last = x.rank - 1;
+  const rows = x.shape.slice(0, -1).map((_, i) => i);
+  const op = tf.customGrad((xIn, g, b, save) => {
+    const [xs, gammaT, betaT] = [xIn, g, b] as tf.Tensor[];
+    const centred = tf.sub(xs, tf.mean(xs, last, true));
+    const s = tf.rsqrt(tf.add(tf.mean(tf.square(centred), last, true), epsilon));
+    const xhat = tf.mul(centred, s);
+    (save as (tensors: tf.Tensor[]) => void)([xhat, s, gammaT]);
+    return {
+      value: tf.add(tf.mul(xhat, gammaT), betaT),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, sd, gm] = saved;
+        const gx = tf.mul(dy, gm);
+        const dx = tf.mul(sd, tf.sub(tf.sub(gx, tf.mean(gx, last, true)), tf.mul(xh, tf.mean(tf.mul(gx, xh), last, true))));
+        return [dx, tf.sum(tf.mul(dy, xh), rows), tf.sum(dy, rows)];
+      },
+    };
+  });
+  return op(x, gamma, beta);
+}
+
 /** [B, L, H] → [B, H]: the hidden state of the first token, [CLS]. */
 export class ClsToken extends tfl.layers.Layer {
   static readonly className = 'DistillClsToken';
@@ -232,6 +296,6 @@ export class ClsToken extends tfl.layers.Layer {
   }
 }
 
-for (const cls of [SeededDropout, BertEmbeddings, PaddingMask, MultiHeadSelfAttention, ClsToken]) {
+for (const cls of [SeededDropout, BertEmbeddings, PaddingMask, MultiHeadSelfAttention, LayerNorm, ClsToken]) {
   tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 }

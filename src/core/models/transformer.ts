@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { intermediateSize, transformerSpecError, type TransformerSpec } from '../../shared/protocol';
 import type { Backbone } from './backbone';
 import type { SeededInit } from './init';
-import { BertEmbeddings, ClsToken, MultiHeadSelfAttention, PaddingMask, SeededDropout, bertInitializer } from './transformer-layers';
+import { BertEmbeddings, ClsToken, LayerNorm, MultiHeadSelfAttention, PaddingMask, SeededDropout, bertInitializer } from './transformer-layers';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -31,7 +31,7 @@ export function transformerBackbone(input: Sym, spec: TransformerSpec, vocabSize
   const intermediate = intermediateSize(spec);
   const dense = (units: number, name: string, activation?: 'gelu' | 'tanh') => tfl.layers.dense({ units, activation, kernelInitializer: bertInitializer(init.seed()), name: `${prefix}_${name}` });
   const drop = (x: Sym, name: string) => new SeededDropout({ rate: dropout, seed: init.seed(), name: `${prefix}_${name}` }).apply(x) as Sym;
-  const layerNorm = (x: Sym, name: string) => tfl.layers.layerNormalization({ epsilon: LAYER_NORM_EPSILON, name: `${prefix}_${name}` }).apply(x) as Sym;
+  const layerNorm = (x: Sym, name: string) => new LayerNorm({ epsilon: LAYER_NORM_EPSILON, name: `${prefix}_${name}` }).apply(x) as Sym;
   const residual = (x: Sym, sub: Sym, name: string) => layerNorm(tfl.layers.add({ name: `${prefix}_${name}_add` }).apply([drop(sub, `${name}_dropout`), x]) as Sym, `${name}_LayerNorm`);
   const cls = (x: Sym, name: string) => new ClsToken({ name: `${prefix}_${name}` }).apply(x) as Sym;
 
