@@ -7,7 +7,9 @@ import { BaseDistiller } from './base';
 import type { StepOutput, TrainBatch } from './distiller';
 import { meanSquaredError } from './losses/mse';
 import { softCrossEntropy } from './losses/soft-cross-entropy';
+import { requireSameHeads, tinyBertAttentionLoss, tinyBertHiddenLoss, tinyBertTransformerMap } from './losses/tinybert';
 import { FeatureConnector, linearNet, variablesOf } from './modules/connector';
+import { bothTransformers, sequenceOf } from './modules/sequence';
 import { blockShapes, fieldOf } from './modules/taps';
 
 export interface TinyBertOptions {
@@ -84,14 +86,23 @@ function sharedWidths(student: ZooModel, teacher: ZooModel, studentShapes: numbe
  * before or after it is the same). 'prediction': soft cross-entropy of the student's logits
  * against the teacher's at T, averaged over batch × classes and without hard labels
  * (`task_distill.py`'s `soft_cross_entropy` in pred_distill).
+ *
+ * On transformers, stage 1 is `task_distill.py`'s: student state m (0 the embedding output, m the
+ * output of layer m) through W against teacher state g(m) = m·N/M (tinyBertTransformerMap), the
+ * embedding term apart from the hidden ones, plus the attention loss on the unnormalised scores of
+ * every head of layer m against teacher layer g(m), masked keys zeroed, summed over layers; the
+ * heads must match.
  */
 export class TinyBertDistiller extends BaseDistiller<'tinybert'> {
   override readonly usesLabels = false;
+  private readonly text: boolean;
   private readonly layerMap: number[];
   /** Per layer: the pooling that matches the sizes, and, per-layer, its own W. */
-  private readonly connectors: FeatureConnector[];
+  private readonly connectors: FeatureConnector[] = [];
   /** The one W of 'shared'. */
   private readonly shared?: SharedProjection;
+  /** Transformers: W per state (one shared W repeated, or one each). */
+  private readonly stateProjections: SharedProjection[] = [];
 
   constructor(
     student: ZooModel,
@@ -100,6 +111,23 @@ export class TinyBertDistiller extends BaseDistiller<'tinybert'> {
     private readonly stage: 'intermediate' | 'prediction',
   ) {
     super('tinybert', student);
+    this.text = bothTransformers('tinybert', student, teacher);
+    if (this.text) {
+      const [s, t] = [student.info.spec, teacher.info.spec];
+      if (s.arch !== 'transformer' || t.arch !== 'transformer') throw new Error('tinybert: transformers expected');
+      this.layerMap = stage === 'intermediate' ? tinyBertTransformerMap(s.layers, t.layers) : [];
+      if (stage === 'intermediate') {
+        try {
+          requireSameHeads('TinyBERT', s.heads, t.heads);
+        } catch (error) {
+          throw new ConfigError([`config.student.model: ${(error as Error).message} (TinyBERT's attention loss compares the scores of every head)`]);
+        }
+        const perLayer = options.projection === 'per-layer';
+        const one = perLayer ? undefined : this.add(new SharedProjection(s.hidden, t.hidden, options.seed));
+        this.stateProjections = this.layerMap.map((_, m) => one ?? this.add(new SharedProjection(s.hidden, t.hidden, options.seed + m)));
+      }
+      return;
+    }
     const studentShapes = blockShapes(student);
     const teacherShapes = blockShapes(teacher);
     this.layerMap = stage === 'intermediate' ? tinyBertLayerMap(studentShapes.length, teacherShapes.length) : [];
@@ -120,8 +148,24 @@ export class TinyBertDistiller extends BaseDistiller<'tinybert'> {
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const t = this.teacher.forward(batch.x, false);
-    const { logits, features } = this.student.forward(batch.x, true);
+    const s = this.student.forward(batch.x, true);
+    const { logits, features } = s;
     if (this.stage === 'prediction') return { logits, losses: { soft: softCrossEntropy(logits, t.logits, this.options.temperature, 'mean') } };
+    if (this.text) {
+      const ss = sequenceOf(s, this.student);
+      const ts = sequenceOf(t, this.teacher);
+      const studentStates = [ss.embeddingOutput, ...ss.hidden];
+      const teacherStates = [ts.embeddingOutput, ...ts.hidden];
+      const projected = studentStates.map((h, m) => this.stateProjections[m].apply(h, true));
+      const targets = this.layerMap.map((g) => teacherStates[g]);
+      const hidden = tinyBertHiddenLoss(projected.slice(1), targets.slice(1));
+      const attention = tinyBertAttentionLoss(
+        ss.scores,
+        this.layerMap.slice(1).map((g) => ts.scores[g - 1]),
+        ss.mask,
+      );
+      return { logits, losses: { embedding: tinyBertHiddenLoss([projected[0]], [targets[0]]), hidden, attention } };
+    }
     const terms = this.connectors.map((c, l) => {
       const projected = this.shared ? this.shared.apply(c.connect(features[l], true), true) : c.connect(features[l], true);
       return meanSquaredError(projected, c.target(t.features[this.layerMap[l]]));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IMAGE_MODELS, temperatureHelp } from './common';
+import { temperatureHelp } from './common';
 import { defineMethod } from './method';
 
 /** TinyBERT's projection: one W for every matched layer (its `fit_dense`), or one W per layer. */
@@ -9,8 +9,9 @@ export type ProjectionSharing = z.infer<typeof ProjectionSharing>;
 /**
  * TinyBERT (Jiao et al. 2020, `task_distill.py`): stage 1 matches the first block's output
  * (the "embedding") and the mapped hidden blocks through a learned projection W, one shared by
- * every layer by default; stage 2 is prediction-layer distillation with soft cross-entropy
- * averaged over batch × classes.
+ * every layer by default — on transformers the embedding output and the layers mapped by
+ * g(m) = m·N/M, plus the MSE of every head's unnormalised attention scores; stage 2 is
+ * prediction-layer distillation with soft cross-entropy averaged over batch × classes.
  */
 export const tinybert = defineMethod({
   name: 'tinybert',
@@ -27,7 +28,7 @@ export const tinybert = defineMethod({
   },
   label: 'TinyBERT (embedding + hidden)',
   summary:
-    'Stage 1: the first block’s output and the mapped hidden blocks match the teacher’s through a learned projection W (one shared W, or one per layer); stage 2: soft cross-entropy on the predictions, averaged over batch × classes.',
+    'Stage 1: the first block’s output (on text, the embedding output) and the mapped hidden blocks match the teacher’s through a learned projection W (one shared W, or one per layer), and on text every head’s attention scores; stage 2: soft cross-entropy on the predictions, averaged over batch × classes.',
   reference: 'Jiao et al. 2020, “TinyBERT”; task_distill.py',
   command: { id: 'distill.runTinyBert', title: 'Run Embedding + Hidden Distillation (TinyBERT-style)' },
   params: {
@@ -39,7 +40,7 @@ export const tinybert = defineMethod({
     },
     intermediateEpochs: { label: 'Intermediate-stage epochs', optional: true, help: 'By default the training epochs.' },
   },
-  modelKinds: IMAGE_MODELS,
+  modelKinds: ['image', 'text'],
   teacher: true,
   student: true,
   stages: (method) => [{ role: 'student-intermediate', stage: 'intermediate', epochs: method.intermediateEpochs }, { role: 'student' }],
