@@ -17,6 +17,7 @@ const RUN_FLAGS = `[--method NAME] [--teacher cnn:32,64] [--student mlp:64]
                   [--teacher-checkpoint DIR] [--epochs N] [--teacher-epochs N] [--batch-size N] [--lr X]
                   [--recipe quick|reference] [--optimizer adam|sgd] [--temperature T] [--alpha A] [--seed N] [--backend auto|tfjs-node|wasm|cpu]
                   [--limit-train N] [--limit-validation N] [--limit-test N] [--max-steps N] [--threads N|auto] [--no-baseline] [--name NAME] [--runs-dir DIR]
+                  [--data fashion-mnist-small|spamassassin] [--text FILE.csv|.tsv|.jsonl [--text-test FILE] [--text-field text] [--label-field label]] [--max-length 128]
                   [--run-dir DIR] [--base-dir DIR]   train into DIR (a Slurm study's tasks do); relative paths resolve against --base-dir
                   [--set path=value …]   any config field, e.g. --set method.beta=100 --set train.weightDecay=5e-4`;
 

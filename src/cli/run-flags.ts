@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { methodNamed } from '../shared/methods';
-import type { ExperimentConfigInput } from '../shared/protocol';
+import { BUILTIN_DATASETS, isTextDataset, type ExperimentConfigInput } from '../shared/protocol';
 import { parseModelFlag } from './model-flag';
 
 export const RUN_OPTIONS = {
@@ -30,6 +30,15 @@ export const RUN_OPTIONS = {
   'limit-test': { type: 'string' },
   'no-baseline': { type: 'boolean' },
   'runs-dir': { type: 'string' },
+  /** A built-in data set by name: fashion-mnist-small (images, the default) or spamassassin (text). */
+  data: { type: 'string' },
+  /** The user's labelled text, CSV / TSV with a header or JSON Lines: data.dataset = { kind: 'text', train: FILE }. */
+  text: { type: 'string' },
+  'text-test': { type: 'string' },
+  'text-field': { type: 'string' },
+  'label-field': { type: 'string' },
+  /** Tokens a text row holds (data.dataset.maxLength). */
+  'max-length': { type: 'string' },
   /** Train into this folder (created if missing; refused if it holds a run already) instead of a new one under the runs folder: a Slurm study's tasks do. */
   'run-dir': { type: 'string' },
   /** Where relative dataset and checkpoint paths resolve (default: the config file's folder, else the working directory). */
@@ -92,6 +101,41 @@ function objectAt(root: Json, key: string, path: string[]): Json {
   return node;
 }
 
+type RunValues = ReturnType<typeof parseArgs<{ options: typeof RUN_OPTIONS }>>['values'];
+
+/** --data NAME, --text FILE [--text-test FILE] [--text-field F] [--label-field F], --max-length N: the config's data.dataset. */
+function setDataset(config: Json, values: RunValues): void {
+  const flags = ['data', 'text', 'text-test', 'text-field', 'label-field', 'max-length'] as const;
+  if (flags.every((flag) => values[flag] === undefined)) return;
+  if (values.data !== undefined && values.text !== undefined) throw new Error('--data and --text: expected one data set, got both (--data names a built-in set, --text your own text file)');
+  const data = objectAt(config, 'data', ['data']);
+  if (values.data !== undefined) {
+    if (!(BUILTIN_DATASETS as readonly string[]).includes(values.data)) {
+      throw new Error(
+        `--data: expected a built-in data set (${BUILTIN_DATASETS.join(', ')}), got "${values.data}"; give your own text with --text FILE, other data in a config file or with --set data.dataset=…`,
+      );
+    }
+    data.dataset = { kind: 'builtin', name: values.data };
+  }
+  if (values.text !== undefined) data.dataset = { kind: 'text', train: values.text };
+  const dataset = isObject(data.dataset) ? data.dataset : { kind: 'builtin' };
+  const textOnly = { 'text-test': 'test', 'text-field': 'textField', 'label-field': 'labelField' } as const;
+  for (const [flag, field] of Object.entries(textOnly)) {
+    const value = values[flag as keyof typeof textOnly];
+    if (value === undefined) continue;
+    if (dataset.kind !== 'text') throw new Error(`--${flag}: expected your own text data (--text FILE) with it, got no text file`);
+    dataset[field] = value;
+  }
+  const maxLength = numberFlag(values['max-length'], 'max-length');
+  if (maxLength !== undefined) {
+    if (!isTextDataset({ kind: String(dataset.kind), name: dataset.name === undefined ? undefined : String(dataset.name) })) {
+      throw new Error('--max-length: applies to text data (--data spamassassin or --text FILE), not to images or features');
+    }
+    dataset.maxLength = maxLength;
+    data.dataset = dataset;
+  }
+}
+
 /**
  * A config from an optional JSON file, or from `base` (the demo's), with command-line flags laid
  * over it (flags win).
@@ -133,6 +177,7 @@ export function configFromArgs(args: string[], base?: ExperimentConfigInput): { 
   set(['seed'], numberFlag(values.seed, 'seed'));
   set(['backend'], values.backend);
   set(['name'], values.name);
+  setDataset(config, values);
   set(['data', 'limitTrain'], numberFlag(values['limit-train'], 'limit-train'));
   set(['data', 'limitValidation'], numberFlag(values['limit-validation'], 'limit-validation'));
   set(['data', 'limitTest'], numberFlag(values['limit-test'], 'limit-test'));
