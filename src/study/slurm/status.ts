@@ -73,7 +73,7 @@ export function mergeStatus(studyDir: string, members: readonly StudyMember[], j
     if (!slurm || !phase) {
       // Slurm has forgotten the job (no accounting, past MinJobAge): the folder is all there is.
       const result = resultOf(run);
-      return { ...withSlurm, status: result.status, result, detail: `Slurm no longer reports job ${task.jobId}` };
+      return { ...withSlurm, status: result.status, result, detail: `Slurm no longer reports task ${withTask.job}` };
     }
     if (ACTIVE.includes(phase)) {
       const status = recorded === 'running' ? 'running' : phase;
