@@ -39,7 +39,14 @@ const USAGES = {
   Trains a study (methods × seeds × grid values) into <runs dir>/<study name>/, one member run per
   folder, at most N trainer processes at once (default: the cores), then prints its table. The
   flags of run change the study's base config. Given its folder, a study resumes: members without
-  a completed run train again. Ctrl-C stops the study (running members are cancelled).`,
+  a completed run train again. Ctrl-C stops the study (running members are cancelled).
+  distill-lab study <study.json | STUDY_FOLDER> --executor slurm [--wait]
+  Submits the members (a folder: those without a completed, queued or running run) to Slurm as an
+  sbatch array written into STUDY_FOLDER/slurm/<n>/study.sbatch, with the study's "slurm" options;
+  --wait polls until every member has ended, then prints the table.
+  distill-lab study --status STUDY_FOLDER | --cancel STUDY_FOLDER
+  Each member queued, running, completed, failed, cancelled or blocked (from sacct, else squeue and
+  scontrol, and the run folders); --cancel runs scancel on the study's jobs.`,
   backend: BACKEND_USAGE,
 } as const;
 type Command = keyof typeof USAGES;
