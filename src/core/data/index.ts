@@ -1,4 +1,4 @@
-export type { LoadedDataset, Split } from './types';
+export type { LoadedDataset, Split, TextInfo } from './types';
 export { loadDataset, type LoadOptions } from './load';
 export { FASHION_MNIST_CLASSES, builtinDatasetCandidates, findBuiltinDataset, loadBuiltin } from './builtin';
 export { CIFAR10_CLASSES } from './cifar';
