@@ -3,6 +3,7 @@
 // Dense, Add and the GELU activation are tfjs-layers' own.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { createRng } from '../../shared/rng';
 
 type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
 type Kwargs = Parameters<tfl.layers.Layer['call']>[1];
@@ -22,21 +23,27 @@ function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
 }
 
 /**
- * Dropout whose masks are reproducible: the n-th training call of a layer draws its mask from seed
- * `seed + n`, so a run with the same seed drops the same units at the same steps. (tfjs's own
- * Dropout with a fixed seed would draw the same mask at every step.)
+ * Dropout whose masks are reproducible: each layer draws its masks from its own seeded stream
+ * (mulberry32), so a run with the same seed drops the same units at the same steps, and every
+ * step draws a new mask. (tfjs's Dropout with a fixed seed draws the same mask at every step, and
+ * tf.dropout spends four kernels — uniform, add, floor, divide — where one multiply by a mask of
+ * 0 and 1/(1 − rate) made here does.)
  */
 class DropoutStream {
-  private calls = 0;
+  private readonly random: () => number;
   constructor(
     readonly rate: number,
     readonly seed: number,
-  ) {}
+  ) {
+    this.random = createRng(seed);
+  }
 
   apply(x: tf.Tensor, training: boolean): tf.Tensor {
     if (!training || this.rate === 0) return x;
-    const seed = (this.seed * 1_000_003 + this.calls++) % 2 ** 31;
-    return tf.dropout(x, this.rate, undefined, seed);
+    const keep = 1 - this.rate;
+    const mask = new Float32Array(x.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = this.random() < keep ? 1 / keep : 0;
+    return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
   }
 }
 
@@ -278,6 +285,39 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
   return op(x, gamma, beta);
 }
 
+/**
+ * BERT's GELU, x·Φ(x) with Φ(x) = (1 + erf(x/√2))/2 (erf, not the tanh approximation:
+ * tfjs-backend-wasm has an Erf kernel), with the closed-form gradient Φ(x) + x·φ(x),
+ * φ(x) = exp(−x²/2)/√(2π), in a few kernels instead of autodiff through erf.
+ */
+export class Gelu extends tfl.layers.Layer {
+  static readonly className = 'DistillGelu';
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return inputShape as Shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => gelu(single(inputs)));
+  }
+}
+
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((xIn, save) => {
+    const xs = xIn as tf.Tensor;
+    const cdf = tf.add(0.5, tf.mul(0.5, tf.erf(tf.mul(xs, Math.SQRT1_2))));
+    (save as (tensors: tf.Tensor[]) => void)([xs, cdf]);
+    return {
+      value: tf.mul(xs, cdf),
+      gradFunc: (dy: tf.Tensor, [xv, c]: tf.Tensor[]) => {
+        const pdf = tf.mul(tf.exp(tf.mul(tf.square(xv), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+        return tf.mul(dy, tf.add(c, tf.mul(xv, pdf)));
+      },
+    };
+  });
+  return op(x);
+}
+
 /** [B, L, H] → [B, H]: the hidden state of the first token, [CLS]. */
 export class ClsToken extends tfl.layers.Layer {
   static readonly className = 'DistillClsToken';
@@ -296,6 +336,6 @@ export class ClsToken extends tfl.layers.Layer {
   }
 }
 
-for (const cls of [SeededDropout, BertEmbeddings, PaddingMask, MultiHeadSelfAttention, LayerNorm, ClsToken]) {
+for (const cls of [SeededDropout, BertEmbeddings, PaddingMask, MultiHeadSelfAttention, LayerNorm, Gelu, ClsToken]) {
   tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 }

@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { intermediateSize, transformerSpecError, type TransformerSpec } from '../../shared/protocol';
 import type { Backbone } from './backbone';
 import type { SeededInit } from './init';
-import { BertEmbeddings, ClsToken, LayerNorm, MultiHeadSelfAttention, PaddingMask, SeededDropout, bertInitializer } from './transformer-layers';
+import { BertEmbeddings, ClsToken, Gelu, LayerNorm, MultiHeadSelfAttention, PaddingMask, SeededDropout, bertInitializer } from './transformer-layers';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -12,8 +12,7 @@ export const LAYER_NORM_EPSILON = 1e-12;
 /**
  * A BERT encoder (Devlin et al. 2019; Hugging Face's `modeling_bert.py` names the layers) over
  * [B, L] token ids, 0 = padding: word + position embeddings → LayerNorm → dropout, then `layers`
- * post-LN blocks of multi-head self-attention and a GELU (erf, as BERT; tfjs-backend-wasm has Erf,
- * and its gradient is built from Exp and Square) feed-forward, each sub-block
+ * post-LN blocks of multi-head self-attention and a GELU (erf, as BERT; see Gelu) feed-forward, each sub-block
  * LayerNorm(x + dropout(sublayer(x))); the [CLS] state of the last block through the pooler
  * (dense + tanh) is the embedding the head classifies. Features are the blocks' hidden states.
  */
@@ -29,7 +28,7 @@ export function transformerBackbone(input: Sym, spec: TransformerSpec, vocabSize
   }
   const { hidden, heads, dropout } = spec;
   const intermediate = intermediateSize(spec);
-  const dense = (units: number, name: string, activation?: 'gelu' | 'tanh') => tfl.layers.dense({ units, activation, kernelInitializer: bertInitializer(init.seed()), name: `${prefix}_${name}` });
+  const dense = (units: number, name: string, activation?: 'tanh') => tfl.layers.dense({ units, activation, kernelInitializer: bertInitializer(init.seed()), name: `${prefix}_${name}` });
   const drop = (x: Sym, name: string) => new SeededDropout({ rate: dropout, seed: init.seed(), name: `${prefix}_${name}` }).apply(x) as Sym;
   const layerNorm = (x: Sym, name: string) => new LayerNorm({ epsilon: LAYER_NORM_EPSILON, name: `${prefix}_${name}` }).apply(x) as Sym;
   const residual = (x: Sym, sub: Sym, name: string) => layerNorm(tfl.layers.add({ name: `${prefix}_${name}_add` }).apply([drop(sub, `${name}_dropout`), x]) as Sym, `${name}_LayerNorm`);
@@ -50,7 +49,7 @@ export function transformerBackbone(input: Sym, spec: TransformerSpec, vocabSize
     const attention = new MultiHeadSelfAttention({ heads, dropout, seed: init.seed(), name: `${prefix}_${name}_attention_self` });
     const [context, scores, probs, values] = attention.apply([q, k, v, mask]) as Sym[];
     const attended = residual(x, dense(hidden, `${name}_attention_output_dense`).apply(context) as Sym, `${name}_attention_output`);
-    const inner = dense(intermediate, `${name}_intermediate_dense`, 'gelu').apply(attended) as Sym;
+    const inner = new Gelu({ name: `${prefix}_${name}_intermediate_gelu` }).apply(dense(intermediate, `${name}_intermediate_dense`).apply(attended)) as Sym;
     x = residual(attended, dense(hidden, `${name}_output_dense`).apply(inner) as Sym, `${name}_output`);
     features.push(x);
     sequence.scores.push(scores);
