@@ -144,7 +144,22 @@ export async function startCluster({ keep = false } = {}) {
   const pids = { munged: undefined, slurmctld: undefined, slurmd: undefined };
   const children = [];
 
+  // Should the test process end without calling stop() (an uncaught error, process.exit), the
+  // daemons are killed by pid as it exits; stop() is the orderly way and removes this.
+  const killOnExit = () => {
+    for (const pid of [pids.slurmd, pids.slurmctld, pids.munged]) {
+      try {
+        if (pid) process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
+
   const stop = async () => {
+    process.off('exit', killOnExit);
     if (pids.slurmctld && alive(pids.slurmctld)) {
       try {
         execFileSync('scancel', ['--user', String(process.getuid?.() ?? 0)], { env, stdio: 'ignore', timeout: 10_000 });
