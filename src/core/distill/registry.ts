@@ -9,6 +9,8 @@ import { DecoupledDistiller } from './dkd';
 import { MutualLearning, type Peer } from './dml';
 import { FitnetDistiller } from './fitnet';
 import { KnowledgeDistiller } from './kd';
+import { MiniLmDistiller } from './minilm';
+import { refuseTransformers } from './modules/sequence';
 import { MultiTeacherDistiller } from './multi-teacher';
 import { PatientDistiller } from './pkd';
 import { SelfAttentionDistiller } from './sad';
@@ -45,6 +47,14 @@ const seedOf = (parts: DistillerParts) => parts.seed ?? 0;
 
 type DistillerFactory<N extends MethodName> = (method: MethodOf<N>, parts: DistillerParts) => Distiller;
 
+/** A method that reads image feature maps: a transformer among its models is refused, naming the methods for text. */
+function imageOnly<N extends MethodName>(label: string, factory: DistillerFactory<N>): DistillerFactory<N> {
+  return (method, parts) => {
+    refuseTransformers(method.name, label, [parts.student, parts.teacher]);
+    return factory(method, parts);
+  };
+}
+
 /** One line per method; a method without its line does not compile. */
 const DISTILLERS: { [N in MethodName]: DistillerFactory<N> } = {
   teacher: (_, parts) => new ScratchTrainer(parts.student, 'teacher'),
@@ -55,15 +65,17 @@ const DISTILLERS: { [N in MethodName]: DistillerFactory<N> } = {
   // One generation, distilled from the one before (the first from the teacher); the sequence is the run plan's.
   'born-again': (method, parts) => new KnowledgeDistiller(parts.student, teacherOf(parts, 'born-again'), method, 'born-again'),
   dml: (method, parts) => new MutualLearning(need(parts.peers, 'its peers', 'dml'), method.update),
-  fitnet: (method, parts) =>
+  fitnet: imageOnly('FitNets, a regressor on feature maps', (method, parts) =>
     method.stages === 'two' && parts.stage !== 'hint'
       ? new KnowledgeDistiller(parts.student, teacherOf(parts, 'fitnet'), method, 'fitnet')
       : new FitnetDistiller(parts.student, teacherOf(parts, 'fitnet'), { ...method, seed: seedOf(parts) }, parts.stage === 'hint' ? 'hint' : 'joint'),
+  ),
   pkd: (method, parts) => new PatientDistiller(parts.student, teacherOf(parts, 'pkd'), { ...method, seed: seedOf(parts) }),
   tinybert: (method, parts) => new TinyBertDistiller(parts.student, teacherOf(parts, 'tinybert'), { ...method, seed: seedOf(parts) }, parts.stage === 'intermediate' ? 'intermediate' : 'prediction'),
   distilbert: (method, parts) => new DistilBertDistiller(parts.student, teacherOf(parts, 'distilbert'), { ...method, seed: seedOf(parts) }),
-  at: (method, parts) => new AttentionTransfer(parts.student, teacherOf(parts, 'at'), method),
-  sad: (method, parts) => new SelfAttentionDistiller(parts.student, parts.teacher, method),
+  minilm: (method, parts) => new MiniLmDistiller(parts.student, teacherOf(parts, 'minilm'), method, parts.stage === 'intermediate' ? 'intermediate' : 'finetune'),
+  at: imageOnly('attention transfer', (method, parts) => new AttentionTransfer(parts.student, teacherOf(parts, 'at'), method)),
+  sad: imageOnly('self attention distillation', (method, parts) => new SelfAttentionDistiller(parts.student, parts.teacher, method)),
   crd: (method, parts) =>
     new ContrastiveDistiller(parts.student, teacherOf(parts, 'crd'), method, { nData: need(parts.nData, 'the training set size', 'crd'), labels: parts.labels, seed: seedOf(parts) }),
   srrl: (method, parts) => new SrrlDistiller(parts.student, teacherOf(parts, 'srrl'), { ...method, seed: seedOf(parts) }),

@@ -9,6 +9,7 @@ import { dkd } from './dkd';
 import { dml } from './dml';
 import { fitnet } from './fitnet';
 import { kd } from './kd';
+import { minilm } from './minilm';
 import type { MethodDescriptor, StudentStage } from './method';
 import { multiTeacher } from './multi-teacher';
 import { pkd } from './pkd';
@@ -24,7 +25,7 @@ export { LayerStrategy } from './pkd';
 export { SadMapFunction } from './sad';
 
 /** In the order the form and the CLI list them. */
-export const METHODS = [teacher, scratch, kd, unlabeled, multiTeacher, bornAgain, dml, fitnet, pkd, tinybert, distilbert, at, sad, crd, srrl, dkd] as const;
+export const METHODS = [teacher, scratch, kd, unlabeled, multiTeacher, bornAgain, dml, fitnet, pkd, tinybert, distilbert, minilm, at, sad, crd, srrl, dkd] as const;
 
 type Schemas<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
 
