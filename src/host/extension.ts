@@ -53,7 +53,7 @@ class DistillExtension extends Disposable {
     // The native backend lives in global storage, which extension updates keep; each trainer is told where.
     this.nativeBackend = this._register(new NativeBackendCommand(this.log, join(context.globalStorageUri.fsPath, 'backends'), context.asAbsolutePath('dist/cli.js')));
     this.runner = this._register(new Runner(this.store, this.log, context.asAbsolutePath('dist/trainer.js'), this.nativeBackend.dir));
-    this.studies = this._register(new StudyRunner(this.store, this.log, context.asAbsolutePath('dist/trainer.js'), this.nativeBackend.dir));
+    this.studies = this._register(new StudyRunner(this.store, this.log, context.asAbsolutePath('dist/trainer.js'), context.asAbsolutePath('dist/cli.js'), this.nativeBackend.dir));
     this._register(new ActiveStudiesContext(this.studies));
     this.tree = this._register(new ExperimentsTree(this.store, this.runner, this.studies));
     this._register(vscode.window.createTreeView(EXPERIMENTS_VIEW, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true }));

@@ -21,6 +21,8 @@ export interface Settings {
   /** Threads per run for configs that leave train.threads open; 0: the machine's cores shared out over maxParallelRuns (training/run-config.ts). */
   threadsPerRun: number;
   uiUpdatesPerSecond: number;
+  /** Where a study's members train: `local`, a pool of trainer processes here, or `slurm`, an sbatch array (study/executions.ts). */
+  studyExecutor: 'local' | 'slurm';
 }
 
 export function readSettings(): Settings {
@@ -32,6 +34,7 @@ export function readSettings(): Settings {
     maxParallelRuns: parallelRuns(config.get<number>('maxParallelRuns', 0)),
     threadsPerRun: Math.max(0, Math.floor(config.get<number>('threadsPerRun', 0))),
     uiUpdatesPerSecond: Math.min(60, Math.max(0.2, config.get<number>('uiUpdatesPerSecond', 4))),
+    studyExecutor: config.get<string>('studyExecutor', 'local') === 'slurm' ? 'slurm' : 'local',
   };
 }
 

@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import * as vscode from 'vscode';
 import type { DistillApi } from '../../src/host/extension';
 import type { MemberNode, StudyNode, TreeNode } from '../../src/host/experiments/tree';
 import type { RunRecord, RunSummary, StudyConfigInput } from '../../src/shared/protocol';
-import { api, longRun, note, screenshot, tempDir, tinyRun, waitFor } from './support';
+import { api, extension, longRun, note, screenshot, tempDir, tinyRun, waitFor } from './support';
+
+interface Cluster {
+  conf: string;
+  stop(): Promise<void>;
+}
+
+/** An ES module loaded at run time (the suite is bundled as CommonJS; a literal import() would be bundled too). */
+const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
 
 /** A study's base: a tiny run's config without its name and method (the study's own). */
 function studyBase(run = tinyRun('unused')): Record<string, unknown> {
@@ -196,5 +205,50 @@ describe('studies', function () {
     assert.equal(members['kd-s1'], 'blocked');
     assert.ok(!existsSync(join(stopDir, 'kd-s1')));
     assert.equal(distill.tree.getTreeItem(studyNode(distill, stopDir)).contextValue, 'study.incomplete');
+  });
+
+  it('distill.studyExecutor "slurm": the study goes to a real one-node cluster as an sbatch array and completes, watched until its members settle', async function () {
+    this.timeout(240_000);
+    const started = Date.now();
+    const { startCluster } = (await importModule(pathToFileURL(join(extension().extensionPath, 'scripts', 'slurm-cluster.mjs')).href)) as { startCluster: () => Promise<Cluster> };
+    const cluster = await startCluster();
+    note(`Slurm cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const saved = { conf: process.env.SLURM_CONF, poll: process.env.DISTILL_SLURM_POLL_MS };
+    // The extension host's environment is the Slurm commands' (SLURM_CONF picks the cluster).
+    process.env.SLURM_CONF = cluster.conf;
+    process.env.DISTILL_SLURM_POLL_MS = '500';
+    await settings().update('studyExecutor', 'slurm', vscode.ConfigurationTarget.Workspace);
+    try {
+      const submitted = Date.now();
+      const slurmDir = (await vscode.commands.executeCommand<string>('distill.startStudy', { name: 'it-study-slurm', base: studyBase(), methods: ['kd'], seeds: [1] }))!;
+      assert.ok(slurmDir, 'the command returns the study folder');
+      const active = distill.studies.study(slurmDir)!;
+      const node = studyNode(distill, slurmDir);
+      assert.equal(distill.tree.getTreeItem(node).contextValue, 'study.running');
+      const outcome = await active.done;
+      note(`Slurm study of 3 tiny members: ${((Date.now() - submitted) / 1000).toFixed(1)} s from the command to every member settled`);
+      assert.deepEqual([...(outcome?.ran ?? [])].sort(), ['kd-s1', 'scratch-s1', 'teacher']);
+      const jobs = readJson<{ submissions: { script: string; tasks: { member: string }[] }[] }>(join(slurmDir, 'slurm', 'jobs.json'));
+      assert.ok(jobs && existsSync(join(slurmDir, jobs.submissions[0].script)), 'the sbatch script and jobs.json are in the study folder');
+      assert.deepEqual(jobs.submissions[0].tasks.map((t) => t.member).sort(), ['kd-s1', 'scratch-s1', 'teacher']);
+      const done = studyNode(distill, slurmDir);
+      assert.equal(distill.tree.getTreeItem(done).description, '3/3 done');
+      assert.deepEqual(
+        memberNodes(distill, done).map((m) => [m.view.member.id, m.view.status]),
+        [
+          ['teacher', 'completed'],
+          ['scratch-s1', 'completed'],
+          ['kd-s1', 'completed'],
+        ],
+      );
+      assert.equal(readJson<{ teacher: { checkpoint: string } }>(join(slurmDir, 'kd-s1', 'config.json'))!.teacher.checkpoint, join(slurmDir, 'teacher', 'checkpoints', 'teacher', 'last'));
+    } finally {
+      await settings().update('studyExecutor', undefined, vscode.ConfigurationTarget.Workspace);
+      if (saved.conf === undefined) delete process.env.SLURM_CONF;
+      else process.env.SLURM_CONF = saved.conf;
+      if (saved.poll === undefined) delete process.env.DISTILL_SLURM_POLL_MS;
+      else process.env.DISTILL_SLURM_POLL_MS = saved.poll;
+      await cluster.stop();
+    }
   });
 });

@@ -42,6 +42,11 @@ describe('prepareStudy', () => {
     assert.equal((set.base.train as { threads: number }).threads, 3);
   });
 
+  test('on Slurm the threads are left to the study (the nodes are not this machine)', () => {
+    const study = prepareStudy({ name: 's', base: tinyBase(), methods: ['kd'], seeds: [1] }, { ...settings, studyExecutor: 'slurm' }, '/w', 8);
+    assert.equal((study.base.train as { threads?: number }).threads, undefined);
+  });
+
   test('a bad study is a StudyError naming the field; a bad member config names the member', () => {
     assert.throws(
       () => prepareStudy({ name: 's', base: tinyBase(), methods: ['kd'], seeds: [] }, settings, '/w', 2),

@@ -79,9 +79,15 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
 
   /** The study nodes last handed out, by folder: VS Code refreshes an element it was given, by identity. */
   private studyNodes = new Map<string, StudyNode>();
+  /** Studies that moved since the last redraw (one that just ended among them). */
+  private readonly movedStudies = new Set<string>();
   private readonly redrawStudies = this._register(
     new Throttle(
-      () => this.changed.fire(this.studies.studies.flatMap((study) => this.studyNodes.get(study.studyDir) ?? [])),
+      () => {
+        const nodes = [...this.movedStudies].flatMap((dir) => this.studyNodes.get(dir) ?? []);
+        this.movedStudies.clear();
+        if (nodes.length > 0) this.changed.fire(nodes);
+      },
       () => rateInterval(readSettings().uiUpdatesPerSecond),
     ),
   );
@@ -95,18 +101,27 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     this._register(store.onDidChange(() => this.changed.fire(undefined)));
     this._register(runner.onDidChange(() => this.redraw.request()));
     // A study's node (and so its members) redraws as its members start, train and end.
-    this._register(studies.onDidChange(() => this.redrawStudies.request()));
+    this._register(
+      studies.onDidChange((study) => {
+        this.movedStudies.add(study.studyDir);
+        this.redrawStudies.request();
+      }),
+    );
   }
 
-  /** The study's node as the tree shows it now. */
+  /** The study's node as its folder and this window's runner say now. */
   studyNode(folder: StudyFolder): StudyNode {
     const active = this.studies.study(folder.dir);
     const listed = this.store.listing.filter((run) => dirname(run.runDir) === folder.dir);
     const members = memberViews(folder.dir, folder.members, listed, active);
     const runs = members.flatMap((view) => (view.run?.kind === 'run' ? [view.run] : []));
-    const node: StudyNode = { kind: 'study', name: folder.name, studyDir: folder.dir, members, runs, active: active !== undefined, problem: folder.problem };
-    this.studyNodes.set(folder.dir, node);
-    return node;
+    return { kind: 'study', name: folder.name, studyDir: folder.dir, members, runs, active: active !== undefined, problem: folder.problem };
+  }
+
+  /** The node again from the store: a node VS Code hands back may be older than its last redraw. */
+  private fresh(node: StudyNode): StudyNode {
+    const folder = this.store.studies.find((study) => study.dir === node.studyDir);
+    return folder ? this.studyNode(folder) : node;
   }
 
   private activeRunNodes(): TreeNode[] | undefined {
@@ -121,13 +136,12 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     if (!node) {
       const experiments = this.store.experiments().map((group): TreeNode => ({ kind: 'experiment', ...group }));
       const studies = this.store.studies.map((folder) => this.studyNode(folder));
+      this.studyNodes = new Map(studies.map((study) => [study.studyDir, study]));
       return [...experiments, ...studies].sort((a, b) => (a as { name: string }).name.localeCompare((b as { name: string }).name));
     }
     if (node.kind === 'study') {
       // Built afresh: VS Code asks for a node's children when it was told the node changed.
-      const folder = this.store.studies.find((study) => study.dir === node.studyDir);
-      const members = folder ? this.studyNode(folder).members : node.members;
-      return members.map((view): MemberNode => ({ kind: 'member', studyDir: node.studyDir, view, runDir: view.run?.runDir }));
+      return this.fresh(node).members.map((view): MemberNode => ({ kind: 'member', studyDir: node.studyDir, view, runDir: view.run?.runDir }));
     }
     if (node.kind === 'member') return node.view.run?.kind === 'run' ? (node.view.run.summary?.models ?? []).map((model) => ({ kind: 'model', runDir: node.view.run!.runDir, model })) : [];
     if (node.kind === 'experiment') {
@@ -180,7 +194,8 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     return item;
   }
 
-  private studyItem(node: StudyNode): vscode.TreeItem {
+  private studyItem(given: StudyNode): vscode.TreeItem {
+    const node = this.fresh(given);
     const item = new vscode.TreeItem(node.name, node.members.length > 24 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
     item.id = `study:${node.studyDir}`;
     item.resourceUri = vscode.Uri.file(node.studyDir);

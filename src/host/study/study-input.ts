@@ -11,17 +11,20 @@ import { expandStudy } from '../../shared/study/expand';
 import type { Settings } from '../settings';
 import { runThreads, withRunSettings } from '../training/run-config';
 
-export type StudySettings = Pick<Settings, 'backend' | 'threadsPerRun' | 'maxParallelRuns'>;
+export type StudySettings = Pick<Settings, 'backend' | 'threadsPerRun' | 'maxParallelRuns'> & Partial<Pick<Settings, 'studyExecutor'>>;
 
 /**
  * The study to save and run: `input` checked (a StudyError names each bad field, a bad member's
- * config names the member), the settings laid into the base where it leaves them open,
+ * config names the member), the settings laid into the base where it leaves them open (threads
+ * only for the local pool),
  * `baseDir` where the input names none.
  */
 export function prepareStudy(input: unknown, settings: StudySettings, baseDir: string, cores?: number): StudyConfig {
   const given = parseStudy(input);
   const members = expandStudy(given, given.name).members.length;
-  const base = withRunSettings(given.base, { backend: settings.backend, threads: runThreads(settings, cores, members) });
+  // On Slurm the members train on the cluster's nodes: this machine's cores say nothing of theirs.
+  const threads = settings.studyExecutor === 'slurm' ? undefined : runThreads(settings, cores, members);
+  const base = withRunSettings(given.base, { backend: settings.backend, threads });
   const study = parseStudy({ ...given, base, baseDir: given.baseDir ?? baseDir });
   expandStudy(study, study.name);
   return study;

@@ -1,16 +1,18 @@
-// Runs studies in this window with the CLI's pool (src/study/local-executor.ts): at most
-// distill.maxParallelRuns trainer processes at once, spawned with distill.nodePath as single runs'
-// are. A failed member never stops the others; Stop cancels the running members and starts no
-// more; a study run again (resume) trains only its members without a completed run. The study is
-// locked while it runs (src/shared/study/folder.ts), so the CLI cannot train it at the same time.
+// Runs studies from this window with the CLI's executors (executions.ts): by default the local
+// pool, at most distill.maxParallelRuns trainer processes at once, spawned with distill.nodePath
+// as single runs' are; with distill.studyExecutor "slurm", an sbatch array on the cluster, watched
+// until every member settled. A failed member never stops the others; Stop cancels the running
+// members and starts no more (scancel on Slurm); a study run again (resume) trains only its
+// members without a completed run. A local study is locked while it runs
+// (src/shared/study/folder.ts), so the CLI cannot train it at the same time.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { NATIVE_BACKENDS_ENV } from '../../shared/native-backend';
 import type { StudyConfig, TrainerEvent } from '../../shared/protocol';
 import { expandStudy, type StudyMember } from '../../shared/study/expand';
-import { claimStudyDir, lockStudy, memberRun, readStudy, writeStudy } from '../../shared/study/folder';
+import { claimStudyDir, readStudy, writeStudy } from '../../shared/study/folder';
 import type { MemberResult } from '../../shared/study/table';
-import { LocalExecutor, type StudyOutcome } from '../../study/local-executor';
+import type { StudyOutcome } from '../../study/local-executor';
 import type { ExperimentStore } from '../experiments/store';
 import { Disposable, toDisposable, type IDisposable } from '../lifecycle';
 import type { Log } from '../log';
@@ -18,6 +20,7 @@ import { readSettings } from '../settings';
 import { resolveNodePath } from '../training/node-path';
 import { RunProgress } from '../training/run-progress';
 import type { StudyActivity } from './member-view';
+import { localExecution, slurmExecution, submittedToSlurm, type ExecutionHooks, type ExecutionSpec, type StudyExecution } from './executions';
 import { prepareStudy } from './study-input';
 
 /** How long stopped members get to finish their step and record it before they are killed. */
@@ -81,12 +84,14 @@ export class StudyRunner extends Disposable {
   private readonly trainerEvents = this._register(new vscode.EventEmitter<{ studyDir: string; runDir: string; event: TrainerEvent }>());
   /** Every event of every member's trainer, as it arrives. */
   readonly onTrainerEvent = this.trainerEvents.event;
-  private readonly active = new Map<string, { study: ActiveStudy; executor: LocalExecutor }>();
+  private readonly active = new Map<string, { study: ActiveStudy; execution: StudyExecution }>();
 
   constructor(
     private readonly store: ExperimentStore,
     private readonly log: Log,
     private readonly trainerScript: string,
+    /** The CLI bundle (dist/cli.js) a Slurm study's tasks run. */
+    private readonly cliScript: string,
     /** Where Distill: Install Native Backend puts tfjs-node; each trainer looks there. */
     private readonly nativeBackendsDir: string,
   ) {
@@ -131,10 +136,10 @@ export class StudyRunner extends Disposable {
     if (!active || active.study.stopRequested) return false;
     active.study.stopRequested = true;
     this.log.info(`study ${active.study.name}: stopping`);
-    active.executor.stop();
+    active.execution.stop();
     const timer = setTimeout(() => {
       this.log.info(`study ${active.study.name}: members did not stop within ${STOP_GRACE_MS / 1000} s; killing them`);
-      active.executor.kill();
+      active.execution.kill();
     }, STOP_GRACE_MS);
     void active.study.done.finally(() => clearTimeout(timer));
     this.changed.fire(active.study);
@@ -142,26 +147,18 @@ export class StudyRunner extends Disposable {
   }
 
   private stopAll(): void {
-    for (const { executor } of this.active.values()) executor.stop();
+    // Local trainers cancel at their next step (they also do when this host goes); a Slurm study keeps running on the cluster.
+    for (const { execution } of this.active.values()) if (execution.executor === 'local') execution.stop();
   }
 
   private run(studyDir: string, config: StudyConfig): ActiveStudy {
     const settings = readSettings();
     const nodePath = resolveNodePath(settings.nodePath);
     const expanded = expandStudy(config, basename(studyDir));
-    // Refused, naming the holder, when the CLI or another window runs this study now.
-    const unlock = lockStudy(studyDir);
     const study = new ActiveStudy(studyDir, expanded.members, settings.maxParallelRuns);
     const claims = new Map<string, IDisposable>();
     const label = (member: StudyMember) => `${study.name}/${member.id}`;
-    const executor = new LocalExecutor({
-      studyDir,
-      expanded,
-      parallel: settings.maxParallelRuns,
-      baseDir: config.baseDir ?? studyDir,
-      nodePath,
-      trainerScript: this.trainerScript,
-      env: { ...process.env, [NATIVE_BACKENDS_ENV]: this.nativeBackendsDir },
+    const hooks: ExecutionHooks = {
       onStart: (member, runDir) => {
         claims.set(runDir, this.store.claim(runDir));
         study.started.set(member.id, runDir);
@@ -179,25 +176,40 @@ export class StudyRunner extends Disposable {
         if (event.type === 'started' || event.type === 'epoch') this.store.scheduleRefresh();
       },
       onOutput: (member, text) => this.log.trainerOutput(label(member), text),
-      onEnd: (member, result, runDir) => {
-        this.log.endTrainerOutput(label(member));
-        claims.get(runDir)?.dispose();
-        claims.delete(runDir);
-        study.settled.set(member.id, result.status);
-        study.progress.delete(runDir);
-        this.log.info(`${label(member)}: ${result.status}`);
+      onEnd: (member, status, runDir) => {
+        if (runDir) {
+          this.log.endTrainerOutput(label(member));
+          claims.get(runDir)?.dispose();
+          claims.delete(runDir);
+          study.progress.delete(runDir);
+          // A member seen only once it ended (a Slurm task between two polls): its folder speaks for it.
+          if (!study.started.has(member.id) && status !== 'completed') study.started.set(member.id, runDir);
+        }
+        study.settled.set(member.id, status);
+        if (runDir) this.log.info(`${label(member)}: ${status}`);
         this.changed.fire(study);
         this.store.refresh();
       },
-      onSkip: (member, why) => {
-        study.settled.set(member.id, memberRun(studyDir, member.id)?.record?.status === 'completed' ? 'completed' : 'skipped');
-        if (why !== 'completed already') this.log.info(`${label(member)}: not run: ${why}`);
-        this.changed.fire(study);
-      },
-    });
-    this.active.set(studyDir, { study, executor });
-    this.log.info(`study ${study.name}: ${expanded.members.length} members, at most ${settings.maxParallelRuns} trainers at once`);
-    void executor
+      log: (text) => this.log.info(`study ${study.name}: ${text}`),
+    };
+    const spec: ExecutionSpec = {
+      studyDir,
+      studyName: study.name,
+      study: config,
+      expanded,
+      parallel: settings.maxParallelRuns,
+      nodePath,
+      trainerScript: this.trainerScript,
+      cliScript: this.cliScript,
+      env: { ...process.env, [NATIVE_BACKENDS_ENV]: this.nativeBackendsDir },
+    };
+    const useSlurm = settings.studyExecutor === 'slurm' || submittedToSlurm(studyDir);
+    const execution = useSlurm ? slurmExecution(spec, hooks) : localExecution(spec, hooks);
+    this.active.set(studyDir, { study, execution });
+    this.log.info(
+      `study ${study.name}: ${expanded.members.length} members, ${execution.executor === 'slurm' ? `on Slurm${settings.studyExecutor === 'slurm' ? '' : ' (it was submitted there before)'}` : `at most ${settings.maxParallelRuns} trainers at once`}`,
+    );
+    void execution
       .run()
       .then(
         (outcome) => outcome,
@@ -209,7 +221,6 @@ export class StudyRunner extends Disposable {
       )
       .then((outcome) => {
         for (const claim of claims.values()) claim.dispose();
-        unlock();
         this.active.delete(studyDir);
         this.log.info(`study ${study.name}: ended${outcome ? ` (${outcome.ran.length} trained in ${((Date.now() - study.startedAt) / 1000).toFixed(1)} s${outcome.stopped ? ', stopped' : ''})` : ''}`);
         study.end(outcome);
