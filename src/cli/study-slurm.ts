@@ -95,6 +95,7 @@ export async function slurmStudyCommand(args: SlurmStudyArgs, studyDir: string, 
     );
   }
   if (!args.wait) return 0;
+  say('waiting for every member to end (Ctrl-C stops the waiting, not the jobs; --cancel stops them)');
   const status = await executor.wait({ intervalMs: pollMs(), onChange: (member) => say(`${member.member}: ${member.status}${member.detail ? ` (${member.detail})` : ''}`) });
   report(status, executor, studyDir);
   return status.members.every((member) => member.status === 'completed') ? 0 : 1;

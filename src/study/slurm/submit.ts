@@ -3,7 +3,7 @@
 // sbatch is called once for the members that need nobody, once more — waiting on the teacher's
 // task with afterok — for the students that learn from the shared teacher, whose checkpoint
 // path is already in their configs. The job ids are recorded after each call.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs-atomic';
 import type { SlurmOptions } from '../../shared/protocol';
@@ -46,6 +46,14 @@ export function arraySpec(indices: number[], maxParallel?: number): string {
     i = j + 1;
   }
   return `${parts.join(',')}${maxParallel ? `%${maxParallel}` : ''}`;
+}
+
+function rmEmptyDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (a run started in it) or gone: kept
+  }
 }
 
 /** A submission folder `slurm/<n>`, claimed with a non-recursive mkdir so two submissions never share one. */
@@ -151,7 +159,21 @@ export async function submitStudy(spec: SubmitSpec): Promise<SubmitOutcome> {
   let firstJob = '';
   for (const call of calls) {
     const args = call.args(firstJob);
-    const jobId = parseSbatch(await runSlurmOrThrow('sbatch', ['--parsable', ...args, scriptPath], spec.commands));
+    let jobId: string;
+    try {
+      jobId = parseSbatch(await runSlurmOrThrow('sbatch', ['--parsable', ...args, scriptPath], spec.commands));
+    } catch (error) {
+      // The members not submitted leave no empty attempt folder behind: a resubmission claims their first free name again.
+      const unsubmitted = calls.slice(calls.indexOf(call)).flatMap((c) => c.indices.map((i) => tasks[i]));
+      for (const task of unsubmitted) rmEmptyDir(task.runDir);
+      if (submission.jobs.length === 0) {
+        rmSync(submissionDir, { recursive: true, force: true });
+        throw error;
+      }
+      throw new Error(
+        `${(error as Error).message}\nsubmitted: job ${firstJob} (${submission.tasks.map((t) => t.member).join(', ')}); not submitted: ${unsubmitted.map((t) => t.member).join(', ')} — submit them with distill-lab study ${studyDir} --executor slurm`,
+      );
+    }
     if (!firstJob) firstJob = jobId;
     const dependency = args.find((a) => a.startsWith('--dependency='))?.slice('--dependency='.length);
     submission.jobs.push({ jobId, array: args[0].slice('--array='.length), ...(dependency ? { dependency } : {}) });
