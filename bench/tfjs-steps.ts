@@ -8,9 +8,9 @@ import { buildModel } from '../src/core/models/zoo';
 import type { ZooModel } from '../src/core/models/zoo-model';
 import { createOptimizer, type TrainOptimizer } from '../src/core/train/optimizer';
 import { DataParallel } from '../src/core/train/parallel/data-parallel';
-import type { LogitsArrays } from '../src/core/train/parallel/messages';
+import { blocksOf, type PackedOutputs } from '../src/core/train/parallel/packed';
 import { planThreads } from '../src/core/train/parallel/plan';
-import { aheadLogits, TeachersAhead } from '../src/core/train/parallel/teachers-ahead';
+import { aheadOutputs, TeachersAhead } from '../src/core/train/parallel/teachers-ahead';
 import { trainStep } from '../src/core/train/step';
 import { KD_ALPHA, KD_TEMPERATURE, threadsOf, type BenchCase, type BenchOptimizer, type CaseParams, type ParamCount, type Workload } from './cases';
 import { measureThroughput, type BenchStep, type Throughput, type TimingOptions } from './timing';
@@ -135,8 +135,8 @@ export async function prepareCaseStep(benchCase: BenchCase, data: BenchData): Pr
   const backend = tf.getBackend();
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`bench case ${benchCase.id}: data-parallel threads run on the wasm and cpu backends, not ${backend}`);
   const parts = buildCase(benchCase, data);
-  const aheadTeachers = benchCase.augment ? (parts.distiller.logitTeachers?.() ?? []) : [];
-  const plan = planThreads(threads, parts.distiller.student, aheadTeachers);
+  const aheadTeachers = benchCase.augment ? parts.distiller.aheadTeachers?.() : undefined;
+  const plan = planThreads(threads, parts.distiller.student, aheadTeachers?.teachers ?? []);
   let parallel: DataParallel | undefined;
   let ahead: TeachersAhead | undefined;
   const dispose = async () => {
@@ -144,23 +144,23 @@ export async function prepareCaseStep(benchCase: BenchCase, data: BenchData): Pr
     parts.dispose();
   };
   try {
-    if (plan.teachersAhead) ahead = await TeachersAhead.start(aheadTeachers, backend);
+    if (aheadTeachers && plan.teachersAhead) ahead = await TeachersAhead.start(aheadTeachers, backend);
     if (plan.replicas >= 2) parallel = await DataParallel.start(parts.distiller, parts.optimizer, { ...parts.config, threads: plan.replicas }, { threads: plan.replicas, backend });
   } catch (error) {
     await dispose();
     throw error;
   }
-  let next: Promise<LogitsArrays> | undefined = ahead?.compute(parts.batch.x);
+  let next: Promise<PackedOutputs> | undefined = ahead?.compute(parts.batch.x);
   const step = async () => {
     const current = next;
     next = ahead?.compute(parts.batch.x);
-    const teacherLogits = current && (await aheadLogits(current));
-    const batch = { ...parts.batch, teacherLogits };
+    const teacherOutputs = current && (await aheadOutputs(current));
+    const batch = { ...parts.batch, teacherOutputs };
     try {
       if (parallel) await parallel.step(batch, data.y, parts.context);
       else trainStep(parts.distiller, parts.optimizer.optimizer, batch, data.y, parts.context, parts.config.weightDecay);
     } finally {
-      tf.dispose(teacherLogits ?? []);
+      tf.dispose(teacherOutputs?.flatMap(blocksOf) ?? []);
     }
   };
   const replicas = `${plan.replicas} replica${plan.replicas > 1 ? 's' : ''}`;

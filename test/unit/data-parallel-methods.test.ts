@@ -19,6 +19,7 @@ import { Replica } from '../../src/core/train/parallel/replica';
 import { shardSizes } from '../../src/core/train/parallel/shards';
 import { startThreads } from '../../src/core/train/parallel/start';
 import { maxAbsDifference, randomBatch } from '../support/parallel-batch';
+import { blocksOf } from '../../src/core/train/parallel/packed';
 
 // The methods beyond KD that train with threads > 1: each worker rebuilds the distiller from its
 // recipe (its modules given the main thread's values), so a replica's gradient on a shard is the
@@ -155,14 +156,14 @@ describe('data-parallel training of the feature and ensemble methods', () => {
     const parallel = await DataParallel.start(distiller, optimizer, config, { threads: 3, backend: 'wasm' });
     try {
       const own = await parallel.gradients(batch, labels, context);
-      const teacherLogits = teachers.map((t) => t.predict(batch.x));
-      const ahead = await parallel.gradients({ ...batch, teacherLogits }, labels, context);
+      const teacherOutputs = teachers.map((t) => t.forward(batch.x, false));
+      const ahead = await parallel.gradients({ ...batch, teacherOutputs }, labels, context);
       assert.ok(maxAbsDifference(ahead.values, own.values) <= 1e-6, `max difference ${maxAbsDifference(ahead.values, own.values)}`);
       // Other logits change the gradient: the shards do read what they are given.
-      const shifted = teacherLogits.map((t) => tf.reverse(t, 0) as tf.Tensor2D);
-      const wrong = await parallel.gradients({ ...batch, teacherLogits: shifted }, labels, context);
+      const shifted = teacherOutputs.map((t) => ({ ...t, logits: tf.reverse(t.logits, 0) as tf.Tensor2D }));
+      const wrong = await parallel.gradients({ ...batch, teacherOutputs: shifted }, labels, context);
       assert.ok(maxAbsDifference(wrong.values, own.values) > 1e-4);
-      tf.dispose([...teacherLogits, ...shifted]);
+      tf.dispose([...teacherOutputs.flatMap(blocksOf), ...shifted.map((t) => t.logits)]);
     } finally {
       await parallel.dispose();
       optimizer.dispose();
@@ -182,7 +183,7 @@ describe('data-parallel training of the feature and ensemble methods', () => {
     const optimizer = createOptimizer(config);
     assert.deepEqual(await startThreads(distiller, optimizer, TrainConfig.parse({ threads: 2 }), 'student', (e) => notes.push(e.message)), {});
     assert.equal(notes.length, 1);
-    assert.match(notes[0], /^student: trains on one thread, not 2: method "crd" cannot train with threads > 1: its memory banks move with every sample/);
+    assert.match(notes[0], /^student: trains on one thread, not 2: method "crd" cannot be replicated over threads: its memory banks move with every sample/);
     await assert.rejects(DataParallel.start(distiller, optimizer, config, { threads: 2, backend: 'wasm' }), /method "crd" cannot be replicated in worker threads: its memory banks/);
     optimizer.dispose();
     distiller.dispose();

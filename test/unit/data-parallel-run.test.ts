@@ -83,7 +83,7 @@ describe('train.threads in a run', () => {
     );
     const notes = logs(run.events).filter((m) => m.includes('one thread'));
     assert.equal(notes.length, 1);
-    assert.match(notes[0], /^student: trains on one thread, not 2: method "crd" cannot train with threads > 1: its memory banks/);
+    assert.match(notes[0], /^student: trains on one thread, not 2: method "crd" cannot be replicated over threads: its memory banks/);
     assert.ok(!logs(run.events).some((m) => m.includes('data parallel')));
   });
 });

@@ -7,7 +7,7 @@ import { createRng } from '../../src/core/data/rng';
 import { buildModel } from '../../src/core/models/zoo';
 import type { ZooModel } from '../../src/core/models/zoo-model';
 import { AHEAD_MARGIN, forwardMacs, planThreads } from '../../src/core/train/parallel/plan';
-import { logitTensors } from '../../src/core/train/parallel/shards';
+import { blocksOf, unpackOutputs } from '../../src/core/train/parallel/packed';
 import { TeachersAhead, withTeachersAhead } from '../../src/core/train/parallel/teachers-ahead';
 import { methodConfig, runMethod, scratchDir } from '../support/method-run';
 
@@ -56,7 +56,7 @@ describe('teachers ahead of the student', () => {
     assert.ok(AHEAD_MARGIN >= 1);
   });
 
-  test("the teachers' thread gives every teacher's in-thread logits (inference mode, batch norm's moving statistics), within 1e-6", async () => {
+  test("the teachers' thread gives every teacher's in-thread outputs — logits, embedding, feature maps (inference mode, batch norm's moving statistics) — within 1e-6", async () => {
     const shape = { inputShape: [8, 8, 3], numClasses: 6 };
     const teachers = [model({ arch: 'cnn', widths: [4, 8] }, 'teacher', shape, 3), model({ arch: 'resnet', depth: 8 }, 'teacher-2', shape, 4)];
     // Moving statistics away from their start, so inference mode differs from training mode.
@@ -65,25 +65,30 @@ describe('teachers ahead of the student', () => {
       for (let i = 0; i < 3; i++) tf.dispose(t.net.apply(x, { training: true }) as tf.Tensor[]);
       x.dispose();
     }
-    const ahead = await TeachersAhead.start(teachers, 'wasm');
+    const ahead = await TeachersAhead.start({ teachers, features: true }, 'wasm');
     try {
       const rng = createRng(5);
       const x = tf.tensor(
         Float32Array.from({ length: 5 * 8 * 8 * 3 }, () => rng() * 2 - 1),
         [5, 8, 8, 3],
       );
-      const got = logitTensors(await ahead.compute(x));
+      const got = unpackOutputs(await ahead.compute(x));
+      const maxDifference = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
       teachers.forEach((t, k) => {
-        const expected = t.predict(x);
-        assert.deepEqual(got[k].shape, [5, 6]);
-        const difference = tf.max(tf.abs(tf.sub(got[k], expected))).dataSync()[0];
-        assert.ok(difference <= 1e-6, `teacher ${k}: max difference ${difference}`);
+        const expected = t.forward(x, false);
+        assert.deepEqual(got[k].logits.shape, [5, 6]);
+        assert.equal(got[k].features.length, expected.features.length);
+        assert.ok(got[k].features.length >= 2);
+        blocksOf(expected).forEach((e, i) => {
+          const difference = maxDifference(blocksOf(got[k])[i], e);
+          assert.ok(difference <= 1e-6, `teacher ${k}, output ${i}: max difference ${difference}`);
+        });
         // Against training mode (batch statistics): far apart, so the check above can fail.
         const training = (t.net.apply(x, { training: true }) as tf.Tensor[])[0];
-        assert.ok(tf.max(tf.abs(tf.sub(got[k], training))).dataSync()[0] > 1e-3);
-        tf.dispose([expected, training]);
+        assert.ok(maxDifference(got[k].logits, training) > 1e-3);
+        tf.dispose([...blocksOf(expected), training]);
       });
-      tf.dispose([x, ...got]);
+      tf.dispose([x, ...got.flatMap(blocksOf)]);
     } finally {
       await ahead.dispose();
     }
@@ -92,7 +97,7 @@ describe('teachers ahead of the student', () => {
   test('batch i+1 is drawn and sent before batch i is handed out; a batch drawn and not handed out is disposed', async () => {
     const shape = { inputShape: [4, 4, 1], numClasses: 3 };
     const teacher = model({ arch: 'mlp', hidden: [5] }, 'teacher', shape);
-    const ahead = await TeachersAhead.start([teacher], 'wasm');
+    const ahead = await TeachersAhead.start({ teachers: [teacher], features: false }, 'wasm');
     const drawn: number[] = [];
     function* source() {
       for (let i = 0; i < 4; i++) {
@@ -108,10 +113,11 @@ describe('teachers ahead of the student', () => {
           drawn,
           [...seen, batch.i, batch.i + 1].filter((i) => i < 4),
         );
-        const [logits] = logitTensors(await batch.teacherLogits);
+        const [outputs] = unpackOutputs(await batch.teacherOutputs);
+        assert.deepEqual(outputs.features, [], 'no feature maps where none were asked for');
         const expected = teacher.predict(batch.x);
-        assert.deepEqual(Array.from(logits.dataSync()), Array.from(expected.dataSync()));
-        tf.dispose([logits, expected, batch.x]);
+        assert.deepEqual(Array.from(outputs.logits.dataSync()), Array.from(expected.dataSync()));
+        tf.dispose([...blocksOf(outputs), expected, batch.x]);
         seen.push(batch.i);
         if (batch.i === 1) break;
       }
@@ -122,13 +128,13 @@ describe('teachers ahead of the student', () => {
     }
   });
 
-  // KD runs with augmentation on the built-in images: a 1-epoch teacher on one thread, a 2-epoch student on `threads`.
-  const kdRun = (threads: number, teacherWidth: number) =>
+  // Runs with augmentation on the built-in images: a 1-epoch teacher on one thread, a 2-epoch student on `threads`.
+  const kdRun = (threads: number, teacherWidth: number, method: 'kd' | 'crd' = 'kd') =>
     methodConfig({
       data: { dataset: { kind: 'builtin' }, limitTrain: 96, limitValidation: 40, limitTest: 40 },
       teacher: { model: { arch: 'cnn', widths: [teacherWidth] }, train: { epochs: 1, threads: 1 } },
       student: { model: { arch: 'cnn', widths: [4] } },
-      method: { name: 'kd' },
+      method: { name: method },
       train: { epochs: 2, batchSize: 32, threads, augment: { cropPadding: 2, horizontalFlip: true } },
     });
   const logs = (events: TrainerEvent[]) => events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
@@ -167,6 +173,21 @@ describe('teachers ahead of the student', () => {
         logs(three.events).join('\n'),
       );
       assert.deepEqual(outcome(three), outcome(two));
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('CRD with augmentation on 3 threads: no replicas (its memory banks), but its teacher ahead on a second thread, training exactly as on one thread', async () => {
+    const dir = scratchDir('ahead-crd');
+    try {
+      const one = await runMethod(kdRun(1, 12, 'crd'), dir.path('one'));
+      const three = await runMethod(kdRun(3, 12, 'crd'), dir.path('three'));
+      assert.ok(
+        logs(three.events).some((m) => m.startsWith('student: 2 of 3 threads, teachers ahead') && m.includes('no replicas: method "crd" cannot be replicated over threads: its memory banks')),
+        logs(three.events).join('\n'),
+      );
+      assert.deepEqual(outcome(three), outcome(one));
     } finally {
       dir.remove();
     }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
+import type { AheadTeachers, ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { attentionTransferLoss } from './losses/attention';
 import { kdTerm, type KdTermOptions } from './modules/kd-term';
@@ -49,7 +49,7 @@ export class AttentionTransfer extends BaseDistiller<'at'> {
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const { beta, p } = this.options;
-    const t = this.teacher.forward(batch.x, false);
+    const t = batch.teacherOutputs?.[0] ?? this.teacher.forward(batch.x, false);
     const { logits, features } = this.student.forward(batch.x, true);
     const pairs = features.map((fs, s) => attentionTransferLoss(fs as tf.Tensor4D, t.features[this.teacherBlocks[s]] as tf.Tensor4D, p));
     return {
@@ -64,5 +64,8 @@ export class AttentionTransfer extends BaseDistiller<'at'> {
 
   replicaRecipe(): ReplicaRecipe {
     return { build: { kind: 'at', options: this.options }, teachers: [this.teacher] };
+  }
+  aheadTeachers(): AheadTeachers {
+    return { teachers: [this.teacher], features: true };
   }
 }

@@ -3,7 +3,7 @@ import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { ContrastMemory } from './contrast-memory';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { AheadTeachers, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { EmbedHead } from './modules/embed-head';
 import { kdTerm, type KdTermOptions } from './modules/kd-term';
@@ -35,10 +35,11 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
   private readonly embedStudent: EmbedHead;
   private readonly embedTeacher: EmbedHead;
   readonly memory: ContrastMemory;
+  /** Replicas refused; with augmentation a second thread can still run the teacher a batch ahead (it reads the batch only). */
   readonly singleThreadReason =
-    'its memory banks move with every sample of the batch and its normaliser Z is fixed from the first batch: replicas that each see a share of the batch would hold different banks (use train.threads 1)';
+    'its memory banks move with every sample of the batch and its normaliser Z is fixed from the first batch, so replicas that each see a share of the batch would hold different banks (with train.augment, a second thread runs its teacher a batch ahead instead)';
   /** The frozen teacher's logits and embedding per sample, computed once when there is no augmentation. */
-  private readonly teacherOutputs: TeacherOutputs;
+  private readonly teacherCache: TeacherOutputs;
 
   constructor(
     student: ZooModel,
@@ -62,11 +63,11 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
         drawOnWorker: true,
       }),
     );
-    this.teacherOutputs = new TeacherOutputs(teacher);
+    this.teacherCache = new TeacherOutputs(teacher);
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
-    const t = this.teacherOutputs.forBatch(batch.x, batch.indices, batch.augmented);
+    const t = batch.teacherOutputs?.[0] ?? this.teacherCache.forBatch(batch.x, batch.indices, batch.augmented);
     const { logits, embedding } = this.student.forward(batch.x, true);
     const vS = this.embedStudent.apply(embedding);
     const vT = this.embedTeacher.apply(t.embedding);
@@ -76,5 +77,9 @@ export class ContrastiveDistiller extends BaseDistiller<'crd'> {
       logits,
       losses: { ce: crossEntropy(logits, this.labels(batch)), crd, ...kdTerm(logits, t.logits, this.options) },
     };
+  }
+
+  aheadTeachers(): AheadTeachers {
+    return { teachers: [this.teacher], features: false };
   }
 }

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { MethodName } from '../../shared/protocol';
-import type { ZooModel } from '../models/zoo-model';
+import type { ForwardResult, ZooModel } from '../models/zoo-model';
 import type { AtOptions } from './at';
 import type { DkdOptions } from './dkd';
 import type { FitnetOptions } from './fitnet';
@@ -20,10 +20,19 @@ export interface TrainBatch {
   /** Dataset indices of the batch after this one in the epoch, where there is one (CRD draws its negatives ahead). */
   nextIndices?: Int32Array;
   /**
-   * The inference-mode logits of each of the method's `logitTeachers()` on this batch, computed
+   * The inference-mode outputs of each of the method's `aheadTeachers()` on this batch, computed
    * ahead on another thread (train/parallel/teachers-ahead.ts); absent, the method runs its teachers itself.
    */
-  teacherLogits?: tf.Tensor2D[];
+  teacherOutputs?: TeacherOutput[];
+}
+
+/** A frozen teacher's inference-mode outputs on a batch; `features` is empty unless the method asked for them. */
+export type TeacherOutput = Pick<ForwardResult, 'logits' | 'embedding' | 'features'>;
+
+/** The frozen teachers a method runs only in inference mode, on the batch's inputs, and whether it reads their feature maps (or only logits and embedding). */
+export interface AheadTeachers {
+  teachers: ZooModel[];
+  features: boolean;
 }
 
 export interface StepContext {
@@ -60,11 +69,11 @@ export interface Distiller {
   /** Why the method cannot train with threads > 1, where that is by design rather than not built yet (CRD's memory banks). */
   readonly singleThreadReason?: string;
   /**
-   * The frozen teachers of which the method reads only the inference-mode logits, in the order of
-   * `TrainBatch.teacherLogits`: with augmentation (no cache) another thread can compute them for the
-   * next batch while this one trains. Absent where a method reads more of a teacher (features).
+   * The frozen teachers whose inference-mode outputs the method reads, in the order of
+   * `TrainBatch.teacherOutputs`: with augmentation (no cache) another thread can compute them for
+   * the next batch while this one trains.
    */
-  logitTeachers?(): ZooModel[];
+  aheadTeachers?(): AheadTeachers;
   dispose(): void;
 }
 

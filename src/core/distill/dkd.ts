@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { ReplicaRecipe, StepContext, StepOutput, TrainBatch } from './distiller';
+import type { AheadTeachers, ReplicaRecipe, StepContext, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { dkdLoss } from './losses/dkd';
 
@@ -42,7 +42,7 @@ export class DecoupledDistiller extends BaseDistiller<'dkd'> {
   forwardTrain(batch: TrainBatch, context: StepContext): StepOutput {
     const { ceWeight, alpha, beta, temperature } = this.options;
     const labels = this.labels(batch);
-    const teacherLogits = batch.teacherLogits?.[0] ?? this.teacher.predict(batch.x);
+    const teacherLogits = batch.teacherOutputs?.[0].logits ?? this.teacher.predict(batch.x);
     const { logits } = this.student.forward(batch.x, true);
     const warm = dkdWarmup(dkdWarmupEpochs(this.options, context.epochs), context);
     return {
@@ -59,7 +59,7 @@ export class DecoupledDistiller extends BaseDistiller<'dkd'> {
     return { build: { kind: 'dkd', options: this.options }, teachers: [this.teacher] };
   }
 
-  logitTeachers(): ZooModel[] {
-    return [this.teacher];
+  aheadTeachers(): AheadTeachers {
+    return { teachers: [this.teacher], features: false };
   }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
+import type { AheadTeachers, ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { hintLoss } from './losses/hint';
 import { FeatureConnector } from './modules/connector';
@@ -46,7 +46,7 @@ export class FitnetDistiller extends BaseDistiller<'fitnet'> {
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {
-    const t = this.teacher.forward(batch.x, false);
+    const t = batch.teacherOutputs?.[0] ?? this.teacher.forward(batch.x, false);
     const { logits, features } = this.student.forward(batch.x, true);
     const hint = hintLoss(this.regressor.connect(features[this.guidedLayer], true), this.regressor.target(t.features[this.hintLayer]));
     if (this.stage === 'hint') return { logits, losses: { hint } };
@@ -62,5 +62,8 @@ export class FitnetDistiller extends BaseDistiller<'fitnet'> {
 
   replicaRecipe(): ReplicaRecipe {
     return { build: { kind: 'fitnet', options: this.options, stage: this.stage }, teachers: [this.teacher] };
+  }
+  aheadTeachers(): AheadTeachers {
+    return { teachers: [this.teacher], features: true };
   }
 }

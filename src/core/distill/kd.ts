@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
+import type { AheadTeachers, ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 import { TeacherLogits } from './teacher-logits';
 
@@ -36,7 +36,7 @@ export class KnowledgeDistiller extends BaseDistiller<KdMethod> {
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const { alpha, temperature } = this.options;
-    const teacherLogits = batch.teacherLogits?.[0] ?? this.teacherLogits?.forBatch(batch.x, batch.indices, batch.augmented) ?? this.teacher.predict(batch.x);
+    const teacherLogits = batch.teacherOutputs?.[0].logits ?? this.teacherLogits?.forBatch(batch.x, batch.indices, batch.augmented) ?? this.teacher.predict(batch.x);
     const { logits } = this.student.forward(batch.x, true);
     // KL(p_t‖p_s) at T=1 (T² = 1), and no cross-entropy term at all.
     if (this.options.targets === 'paper') return { logits, losses: { kd: kdLoss(logits, teacherLogits, 1) } };
@@ -49,7 +49,7 @@ export class KnowledgeDistiller extends BaseDistiller<KdMethod> {
     return { build: { kind: 'kd', method: this.method, options: this.options }, teachers: [this.teacher] };
   }
 
-  logitTeachers(): ZooModel[] {
-    return [this.teacher];
+  aheadTeachers(): AheadTeachers {
+    return { teachers: [this.teacher], features: false };
   }
 }

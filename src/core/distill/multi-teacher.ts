@@ -3,7 +3,7 @@ import type { EnsembleAggregate } from '../../shared/methods/multi-teacher';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
+import type { AheadTeachers, ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 
 export interface MultiTeacherOptions {
@@ -59,7 +59,7 @@ export class MultiTeacherDistiller extends BaseDistiller<'multi-teacher'> {
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const { alpha, temperature } = this.options;
-    const target = ensembleTargetLogits(batch.teacherLogits ?? this.teachers.map((t) => t.predict(batch.x)), this.weights, temperature, this.options.aggregate ?? 'logits');
+    const target = ensembleTargetLogits(batch.teacherOutputs?.map((t) => t.logits) ?? this.teachers.map((t) => t.predict(batch.x)), this.weights, temperature, this.options.aggregate ?? 'logits');
     const { logits } = this.student.forward(batch.x, true);
     const ce = tf.mul(crossEntropy(logits, this.labels(batch)), 1 - alpha) as tf.Scalar;
     const kd = tf.mul(kdLoss(logits, target, temperature), alpha) as tf.Scalar;
@@ -70,7 +70,7 @@ export class MultiTeacherDistiller extends BaseDistiller<'multi-teacher'> {
     return { build: { kind: 'multi-teacher', options: this.options }, teachers: this.teachers };
   }
 
-  logitTeachers(): ZooModel[] {
-    return this.teachers;
+  aheadTeachers(): AheadTeachers {
+    return { teachers: this.teachers, features: false };
   }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { ReplicaRecipe, StepContext, StepOutput, TrainBatch } from './distiller';
+import type { AheadTeachers, ReplicaRecipe, StepContext, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { sadLoss, type SadMapFn } from './losses/sad';
 import { kdTerm, type KdTermOptions } from './modules/kd-term';
@@ -45,7 +45,7 @@ export class SelfAttentionDistiller extends BaseDistiller<'sad'> {
         ce: crossEntropy(logits, this.labels(batch)),
         sad,
         // kdTerm adds nothing at kdWeight 0: the teacher is not run for it.
-        ...(this.kdTeacher ? kdTerm(logits, batch.teacherLogits?.[0] ?? this.kdTeacher.predict(batch.x), this.options) : {}),
+        ...(this.kdTeacher ? kdTerm(logits, batch.teacherOutputs?.[0].logits ?? this.kdTeacher.predict(batch.x), this.options) : {}),
       },
     };
   }
@@ -60,7 +60,7 @@ export class SelfAttentionDistiller extends BaseDistiller<'sad'> {
     return { build: { kind: 'sad', options: this.options }, teachers: this.kdTeacher ? [this.kdTeacher] : [] };
   }
 
-  logitTeachers(): ZooModel[] {
-    return this.kdTeacher ? [this.kdTeacher] : [];
+  aheadTeachers(): AheadTeachers {
+    return { teachers: this.kdTeacher ? [this.kdTeacher] : [], features: false };
   }
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
+import type { AheadTeachers, ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy } from './losses';
 import { srrlLoss } from './losses/srrl';
 import { ConvConnector, FeatureConnector } from './modules/connector';
@@ -77,7 +77,7 @@ export class SrrlDistiller extends BaseDistiller<'srrl'> {
 
   forwardTrain(batch: TrainBatch): StepOutput {
     const { alpha, beta, sr } = this.options;
-    const t = this.teacher.forward(batch.x, false);
+    const t = batch.teacherOutputs?.[0] ?? this.teacher.forward(batch.x, false);
     const { logits, embedding, features } = this.student.forward(batch.x, true);
     // conv: the connected map, pooled by the loss as the teacher pools its own (t.embedding = GAP of its last map).
     const connected = this.connector.connect(this.connectorKind === 'conv' ? features[features.length - 1] : embedding, true);
@@ -96,5 +96,8 @@ export class SrrlDistiller extends BaseDistiller<'srrl'> {
 
   replicaRecipe(): ReplicaRecipe {
     return { build: { kind: 'srrl', options: this.options }, teachers: [this.teacher] };
+  }
+  aheadTeachers(): AheadTeachers {
+    return { teachers: [this.teacher], features: false };
   }
 }

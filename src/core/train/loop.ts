@@ -4,13 +4,13 @@ import { augmentImages } from '../data/augment';
 import { batches, type Batch } from '../data/batches';
 import { deriveSeed } from '../data/rng';
 import type { Split } from '../data/types';
-import type { Distiller } from '../distill/distiller';
+import type { Distiller, TeacherOutput } from '../distill/distiller';
 import type { ZooModel } from '../models/zoo-model';
 import { evaluateLogits, predictLogits, type Evaluation } from './evaluate';
 import { createOptimizer, type TrainOptimizer } from './optimizer';
 import { disposeThreads, startThreads } from './parallel/start';
-import type { LogitsArrays } from './parallel/messages';
-import { aheadLogits, withTeachersAhead } from './parallel/teachers-ahead';
+import { blocksOf, type PackedOutputs } from './parallel/packed';
+import { aheadOutputs, withTeachersAhead } from './parallel/teachers-ahead';
 import { learningRateAt } from './schedule';
 import { trainStep, trainTogetherStep } from './step';
 import { isReportStep, stepReportEvery, StepWindow } from './step-report';
@@ -223,13 +223,13 @@ export async function trainModels(
       let lastPoints = Date.now();
       const shuffleSeed = seed * 100003 + epoch;
       const transform = augment ? (x: Float32Array, n: number, batchIndex: number) => augmentImages(x, n, data.inputShape, augment, deriveSeed(shuffleSeed, batchIndex)) : undefined;
-      const epochBatches: Iterable<Batch & { teacherLogits?: Promise<LogitsArrays> }> = batches(data.train, data.inputShape, config.batchSize, { shuffleSeed, transform });
+      const epochBatches: Iterable<Batch & { teacherOutputs?: Promise<PackedOutputs> }> = batches(data.train, data.inputShape, config.batchSize, { shuffleSeed, transform });
       for (const batch of ahead ? withTeachersAhead(epochBatches, ahead, (b) => tf.dispose([b.x, b.y])) : epochBatches) {
-        let teacherLogits: tf.Tensor2D[] | undefined;
+        let teacherOutputs: TeacherOutput[] | undefined;
         try {
           if (hooks.isCancelled()) throw new RunCancelled();
-          if (batch.teacherLogits) teacherLogits = await aheadLogits(batch.teacherLogits);
-          const trainBatch = { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices, nextIndices: batch.next, augmented: augment !== undefined, teacherLogits };
+          if (batch.teacherOutputs) teacherOutputs = await aheadOutputs(batch.teacherOutputs);
+          const trainBatch = { x: batch.x, y: distiller.usesLabels ? batch.y : null, indices: batch.indices, nextIndices: batch.next, augmented: augment !== undefined, teacherOutputs };
           const context = { epoch, epochs: config.epochs };
           const optimizers = tracks.map((t) => t.optimizer.optimizer);
           const results = together
@@ -248,7 +248,7 @@ export async function trainModels(
             track.window.add(step.losses, batch.size, step.correct);
           });
         } finally {
-          tf.dispose([batch.x, batch.y, ...(teacherLogits ?? [])]);
+          tf.dispose([batch.x, batch.y, ...(teacherOutputs?.flatMap(blocksOf) ?? [])]);
         }
         stepsDone++;
         if (isReportStep(stepsDone, reportEvery, stepsPerEpoch)) {

@@ -89,7 +89,7 @@ export class DataParallel {
     const { main, others } = splitBatch(batch, labels, sizes);
     const replies = others.map((shard, i) => {
       if (sizes[i + 1] === 0) return undefined;
-      const transfer = [shard.x.buffer, shard.labels.buffer, shard.indices.buffer, ...(shard.teacherLogits ? [shard.teacherLogits.values.buffer] : [])] as ArrayBuffer[];
+      const transfer = [shard.x.buffer, shard.labels.buffer, shard.indices.buffer, ...(shard.teacherOutputs ? [shard.teacherOutputs.values.buffer] : [])] as ArrayBuffer[];
       const reply = this.workers[i].request({ type: 'compute', shard, context }, 'gradients', transfer);
       // Awaited below; if the main thread's own shard throws first, a failing worker must not become an unhandled rejection.
       reply.catch(() => {});

@@ -3,6 +3,7 @@
 import type { TrainConfig } from '../../../shared/protocol';
 import type { ReplicaBuild, StepContext } from '../../distill/distiller';
 import type { ModelWire } from './model-transfer';
+import type { PackedOutputs } from './packed';
 import type { ReplicaWeights } from './replica';
 import type { ShardArrays } from './shards';
 
@@ -12,21 +13,13 @@ export interface RecipeWire {
   teachers: ModelWire[];
 }
 
-/** Several teachers' logits on one batch, one block of [rows × width] after another. */
-export interface LogitsArrays {
-  values: Float32Array;
-  rows: number;
-  /** Each teacher's class count, in order. */
-  widths: number[];
-}
-
 export type ToWorker =
   /** Replies `ready`. `variables`: the main replica's trainable values (distiller.trainableVariables()), so the methods' added modules start equal too. */
   | { type: 'init'; backend: 'wasm' | 'cpu'; replica: number; student: ModelWire; recipe: RecipeWire; variables: Float32Array; train: TrainConfig }
-  /** Replies `ready`: the worker holds frozen teachers and answers `teacherLogits`. */
-  | { type: 'initTeachers'; backend: 'wasm' | 'cpu'; teachers: ModelWire[] }
-  /** Replies `teacherLogits`: every teacher's inference-mode logits on the batch. */
-  | { type: 'teacherLogits'; x: Float32Array; shape: number[] }
+  /** Replies `ready`: the worker holds frozen teachers and answers `teacherOutputs`, with their feature maps or not. */
+  | { type: 'initTeachers'; backend: 'wasm' | 'cpu'; teachers: ModelWire[]; features: boolean }
+  /** Replies `teacherOutputs`: every teacher's inference-mode outputs on the batch. */
+  | { type: 'teacherOutputs'; x: Float32Array; shape: number[] }
   | { type: 'learningRate'; rate: number }
   /** Replies `gradients`. */
   | { type: 'compute'; shard: ShardArrays; context: StepContext }
@@ -39,5 +32,5 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'gradients'; values: Float32Array; present: boolean[]; losses: Record<string, number>; correct: number }
   | ({ type: 'weights' } & ReplicaWeights)
-  | ({ type: 'teacherLogits' } & LogitsArrays)
+  | ({ type: 'teacherOutputs' } & PackedOutputs)
   | { type: 'error'; message: string; stack?: string };

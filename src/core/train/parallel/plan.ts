@@ -33,8 +33,8 @@ export interface ThreadPlan {
 }
 
 /**
- * With `threads` and teachers whose logits can be computed ahead (augmentation on, a method that
- * reads only their logits): one thread for the teachers and threads − 1 student replicas when the
+ * With `threads` and teachers whose outputs can be computed ahead (augmentation on, teachers run
+ * in inference mode on the batch): one thread for the teachers and threads − 1 student replicas when the
  * slower of the two — the teachers' forward pass on the batch, or a replica's share of the
  * student's step (forward and backward ≈ 3 forward passes) — is within AHEAD_MARGIN of the whole
  * step spread evenly over every thread; otherwise every thread a replica, each running the

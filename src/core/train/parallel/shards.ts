@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainBatch } from '../../distill/distiller';
-import type { LogitsArrays } from './messages';
+import { blocksOf, packOutputs, type PackedOutputs } from './packed';
 
 /** Samples per replica: as even as possible, the first replicas taking one more; a replica may get none (a batch smaller than the threads). */
 export function shardSizes(samples: number, replicas: number): number[] {
@@ -21,31 +21,8 @@ export interface ShardArrays {
   withLabels: boolean;
   indices: Int32Array;
   augmented: boolean;
-  /** The shard's rows of the teachers' logits computed ahead (TrainBatch.teacherLogits), where the batch has them. */
-  teacherLogits?: LogitsArrays;
-}
-
-/** The rows [start, start + n) of each teacher's logits, as one array. */
-function logitRows(logits: tf.Tensor2D[], start: number, n: number): LogitsArrays {
-  const widths = logits.map((t) => t.shape[1]);
-  const values = new Float32Array(n * widths.reduce((a, b) => a + b, 0));
-  let offset = 0;
-  logits.forEach((t, k) => {
-    const rows = (t.dataSync() as Float32Array).subarray(start * widths[k], (start + n) * widths[k]);
-    values.set(rows, offset);
-    offset += rows.length;
-  });
-  return { values, rows: n, widths };
-}
-
-/** Each teacher's logits as a tensor [rows, width], from LogitsArrays. */
-export function logitTensors({ values, rows, widths }: LogitsArrays): tf.Tensor2D[] {
-  let offset = 0;
-  return widths.map((width) => {
-    const t = tf.tensor2d(values.subarray(offset, offset + rows * width), [rows, width]);
-    offset += rows * width;
-    return t;
-  });
+  /** The shard's rows of the teachers' outputs computed ahead (TrainBatch.teacherOutputs), where the batch has them. */
+  teacherOutputs?: PackedOutputs;
 }
 
 /** The contiguous shards of a batch: the first as tensors (replica 0 trains on the main thread), the rest as arrays. */
@@ -62,7 +39,11 @@ export function splitBatch(batch: TrainBatch, labels: tf.Tensor1D, sizes: number
             y: batch.y && (tf.slice(batch.y, 0, n0) as tf.Tensor1D),
             indices: batch.indices.subarray(0, n0),
             augmented: batch.augmented,
-            teacherLogits: batch.teacherLogits?.map((t) => tf.slice(t, 0, n0) as tf.Tensor2D),
+            teacherOutputs: batch.teacherOutputs?.map((t) => ({
+              logits: tf.slice(t.logits, 0, n0) as tf.Tensor2D,
+              embedding: tf.slice(t.embedding, 0, n0) as tf.Tensor2D,
+              features: t.features.map((f) => tf.slice(f, 0, n0)),
+            })),
           },
           labels: tf.slice(labels, 0, n0) as tf.Tensor1D,
         };
@@ -80,7 +61,7 @@ export function splitBatch(batch: TrainBatch, labels: tf.Tensor1D, sizes: number
       withLabels: batch.y !== null,
       indices: batch.indices.slice(start, start + n),
       augmented: batch.augmented ?? false,
-      ...(batch.teacherLogits ? { teacherLogits: logitRows(batch.teacherLogits, start, n) } : {}),
+      ...(batch.teacherOutputs ? { teacherOutputs: packOutputs(batch.teacherOutputs, start, n) } : {}),
     });
     start += n;
   }
@@ -89,5 +70,5 @@ export function splitBatch(batch: TrainBatch, labels: tf.Tensor1D, sizes: number
 
 /** Frees the main shard's tensors where they are slices of the batch (not the batch itself). */
 export function disposeMainShard(shard: { batch: TrainBatch; labels: tf.Tensor1D }, batch: TrainBatch): void {
-  if (shard.batch.x !== batch.x) tf.dispose([shard.batch.x, shard.labels, ...(shard.batch.y ? [shard.batch.y] : []), ...(shard.batch.teacherLogits ?? [])]);
+  if (shard.batch.x !== batch.x) tf.dispose([shard.batch.x, shard.labels, ...(shard.batch.y ? [shard.batch.y] : []), ...(shard.batch.teacherOutputs?.flatMap(blocksOf) ?? [])]);
 }

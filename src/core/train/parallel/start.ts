@@ -29,9 +29,9 @@ export async function disposeThreads(threads: PhaseThreads): Promise<void> {
 
 const held = (model: ZooModel, trained: boolean): HeldModel => ({ spec: model.info.spec, role: model.info.role, shape: model.info, trained });
 
-/** Why a method trains on one thread, or undefined where it can be replicated. */
+/** Why a method's student cannot be replicated over threads, or undefined where it can. */
 function oneThreadReason(distiller: Distiller): string | undefined {
-  if (distiller.singleThreadReason) return `method "${distiller.method}" cannot train with threads > 1: ${distiller.singleThreadReason}`;
+  if (distiller.singleThreadReason) return `method "${distiller.method}" cannot be replicated over threads: ${distiller.singleThreadReason}`;
   if (distiller.together || !distiller.replicaRecipe) return `method "${distiller.method}" does not train with threads > 1 yet (those that do: ${THREADED_METHODS.join(', ')})`;
   return undefined;
 }
@@ -39,9 +39,10 @@ function oneThreadReason(distiller: Distiller): string | undefined {
 /**
  * The worker threads for a phase whose `train.threads` is above 1, when its method and backend
  * allow it; otherwise none — the single-thread path — with a log line naming why. With
- * augmentation (`augmented`: teacher logits cannot be cached) and a method that reads only its
- * teachers' logits, planThreads may give one thread to the teachers, run a batch ahead, and the
- * rest to student replicas. The threads' memory is checked before any starts.
+ * augmentation (`augmented`: teacher outputs cannot be cached) and a method whose teachers run in
+ * inference mode on the batch, planThreads may give one thread to the teachers, run a batch ahead,
+ * and the rest to student replicas; a method that cannot be replicated (CRD) still gets the
+ * teachers' thread. The threads' memory is checked before any starts.
  */
 export async function startThreads(
   distiller: Distiller,
@@ -54,23 +55,25 @@ export async function startThreads(
   const threads = config.threads ?? 1;
   if (threads <= 1) return {};
   const oneThread = (why: string) => log({ type: 'log', level: 'warn', message: `${phase}: trains on one thread, not ${threads}: ${why}` });
-  const why = oneThreadReason(distiller);
-  if (why) {
-    oneThread(why);
-    return {};
-  }
   const backend = WORKER_BACKENDS[tf.getBackend()];
   if (!backend) {
     oneThread(`threads share a run out over worker threads on the wasm and cpu backends; ${tf.getBackend()} schedules its own`);
     return {};
   }
-  const aheadTeachers = augmented ? (distiller.logitTeachers?.() ?? []) : [];
-  const plan = planThreads(threads, distiller.student, aheadTeachers);
-  const teachers = distiller.replicaRecipe!().teachers;
+  const ahead = augmented ? distiller.aheadTeachers?.() : undefined;
+  const aheadTeachers = ahead?.teachers ?? [];
+  const why = oneThreadReason(distiller);
+  if (why && aheadTeachers.length === 0) {
+    oneThread(why);
+    return {};
+  }
+  // A method that cannot be replicated still gains a thread from its teachers, where they run ahead.
+  const plan = why ? { replicas: 1, teachersAhead: true } : planThreads(threads, distiller.student, aheadTeachers);
+  const teachers = distiller.replicaRecipe?.().teachers ?? aheadTeachers;
   const loads: ThreadLoad[] = shardSizes(config.batchSize, plan.replicas).map((batchSize, r) => ({
     name: r === 0 ? 'the main thread' : `replica ${r}'s worker`,
     batchSize,
-    // A replica holds its teachers even where their logits come from the teachers' thread (counted as run: a little over).
+    // A replica holds its teachers even where their outputs come from the teachers' thread (counted as run: a little over).
     models: [held(distiller.student, true), ...teachers.map((t) => held(t, false))],
   }));
   if (plan.teachersAhead) loads.push({ name: "the teachers' worker", batchSize: config.batchSize, models: aheadTeachers.map((t) => held(t, false)) });
@@ -78,7 +81,7 @@ export async function startThreads(
 
   const started: PhaseThreads = {};
   try {
-    if (plan.teachersAhead) started.ahead = await TeachersAhead.start(aheadTeachers, backend);
+    if (ahead && plan.teachersAhead) started.ahead = await TeachersAhead.start(ahead, backend);
     if (plan.replicas >= 2) started.parallel = await DataParallel.start(distiller, optimizer, config, { threads: plan.replicas, backend });
   } catch (error) {
     await disposeThreads(started);
@@ -86,11 +89,12 @@ export async function startThreads(
   }
   const replicas = `${plan.replicas} replica${plan.replicas > 1 ? 's' : ''}`;
   const dataParallel = `data parallel (the main thread and ${plan.replicas - 1} worker${plan.replicas > 2 ? 's' : ''}, each with its own replica and a share of every batch); batch-norm statistics per replica, averaged before each evaluation and checkpoint (DDP without SyncBN)`;
+  const used = plan.replicas + (plan.teachersAhead ? 1 : 0);
   log({
     type: 'log',
-    level: 'info',
+    level: used < threads ? 'warn' : 'info',
     message: plan.teachersAhead
-      ? `${phase}: ${threads} threads, teachers ahead: one worker runs the teacher${aheadTeachers.length > 1 ? 's' : ''} on the next augmented batch while the student trains on this one (${replicas}${plan.replicas >= 2 ? `, ${dataParallel}` : ', as on one thread'})`
+      ? `${phase}: ${used < threads ? `${used} of ${threads}` : threads} threads, teachers ahead: one worker runs the teacher${aheadTeachers.length > 1 ? 's' : ''} on the next augmented batch while the student trains on this one (${replicas}${plan.replicas >= 2 ? `, ${dataParallel}` : ', as on one thread'})${why ? `; no replicas: ${why}` : ''}`
       : `${phase}: ${threads} threads, ${dataParallel}`,
   });
   return started;

@@ -1,45 +1,45 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Worker } from 'node:worker_threads';
+import type { AheadTeachers, TeacherOutput } from '../../distill/distiller';
 import type { ZooModel } from '../../models/zoo-model';
 import { WorkerChannel } from './channel';
-import type { LogitsArrays } from './messages';
 import { modelToWire } from './model-transfer';
-import { logitTensors } from './shards';
+import { packOutputs, unpackOutputs, type PackedOutputs } from './packed';
 import { replicaWorkerFile } from './worker-file';
 
-/** Every teacher's inference-mode logits on `x` (ZooModel.predict, as a method runs it in-thread), one block after another. */
-export function teachersLogits(teachers: ZooModel[], x: tf.Tensor): LogitsArrays {
-  const logits = teachers.map((t) => t.predict(x));
+/**
+ * Every teacher's inference-mode outputs on `x` — forward(x, false), as a method runs its teacher
+ * in-thread — packed: logits, embedding, and the feature maps where `features` asks for them.
+ */
+export function teachersOutputs(teachers: ZooModel[], x: tf.Tensor, features: boolean): PackedOutputs {
+  const outputs: TeacherOutput[] = teachers.map((t) => {
+    const out = t.forward(x, false);
+    if (features) return out;
+    tf.dispose(out.features);
+    return { logits: out.logits, embedding: out.embedding, features: [] };
+  });
   try {
-    const widths = logits.map((l) => l.shape[1]);
-    const rows = x.shape[0];
-    const values = new Float32Array(rows * widths.reduce((a, b) => a + b, 0));
-    let offset = 0;
-    for (const l of logits) {
-      values.set(l.dataSync() as Float32Array, offset);
-      offset += l.size;
-    }
-    return { values, rows, widths };
+    return packOutputs(outputs, 0, x.shape[0]);
   } finally {
-    tf.dispose(logits);
+    for (const o of outputs) tf.dispose([o.logits, o.embedding, ...o.features]);
   }
 }
 
 /**
- * A method's frozen teachers on a worker thread of their own, each batch's logits computed while
- * the main thread trains the batch before it (the overlap of a KD step with augmentation, whose
- * logits cannot be cached). The worker holds a copy of every teacher, weight for weight, and runs
- * the same inference-mode forward pass on the same inputs, so the logits are those the method
- * would compute itself; they do not depend on timing, so a run stays deterministic.
+ * A method's frozen teachers on a worker thread of their own, each batch's outputs computed while
+ * the main thread trains the batch before it (the overlap of a step with augmentation, whose
+ * teacher outputs cannot be cached). The worker holds a copy of every teacher, weight for weight,
+ * and runs the same inference-mode forward pass on the same inputs, so the outputs are those the
+ * method would compute itself; they do not depend on timing, so a run stays deterministic.
  */
 export class TeachersAhead {
   private constructor(private readonly channel: WorkerChannel) {}
 
-  static async start(teachers: ZooModel[], backend: 'wasm' | 'cpu', file: string = replicaWorkerFile()): Promise<TeachersAhead> {
+  static async start({ teachers, features }: AheadTeachers, backend: 'wasm' | 'cpu', file: string = replicaWorkerFile()): Promise<TeachersAhead> {
     if (teachers.length === 0) throw new Error('teachers ahead: expected at least one teacher');
     const channel = new WorkerChannel(new Worker(file), "the teachers' worker thread");
     try {
-      await channel.request({ type: 'initTeachers', backend, teachers: teachers.map(modelToWire) }, 'ready');
+      await channel.request({ type: 'initTeachers', backend, teachers: teachers.map(modelToWire), features }, 'ready');
     } catch (error) {
       await channel.close();
       throw error;
@@ -47,13 +47,13 @@ export class TeachersAhead {
     return new TeachersAhead(channel);
   }
 
-  /** Starts the teachers on a batch; the logits come back in the order asked. The worker reads a copy of x. */
-  compute(x: tf.Tensor): Promise<LogitsArrays> {
+  /** Starts the teachers on a batch; the outputs come back in the order asked. The worker reads a copy of x. */
+  compute(x: tf.Tensor): Promise<PackedOutputs> {
     const data = (x.dataSync() as Float32Array).slice();
-    const reply = this.channel.request({ type: 'teacherLogits', x: data, shape: x.shape }, 'teacherLogits', [data.buffer]);
+    const reply = this.channel.request({ type: 'teacherOutputs', x: data, shape: x.shape }, 'teacherOutputs', [data.buffer]);
     // A batch computed ahead and then not trained (the epoch's step limit, a cancel) is never awaited.
     reply.catch(() => {});
-    return reply.then(({ values, rows, widths }) => ({ values, rows, widths }));
+    return reply.then(({ values, shapes, counts }) => ({ values, shapes, counts }));
   }
 
   async dispose(): Promise<void> {
@@ -61,8 +61,8 @@ export class TeachersAhead {
   }
 }
 
-/** A batch of `withTeachersAhead`, its teachers' logits on the way. */
-export type AheadBatch<B> = B & { teacherLogits: Promise<LogitsArrays> };
+/** A batch of `withTeachersAhead`, its teachers' outputs on the way. */
+export type AheadBatch<B> = B & { teacherOutputs: Promise<PackedOutputs> };
 
 /**
  * The batches of `source`, each handed out only once the next one has been drawn and sent to the
@@ -73,7 +73,7 @@ export function* withTeachersAhead<B extends { x: tf.Tensor }>(source: Iterable<
   const iterator = source[Symbol.iterator]();
   const draw = () => {
     const next = iterator.next();
-    return next.done ? undefined : { ...next.value, teacherLogits: ahead.compute(next.value.x) };
+    return next.done ? undefined : { ...next.value, teacherOutputs: ahead.compute(next.value.x) };
   };
   let next = draw();
   try {
@@ -88,7 +88,7 @@ export function* withTeachersAhead<B extends { x: tf.Tensor }>(source: Iterable<
   }
 }
 
-/** The logits a batch was sent with, as tensors the caller disposes. */
-export async function aheadLogits(logits: Promise<LogitsArrays>): Promise<tf.Tensor2D[]> {
-  return logitTensors(await logits);
+/** The outputs a batch was sent with, as tensors the caller disposes. */
+export async function aheadOutputs(outputs: Promise<PackedOutputs>): Promise<TeacherOutput[]> {
+  return unpackOutputs(await outputs);
 }

@@ -12,14 +12,14 @@ import type { FromWorker, ToWorker } from './messages';
 import { modelFromWire } from './model-transfer';
 import { Replica } from './replica';
 import { buildReplicaDistiller } from './replica-build';
-import { logitTensors } from './shards';
-import { teachersLogits } from './teachers-ahead';
+import { blocksOf, unpackOutputs } from './packed';
+import { teachersOutputs } from './teachers-ahead';
 
 if (!parentPort) throw new Error('train-worker: expected to run in a worker thread');
 const port = parentPort;
 const models: ZooModel[] = [];
 let replica: Replica | undefined;
-let teachers: ZooModel[] | undefined;
+let teachers: { models: ZooModel[]; features: boolean } | undefined;
 
 async function start(backend: 'wasm' | 'cpu'): Promise<void> {
   await initBackend(backend, () => {});
@@ -49,16 +49,16 @@ async function handle(message: ToWorker): Promise<void> {
     }
     case 'initTeachers': {
       await start(message.backend);
-      teachers = message.teachers.map(modelFromWire);
-      models.push(...teachers);
+      teachers = { models: message.teachers.map(modelFromWire), features: message.features };
+      models.push(...teachers.models);
       return post({ type: 'ready' });
     }
-    case 'teacherLogits': {
-      if (!teachers) throw new Error('train-worker: teacher logits asked before initTeachers');
+    case 'teacherOutputs': {
+      if (!teachers) throw new Error('train-worker: teacher outputs asked before initTeachers');
       const x = tf.tensor(message.x, message.shape, 'float32');
       try {
-        const logits = teachersLogits(teachers, x);
-        return post({ type: 'teacherLogits', ...logits }, [logits.values.buffer as ArrayBuffer]);
+        const outputs = teachersOutputs(teachers.models, x, teachers.features);
+        return post({ type: 'teacherOutputs', ...outputs }, [outputs.values.buffer as ArrayBuffer]);
       } finally {
         x.dispose();
       }
@@ -69,12 +69,12 @@ async function handle(message: ToWorker): Promise<void> {
       const { shard, context } = message;
       const x = tf.tensor(shard.x, shard.shape, 'float32');
       const labels = tf.tensor1d(shard.labels, 'int32');
-      const teacherLogits = shard.teacherLogits && logitTensors(shard.teacherLogits);
+      const teacherOutputs = shard.teacherOutputs && unpackOutputs(shard.teacherOutputs);
       try {
-        const g = ready().gradients({ x, y: shard.withLabels ? labels : null, indices: shard.indices, augmented: shard.augmented, teacherLogits }, labels, context);
+        const g = ready().gradients({ x, y: shard.withLabels ? labels : null, indices: shard.indices, augmented: shard.augmented, teacherOutputs }, labels, context);
         return post({ type: 'gradients', values: g.values, present: g.present, losses: g.losses, correct: g.correct }, [g.values.buffer as ArrayBuffer]);
       } finally {
-        tf.dispose([x, labels, ...(teacherLogits ?? [])]);
+        tf.dispose([x, labels, ...(teacherOutputs?.flatMap(blocksOf) ?? [])]);
       }
     }
     case 'apply':
