@@ -6,6 +6,8 @@ import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { loadDataset } from '../../src/core/data/load';
 import { readTextFile } from '../../src/core/data/text/read-text-file';
+import { prepareData } from '../../src/core/run/prepare-data';
+import { DataConfig } from '../../src/shared/protocol';
 
 const dir = mkdtempSync(join(tmpdir(), 'data-text-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,4 +84,25 @@ test('loadDataset: a text spec gives token rows, sorted class names, the message
 test('maxLength belongs to text sets: out of range refused by the schema, on an image set refused by name', async () => {
   await assert.rejects(loadDataset({ kind: 'text', train: 'train.csv', maxLength: 2 }, { baseDir: dir }), /maxLength/);
   await assert.rejects(loadDataset({ kind: 'builtin', maxLength: 64 }), /data\.dataset\.maxLength: applies to text data sets only, not to fashion-mnist-small/);
+});
+
+test('a text transfer set is read in the training data vocabulary: its tokens by name, others UNK', async () => {
+  write('t-train.csv', 'text,label\nthe cat sat,pets\nbuy pills,spam\nthe dog sat,pets\ncheap pills,spam\n');
+  write('t-test.csv', 'text,label\na cat,pets\n');
+  write('t-transfer.jsonl', '{"text":"pills for the dog","label":"x"}\n{"text":"sat","label":"y"}\n');
+  const data = await prepareData(DataConfig.parse({ dataset: { kind: 'text', train: 't-train.csv', test: 't-test.csv', maxLength: 7 }, validationSplit: 0.5 }), 0, dir, {
+    kind: 'text',
+    train: 't-transfer.jsonl',
+    maxLength: 7,
+  });
+  // The vocabulary is that of the two training messages left after validation: the transfer set's other words are UNK.
+  const tokens = Array.from(data.transfer!.x, (id) => data.text!.tokens[id]);
+  const seen = new Set(data.text!.tokens);
+  const expected = (words: string[]) => ['[CLS]', ...words.map((w) => (seen.has(w) ? w : '[UNK]')), '[SEP]', ...Array(5 - words.length).fill('[PAD]')];
+  assert.deepEqual(tokens, [...expected(['pills', 'for', 'the', 'dog']), ...expected(['sat'])]);
+  assert.equal(data.text!.vocabSize, 4 + new Set(data.text!.texts.train.flatMap((t) => t.split(' '))).size);
+  await assert.rejects(
+    prepareData(DataConfig.parse({ dataset: { kind: 'text', train: 't-train.csv', test: 't-test.csv', maxLength: 7 } }), 0, dir, { kind: 'text', train: 't-transfer.jsonl', maxLength: 9 }),
+    /method\.transfer: expected inputs of shape \[7\]/,
+  );
 });
