@@ -1,5 +1,5 @@
-// The dashboard webview: three views (experiment form, a run's charts and predictions, the
-// comparison), fed by the host's messages. It says `ready` first; the host posts nothing before.
+// The dashboard webview: four views (experiment form with its Study section, a run's charts and
+// predictions, the comparison, a study), fed by the host's messages. It says `ready` first; the host posts nothing before.
 import { DEMO_CONFIG } from '../src/cli/demo-config';
 import type { DashboardFocus, DashboardRunItem, DashboardView, HostToWebview } from '../src/shared/protocol';
 import { RunCharts } from './charts';
@@ -11,14 +11,17 @@ import { PredictionsView } from './predictions';
 import { KnowledgeView } from './knowledge-view';
 import { applyEvent, runFromHistory, type RunState } from './run-state';
 import { runSeries } from './series';
+import { StudyForm } from './study-form';
+import { StudyView } from './study-view';
 import { applyChartDefaults, onThemeChange, readTheme } from './theme';
 import { rateInterval, Throttle } from '../src/shared/throttle';
 import { loadState, onHostMessage, post, saveState } from './vscode-api';
 
-const VIEWS: { view: Exclude<DashboardView, 'study'>; label: string }[] = [
+const VIEWS: { view: DashboardView; label: string }[] = [
   { view: 'form', label: 'Experiment' },
   { view: 'run', label: 'Run' },
   { view: 'compare', label: 'Compare' },
+  { view: 'study', label: 'Study' },
 ];
 
 class Dashboard {
@@ -34,8 +37,17 @@ class Dashboard {
   private readonly panels = new Map<DashboardView, HTMLElement>();
   private readonly form = new ConfigForm(this.saved.form ?? (structuredClone(DEMO_CONFIG) as FormConfig), {
     post,
-    changed: (form) => saveState({ form }),
+    changed: (form) => {
+      saveState({ form });
+      this.studyForm?.refresh();
+    },
   });
+  private readonly studyForm: StudyForm = new StudyForm(this.saved.study, {
+    post,
+    config: () => this.form.current,
+    changed: (study) => saveState({ study }),
+  });
+  private readonly study: StudyView;
   private readonly charts: RunCharts;
   private readonly predictions: PredictionsView;
   private readonly knowledge: KnowledgeView;
@@ -59,15 +71,20 @@ class Dashboard {
     this.predictions = new PredictionsView(this.theme);
     this.knowledge = new KnowledgeView(this.theme, (runDir) => post({ type: 'requestKnowledge', runDir }));
     this.compare = new CompareView(this.theme, () => post({ type: 'requestCompare' }));
+    this.study = new StudyView(this.theme, {
+      open: (studyDir) => this.openStudy(studyDir, true),
+      refreshList: () => post({ type: 'requestStudies' }),
+      openRun: (runDir) => this.focus({ view: 'run', runDir }),
+    });
     this.runSelect.addEventListener('change', () => this.openRun(this.runSelect.value));
 
     const tablist = h('nav', { class: 'tabs', role: 'tablist' });
     for (const { view, label } of VIEWS) {
-      const tab = h('button', { type: 'button', role: 'tab', id: `tab-${view}`, 'aria-controls': `view-${view}`, onclick: () => this.focus({ view }) }, label);
+      const tab = h('button', { type: 'button', role: 'tab', id: `tab-${view}`, 'aria-controls': `view-${view}`, onclick: () => this.showTab(view) }, label);
       this.tabs.set(view, tab);
       tablist.append(tab);
     }
-    this.panels.set('form', h('section', { id: 'view-form', role: 'tabpanel' }, this.form.element));
+    this.panels.set('form', h('section', { id: 'view-form', role: 'tabpanel' }, this.form.element, this.studyForm.element));
     this.panels.set(
       'run',
       h(
@@ -88,6 +105,7 @@ class Dashboard {
       ),
     );
     this.panels.set('compare', h('section', { id: 'view-compare', role: 'tabpanel' }, this.compare.element));
+    this.panels.set('study', h('section', { id: 'view-study', role: 'tabpanel' }, this.study.element));
     root.append(h('header', { class: 'top' }, tablist, this.notice), ...this.panels.values());
 
     onThemeChange(() => {
@@ -97,6 +115,7 @@ class Dashboard {
       this.predictions.retheme(this.theme);
       this.knowledge.retheme(this.theme);
       this.compare.retheme(this.theme);
+      this.study.retheme(this.theme);
     });
     this.showView(this.saved.view ?? 'form');
     this.renderStatus();
@@ -110,7 +129,9 @@ class Dashboard {
         this.updatesPerSecond = message.uiUpdatesPerSecond;
         this.setRuns(message.runs);
         // Without a focus from the host (a reload), the view and run shown before, if that run still exists.
-        this.focus(message.focus ?? { view: this.saved.view === 'study' || !this.saved.view ? 'form' : this.saved.view, runDir: this.runs.find((r) => r.runDir === this.saved.runDir)?.runDir });
+        if (message.focus) this.focus(message.focus);
+        else if (this.saved.view === 'study') this.showTab('study');
+        else this.focus({ view: this.saved.view ?? 'form', runDir: this.runs.find((r) => r.runDir === this.saved.runDir)?.runDir });
         return;
       case 'focus':
         this.focus(message.focus);
@@ -145,6 +166,16 @@ class Dashboard {
         this.knowledge.receive(message);
         this.compare.knowledge.receive(message);
         return;
+      case 'studyData':
+        this.study.receive(message);
+        return;
+      case 'studies':
+        this.study.setStudies(message.studies);
+        return;
+      case 'studyProblems':
+        this.studyForm.showProblems(message.problems);
+        this.showView('form');
+        return;
       case 'compareData':
         this.compare.setRuns(message.runs);
         return;
@@ -174,8 +205,30 @@ class Dashboard {
     }
   }
 
+  /** A tab's click: the view as it was; the study view reopens the study shown before, if any. */
+  private showTab(view: DashboardView): void {
+    if (view !== 'study') return this.focus({ view });
+    this.showView('study');
+    post({ type: 'requestStudies' });
+    const studyDir = this.study.current ?? this.saved.studyDir;
+    if (studyDir) this.openStudy(studyDir, this.study.current === undefined);
+  }
+
+  /** Asks the host for a study (again with `reload`, or when another is shown). */
+  private openStudy(studyDir: string, reload = false): void {
+    if (studyDir === this.study.current && !reload) return;
+    this.study.opening(studyDir);
+    saveState({ studyDir });
+    post({ type: 'openStudy', studyDir });
+  }
+
   private focus(focus: DashboardFocus): void {
     this.showView(focus.view);
+    if (focus.view === 'study') {
+      post({ type: 'requestStudies' });
+      this.openStudy(focus.studyDir, true);
+      return;
+    }
     if (focus.runDir) {
       this.form.refresh();
       this.openRun(focus.runDir);

@@ -2,12 +2,17 @@
 // Chromium tests); messages are the protocol's unions.
 import type { DashboardView, HostToWebview, WebviewToHost } from '../src/shared/protocol';
 import type { FormConfig } from './form-model';
+import type { StudyDraft } from './study-form-model';
 
 /** What survives the panel being hidden, or VS Code reloading (getState/setState). */
 export interface SavedState {
   view?: DashboardView;
   runDir?: string;
   form?: FormConfig;
+  /** The Study section of the form, as typed. */
+  study?: StudyDraft;
+  /** The study the study view showed. */
+  studyDir?: string;
   /** The charts' smoothing weight. */
   smoothing?: number;
 }

@@ -8,7 +8,8 @@
 //       activation event `onWebviewPanel:distill.dashboard` (DASHBOARD_VIEW_TYPE) for that.
 //   DashboardPanel.createOrShow(context.extensionUri, deps, focus?)
 //       opens the panel or reveals it; `focus` picks the view:
-//       { view: 'form' } · { view: 'run', runDir } (charts and predictions of that run) · { view: 'compare' }.
+//       { view: 'form' } · { view: 'run', runDir } (charts and predictions of that run) · { view: 'compare' }
+//       · { view: 'study', studyDir } (the study's table, charts and progress, redrawn as its runs change).
 //   DashboardPanel.current?.formConfig()
 //       the form's current experiment config as typed (Distill: Compare Methods…), asked of the
 //       webview; undefined when no dashboard is open or it does not answer in time.
@@ -19,13 +20,17 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { ConfigError, WebviewToHost, type DashboardFocus, type HostToWebview, type TrainerEvent } from '../../shared/protocol';
+import { ConfigError, parseStudy, StudyError, WebviewToHost, type DashboardFocus, type HostToWebview, type TrainerEvent } from '../../shared/protocol';
 import type { ListedRun } from '../../shared/run-folder';
 import { vscodeDialogs, type DashboardDialogs } from './dialogs';
 import { dashboardHtml } from './html';
 import { isInside } from '../../shared/paths';
 import { isDashboardEvent, listRunItems, readCompareRuns, readRunHistory } from './run-data';
 import { readRunKnowledge } from './knowledge-data';
+import { listStudies, readStudyView } from './study-data';
+
+/** Registered by the host's study commands (src/host/study); the dashboard only calls it. */
+export const START_STUDY_COMMAND = 'distill.startStudy';
 
 export const DASHBOARD_VIEW_TYPE = 'distill.dashboard';
 
@@ -94,6 +99,9 @@ export class DashboardPanel {
   private pendingFocus: DashboardFocus | undefined;
   /** The run whose live events are forwarded. */
   private watchedRun: string | undefined;
+  /** The study the view shows: re-read and re-sent when the runs folder or its trainers say something changed. */
+  private watchedStudy: string | undefined;
+  private studyTimer: ReturnType<typeof setTimeout> | undefined;
   /** formConfig() requests waiting for the webview's answer, by request id. */
   private readonly formRequests = new Map<number, (config: object | undefined) => void>();
   private nextRequestId = 1;
@@ -118,7 +126,13 @@ export class DashboardPanel {
       panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
       deps.onTrainerEvent((runDir, event) => this.onTrainerEvent(runDir, event)),
     );
-    if (deps.onRunsChanged) this.disposables.push(deps.onRunsChanged(() => this.postRuns()));
+    if (deps.onRunsChanged)
+      this.disposables.push(
+        deps.onRunsChanged(() => {
+          this.postRuns();
+          this.postStudy();
+        }),
+      );
     panel.webview.html = this.html();
   }
 
@@ -157,6 +171,7 @@ export class DashboardPanel {
     for (const finish of [...this.formRequests.values()]) finish(undefined);
     this.ready = false;
     clearTimeout(this.runsTimer);
+    clearTimeout(this.studyTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
@@ -256,6 +271,31 @@ export class DashboardPanel {
         this.post({ type: 'knowledge', runDir: message.runDir, ...readRunKnowledge(message.runDir) });
         return;
       }
+      case 'openStudy': {
+        const runsDir = this.deps.runsDir();
+        if (!isInside(runsDir, message.studyDir) || !existsSync(message.studyDir)) {
+          this.post({ type: 'studyData', studyDir: message.studyDir, problem: `${message.studyDir} is not a study folder inside the runs folder ${runsDir}` });
+          return;
+        }
+        this.watchedStudy = resolve(message.studyDir);
+        this.sendStudy(message.studyDir);
+        return;
+      }
+      case 'requestStudies':
+        this.post({ type: 'studies', studies: listStudies(this.deps.runsDir()) });
+        return;
+      case 'startStudy': {
+        let study;
+        try {
+          study = parseStudy(message.study);
+        } catch (error) {
+          if (error instanceof StudyError) return this.post({ type: 'studyProblems', problems: error.problems });
+          throw error;
+        }
+        const studyDir: unknown = await vscode.commands.executeCommand(START_STUDY_COMMAND, study);
+        if (typeof studyDir === 'string' && studyDir) this.post({ type: 'focus', focus: { view: 'study', studyDir } });
+        return;
+      }
       case 'requestCompare':
         this.post({ type: 'compareData', runs: readCompareRuns(this.deps.runs()) });
         return;
@@ -267,7 +307,27 @@ export class DashboardPanel {
 
   private onTrainerEvent(runDir: string, event: TrainerEvent): void {
     if (this.watchedRun && resolve(runDir) === this.watchedRun && isDashboardEvent(event)) this.post({ type: 'runEvent', runDir, event });
-    if (RUN_LIST_EVENTS.has(event.type)) this.postRuns();
+    if (RUN_LIST_EVENTS.has(event.type)) {
+      this.postRuns();
+      if (this.watchedStudy && isInside(this.watchedStudy, runDir)) this.postStudy();
+    }
+  }
+
+  private sendStudy(studyDir: string): void {
+    try {
+      this.post({ type: 'studyData', studyDir, study: readStudyView(studyDir) });
+    } catch (error) {
+      this.post({ type: 'studyData', studyDir, problem: (error as Error).message });
+    }
+  }
+
+  /** The watched study is re-read at most every RUNS_DEBOUNCE_MS. */
+  private postStudy(): void {
+    if (!this.watchedStudy || this.studyTimer) return;
+    this.studyTimer = setTimeout(() => {
+      this.studyTimer = undefined;
+      if (this.watchedStudy) this.sendStudy(this.watchedStudy);
+    }, RUNS_DEBOUNCE_MS);
   }
 
   private runsTimer: ReturnType<typeof setTimeout> | undefined;

@@ -49,6 +49,64 @@ export interface DashboardCompareRun {
 }
 
 /**
+ * A study as the study view draws it (src/host/dashboard/study-data.ts): the rows of the study
+ * table (src/shared/study/table.ts) and each member's state. Figures that do not exist are null
+ * (a message is JSON: NaN would not survive it).
+ */
+export interface DashboardStudyRow {
+  /** `kd`, `kd temperature=2`, `scratch`, `teacher`. */
+  label: string;
+  role: 'teacher' | 'baseline' | 'method';
+  method: string;
+  /** The swept values (grid and random) of the row's members, by config field path. */
+  params: Record<string, unknown>;
+  members: number;
+  completed: number;
+  failed: number;
+  testMean: number | null;
+  testSd: number | null;
+  /** Method rows: the paired difference against the scratch baselines of the same seeds (fractions, not points). */
+  delta?: { n: number; mean: number | null; sd: number | null; low: number | null; high: number | null; excludesZero: boolean };
+  bestVal: number | null;
+  lastVal: number | null;
+  agreement: number | null;
+  wallTimeSec: number | null;
+  notes: string[];
+}
+
+/** 'waiting': no run folder yet; 'blocked': it learns from the study's teacher, which failed. */
+export type DashboardMemberStatus = RunStatus | 'waiting' | 'damaged' | 'blocked';
+
+export interface DashboardStudyMember {
+  id: string;
+  role: 'teacher' | 'baseline' | 'method';
+  group: string;
+  seed: number;
+  status: DashboardMemberStatus;
+  /** The attempt that speaks for it, when it has one. */
+  runDir?: string;
+  testAccuracy: number | null;
+}
+
+export interface DashboardStudy {
+  studyDir: string;
+  name: string;
+  /** The config field paths the study sweeps (grid, then random search). */
+  swept: string[];
+  seeds: number[];
+  rows: DashboardStudyRow[];
+  members: DashboardStudyMember[];
+  /** A process is running the study now (its lock file is there). */
+  active: boolean;
+}
+
+/** A study folder of the runs folder. */
+export interface DashboardStudyItem {
+  studyDir: string;
+  name: string;
+}
+
+/**
  * A run's knowledge files for the knowledge views: summary.json's index, and each file it names
  * (keyed by that path) as base64 of its little-endian bytes. The webview parses this with the
  * schema and decodes every file against the index before drawing anything.
@@ -69,6 +127,12 @@ export type HostToWebview =
   /** Answer to `requestKnowledge`: the files, or why they cannot be shown (a damaged file, named). */
   | { type: 'knowledge'; runDir: string; knowledge?: RunKnowledgePayload; problem?: string }
   | { type: 'configLoaded'; config: unknown; file: string }
+  /** Answer to `openStudy` (and again whenever its member runs change): the study, or why it cannot be read. */
+  | { type: 'studyData'; studyDir: string; study?: DashboardStudy; problem?: string }
+  /** Answer to `requestStudies`. */
+  | { type: 'studies'; studies: DashboardStudyItem[] }
+  /** The host's check of a study from the form failed (StudyError.problems). */
+  | { type: 'studyProblems'; problems: string[] }
   /** The host's own check of a config failed (ConfigError.problems, same wording as the form's). */
   | { type: 'configProblems'; problems: string[] }
   | { type: 'pathPicked'; field: string; path: string }
@@ -96,6 +160,11 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   /** A run's knowledge files (must name a run folder inside the runs folder). */
   z.object({ type: z.literal('requestKnowledge'), runDir: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('refreshRuns') }).strict(),
+  /** A study from the form's Study section; the host parses it (parseStudy) before starting it. */
+  z.object({ type: z.literal('startStudy'), study: z.record(z.unknown()) }).strict(),
+  /** Must name a study folder inside the runs folder; its data is sent now and whenever its runs change. */
+  z.object({ type: z.literal('openStudy'), studyDir: z.string().min(1).max(4096) }).strict(),
+  z.object({ type: z.literal('requestStudies') }).strict(),
   /** Answer to `requestFormConfig`: the form's config as typed (it may be invalid; the caller checks it). */
   z.object({ type: z.literal('formConfig'), requestId: z.number().int().nonnegative(), config: z.record(z.unknown()) }).strict(),
 ]);
