@@ -1,5 +1,6 @@
 // The dashboard (src/dashboard/, built by its own part) joined to the extension's parts: it
-// starts runs through the runner, hears every trainer event, and follows the runs folder.
+// starts runs through the runner, hears every trainer event (a study member's too), and follows
+// the runs folder.
 import * as vscode from 'vscode';
 import type { DashboardCommands } from './commands';
 import { readSettings } from './settings';
@@ -7,13 +8,24 @@ import { DashboardPanel, registerDashboardSerializer, type DashboardDeps } from 
 import type { ExperimentStore } from './experiments/store';
 import type { RunActions } from './training/start-stop';
 import type { Runner } from './training/runner';
+import type { StudyRunner } from './study/study-runner';
 
-export function linkDashboard(context: vscode.ExtensionContext, store: ExperimentStore, runner: Runner, runs: RunActions): DashboardCommands & { formConfig(): Promise<object | undefined> } {
+export function linkDashboard(
+  context: vscode.ExtensionContext,
+  store: ExperimentStore,
+  runner: Runner,
+  runs: RunActions,
+  studies: StudyRunner,
+): DashboardCommands & { formConfig(): Promise<object | undefined> } {
   const deps: DashboardDeps = {
     runsDir: () => store.runsDir,
     runs: () => store.listing,
     startRun: async (config) => runs.startConfig(config),
-    onTrainerEvent: (listener) => runner.onTrainerEvent(({ runDir, event }) => listener(runDir, event)),
+    onTrainerEvent: (listener) =>
+      vscode.Disposable.from(
+        runner.onTrainerEvent(({ runDir, event }) => listener(runDir, event)),
+        studies.onTrainerEvent(({ runDir, event }) => listener(runDir, event)),
+      ),
     uiUpdatesPerSecond: () => readSettings().uiUpdatesPerSecond,
     onRunsChanged: (listener) => store.onDidChange(listener),
   };

@@ -60,7 +60,7 @@ class DistillExtension extends Disposable {
     this._register(new RunStatusBar(this.runner));
     const runs = new RunActions(this.store, this.runner, this.log);
     const folders = new RunFolderActions(this.store, (runDir) => this.runner.job(runDir) !== undefined);
-    const dashboard = linkDashboard(context, this.store, this.runner, runs);
+    const dashboard = linkDashboard(context, this.store, this.runner, runs, this.studies);
     const studies = new StudyActions(this.store, this.studies, this.log, dashboard);
     for (const command of registerCommands({ store: this.store, runs, folders, log: this.log, dashboard, nativeBackend: this.nativeBackend, studies })) this._register(command);
     // First read after the runner exists: runs it owns are never mistaken for abandoned ones.
