@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { loadDataset } from '../../src/core/data/load';
 import { readTextFile } from '../../src/core/data/text/read-text-file';
 import { prepareData } from '../../src/core/run/prepare-data';
-import { DataConfig } from '../../src/shared/protocol';
+import { DataConfig, DatasetSpec } from '../../src/shared/protocol';
 
 const dir = mkdtempSync(join(tmpdir(), 'data-text-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,11 +90,12 @@ test('a text transfer set is read in the training data vocabulary: its tokens by
   write('t-train.csv', 'text,label\nthe cat sat,pets\nbuy pills,spam\nthe dog sat,pets\ncheap pills,spam\n');
   write('t-test.csv', 'text,label\na cat,pets\n');
   write('t-transfer.jsonl', '{"text":"pills for the dog","label":"x"}\n{"text":"sat","label":"y"}\n');
-  const data = await prepareData(DataConfig.parse({ dataset: { kind: 'text', train: 't-train.csv', test: 't-test.csv', maxLength: 7 }, validationSplit: 0.5 }), 0, dir, {
-    kind: 'text',
-    train: 't-transfer.jsonl',
-    maxLength: 7,
-  });
+  const data = await prepareData(
+    DataConfig.parse({ dataset: { kind: 'text', train: 't-train.csv', test: 't-test.csv', maxLength: 7 }, validationSplit: 0.5 }),
+    0,
+    dir,
+    DatasetSpec.parse({ kind: 'text', train: 't-transfer.jsonl', maxLength: 7 }),
+  );
   // The vocabulary is that of the two training messages left after validation: the transfer set's other words are UNK.
   const tokens = Array.from(data.transfer!.x, (id) => data.text!.tokens[id]);
   const seen = new Set(data.text!.tokens);
@@ -102,7 +103,12 @@ test('a text transfer set is read in the training data vocabulary: its tokens by
   assert.deepEqual(tokens, [...expected(['pills', 'for', 'the', 'dog']), ...expected(['sat'])]);
   assert.equal(data.text!.vocabSize, 4 + new Set(data.text!.texts.train.flatMap((t) => t.split(' '))).size);
   await assert.rejects(
-    prepareData(DataConfig.parse({ dataset: { kind: 'text', train: 't-train.csv', test: 't-test.csv', maxLength: 7 } }), 0, dir, { kind: 'text', train: 't-transfer.jsonl', maxLength: 9 }),
+    prepareData(
+      DataConfig.parse({ dataset: { kind: 'text', train: 't-train.csv', test: 't-test.csv', maxLength: 7 } }),
+      0,
+      dir,
+      DatasetSpec.parse({ kind: 'text', train: 't-transfer.jsonl', maxLength: 9 }),
+    ),
     /method\.transfer: expected inputs of shape \[7\]/,
   );
 });
