@@ -19,12 +19,27 @@ function write(name: string, content: string | Buffer): string {
 
 const fields = { textField: 'text', labelField: 'label' };
 
+const problem = (file: string, expected: RegExp, f = fields) =>
+  assert.throws(
+    () => readTextFile(file, f),
+    (e: Error) => {
+      assert.match(e.message, expected);
+      assert.ok(e.message.includes(file), e.message);
+      return true;
+    },
+  );
+
 test('CSV: quoted fields with commas, quotes and line breaks; the header names the fields; extra columns ignored', () => {
   const file = write('a.csv', 'id,label,text\n1,spam,"Buy now, ""cheap""!"\n2,ham,"line one\nline two"\n\n3,ham,plain\n');
   const records = readTextFile(file, fields);
   assert.deepEqual(records.texts, ['Buy now, "cheap"!', 'line one\nline two', 'plain']);
   assert.deepEqual(records.labels, ['spam', 'ham', 'ham']);
   assert.deepEqual(records.lines, [2, 3, 6]);
+  // Windows line endings and a byte order mark: the same lines an editor shows.
+  const crlf = readTextFile(write('crlf.csv', '\uFEFFtext,label\r\nhé,a\r\n\r\n"x\r\ny",b\r\n\r\n\r\nq,c'), fields);
+  assert.deepEqual(crlf.texts, ['hé', 'x\ny', 'q']);
+  assert.deepEqual(crlf.lines, [2, 4, 8]);
+  problem(write('crlf-bad.csv', 'text,label\r\nhi,a\r\n\r\n"x\r\ny",b\r\nz,\r\n'), /expected a label \(a class name or an integer\) at line 6, field "label"/);
 });
 
 test('TSV and JSON Lines (also gzipped); other field names; integer labels', () => {
@@ -36,16 +51,6 @@ test('TSV and JSON Lines (also gzipped); other field names; integer labels', () 
   assert.deepEqual(jsonl.labels, ['2', 'x']);
   assert.deepEqual(jsonl.lines, [1, 3]);
 });
-
-const problem = (file: string, expected: RegExp, f = fields) =>
-  assert.throws(
-    () => readTextFile(file, f),
-    (e: Error) => {
-      assert.match(e.message, expected);
-      assert.ok(e.message.includes(file), e.message);
-      return true;
-    },
-  );
 
 test('bad files: the error names the file, the line, the field and what was expected', () => {
   problem(write('d.txt', 'x'), /expected a name ending in \.csv, \.tsv or \.jsonl \(optionally \.gz\), found "\.txt"/);

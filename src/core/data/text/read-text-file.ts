@@ -73,7 +73,8 @@ function readDelimited(file: string, content: string, format: 'csv' | 'tsv', fie
   const what = format === 'csv' ? 'comma-separated' : 'tab-separated';
   let rows: { record: string[]; info: { lines: number }; raw: string }[];
   try {
-    rows = parse(content, { bom: true, delimiter: format === 'csv' ? ',' : '\t', relax_quotes: true, skip_empty_lines: true, info: true, raw: true });
+    // One line ending, so that csv-parse's line count (info.lines) is the line an editor shows.
+    rows = parse(content.replace(/\r\n?/g, '\n'), { bom: true, delimiter: format === 'csv' ? ',' : '\t', relax_quotes: true, skip_empty_lines: true, info: true, raw: true });
   } catch (error) {
     const problem = shown((error as Error).message.split(/,? value is /)[0], 160);
     throw new Error(`Text file ${file}: expected ${what} rows with a header, found a parse error: ${problem}`);
