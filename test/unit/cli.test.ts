@@ -86,9 +86,12 @@ describe('distill-lab CLI', () => {
   });
 
   test('a bad flag or config value is a clear error, exit 1', () => {
-    const bad = runCli('run', '--teacher', 'transformer', '--runs-dir', 'runs');
+    const bad = runCli('run', '--teacher', 'transformer:4x256', '--runs-dir', 'runs');
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /--teacher: expected mlp\[:h1,h2,…\], cnn\[:w1,w2,…\]\[\+fcN\] or resnet<depth>\[x<width>\], got "transformer"/);
+    assert.match(
+      bad.stderr,
+      /--teacher: expected mlp\[:h1,h2,…\], cnn\[:w1,w2,…\]\[\+fcN\], resnet<depth>\[x<width>\] or transformer\[:<layers>x<hidden>h<heads>\[i<feed-forward>\]\], got "transformer:4x256"/,
+    );
     const noSuchParameter = runCli('run', '--method', 'dml', '--alpha', '0.5', '--runs-dir', 'runs');
     assert.equal(noSuchParameter.status, 1);
     assert.match(noSuchParameter.stderr, /--alpha: method "dml" has no parameter "alpha"/);
