@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-layers';
 import { createDistiller } from '../../src/core/distill/registry';
 import { attentionDistributionKl, valueRelationKl } from '../../src/core/distill/losses/minilm';
 import { buildModel } from '../../src/core/models/zoo';
-import { studentStages } from '../../src/shared/methods';
+import { modelKindProblem, studentStages } from '../../src/shared/methods';
 import { ConfigError, parseExperimentConfig } from '../../src/shared/protocol';
 import { textBatch, tinyTransformer, trainSteps } from '../support/tiny-text';
 
@@ -81,6 +81,18 @@ describe('MiniLM', () => {
 });
 
 describe('image-only methods refuse transformers', () => {
+  test('modelKindProblem: AT, SAD and FitNets refuse text, naming the alternatives; MiniLM refuses images; the others take both', () => {
+    for (const name of ['at', 'sad', 'fitnet']) {
+      assert.match(
+        modelKindProblem(name, 'text') ?? '',
+        /cannot train or read a transformer; for text models use DistilBERT \(distilbert\), PKD \(pkd\), TinyBERT \(tinybert\), MiniLM \(minilm\), KD \(kd\)/,
+      );
+      assert.equal(modelKindProblem(name, 'image'), undefined);
+    }
+    assert.match(modelKindProblem('minilm', 'image') ?? '', /needs text models/);
+    for (const name of ['kd', 'dkd', 'crd', 'srrl', 'distilbert', 'pkd', 'tinybert', 'minilm']) assert.equal(modelKindProblem(name, 'text'), undefined, name);
+  });
+
   for (const name of ['at', 'sad', 'fitnet']) {
     test(`${name}: a config error naming the text methods`, () => {
       const teacher = tinyTransformer('teacher', 1, { layers: 2, hidden: 8, heads: 2 });

@@ -48,9 +48,9 @@ const seedOf = (parts: DistillerParts) => parts.seed ?? 0;
 type DistillerFactory<N extends MethodName> = (method: MethodOf<N>, parts: DistillerParts) => Distiller;
 
 /** A method that reads image feature maps: a transformer among its models is refused, naming the methods for text. */
-function imageOnly<N extends MethodName>(label: string, factory: DistillerFactory<N>): DistillerFactory<N> {
+function imageOnly<N extends MethodName>(factory: DistillerFactory<N>): DistillerFactory<N> {
   return (method, parts) => {
-    refuseTransformers(method.name, label, [parts.student, parts.teacher]);
+    refuseTransformers(method.name, [parts.student, parts.teacher]);
     return factory(method, parts);
   };
 }
@@ -65,7 +65,7 @@ const DISTILLERS: { [N in MethodName]: DistillerFactory<N> } = {
   // One generation, distilled from the one before (the first from the teacher); the sequence is the run plan's.
   'born-again': (method, parts) => new KnowledgeDistiller(parts.student, teacherOf(parts, 'born-again'), method, 'born-again'),
   dml: (method, parts) => new MutualLearning(need(parts.peers, 'its peers', 'dml'), method.update),
-  fitnet: imageOnly('FitNets, a regressor on feature maps', (method, parts) =>
+  fitnet: imageOnly((method, parts) =>
     method.stages === 'two' && parts.stage !== 'hint'
       ? new KnowledgeDistiller(parts.student, teacherOf(parts, 'fitnet'), method, 'fitnet')
       : new FitnetDistiller(parts.student, teacherOf(parts, 'fitnet'), { ...method, seed: seedOf(parts) }, parts.stage === 'hint' ? 'hint' : 'joint'),
@@ -74,8 +74,8 @@ const DISTILLERS: { [N in MethodName]: DistillerFactory<N> } = {
   tinybert: (method, parts) => new TinyBertDistiller(parts.student, teacherOf(parts, 'tinybert'), { ...method, seed: seedOf(parts) }, parts.stage === 'intermediate' ? 'intermediate' : 'prediction'),
   distilbert: (method, parts) => new DistilBertDistiller(parts.student, teacherOf(parts, 'distilbert'), { ...method, seed: seedOf(parts) }),
   minilm: (method, parts) => new MiniLmDistiller(parts.student, teacherOf(parts, 'minilm'), method, parts.stage === 'intermediate' ? 'intermediate' : 'finetune'),
-  at: imageOnly('attention transfer', (method, parts) => new AttentionTransfer(parts.student, teacherOf(parts, 'at'), method)),
-  sad: imageOnly('self attention distillation', (method, parts) => new SelfAttentionDistiller(parts.student, parts.teacher, method)),
+  at: imageOnly((method, parts) => new AttentionTransfer(parts.student, teacherOf(parts, 'at'), method)),
+  sad: imageOnly((method, parts) => new SelfAttentionDistiller(parts.student, parts.teacher, method)),
   crd: (method, parts) =>
     new ContrastiveDistiller(parts.student, teacherOf(parts, 'crd'), method, { nData: need(parts.nData, 'the training set size', 'crd'), labels: parts.labels, seed: seedOf(parts) }),
   srrl: (method, parts) => new SrrlDistiller(parts.student, teacherOf(parts, 'srrl'), { ...method, seed: seedOf(parts) }),

@@ -10,7 +10,7 @@ import { dml } from './dml';
 import { fitnet } from './fitnet';
 import { kd } from './kd';
 import { minilm } from './minilm';
-import type { MethodDescriptor, StudentStage } from './method';
+import type { MethodDescriptor, ModelKind, StudentStage } from './method';
 import { multiTeacher } from './multi-teacher';
 import { pkd } from './pkd';
 import { sad } from './sad';
@@ -57,6 +57,29 @@ export function usesTeacher(method: { name: string } & Readonly<Record<string, u
 /** Whether a run of this method trains `config.student.model`. */
 export function usesStudent(method: { name: string }): boolean {
   return methodNamed(method.name)?.student ?? true;
+}
+
+/** The methods that train text models (transformers), named where an image-only method is refused. */
+export const TEXT_METHODS_HINT = 'DistilBERT (distilbert), PKD (pkd), TinyBERT (tinybert), MiniLM (minilm), KD (kd), unlabeled transfer, multi-teacher, born-again, DML, CRD, SRRL or DKD';
+
+/** Methods that read image feature maps (spatial attention maps, convolutional regressors): they cannot train transformers. */
+const IMAGE_ONLY = new Set(['at', 'sad', 'fitnet']);
+
+/**
+ * Why a method cannot train models of this kind, or undefined when it can: AT, SAD and FitNets
+ * refuse text models (naming the methods that take them), text-only methods (MiniLM) image models.
+ * For the config check, the form and the CLI alike.
+ */
+export function modelKindProblem(methodName: string, kind: ModelKind): string | undefined {
+  const method = methodNamed(methodName);
+  if (!method) return undefined;
+  if (kind === 'text' && IMAGE_ONLY.has(method.name)) {
+    return `method "${method.name}" (${method.label}) works on image feature maps and cannot train or read a transformer; for text models use ${TEXT_METHODS_HINT}`;
+  }
+  if (kind === 'image' && !method.modelKinds.includes('image')) {
+    return `method "${method.name}" (${method.label}) distils transformers' self-attention and needs text models (arch transformer on a text data set)`;
+  }
+  return undefined;
 }
 
 /** The phases that train the student: one, or a pre-training stage first (FitNets two-stage, TinyBERT). */

@@ -1,10 +1,8 @@
+import { modelKindProblem } from '../../../shared/methods';
 import { ConfigError, type MethodName } from '../../../shared/protocol';
 import type { ForwardResult, SequenceTaps } from '../../models/zoo-model';
 import type { ZooModel } from '../../models/zoo-model';
 import { fieldOf } from './taps';
-
-/** The methods that train transformers, named in the refusal of the image-only ones. */
-export const TEXT_METHODS_HINT = 'DistilBERT (distilbert), PKD (pkd), TinyBERT (tinybert), MiniLM (minilm), KD (kd), unlabeled transfer, multi-teacher, born-again, DML, CRD, SRRL or DKD';
 
 export const isTransformer = (model: ZooModel): boolean => model.info.spec.arch === 'transformer';
 
@@ -23,11 +21,10 @@ export function bothTransformers(method: MethodName, student: ZooModel, teacher:
 }
 
 /** Refuses a transformer for a method that reads image feature maps, naming the methods that train text models. */
-export function refuseTransformers(method: MethodName, label: string, models: (ZooModel | undefined)[]): void {
+export function refuseTransformers(method: MethodName, models: (ZooModel | undefined)[]): void {
   const text = models.find((m) => m && isTransformer(m));
-  if (text) {
-    throw new ConfigError([`${fieldOf(text)}: method "${method}" (${label}) works on image feature maps and cannot train or read a transformer; for text models use ${TEXT_METHODS_HINT}`]);
-  }
+  const problem = text && modelKindProblem(method, 'text');
+  if (text && problem) throw new ConfigError([`${fieldOf(text)}: ${problem}`]);
 }
 
 /** The token-level taps of a transformer's forward pass. */
