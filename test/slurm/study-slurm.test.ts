@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RunFolder } from '../../src/shared/run-folder';
 import type { RunRecord } from '../../src/shared/protocol';
-import { readJobs } from '../../src/study/slurm/jobs-file';
+import { openSlurmStudy, readJobs } from '../../src/study/slurm';
 import { ensureBuilt, ROOT } from '../support/build';
 
 interface Cluster {
@@ -74,7 +74,7 @@ describe('studies on a real Slurm cluster', () => {
       .map((line) => line.split('|'))
       .reduce((states, [id, state]) => states.set(id, state), new Map<string, string>());
 
-  test('a study submitted as an sbatch array completes, the student waiting for the teacher; a failing member is marked failed and the others complete; the table comes out', () => {
+  test('a study submitted as an sbatch array completes, the student waiting for the teacher; a failing member is marked failed and the others complete; the table comes out', async () => {
     // A transfer set that does not exist passes the schema and fails when that member loads its data.
     const missing = { kind: 'csv', train: 'no-such-transfer.csv', labelColumn: 'label' };
     const slurm = { time: '10', cpusPerTask: 1, extra: ['#SBATCH --comment=distill-test'] };
@@ -137,6 +137,22 @@ describe('studies on a real Slurm cluster', () => {
     const compare = runCli(['compare', '--study', studyDir, '--format', 'md']);
     assert.equal(compare.status, 0, compare.stderr);
     assert.match(compare.stdout, /^\| kd \| 1\/1 \| \d+\.\d\d% \|/m);
+
+    // The API the extension host uses says the same.
+    const executor = openSlurmStudy(studyDir, { nodePath: process.execPath, cliPath: cli, env: cluster!.env });
+    const api = await executor.status();
+    assert.equal(api.settled, true);
+    assert.deepEqual(api.sources, ['squeue']);
+    assert.deepEqual(
+      api.members.map((m) => [m.member, m.status, m.slurmState]),
+      [
+        ['teacher', 'completed', 'COMPLETED'],
+        ['scratch-s1', 'completed', 'COMPLETED'],
+        ['kd-s1', 'completed', 'COMPLETED'],
+        ['unlabeled-transfer=_-s1', 'failed', 'FAILED'],
+      ],
+    );
+    assert.equal(executor.rows(api).find((row) => row.label === 'kd')!.completed, 1);
 
     // Resubmitting the folder submits only the member that failed, into a new attempt folder.
     const again = runCli(['study', studyDir, '--executor', 'slurm', '--wait']);

@@ -60,10 +60,10 @@ export function mergeStatus(studyDir: string, members: readonly StudyMember[], j
     const runDir = join(studyDir, task.runDir);
     const log = join(SLURM_DIR, String(jobs.submissions.find((s) => s.tasks.includes(task))?.number ?? ''), 'logs', `${task.jobId}_${task.index}.out`);
     const withTask = { ...base, job: `${task.jobId}_${task.index}`, runDir, log };
-    // An earlier attempt that completed speaks for the member (as in the local pool).
-    if (completedRun?.record?.status === 'completed') return { ...withTask, runDir: completedRun.dir, status: 'completed', result: resultOf(completedRun) };
-    const run = readMemberRun(runDir);
     const slurm = slurmTaskOf(states, task);
+    // A completed attempt (this task's, or an earlier one) speaks for the member, as in the local pool.
+    if (completedRun?.record?.status === 'completed') return { ...withTask, runDir: completedRun.dir, slurmState: slurm?.state, status: 'completed', result: resultOf(completedRun) };
+    const run = readMemberRun(runDir);
     const phase = slurm ? phaseOf(slurm.state) : undefined;
     const detailOf = (s: SlurmTask) => [s.state, s.reason, s.exitCode && s.exitCode !== '0:0' ? `exit ${s.exitCode}` : undefined].filter(Boolean).join(', ');
     const withSlurm = { ...withTask, slurmState: slurm?.state, detail: slurm ? detailOf(slurm) : undefined };
