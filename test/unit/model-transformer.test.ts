@@ -243,6 +243,21 @@ for (const backend of ['cpu', 'wasm']) {
       model.dispose();
     });
 
+    test('training steps with dropout leave no tensors behind', () => {
+      const model = build(7, 2, { ...SPEC, dropout: 0.2 });
+      const optimizer = tf.train.adam(1e-3);
+      const [x, labels] = [tf.tensor2d(IDS), tf.oneHot(tf.tensor1d([0, 2], 'int32'), CLASSES)];
+      const step = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.forward(x, true).logits) as tf.Scalar, false, model.trainableVariables());
+      step();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      tf.tidy(() => void model.predict(x));
+      assert.equal(tf.memory().numTensors, before);
+      tf.dispose([x, labels]);
+      optimizer.dispose();
+      model.dispose();
+    });
+
     test('dropout: the same seed drops the same units, a new step draws a new mask, inference drops none', () => {
       const spec = { ...SPEC, dropout: 0.3 };
       const [a, b] = [build(7, 4, spec), build(7, 4, spec)];
