@@ -2,6 +2,7 @@
 // model role a row, numbers as mean ± standard deviation over the seeds. Pure.
 import type { DashboardCompareRun } from '../src/shared/protocol';
 import { methodDescriptor } from './methods';
+import type { SortDirection } from './sortable';
 
 export interface Stat {
   mean: number;
@@ -138,7 +139,7 @@ export const COLUMNS: Column[] = [
   { key: 'wall', label: 'Wall time', title: 'Training time of this model (mean over seeds)', numeric: true, value: (r) => r.wallTimeSec.mean },
 ];
 
-export type SortDirection = 'ascending' | 'descending';
+export type { SortDirection };
 
 /** Stable sort by a column; rows without a value go last in both directions. */
 export function sortRows(rows: readonly CompareRow[], columnKey: string, direction: SortDirection): CompareRow[] {

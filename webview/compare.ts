@@ -3,10 +3,12 @@
 import { Chart, Legend, LinearScale, LogarithmicScale, PointElement, ScatterController, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import type { DashboardCompareRun } from '../src/shared/protocol';
 import { CompareKnowledge } from './compare-knowledge';
-import { COLUMNS, compareRows, headlineStat, sortRows, type CompareRow, type SortDirection, type Stat } from './compare-model';
+import { COLUMNS, compareRows, headlineStat, sortRows, type CompareRow, type Stat } from './compare-model';
 import { percent } from '../src/shared/format';
 import { h, replaceChildren } from './dom';
+import { nextSort, sortableHeader, type SortState } from './sortable';
 import { roleColor, type Theme } from './theme';
+import { drawWhisker } from './whisker';
 
 Chart.register(ScatterController, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
 
@@ -20,7 +22,7 @@ export class CompareView {
   /** Any two runs' dark knowledge and calibration side by side. */
   readonly knowledge: CompareKnowledge;
   private rows: CompareRow[] = [];
-  private sort: { key: string; direction: SortDirection } = { key: 'test', direction: 'descending' };
+  private sort: SortState = { key: 'test', direction: 'descending' };
 
   constructor(
     private theme: Theme,
@@ -54,27 +56,12 @@ export class CompareView {
   }
 
   private sortBy(key: string): void {
-    this.sort = { key, direction: this.sort.key === key && this.sort.direction === 'descending' ? 'ascending' : 'descending' };
+    this.sort = nextSort(this.sort, key);
     this.renderTable();
   }
 
   private renderTable(): void {
-    const header = h(
-      'tr',
-      {},
-      ...COLUMNS.map((column) =>
-        h(
-          'th',
-          { scope: 'col', 'data-column': column.key, 'aria-sort': this.sort.key === column.key ? this.sort.direction : 'none', class: column.numeric ? 'num' : undefined },
-          h(
-            'button',
-            { type: 'button', title: column.title, onclick: () => this.sortBy(column.key) },
-            column.label,
-            this.sort.key === column.key ? (this.sort.direction === 'ascending' ? ' ▲' : ' ▼') : '',
-          ),
-        ),
-      ),
-    );
+    const header = sortableHeader(COLUMNS, this.sort, (key) => this.sortBy(key));
     const body = sortRows(this.rows, this.sort.key, this.sort.direction).map((row) =>
       h('tr', { 'data-key': row.key }, ...COLUMNS.map((column) => h('td', { 'data-column': column.key, class: column.numeric ? 'num' : undefined }, cell(row, column.key)))),
     );
@@ -200,17 +187,7 @@ const whiskers: Plugin<'scatter'> = {
       ctx.strokeStyle = String(dataset.borderColor);
       for (const point of dataset.data as Point[]) {
         if (!point.std) continue;
-        const x = scales.x.getPixelForValue(point.x);
-        const top = scales.y.getPixelForValue(point.y + point.std);
-        const bottom = scales.y.getPixelForValue(point.y - point.std);
-        ctx.beginPath();
-        ctx.moveTo(x, top);
-        ctx.lineTo(x, bottom);
-        ctx.moveTo(x - 4, top);
-        ctx.lineTo(x + 4, top);
-        ctx.moveTo(x - 4, bottom);
-        ctx.lineTo(x + 4, bottom);
-        ctx.stroke();
+        drawWhisker(ctx, scales.x.getPixelForValue(point.x), scales.y.getPixelForValue(point.y + point.std), scales.y.getPixelForValue(point.y - point.std));
       }
     });
     ctx.restore();

@@ -8,6 +8,7 @@ import type { DashboardStudy, DashboardStudyRow } from '../src/shared/protocol';
 import { h } from './dom';
 import { points } from './study-model';
 import { roleColor, type Theme } from './theme';
+import { drawWhisker } from './whisker';
 
 Chart.register(LineController, LineElement, PointElement, CategoryScale, LinearScale, LogarithmicScale, Legend, Tooltip);
 
@@ -31,16 +32,7 @@ const whiskers: Plugin<'line'> = {
         if (point.low === undefined || point.high === undefined) return;
         const x = meta.data[j]?.x;
         if (x === undefined) return;
-        const top = scales.y.getPixelForValue(point.high);
-        const bottom = scales.y.getPixelForValue(point.low);
-        ctx.beginPath();
-        ctx.moveTo(x, top);
-        ctx.lineTo(x, bottom);
-        ctx.moveTo(x - 5, top);
-        ctx.lineTo(x + 5, top);
-        ctx.moveTo(x - 5, bottom);
-        ctx.lineTo(x + 5, bottom);
-        ctx.stroke();
+        drawWhisker(ctx, x, scales.y.getPixelForValue(point.high), scales.y.getPixelForValue(point.low), 5);
       });
     });
     ctx.restore();

@@ -2,14 +2,9 @@
 // progress. Pure. Figures are the host's (src/host/dashboard/study-data.ts, from the CLI's own
 // table); null is "no figure".
 import type { DashboardMemberStatus, DashboardStudyMember, DashboardStudyRow } from '../src/shared/protocol';
+import type { SortableColumn, SortDirection } from './sortable';
 
-export type SortDirection = 'ascending' | 'descending';
-
-export interface StudyColumn {
-  key: string;
-  label: string;
-  title: string;
-  numeric: boolean;
+export interface StudyColumn extends SortableColumn {
   /** What the column sorts by; null sorts last either way. */
   value(row: DashboardStudyRow): number | string | null;
 }

@@ -4,7 +4,8 @@
 import type { DashboardStudy, DashboardStudyItem, DashboardStudyRow, HostToWebview } from '../src/shared/protocol';
 import { h, replaceChildren } from './dom';
 import { StudyCharts } from './study-charts';
-import { deltaText, percentText, secondsText, sortStudyRows, STUDY_COLUMNS, studyProgress, testText, type SortDirection } from './study-model';
+import { deltaText, percentText, secondsText, sortStudyRows, STUDY_COLUMNS, studyProgress, testText } from './study-model';
+import { nextSort, sortableHeader, type SortState } from './sortable';
 import type { Theme } from './theme';
 
 export interface StudyViewHost {
@@ -26,7 +27,7 @@ export class StudyView {
   private study: DashboardStudy | undefined;
   private studyDir: string | undefined;
   private studies: DashboardStudyItem[] = [];
-  private sort: { key: string; direction: SortDirection } = { key: 'delta', direction: 'descending' };
+  private sort: SortState = { key: 'delta', direction: 'descending' };
 
   constructor(
     theme: Theme,
@@ -90,7 +91,7 @@ export class StudyView {
   }
 
   private sortBy(key: string): void {
-    this.sort = { key, direction: this.sort.key === key && this.sort.direction === 'descending' ? 'ascending' : 'descending' };
+    this.sort = nextSort(this.sort, key);
     this.render();
   }
 
@@ -115,22 +116,7 @@ export class StudyView {
   }
 
   private renderTable(rows: DashboardStudyRow[]): void {
-    const header = h(
-      'tr',
-      {},
-      ...STUDY_COLUMNS.map((column) =>
-        h(
-          'th',
-          { scope: 'col', 'data-column': column.key, 'aria-sort': this.sort.key === column.key ? this.sort.direction : 'none', class: column.numeric ? 'num' : undefined },
-          h(
-            'button',
-            { type: 'button', title: column.title, onclick: () => this.sortBy(column.key) },
-            column.label,
-            this.sort.key === column.key ? (this.sort.direction === 'ascending' ? ' ▲' : ' ▼') : '',
-          ),
-        ),
-      ),
-    );
+    const header = sortableHeader(STUDY_COLUMNS, this.sort, (key) => this.sortBy(key));
     const body = rows.map((row) =>
       h(
         'tr',
