@@ -86,9 +86,10 @@ test('loadDataset: a text spec gives token rows, sorted class names, the message
   await assert.rejects(loadDataset({ kind: 'text', train: 'stray.csv' }, { baseDir: dir }), /Text file .*stray\.csv: expected class labels from 0 to 9999, found 99999 at line 5, field "label"/);
 });
 
-test('maxLength belongs to text sets: out of range refused by the schema, on an image set refused by name', async () => {
+test('maxLength and minTokenCount belong to text sets: out of range refused by the schema, on an image set refused by name', async () => {
   await assert.rejects(loadDataset({ kind: 'text', train: 'train.csv', maxLength: 2 }, { baseDir: dir }), /maxLength/);
   await assert.rejects(loadDataset({ kind: 'builtin', maxLength: 64 }), /data\.dataset\.maxLength: applies to text data sets only, not to fashion-mnist-small/);
+  await assert.rejects(loadDataset({ kind: 'builtin', minTokenCount: 2 }), /data\.dataset\.minTokenCount: applies to text data sets only, not to fashion-mnist-small/);
 });
 
 test('a text transfer set is read in the training data vocabulary: its tokens by name, others UNK', async () => {

@@ -20,6 +20,8 @@ test('compact vocabulary: PAD 0, UNK 1, CLS 2, SEP 3, then the seen ids in order
   assert.deepEqual(tokens, ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'a', 'd']);
   assert.deepEqual([...map], [PAD, 4, -1, UNK, -1, CLS, SEP, 5]);
   assert.deepEqual([...remapIds(Float32Array.from([5, 2, 7, 4, 6, 0]), map)], [CLS, UNK, 5, UNK, SEP, PAD]);
+  // minCount 2: 'd' (id 7) occurs once, 'a' (id 1) twice.
+  assert.deepEqual(compactVocabulary(seen, old, [0, 3, 5, 6], 2).tokens, ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'a']);
   // A transfer set's vocabulary moved into the training data's by token strings.
   assert.deepEqual([...mapByTokens(['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'd', 'zz'], tokens)], [PAD, UNK, CLS, SEP, 5, UNK]);
 });
@@ -54,6 +56,13 @@ test('splits carry each message with its row; the vocabulary is the final traini
   assert.equal(text.vocabSize, 4 + 3 + 1 + train.count);
   assert.equal(text.tokens.length, text.vocabSize);
   assert.ok(Math.max(...train.x, ...validation.x, ...testSplit.x) < text.vocabSize);
+});
+
+test('minTokenCount: tokens training holds fewer times read as UNK, in training rows too', () => {
+  const { train, text } = prepareTextSplits(dataset(), { validationSplit: 0.2, testSplit: 0.2, splitSeed: 5 }, 2);
+  assert.deepEqual(text.tokens.slice(0, 4), ['[PAD]', '[UNK]', '[CLS]', '[SEP]']);
+  assert.deepEqual(text.tokens.slice(4).sort(), ['blue', 'green', 'red', 'sample']);
+  for (let r = 0; r < train.count; r++) assert.equal(text.tokens[train.x[r * 6 + 3]], '[UNK]', 'each number occurs once');
 });
 
 test('the split depends on data.splitSeed only: the same seed gives the same messages, another seed others', () => {

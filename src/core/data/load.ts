@@ -19,7 +19,9 @@ function load(spec: DatasetSpec, at: (path: string) => string): LoadedDataset {
   switch (spec.kind) {
     case 'builtin':
       if (spec.name === BUILTIN_TEXT_DATASET) return loadSpamAssassin(spec.maxLength ?? DEFAULT_TEXT_LENGTH);
-      if (spec.maxLength !== undefined) throw new Error(`data.dataset.maxLength: applies to text data sets only, not to ${spec.name}; remove it`);
+      for (const field of ['maxLength', 'minTokenCount'] as const) {
+        if (spec[field] !== undefined) throw new Error(`data.dataset.${field}: applies to text data sets only, not to ${spec.name}; remove it`);
+      }
       return loadBuiltin();
     case 'idx':
       return loadIdx({

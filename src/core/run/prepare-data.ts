@@ -35,7 +35,8 @@ function checkTransferShape(dataset: LoadedDataset, transferSet: LoadedDataset):
 
 /** Token ids are never normalised: a text set's splits go to the model as they are. */
 async function prepareText(dataset: TextDataset, config: DataConfig, predictionSamples: number, baseDir: string | undefined, transferSpec?: DatasetSpec): Promise<PreparedData> {
-  const { train, validation, test, text } = prepareTextSplits(dataset, config);
+  const minTokenCount = config.dataset.kind === 'text' || config.dataset.kind === 'builtin' ? config.dataset.minTokenCount : undefined;
+  const { train, validation, test, text } = prepareTextSplits(dataset, config, minTokenCount);
   let transfer: Split | undefined;
   if (transferSpec) {
     const transferSet = await loadDataset(transferSpec, { baseDir });

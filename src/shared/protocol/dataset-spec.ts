@@ -10,6 +10,8 @@ export const BUILTIN_DATASETS = [BUILTIN_DATASET, BUILTIN_TEXT_DATASET] as const
 export const MAX_TEXT_LENGTH = 512;
 export const DEFAULT_TEXT_LENGTH = 128;
 const MaxLength = z.number().int().min(3).max(MAX_TEXT_LENGTH);
+/** A token the training split holds fewer times than this reads as UNK, so the embedding table keeps only ids it can learn (default 1: every id seen). */
+const MinTokenCount = z.number().int().min(1).max(1_000_000).optional();
 
 /** Whether the spec describes text (token rows) rather than images or features. */
 export function isTextDataset(spec: { kind: string; name?: string }): boolean {
@@ -28,6 +30,8 @@ export const DatasetSpec = z.discriminatedUnion('kind', [
     name: z.enum(BUILTIN_DATASETS).default(BUILTIN_DATASET),
     /** Text sets only (default 128). */
     maxLength: MaxLength.optional(),
+    /** Text sets only (default 1). */
+    minTokenCount: MinTokenCount,
   }),
   z.object({
     kind: z.literal('idx'),
@@ -65,6 +69,7 @@ export const DatasetSpec = z.discriminatedUnion('kind', [
     textField: z.string().min(1).default('text'),
     labelField: z.string().min(1).default('label'),
     maxLength: MaxLength.default(DEFAULT_TEXT_LENGTH),
+    minTokenCount: MinTokenCount,
   }),
 ]);
 export type DatasetSpec = z.infer<typeof DatasetSpec>;

@@ -14,16 +14,17 @@ const rowNumbers = (split: Split): Split => ({ x: Float32Array.from({ length: sp
 /**
  * The splits prepareSplits draws (they depend on the labels and data.splitSeed only, never on the run's seed), found by
  * splitting the row numbers, so each sample keeps its message. The vocabulary is then the ids of the final training
- * split — after the validation hold-out and limitTrain — so validation ids, like test ids, outside it read as UNK.
+ * split — after the validation hold-out and limitTrain — so validation ids, like test ids, outside it read as UNK; with
+ * `minTokenCount`, so do the ids training holds fewer times than that.
  */
-export function prepareTextSplits(ds: TextDataset, opts: SplitOptions): TextSplits {
+export function prepareTextSplits(ds: TextDataset, opts: SplitOptions, minTokenCount = 1): TextSplits {
   const rows = prepareSplits({ ...ds, inputShape: [1], train: rowNumbers(ds.train), test: ds.test && rowNumbers(ds.test) }, opts);
   const size = ds.text.maxLength;
   const pick = (from: Split, texts: string[], chosen: Split) => ({ split: subsetSplit(from, chosen.x, size), texts: Array.from(chosen.x, (row) => texts[row]) });
   const train = pick(ds.train, ds.text.texts.train, rows.train);
   const validation = pick(ds.train, ds.text.texts.train, rows.validation);
   const test = ds.test ? pick(ds.test, ds.text.texts.test ?? [], rows.test) : pick(ds.train, ds.text.texts.train, rows.test);
-  const vocabulary = compactVocabulary(train.split.x, ds.text.tokens, [PAD, UNK, CLS, SEP]);
+  const vocabulary = compactVocabulary(train.split.x, ds.text.tokens, [PAD, UNK, CLS, SEP], minTokenCount);
   const remapped = (split: Split): Split => ({ ...split, x: remapIds(split.x, vocabulary.map) });
   return {
     train: remapped(train.split),

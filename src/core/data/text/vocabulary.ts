@@ -18,20 +18,20 @@ export interface Vocabulary {
 }
 
 /**
- * The ids that occur in `seen` (rows of ids as floats) made compact: the four specials first (`specials` gives their
- * old ids in the order PAD, UNK, CLS, SEP), then every other seen id in increasing old id.
+ * The ids that occur in `seen` (rows of ids as floats) at least `minCount` times, made compact: the four specials first
+ * (`specials` gives their old ids in the order PAD, UNK, CLS, SEP), then every other such id in increasing old id.
  */
-export function compactVocabulary(seen: Float32Array, oldTokens: readonly string[], specials: readonly number[]): Vocabulary {
+export function compactVocabulary(seen: Float32Array, oldTokens: readonly string[], specials: readonly number[], minCount = 1): Vocabulary {
   const map = new Int32Array(oldTokens.length).fill(-1);
-  const present = new Uint8Array(oldTokens.length);
-  for (let i = 0; i < seen.length; i++) present[seen[i]] = 1;
+  const counts = new Uint32Array(oldTokens.length);
+  for (let i = 0; i < seen.length; i++) counts[seen[i]]++;
   const tokens: string[] = [];
   for (const old of specials) {
     map[old] = tokens.length;
     tokens.push(oldTokens[old]);
   }
   for (let old = 0; old < oldTokens.length; old++) {
-    if (present[old] && map[old] < 0) {
+    if (counts[old] >= minCount && map[old] < 0) {
       map[old] = tokens.length;
       tokens.push(oldTokens[old]);
     }
