@@ -1,5 +1,6 @@
 // Tiny transformers and a handful of token-id "sentences" for the text methods' tests: real models
 // of the zoo, small enough to train a few steps in well under a second.
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '../../src/core/models/zoo';
 import type { ZooModel } from '../../src/core/models/zoo-model';
@@ -47,4 +48,28 @@ export function trainSteps(
   }
   optimizer.dispose();
   return totals;
+}
+
+type Spec = Parameters<typeof tinyTransformer>[2];
+
+/** A tiny teacher (seed 1) and student (seed 2) for `body`, disposed afterwards whatever happens. */
+export function withPair(teacherSpec: Spec, studentSpec: Spec, body: (teacher: ZooModel, student: ZooModel) => void): void {
+  const teacher = tinyTransformer('teacher', 1, teacherSpec);
+  const student = tinyTransformer('student', 2, studentSpec);
+  try {
+    body(teacher, student);
+  } finally {
+    teacher.dispose();
+    student.dispose();
+  }
+}
+
+/** Twelve Adam steps on the sentences make the distiller's total fall, every total finite; the distiller is disposed. */
+export function assertStepsTrain(distiller: Parameters<typeof trainSteps>[0] & { dispose(): void }, label = ''): void {
+  try {
+    const totals = trainSteps(distiller, textBatch(), 12);
+    assert.ok(totals.every(Number.isFinite) && totals.at(-1)! < totals[0], `${label}${totals.join(' → ')}`);
+  } finally {
+    distiller.dispose();
+  }
 }

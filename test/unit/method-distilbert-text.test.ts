@@ -9,7 +9,7 @@ import { maskedCosineLoss } from '../../src/core/distill/losses/distilbert';
 import { buildModel } from '../../src/core/models/zoo';
 import type { ZooModel } from '../../src/core/models/zoo-model';
 import { ConfigError, parseExperimentConfig } from '../../src/shared/protocol';
-import { textBatch, tinyTransformer, trainSteps } from '../support/tiny-text';
+import { assertStepsTrain, textBatch, tinyTransformer, withPair } from '../support/tiny-text';
 
 const weightsOf = (model: ZooModel, layer: string) =>
   model.net
@@ -63,50 +63,33 @@ describe('DistilBERT on transformers', () => {
     student.dispose();
   });
 
-  test('the distiller: kd, cos and ce as distilBertTerms on the last hidden states and the padding mask; the student starts from the teacher by default', () => {
-    const teacher = tinyTransformer('teacher', 1, { layers: 4, hidden: 16, heads: 2 });
-    const student = tinyTransformer('student', 2, { layers: 2, hidden: 16, heads: 2 });
-    const distiller = createDistiller(distilbert(), { student, teacher, seed: 0 });
-    const batch = textBatch();
-    const { losses, cos } = tf.tidy(() => {
-      const out = distiller.forwardTrain(batch, { epoch: 0, epochs: 1 });
-      const s = student.forward(batch.x, false).sequence!;
-      const t = teacher.forward(batch.x, false).sequence!;
-      return { losses: Object.fromEntries(Object.entries(out.losses).map(([k, v]) => [k, v.dataSync()[0]])), cos: maskedCosineLoss(s.hidden[1], t.hidden[3], s.mask).dataSync()[0] };
-    });
-    assert.deepEqual(Object.keys(losses).sort(), ['ce', 'cos', 'kd']);
-    assert.ok(Math.abs(losses.cos - cos) < 1e-6, `${losses.cos} vs ${cos}`);
-    assert.deepEqual(weightsOf(student, 'student_layer1_attention_self_key'), weightsOf(teacher, 'teacher_layer2_attention_self_key'));
-    distiller.dispose();
-    teacher.dispose();
-    student.dispose();
-  });
+  test('the distiller: kd, cos and ce as distilBertTerms on the last hidden states and the padding mask; the student starts from the teacher by default', () =>
+    withPair({ layers: 4, hidden: 16, heads: 2 }, { layers: 2, hidden: 16, heads: 2 }, (teacher, student) => {
+      const distiller = createDistiller(distilbert(), { student, teacher, seed: 0 });
+      const batch = textBatch();
+      const { losses, cos } = tf.tidy(() => {
+        const out = distiller.forwardTrain(batch, { epoch: 0, epochs: 1 });
+        const s = student.forward(batch.x, false).sequence!;
+        const t = teacher.forward(batch.x, false).sequence!;
+        return { losses: Object.fromEntries(Object.entries(out.losses).map(([k, v]) => [k, v.dataSync()[0]])), cos: maskedCosineLoss(s.hidden[1], t.hidden[3], s.mask).dataSync()[0] };
+      });
+      assert.deepEqual(Object.keys(losses).sort(), ['ce', 'cos', 'kd']);
+      assert.ok(Math.abs(losses.cos - cos) < 1e-6, `${losses.cos} vs ${cos}`);
+      assert.deepEqual(weightsOf(student, 'student_layer1_attention_self_key'), weightsOf(teacher, 'teacher_layer2_attention_self_key'));
+      distiller.dispose();
+    }));
 
-  test('widths that differ: no initialisation by default, a projection for the cosine; asking for it is a config error naming both widths', () => {
-    const teacher = tinyTransformer('teacher', 1, { layers: 4, hidden: 16, heads: 2 });
-    const student = tinyTransformer('student', 2, { layers: 2, hidden: 8, heads: 2 });
-    const distiller = createDistiller(distilbert(), { student, teacher, seed: 0 });
-    const totals = trainSteps(distiller, textBatch(), 12);
-    assert.ok(totals.every(Number.isFinite) && totals.at(-1)! < totals[0], totals.join(' → '));
-    assert.throws(
-      () => createDistiller(distilbert({ initFromTeacher: true }), { student, teacher, seed: 0 }),
-      (e: Error) => e instanceof ConfigError && /initFromTeacher/.test(e.message) && /hidden is 8, the teacher's 16/.test(e.message),
-    );
-    distiller.dispose();
-    teacher.dispose();
-    student.dispose();
-  });
+  test('widths that differ: no initialisation by default, a projection for the cosine, and it trains; asking for it is a config error naming both widths', () =>
+    withPair({ layers: 4, hidden: 16, heads: 2 }, { layers: 2, hidden: 8, heads: 2 }, (teacher, student) => {
+      assertStepsTrain(createDistiller(distilbert(), { student, teacher, seed: 0 }));
+      assert.throws(
+        () => createDistiller(distilbert({ initFromTeacher: true }), { student, teacher, seed: 0 }),
+        (e: Error) => e instanceof ConfigError && /initFromTeacher/.test(e.message) && /hidden is 8, the teacher's 16/.test(e.message),
+      );
+    }));
 
-  test('trains: the total falls over a few steps on a handful of sentences', () => {
-    const teacher = tinyTransformer('teacher', 1, { layers: 2, hidden: 16, heads: 2 });
-    const student = tinyTransformer('student', 2, { layers: 1, hidden: 16, heads: 2 });
-    const distiller = createDistiller(distilbert(), { student, teacher, seed: 0 });
-    const totals = trainSteps(distiller, textBatch(), 12);
-    assert.ok(totals.every(Number.isFinite) && totals.at(-1)! < totals[0], totals.join(' → '));
-    distiller.dispose();
-    teacher.dispose();
-    student.dispose();
-  });
+  test('trains from the copied layers: the total falls over a few steps on a handful of sentences', () =>
+    withPair({ layers: 2, hidden: 16, heads: 2 }, { layers: 1, hidden: 16, heads: 2 }, (teacher, student) => assertStepsTrain(createDistiller(distilbert(), { student, teacher, seed: 0 }))));
 
   test('a transformer with an image model is refused, naming the field', () => {
     const student = tinyTransformer('student', 2, { layers: 1, hidden: 8, heads: 2 });

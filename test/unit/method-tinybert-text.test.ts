@@ -7,7 +7,7 @@ import { createDistiller } from '../../src/core/distill/registry';
 import { tinyBertAttentionLoss } from '../../src/core/distill/losses/tinybert';
 import { studentStages } from '../../src/shared/methods';
 import { ConfigError, parseExperimentConfig } from '../../src/shared/protocol';
-import { textBatch, tinyTransformer, trainSteps } from '../support/tiny-text';
+import { assertStepsTrain, textBatch, withPair } from '../support/tiny-text';
 
 const tinybert = (fields: Record<string, unknown> = {}) => parseExperimentConfig({ method: { name: 'tinybert', ...fields } }).method;
 
@@ -16,54 +16,43 @@ describe('TinyBERT on transformers', () => {
     await tf.setBackend('cpu');
   });
 
-  test("stage 1: embedding, hidden and attention terms; student layer m's scores against teacher layer 2m (4 → 2 layers)", () => {
-    const teacher = tinyTransformer('teacher', 1, { layers: 4, hidden: 16, heads: 2 });
-    const student = tinyTransformer('student', 2, { layers: 2, hidden: 8, heads: 2 });
-    const distiller = createDistiller(tinybert(), { student, teacher, seed: 0, stage: 'intermediate' });
-    const batch = textBatch();
-    const { terms, attention } = tf.tidy(() => {
-      const out = distiller.forwardTrain(batch, { epoch: 0, epochs: 1 });
-      const s = student.forward(batch.x, false).sequence!;
-      const t = teacher.forward(batch.x, false).sequence!;
-      return {
-        terms: Object.fromEntries(Object.entries(out.losses).map(([k, v]) => [k, v.dataSync()[0]])),
-        attention: tinyBertAttentionLoss(s.scores, [t.scores[1], t.scores[3]], s.mask).dataSync()[0],
-      };
-    });
-    assert.deepEqual(Object.keys(terms).sort(), ['attention', 'embedding', 'hidden']);
-    assert.ok(Math.abs(terms.attention - attention) < 1e-5 * attention, `${terms.attention} vs ${attention}`);
-    for (const v of Object.values(terms)) assert.ok(Number.isFinite(v) && v > 0);
-    distiller.dispose();
-    teacher.dispose();
-    student.dispose();
-  });
+  test("stage 1: embedding, hidden and attention terms; student layer m's scores against teacher layer 2m (4 → 2 layers)", () =>
+    withPair({ layers: 4, hidden: 16, heads: 2 }, { layers: 2, hidden: 8, heads: 2 }, (teacher, student) => {
+      const distiller = createDistiller(tinybert(), { student, teacher, seed: 0, stage: 'intermediate' });
+      const batch = textBatch();
+      const { terms, attention } = tf.tidy(() => {
+        const out = distiller.forwardTrain(batch, { epoch: 0, epochs: 1 });
+        const s = student.forward(batch.x, false).sequence!;
+        const t = teacher.forward(batch.x, false).sequence!;
+        return {
+          terms: Object.fromEntries(Object.entries(out.losses).map(([k, v]) => [k, v.dataSync()[0]])),
+          attention: tinyBertAttentionLoss(s.scores, [t.scores[1], t.scores[3]], s.mask).dataSync()[0],
+        };
+      });
+      assert.deepEqual(Object.keys(terms).sort(), ['attention', 'embedding', 'hidden']);
+      assert.ok(Math.abs(terms.attention - attention) < 1e-5 * attention, `${terms.attention} vs ${attention}`);
+      for (const v of Object.values(terms)) assert.ok(Number.isFinite(v) && v > 0);
+      distiller.dispose();
+    }));
 
-  test('both stages train: the intermediate total falls, then the prediction stage (soft CE only) falls', () => {
+  test('both stages train: the intermediate total falls (per-layer W), then the prediction stage (soft CE only) falls', () => {
     assert.deepEqual(
       studentStages(tinybert() as never, 3).map((s) => s.role),
       ['student-intermediate', 'student'],
     );
-    const teacher = tinyTransformer('teacher', 1, { layers: 2, hidden: 16, heads: 2 });
-    const student = tinyTransformer('student', 2, { layers: 1, hidden: 8, heads: 2 });
-    for (const stage of ['intermediate', undefined] as const) {
-      const distiller = createDistiller(tinybert({ projection: stage ? 'per-layer' : 'shared' }), { student, teacher, seed: 0, stage });
-      const totals = trainSteps(distiller, textBatch(), 12);
-      assert.ok(totals.every(Number.isFinite) && totals.at(-1)! < totals[0], `${stage ?? 'prediction'}: ${totals.join(' → ')}`);
-      if (!stage) assert.deepEqual(Object.keys(tf.tidy(() => distiller.forwardTrain(textBatch(), { epoch: 0, epochs: 1 }).losses)), ['soft']);
-      distiller.dispose();
-    }
-    teacher.dispose();
-    student.dispose();
+    withPair({ layers: 2, hidden: 16, heads: 2 }, { layers: 1, hidden: 8, heads: 2 }, (teacher, student) => {
+      assertStepsTrain(createDistiller(tinybert({ projection: 'per-layer' }), { student, teacher, seed: 0, stage: 'intermediate' }), 'intermediate: ');
+      const prediction = createDistiller(tinybert(), { student, teacher, seed: 0 });
+      assert.deepEqual(Object.keys(tf.tidy(() => prediction.forwardTrain(textBatch(), { epoch: 0, epochs: 1 }).losses)), ['soft']);
+      assertStepsTrain(prediction, 'prediction: ');
+    });
   });
 
-  test('heads that differ are a config error naming both counts', () => {
-    const teacher = tinyTransformer('teacher', 1, { layers: 2, hidden: 16, heads: 4 });
-    const student = tinyTransformer('student', 2, { layers: 1, hidden: 8, heads: 2 });
-    assert.throws(
-      () => createDistiller(tinybert(), { student, teacher, seed: 0, stage: 'intermediate' }),
-      (e: Error) => e instanceof ConfigError && /student has 2 attention heads per layer and the teacher 4/.test(e.message),
-    );
-    teacher.dispose();
-    student.dispose();
-  });
+  test('heads that differ are a config error naming both counts', () =>
+    withPair({ layers: 2, hidden: 16, heads: 4 }, { layers: 1, hidden: 8, heads: 2 }, (teacher, student) =>
+      assert.throws(
+        () => createDistiller(tinybert(), { student, teacher, seed: 0, stage: 'intermediate' }),
+        (e: Error) => e instanceof ConfigError && /student has 2 attention heads per layer and the teacher 4/.test(e.message),
+      ),
+    ));
 });
