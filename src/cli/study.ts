@@ -2,13 +2,13 @@
 // its base config) or resumed from its folder, trained by the local pool, then its table; or, with
 // `--executor slurm`, submitted to a Slurm cluster (./study-slurm.ts), with `--status` and
 // `--cancel` for a submitted study.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseStudy, STUDY_FILE, type StudyConfig, type TrainerEvent } from '../shared/protocol';
 import { expandStudy, type StudyMember } from '../shared/study/expand';
-import { claimStudyDir, lockStudy, memberResults, readStudy, writeStudy } from '../shared/study/folder';
+import { claimStudyDir, lockStudy, memberResults, readStudy, readStudyFile, writeStudy } from '../shared/study/folder';
 import { formatStudyTable, sortStudyRows, STUDY_SORT_KEYS, studyRows, STUDY_TABLE_FORMATS, type MemberResult, type StudySortKey, type StudyTableFormat } from '../shared/study/table';
 import { LocalExecutor } from '../study/local-executor';
 import { JOBS_FILE } from '../study/slurm/jobs-file';
@@ -71,18 +71,11 @@ function parseStudyArgs(args: string[]): StudyArgs {
 
 /** A study file with run's flags laid over its base, checked; `baseDir` is the file's folder. */
 function studyFromFile(file: string, runArgs: string[]): StudyConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new Error(`study file ${file}: ${(error as Error).message}`);
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`study file ${file}: expected a JSON object ({ … })`);
-  const input = json as Record<string, unknown>;
+  const input = readStudyFile(file);
   const base = input.base !== null && typeof input.base === 'object' && !Array.isArray(input.base) ? (input.base as Record<string, unknown>) : input.base === undefined ? {} : undefined;
   // A base that is not an object is the schema's to report.
   const withFlags = base === undefined ? input : { ...input, base: configFromArgs(runArgs, base as never).config };
-  return parseStudy({ ...withFlags, baseDir: input.baseDir ?? dirname(resolve(file)) });
+  return parseStudy(withFlags);
 }
 
 const isStudyFolder = (path: string) => existsSync(path) && statSync(path).isDirectory();

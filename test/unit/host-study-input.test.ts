@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { DEMO_CONFIG } from '../../src/cli/demo-config';
 import { StudyError } from '../../src/shared/protocol';
 import { expandStudy } from '../../src/shared/study/expand';
-import { compareMethodsStudy, formMethod, loadStudyFile, parseSeeds, prepareStudy } from '../../src/host/study/study-input';
+import { readStudyFile } from '../../src/shared/study/folder';
+import { compareMethodsStudy, formMethod, parseSeeds, prepareStudy } from '../../src/host/study/study-input';
 import { tinyConfig } from '../support/tiny-config';
 
 const settings = { backend: 'auto' as const, threadsPerRun: 0, maxParallelRuns: 2 };
@@ -95,18 +96,18 @@ describe('Compare Methods', () => {
   });
 });
 
-describe('loadStudyFile', () => {
+describe('readStudyFile (Run Study from File…, and the CLI)', () => {
   test("relative paths resolve against the file's folder unless it names a baseDir; a non-object is named", () => {
     const dir = mkdtempSync(join(tmpdir(), 'distill-study-file-'));
     try {
       writeFileSync(join(dir, 'a.json'), '\uFEFF{ "methods": ["kd"], "seeds": [1] }');
-      assert.equal(loadStudyFile(join(dir, 'a.json')).baseDir, dir);
+      assert.equal(readStudyFile(join(dir, 'a.json')).baseDir, dir);
       writeFileSync(join(dir, 'b.json'), '{ "methods": ["kd"], "seeds": [1], "baseDir": "/data" }');
-      assert.equal(loadStudyFile(join(dir, 'b.json')).baseDir, '/data');
+      assert.equal(readStudyFile(join(dir, 'b.json')).baseDir, '/data');
       writeFileSync(join(dir, 'c.json'), '[1]');
-      assert.throws(() => loadStudyFile(join(dir, 'c.json')), /c\.json: expected a JSON object/);
+      assert.throws(() => readStudyFile(join(dir, 'c.json')), /c\.json: expected a JSON object/);
       writeFileSync(join(dir, 'd.json'), '{ oops');
-      assert.throws(() => loadStudyFile(join(dir, 'd.json')), /study file .*d\.json: /);
+      assert.throws(() => readStudyFile(join(dir, 'd.json')), /study file .*d\.json: /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -12,7 +12,8 @@ import type { DashboardCommands } from '../commands';
 import { workspaceDir } from '../experiments/config-source';
 import type { ExperimentStore, StudyFolder } from '../experiments/store';
 import type { Log } from '../log';
-import { compareMethodsStudy, formMethod, loadStudyFile, parseSeeds } from './study-input';
+import { readStudyFile } from '../../shared/study/folder';
+import { compareMethodsStudy, formMethod, parseSeeds } from './study-input';
 import { showStudyProgress } from './study-progress';
 import type { ActiveStudy, StudyRunner } from './study-runner';
 import { exportFormatOf, studyTableText } from './study-table';
@@ -75,7 +76,7 @@ export class StudyActions {
     }
     if (!file) return undefined;
     if (basename(file) === STUDY_FILE && this.store.studies.some((study) => study.dir === dirname(file))) return this.resume(dirname(file));
-    return this.started(this.runner.start(loadStudyFile(file), dirname(file)), vscode.workspace.asRelativePath(file));
+    return this.started(this.runner.start(readStudyFile(file), dirname(file)), vscode.workspace.asRelativePath(file));
   }
 
   async stop(arg?: StudyArg): Promise<boolean> {

@@ -3,8 +3,6 @@
 // and distill.threadsPerRun with the cores shared out over the members that train at once), its
 // relative paths resolved against the workspace, and every member checked before a folder is
 // claimed. Also Distill: Compare Methods…'s study, and its seeds as typed.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { DEMO_CONFIG } from '../../cli/demo-config';
 import { ExperimentName, parseStudy, type StudyConfig, type StudyConfigInput } from '../../shared/protocol';
 import { expandStudy } from '../../shared/study/expand';
@@ -60,17 +58,4 @@ export function compareMethodsStudy(formConfig: object | undefined, methods: rea
 export function formMethod(formConfig: object | undefined): string | undefined {
   const method = (formConfig as { method?: { name?: unknown } } | undefined)?.method?.name;
   return typeof method === 'string' && method !== 'teacher' && method !== 'scratch' ? method : undefined;
-}
-
-/** A study file as written (checked when it is started): its relative paths resolve against its own folder unless it says otherwise. */
-export function loadStudyFile(file: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new Error(`study file ${file}: ${(error as Error).message}`);
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`study file ${file}: expected a JSON object ({ … })`);
-  const study = json as Record<string, unknown>;
-  return { ...study, baseDir: study.baseDir ?? dirname(resolve(file)) };
 }

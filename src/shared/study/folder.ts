@@ -3,7 +3,7 @@
 // member run again gets a new folder and keeps the old one). The members are runs of the
 // experiment `<study>`, so every listing of the runs folder shows them.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseStudy, STUDY_FILE, type RunRecord, type RunSummary, type StudyConfig } from '../protocol';
 import { writeJsonAtomic } from '../fs-atomic';
 import { currentOwner, isProcessAlive, RunFolder } from '../run-folder';
@@ -33,6 +33,22 @@ export function claimStudyDir(runsDir: string, name: string): string {
 
 export function writeStudy(studyDir: string, study: StudyConfig): void {
   writeJsonAtomic(join(studyDir, STUDY_FILE), study);
+}
+
+/**
+ * A study file as written, to be checked when it is started: a JSON object (a BOM allowed), its
+ * relative paths resolving against the file's own folder unless it names a `baseDir`.
+ */
+export function readStudyFile(file: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new Error(`study file ${file}: ${(error as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`study file ${file}: expected a JSON object ({ … })`);
+  const study = json as Record<string, unknown>;
+  return { ...study, baseDir: study.baseDir ?? dirname(resolve(file)) };
 }
 
 /** The study saved in a folder, parsed; a missing or bad file is an error naming it. */
