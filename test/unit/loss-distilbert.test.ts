@@ -3,10 +3,10 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the engine does
-import { initBackend } from '../../src/core/backend/select';
 import { kdLoss } from '../../src/core/distill/losses';
 import { distilBertTerms, maskedCosineLoss } from '../../src/core/distill/losses/distilbert';
 import { centralDifferences, crossEntropyRef, distilBertCosine, klBatchmean, maxRelativeError, seededArray, type T2, type T3 } from '../support/text-loss-reference';
+import { testOnCpuAndWasm } from '../support/on-backends';
 
 const value = (hs: T3, ht: T3, mask: T2) => tf.tidy(() => maskedCosineLoss(tf.tensor3d(hs), tf.tensor3d(ht), tf.tensor2d(mask)).dataSync()[0]);
 
@@ -86,23 +86,19 @@ describe('maskedCosineLoss (DistilBERT on token states)', () => {
     assert.ok(Math.abs(value(changed, HT, MASK) - got) < 1e-7);
   });
 
-  for (const backend of ['cpu', 'wasm'] as const) {
-    test(`gradient matches finite differences of the reference, zero on padding (${backend})`, async () => {
-      await initBackend(backend, () => {});
-      const grad = tf.tidy(() => {
-        const ht = tf.tensor3d(HT);
-        const mask = tf.tensor2d(MASK);
-        return tf
-          .grad((hs: tf.Tensor) => maskedCosineLoss(hs as tf.Tensor3D, ht, mask))(tf.tensor3d(HS))
-          .arraySync() as T3;
-      });
-      const numeric = centralDifferences((hs: T3) => distilBertCosine(hs, HT, MASK), HS);
-      assert.ok(maxRelativeError(grad, numeric) < 1e-4, `max error ${maxRelativeError(grad, numeric)}`);
-      assert.deepEqual(grad[0][3], [0, 0, 0]);
-      assert.deepEqual(grad[1][3], [0, 0, 0]);
-      await tf.setBackend('cpu');
+  testOnCpuAndWasm('gradient matches finite differences of the reference, zero on padding', () => {
+    const grad = tf.tidy(() => {
+      const ht = tf.tensor3d(HT);
+      const mask = tf.tensor2d(MASK);
+      return tf
+        .grad((hs: tf.Tensor) => maskedCosineLoss(hs as tf.Tensor3D, ht, mask))(tf.tensor3d(HS))
+        .arraySync() as T3;
     });
-  }
+    const numeric = centralDifferences((hs: T3) => distilBertCosine(hs, HT, MASK), HS);
+    assert.ok(maxRelativeError(grad, numeric) < 1e-4, `max error ${maxRelativeError(grad, numeric)}`);
+    assert.deepEqual(grad[0][3], [0, 0, 0]);
+    assert.deepEqual(grad[1][3], [0, 0, 0]);
+  });
 
   test('rejects states of different widths, naming both shapes, and a mask of the wrong shape', () => {
     assert.throws(() => maskedCosineLoss(tf.zeros([1, 2, 3]) as tf.Tensor3D, tf.zeros([1, 2, 4]) as tf.Tensor3D, tf.ones([1, 2]) as tf.Tensor2D), /\[1,2,3\].*\[1,2,4\]/);

@@ -3,9 +3,9 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the engine does
-import { initBackend } from '../../src/core/backend/select';
 import { attentionDistributionKl, valueRelationKl, valueRelationLogits } from '../../src/core/distill/losses/minilm';
 import { centralDifferences, maxRelativeError, minilmKl, seededArray, valueRelations, type T2, type T4 } from '../support/text-loss-reference';
+import { testOnCpuAndWasm } from '../support/on-backends';
 
 // [B=2, heads=2, L=4, L=4] scores; sequence 0 has 3 real tokens, sequence 1 has 2.
 const SS = seededArray([2, 2, 4, 4], 31, 2) as T4;
@@ -62,28 +62,24 @@ describe('attentionDistributionKl (MiniLM attention transfer)', () => {
     assert.ok(Math.abs(attentionKl(SS, SS, MASK)) < 1e-7);
   });
 
-  for (const backend of ['cpu', 'wasm'] as const) {
-    test(`gradient matches finite differences of the reference, zero on padding (${backend})`, async () => {
-      await initBackend(backend, () => {});
-      const grad = tf.tidy(() => {
-        const t = tf.tensor4d(ST);
-        const mask = tf.tensor2d(MASK);
-        return tf
-          .grad((s: tf.Tensor) => attentionDistributionKl(s as tf.Tensor4D, t, mask))(tf.tensor4d(SS))
-          .arraySync() as T4;
-      });
-      const numeric = centralDifferences((s: T4) => minilmKl(ST, s, MASK), SS);
-      assert.ok(maxRelativeError(grad, numeric) < 1e-4, `max error ${maxRelativeError(grad, numeric)}`);
-      for (const head of grad[1]) {
-        assert.ok(head[2].every((g) => g === 0) && head[3].every((g) => g === 0), 'padded query rows');
-        assert.ok(
-          head.every((row) => row[2] === 0 && row[3] === 0),
-          'padded key columns',
-        );
-      }
-      await tf.setBackend('cpu');
+  testOnCpuAndWasm('gradient matches finite differences of the reference, zero on padding', () => {
+    const grad = tf.tidy(() => {
+      const t = tf.tensor4d(ST);
+      const mask = tf.tensor2d(MASK);
+      return tf
+        .grad((s: tf.Tensor) => attentionDistributionKl(s as tf.Tensor4D, t, mask))(tf.tensor4d(SS))
+        .arraySync() as T4;
     });
-  }
+    const numeric = centralDifferences((s: T4) => minilmKl(ST, s, MASK), SS);
+    assert.ok(maxRelativeError(grad, numeric) < 1e-4, `max error ${maxRelativeError(grad, numeric)}`);
+    for (const head of grad[1]) {
+      assert.ok(head[2].every((g) => g === 0) && head[3].every((g) => g === 0), 'padded query rows');
+      assert.ok(
+        head.every((row) => row[2] === 0 && row[3] === 0),
+        'padded key columns',
+      );
+    }
+  });
 
   test('heads that differ are refused, naming both counts', () => {
     assert.throws(
@@ -137,29 +133,25 @@ describe('valueRelationKl (MiniLM value-relation transfer)', () => {
     assert.throws(() => relationKl(VS, vt, MASK, 4), /relationHeads 4 does not divide the 6/);
   });
 
-  for (const backend of ['cpu', 'wasm'] as const) {
-    test(`gradient in the student's values matches finite differences of the reference, per head and with relation heads (${backend})`, async () => {
-      await initBackend(backend, () => {});
-      const vt3 = seededArray([2, 3, 4, 2], 35) as T4;
-      for (const [vt, r] of [
-        [VT, undefined],
-        [vt3, 3],
-      ] as const) {
-        const grad = tf.tidy(() => {
-          const t = tf.tensor4d(vt);
-          const mask = tf.tensor2d(MASK);
-          return tf
-            .grad((v: tf.Tensor) => valueRelationKl(v as tf.Tensor4D, t, mask, r))(tf.tensor4d(VS))
-            .arraySync() as T4;
-        });
-        const numeric = centralDifferences((v: T4) => minilmKl(valueRelations(vt, r), valueRelations(v, r), MASK), VS);
-        assert.ok(maxRelativeError(grad, numeric) < 1e-4, `relationHeads ${r}: max error ${maxRelativeError(grad, numeric)}`);
-        assert.ok(
-          grad[1].every((head) => head[2].every((g) => g === 0) && head[3].every((g) => g === 0)),
-          'padded tokens get no gradient',
-        );
-      }
-      await tf.setBackend('cpu');
-    });
-  }
+  testOnCpuAndWasm("gradient in the student's values matches finite differences of the reference, per head and with relation heads", () => {
+    const vt3 = seededArray([2, 3, 4, 2], 35) as T4;
+    for (const [vt, r] of [
+      [VT, undefined],
+      [vt3, 3],
+    ] as const) {
+      const grad = tf.tidy(() => {
+        const t = tf.tensor4d(vt);
+        const mask = tf.tensor2d(MASK);
+        return tf
+          .grad((v: tf.Tensor) => valueRelationKl(v as tf.Tensor4D, t, mask, r))(tf.tensor4d(VS))
+          .arraySync() as T4;
+      });
+      const numeric = centralDifferences((v: T4) => minilmKl(valueRelations(vt, r), valueRelations(v, r), MASK), VS);
+      assert.ok(maxRelativeError(grad, numeric) < 1e-4, `relationHeads ${r}: max error ${maxRelativeError(grad, numeric)}`);
+      assert.ok(
+        grad[1].every((head) => head[2].every((g) => g === 0) && head[3].every((g) => g === 0)),
+        'padded tokens get no gradient',
+      );
+    }
+  });
 });

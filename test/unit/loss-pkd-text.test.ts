@@ -3,9 +3,9 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the engine does
-import { initBackend } from '../../src/core/backend/select';
 import { pkdTransformerLayers, pkdTransformerLoss } from '../../src/core/distill/losses/pkd';
 import { centralDifferences, maxRelativeError, seededArray, type T3 } from '../support/text-loss-reference';
+import { testOnCpuAndWasm } from '../support/on-backends';
 
 // PKD-BERT in float64 from the hidden states of every layer [B, L, D]: the student's patience is
 // stack(full_output[:-1]) of the [CLS] token (full_output[i][:, 0]), the teacher's the [CLS] of
@@ -72,30 +72,26 @@ describe('PKD on transformers', () => {
     assert.notEqual(loss([STUDENT[0], seededArray([2, 3, 4], 99) as T3, STUDENT[2]]), loss(STUDENT));
   });
 
-  for (const backend of ['cpu', 'wasm'] as const) {
-    test(`gradient in the student's hidden states matches finite differences; only [CLS] moves (${backend})`, async () => {
-      await initBackend(backend, () => {});
-      const grads = tf.tidy(() => {
-        const t = TEACHER.map((h) => cls(tf.tensor3d(h)));
-        const last = cls(tf.tensor3d(STUDENT[2]));
-        return tf
-          .grads((h0: tf.Tensor, h1: tf.Tensor) => pkdTransformerLoss([cls(h0 as tf.Tensor3D), cls(h1 as tf.Tensor3D), last], t, 'skip'))(STUDENT.slice(0, 2).map((h) => tf.tensor3d(h)))
-          .map((g) => g.arraySync() as T3);
-      });
-      const numeric = centralDifferences((hs: T3[]) => patienceLoss([...hs, STUDENT[2]], TEACHER, [1, 3]), STUDENT.slice(0, 2));
-      assert.ok(maxRelativeError(grads, numeric) < 1e-4, `max error ${maxRelativeError(grads, numeric)}`);
-      assert.ok(
-        grads.every((layer) =>
-          layer.every((seq) =>
-            seq
-              .slice(1)
-              .flat()
-              .every((g) => g === 0),
-          ),
-        ),
-        'tokens other than [CLS]',
-      );
-      await tf.setBackend('cpu');
+  testOnCpuAndWasm("gradient in the student's hidden states matches finite differences; only [CLS] moves", () => {
+    const grads = tf.tidy(() => {
+      const t = TEACHER.map((h) => cls(tf.tensor3d(h)));
+      const last = cls(tf.tensor3d(STUDENT[2]));
+      return tf
+        .grads((h0: tf.Tensor, h1: tf.Tensor) => pkdTransformerLoss([cls(h0 as tf.Tensor3D), cls(h1 as tf.Tensor3D), last], t, 'skip'))(STUDENT.slice(0, 2).map((h) => tf.tensor3d(h)))
+        .map((g) => g.arraySync() as T3);
     });
-  }
+    const numeric = centralDifferences((hs: T3[]) => patienceLoss([...hs, STUDENT[2]], TEACHER, [1, 3]), STUDENT.slice(0, 2));
+    assert.ok(maxRelativeError(grads, numeric) < 1e-4, `max error ${maxRelativeError(grads, numeric)}`);
+    assert.ok(
+      grads.every((layer) =>
+        layer.every((seq) =>
+          seq
+            .slice(1)
+            .flat()
+            .every((g) => g === 0),
+        ),
+      ),
+      'tokens other than [CLS]',
+    );
+  });
 });

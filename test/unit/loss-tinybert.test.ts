@@ -3,9 +3,9 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the core ops' gradients, as the engine does
-import { initBackend } from '../../src/core/backend/select';
 import { tinyBertAttentionLoss, tinyBertHiddenLoss, tinyBertTransformerMap } from '../../src/core/distill/losses/tinybert';
 import { centralDifferences, maxRelativeError, mseRef, seededArray, tinyBertAttention, type T2, type T3, type T4 } from '../support/text-loss-reference';
+import { testOnCpuAndWasm } from '../support/on-backends';
 
 // Two layers of scores [B=2, heads=2, L=3, L=3]; sequence 1 has its last token padded.
 const S = [seededArray([2, 2, 3, 3], 11, 3), seededArray([2, 2, 3, 3], 12, 3)] as T4[];
@@ -65,22 +65,18 @@ describe('tinyBertAttentionLoss', () => {
     }
   });
 
-  for (const backend of ['cpu', 'wasm'] as const) {
-    test(`gradient matches finite differences of the reference, zero on masked keys (${backend})`, async () => {
-      await initBackend(backend, () => {});
-      const grads = tf.tidy(() => {
-        const t = T.map((x) => tf.tensor4d(x));
-        const mask = tf.tensor2d(MASK);
-        return tf
-          .grads((a: tf.Tensor, b: tf.Tensor) => tinyBertAttentionLoss([a as tf.Tensor4D, b as tf.Tensor4D], t, mask))(S.map((x) => tf.tensor4d(x)))
-          .map((g) => g.arraySync() as T4);
-      });
-      const numeric = centralDifferences((s: T4[]) => tinyBertAttention(s, T, MASK), S);
-      assert.ok(maxRelativeError(grads, numeric) < 1e-4, `max error ${maxRelativeError(grads, numeric)}`);
-      for (const layer of grads) for (const head of layer[1]) for (const row of head) assert.ok(row[2] === 0, `${row[2]}`);
-      await tf.setBackend('cpu');
+  testOnCpuAndWasm('gradient matches finite differences of the reference, zero on masked keys', () => {
+    const grads = tf.tidy(() => {
+      const t = T.map((x) => tf.tensor4d(x));
+      const mask = tf.tensor2d(MASK);
+      return tf
+        .grads((a: tf.Tensor, b: tf.Tensor) => tinyBertAttentionLoss([a as tf.Tensor4D, b as tf.Tensor4D], t, mask))(S.map((x) => tf.tensor4d(x)))
+        .map((g) => g.arraySync() as T4);
     });
-  }
+    const numeric = centralDifferences((s: T4[]) => tinyBertAttention(s, T, MASK), S);
+    assert.ok(maxRelativeError(grads, numeric) < 1e-4, `max error ${maxRelativeError(grads, numeric)}`);
+    for (const layer of grads) for (const head of layer[1]) for (const row of head) assert.ok(row[2] === 0, `${row[2]}`);
+  });
 
   test('heads that differ are refused, naming both counts', () => {
     assert.throws(
