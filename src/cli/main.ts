@@ -1,7 +1,7 @@
 // `distill-lab run|compare|demo|backend`: the same engine as the extension, from a terminal.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { isOwnerGone, markInterrupted, newRunDir, readRuns, type ListedRun } from '../shared/run-folder';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isOwnerGone, markInterrupted, newRunDir, readRuns, RunFolder, type ListedRun } from '../shared/run-folder';
 import { runExperiment } from '../core/run/experiment';
 import { METHOD_LIST } from '../shared/methods';
 import { ConfigError, parseExperimentConfig, type ExperimentConfigInput } from '../shared/protocol';
@@ -72,7 +72,7 @@ function say(text: string): void {
 
 /** The folder --run-dir names: created if missing, refused if it holds a run already (a run's ending is final). */
 function givenRunDir(dir: string): string {
-  if (existsSync(join(dir, 'run.json'))) throw new Error(`--run-dir: ${dir} holds a run already (run.json); give a new or empty folder`);
+  if (new RunFolder(dir).hasRecord()) throw new Error(`--run-dir: ${dir} holds a run already; give a new or empty folder`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

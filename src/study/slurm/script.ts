@@ -68,7 +68,8 @@ ${cases.join('\n')}
   *) echo "distill-lab: array task \${SLURM_ARRAY_TASK_ID} trains no member of this study" >&2; exit 2 ;;
 esac
 
-if [ -e "$run_dir/run.json" ]; then
+# The folder was created empty at submission: anything in it is a run that started there.
+if [ -n "$(ls -A "$run_dir" 2>/dev/null)" ]; then
   echo "distill-lab: member $member already has a run in $run_dir; nothing to do"
   exit 0
 fi
