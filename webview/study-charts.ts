@@ -108,7 +108,8 @@ function baseOptions(yTitle: string, yTick: (v: number) => string) {
       },
     },
     scales: {
-      x: { type: 'category' as const },
+      // Room beside the first and last point, so their whiskers are not drawn on the axis.
+      x: { type: 'category' as const, offset: true },
       y: { type: 'linear' as const, title: { display: true, text: yTitle }, ticks: { callback: (v: number | string) => yTick(Number(v)) } },
     },
   };
@@ -217,7 +218,9 @@ export class StudyCharts {
     const nums = values as number[];
     const logScale = numeric && nums.length > 1 && nums[0] > 0 && nums[nums.length - 1] / nums[0] >= 100;
     const options = baseOptions('test accuracy', (v) => `${Math.round(v * 1000) / 10}%`);
-    const x = numeric ? { type: logScale ? ('logarithmic' as const) : ('linear' as const), title: { display: true, text: path } } : { type: 'category' as const, title: { display: true, text: path } };
+    const x = numeric
+      ? { type: logScale ? ('logarithmic' as const) : ('linear' as const), offset: true, title: { display: true, text: path } }
+      : { type: 'category' as const, offset: true, title: { display: true, text: path } };
     // The y scale reaches every whisker end.
     const ends = rows.flatMap((r) => (r.testSd !== null ? [r.testMean! - r.testSd, r.testMean! + r.testSd] : [r.testMean!]));
     Object.assign(options.scales.y, { suggestedMin: Math.min(...ends), suggestedMax: Math.max(...ends) });

@@ -61,6 +61,7 @@ describe('the Study section of the form (Chromium)', () => {
     assert.equal(await page.locator('#study-count').getAttribute('data-count'), String(byHand));
     assert.match((await page.locator('#study-count').textContent()) ?? '', new RegExp(`^${byHand} runs will start: 1 shared teacher, 6 scratch baselines, 36 method runs$`));
     assert.equal(await page.locator('#study-run').isDisabled(), false);
+    await page.locator('#study-section').screenshot({ path: join(OUTPUT, 'study-form.png') });
 
     await page.locator('#study-run').click();
     const message = await lastPosted(dashboard, 'startStudy');
