@@ -63,6 +63,16 @@ describe('DistilBERT on transformers', () => {
     student.dispose();
   });
 
+  test('a teacher whose layers carry another prefix (a checkpoint saved under another role) is read by its own names', () => {
+    const teacher = tinyTransformer('student-kd', 1, { layers: 2, hidden: 16, heads: 2 });
+    const student = tinyTransformer('student', 2, { layers: 1, hidden: 16, heads: 2 });
+    const copied = initFromTeacher(student, teacher);
+    assert.ok(copied.some((c) => c.teacher === 'student_kd_layer0_output_dense'));
+    assert.deepEqual(weightsOf(student, 'student_layer0_output_dense'), weightsOf(teacher, 'student_kd_layer0_output_dense'));
+    teacher.dispose();
+    student.dispose();
+  });
+
   test('the distiller: kd, cos and ce as distilBertTerms on the last hidden states and the padding mask; the student starts from the teacher by default', () =>
     withPair({ layers: 4, hidden: 16, heads: 2 }, { layers: 2, hidden: 16, heads: 2 }, (teacher, student) => {
       const distiller = createDistiller(distilbert(), { student, teacher, seed: 0 });

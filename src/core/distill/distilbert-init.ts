@@ -37,7 +37,15 @@ export function initMismatch(student: ZooModel, teacher: ZooModel): string | und
   return undefined;
 }
 
-const prefixOf = (model: ZooModel) => `${model.info.role.replace(/[^A-Za-z0-9]/g, '_')}_`;
+/**
+ * The prefix of a transformer's layer names (`<prefix>_embeddings`, `<prefix>_layer0_…`): read from
+ * its layers, since a teacher loaded from a checkpoint keeps the names it was saved with.
+ */
+function prefixOf(model: ZooModel): string {
+  const embeddings = model.net.layers.find((l) => l.name.endsWith('_embeddings'));
+  if (!embeddings) throw new Error(`initFromTeacher: the ${model.info.role} has no embeddings layer (<prefix>_embeddings)`);
+  return embeddings.name.slice(0, -'embeddings'.length);
+}
 
 /**
  * DistilBERT's initialisation: the student's embeddings (word, position, their LayerNorm) and each
