@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import * as vscode from 'vscode';
 import type { DistillApi } from '../../src/host/extension';
 import type { MemberNode, StudyNode, TreeNode } from '../../src/host/experiments/tree';
+import { DEMO_CONFIG } from '../../src/cli/demo-config';
 import type { RunRecord, RunSummary, StudyConfigInput } from '../../src/shared/protocol';
 import { api, extension, longRun, note, screenshot, tempDir, tinyRun, waitFor } from './support';
 
@@ -205,6 +206,30 @@ describe('studies', function () {
     assert.equal(members['kd-s1'], 'blocked');
     assert.ok(!existsSync(join(stopDir, 'kd-s1')));
     assert.equal(distill.tree.getTreeItem(studyNode(distill, stopDir)).contextValue, 'study.incomplete');
+  });
+
+  it('Compare Methods… with no dashboard open: the preselected KD and the seeds 1, 2, 3 on the demo config start a study; Stop Study ends it', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    let settled = false;
+    const command = Promise.resolve(vscode.commands.executeCommand<string>('distill.compareMethods')).finally(() => (settled = true));
+    // The real quick pick (kd preselected), then the real input box ("1, 2, 3" given): each accepted as a user pressing Enter.
+    for (let i = 0; i < 40 && !settled; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const compareDir = await command;
+    assert.ok(compareDir, 'the command returns the study folder');
+    assert.equal(basename(compareDir), `${DEMO_CONFIG.name}-methods`);
+    const saved = JSON.parse(readFileSync(join(compareDir, 'study.json'), 'utf8'));
+    assert.deepEqual([saved.methods, saved.seeds], [['kd'], [1, 2, 3]]);
+    assert.deepEqual(saved.base.teacher, DEMO_CONFIG.teacher);
+    assert.ok(!('method' in saved.base));
+    const active = distill.studies.study(compareDir)!;
+    await waitFor('a member to start', () => active.started.size > 0, 60_000);
+    assert.equal(await vscode.commands.executeCommand('distill.stopStudy', { studyDir: compareDir }), true);
+    const outcome = await active.done;
+    assert.ok(outcome?.stopped);
+    assert.equal(distill.tree.getTreeItem(studyNode(distill, compareDir)).contextValue, 'study.incomplete');
   });
 
   it('distill.studyExecutor "slurm": the study goes to a real one-node cluster as an sbatch array and completes, watched until its members settle', async function () {
