@@ -10,6 +10,7 @@ import { StudyError } from '../../src/shared/protocol';
 import { expandStudy } from '../../src/shared/study/expand';
 import { readStudyFile } from '../../src/shared/study/folder';
 import { compareMethodsStudy, formMethod, parseSeeds, prepareStudy } from '../../src/host/study/study-input';
+import { exportFormatOf } from '../../src/host/study/study-table';
 import { tinyConfig } from '../support/tiny-config';
 
 const settings = { backend: 'auto' as const, threadsPerRun: 0, maxParallelRuns: 2 };
@@ -111,5 +112,14 @@ describe('readStudyFile (Run Study from File…, and the CLI)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Export Study Table… format', () => {
+  test("Markdown for .md and .markdown (any case), CSV for anything else, as the save dialog's filters offer", () => {
+    assert.equal(exportFormatOf('/x/table.md'), 'md');
+    assert.equal(exportFormatOf('/x/TABLE.Markdown'), 'md');
+    assert.equal(exportFormatOf('/x/table.csv'), 'csv');
+    assert.equal(exportFormatOf('/x/table'), 'csv');
   });
 });
