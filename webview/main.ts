@@ -73,6 +73,7 @@ class Dashboard {
     this.compare = new CompareView(this.theme, () => post({ type: 'requestCompare' }));
     this.study = new StudyView(this.theme, {
       open: (studyDir) => this.openStudy(studyDir, true),
+      action: (action, studyDir) => post({ type: 'studyAction', action, studyDir }),
       refreshList: () => post({ type: 'requestStudies' }),
       openRun: (runDir) => this.focus({ view: 'run', runDir }),
     });

@@ -10,6 +10,8 @@ import type { Theme } from './theme';
 
 export interface StudyViewHost {
   open(studyDir: string): void;
+  /** The host's Export Study Table… / Stop Study / Resume Study on the study shown. */
+  action(action: 'export' | 'stop' | 'resume', studyDir: string): void;
   refreshList(): void;
   /** Shows a member's run in the run view. */
   openRun(runDir: string): void;
@@ -23,6 +25,11 @@ export class StudyView {
   private readonly table = h('table', { class: 'compare-table study-table', id: 'study-table' });
   private readonly members = h('ul', { class: 'study-members', id: 'study-members' });
   private readonly body = h('div', { class: 'study-body', hidden: true });
+  private readonly actions = {
+    export: h('button', { type: 'button', class: 'secondary', id: 'study-export', title: 'Save the table as CSV or Markdown' }, 'Export table…'),
+    resume: h('button', { type: 'button', class: 'secondary', id: 'study-resume', title: 'Train the members without a completed run' }, 'Resume'),
+    stop: h('button', { type: 'button', class: 'secondary', id: 'study-stop', title: 'Stop the study’s running members' }, 'Stop'),
+  };
   private readonly charts: StudyCharts;
   private study: DashboardStudy | undefined;
   private studyDir: string | undefined;
@@ -35,6 +42,9 @@ export class StudyView {
   ) {
     this.charts = new StudyCharts(theme);
     this.select.addEventListener('change', () => this.select.value && host.open(this.select.value));
+    for (const [action, button] of Object.entries(this.actions)) {
+      button.addEventListener('click', () => this.study && host.action(action as keyof StudyView['actions'], this.study.studyDir));
+    }
     this.body.append(
       h('div', { class: 'table-scroll' }, this.table),
       h('p', { class: 'hint' }, '* the 95 % interval of the paired difference (over seeds, Student’s t) excludes 0. The teacher and the baselines stay on top.'),
@@ -48,6 +58,7 @@ export class StudyView {
         h('label', { for: 'study-select' }, 'Study'),
         this.select,
         h('button', { type: 'button', class: 'secondary', onclick: () => (this.studyDir ? host.open(this.studyDir) : host.refreshList()) }, 'Refresh'),
+        ...Object.values(this.actions),
       ),
       h('div', { class: 'run-line' }, this.status, this.progress),
       this.body,
@@ -143,13 +154,16 @@ export class StudyView {
 
   private renderStatus(): void {
     const study = this.study;
-    if (!study) {
+    const p = study && studyProgress(study.members);
+    this.actions.export.disabled = !study;
+    this.actions.stop.disabled = !study?.active;
+    this.actions.resume.disabled = !study || !p || study.active || p.completed === p.total;
+    if (!study || !p) {
       this.status.textContent = this.studyDir ? 'Loading the study…' : 'No study open: start one from the Study section of the Experiment tab (or `distill-lab study`), or pick one above.';
       delete this.status.dataset.status;
       this.progress.hidden = true;
       return;
     }
-    const p = studyProgress(study.members);
     const waiting = study.members.some((m) => m.status === 'waiting');
     const parts = [`${study.name}: ${p.completed} of ${p.total} members completed`, `${p.running} running`, `${p.queued} ${study.active || !waiting ? 'queued' : 'not started'}`, `${p.failed} failed`];
     this.status.textContent = parts.join(' · ');

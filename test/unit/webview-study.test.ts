@@ -105,6 +105,8 @@ describe('study messages and folders on the host', () => {
     assert.ok(!WebviewToHost.safeParse({ type: 'formConfig', requestId: 1.5, config: {} }).success);
     assert.ok(!WebviewToHost.safeParse({ type: 'formConfig', requestId: 1, config: 'x' }).success);
     assert.ok(!WebviewToHost.safeParse({ type: 'requestStudies', extra: 1 }).success);
+    assert.ok(WebviewToHost.safeParse({ type: 'studyAction', action: 'resume', studyDir: '/runs/s' }).success);
+    assert.ok(!WebviewToHost.safeParse({ type: 'studyAction', action: 'delete', studyDir: '/runs/s' }).success);
   });
 
   test('listStudies: the folders of the runs folder holding a study.json, by name; a missing runs folder has none', () => {

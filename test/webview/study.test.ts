@@ -251,6 +251,7 @@ describe('the study view on a real study (CLI → study folder → host reader �
     // Progress: every member completed.
     assert.equal(await page.locator('#study-status').textContent(), `tiny-study: 7 of 7 members completed · 0 running · 0 queued · 0 failed`);
     assert.equal(await page.locator('#study-select').inputValue(), studyDir);
+    assert.deepEqual(await Promise.all(['#study-export', '#study-resume', '#study-stop'].map((id) => page.locator(id).isDisabled())), [false, true, true], 'a completed study: export only');
     await dashboard.screenshot('study-dark');
     assert.deepEqual(await dashboard.problems(), []);
     await dashboard.close();
@@ -341,6 +342,16 @@ describe('the study view on a real study (CLI → study folder → host reader �
     assert.equal(await kd8.locator('td[data-column="seeds"]').textContent(), '0/2');
     assert.equal(await kd8.locator('td[data-column="failed"]').textContent(), '1');
     assert.equal(await kd8.locator('td[data-column="delta"]').textContent(), '—');
+    // The study's commands: nothing runs it now, so Resume (its failed and blocked members) and Export, not Stop.
+    assert.equal(await dashboard.page.locator('#study-stop').isDisabled(), true);
+    await dashboard.page.locator('#study-resume').click();
+    await dashboard.page.locator('#study-export').click();
+    const actions = (await dashboard.posted()).filter((m) => m.type === 'studyAction');
+    assert.deepEqual(actions, [
+      { type: 'studyAction', action: 'resume', studyDir: partial },
+      { type: 'studyAction', action: 'export', studyDir: partial },
+    ]);
+    assert.ok(actions.every((m) => WebviewToHost.safeParse(m).success));
     // A member with a run opens it in the run view.
     await dashboard.page.locator('#study-members li[data-member="scratch-s1"] button').dispatchEvent('click');
     assert.deepEqual(await lastPosted(dashboard, 'openRun'), { type: 'openRun', runDir: join(partial, 'scratch-s1') });

@@ -31,6 +31,8 @@ import { listStudies, readStudyView } from './study-data';
 
 /** Registered by the host's study commands (src/host/study); the dashboard only calls it. */
 export const START_STUDY_COMMAND = 'distill.startStudy';
+/** The study view's buttons, each the host's command on a study folder. */
+const STUDY_ACTION_COMMANDS = { export: 'distill.exportStudyTable', stop: 'distill.stopStudy', resume: 'distill.resumeStudy' } as const;
 
 export const DASHBOARD_VIEW_TYPE = 'distill.dashboard';
 
@@ -278,6 +280,16 @@ export class DashboardPanel {
           return;
         }
         this.watchedStudy = resolve(message.studyDir);
+        this.sendStudy(message.studyDir);
+        return;
+      }
+      case 'studyAction': {
+        const runsDir = this.deps.runsDir();
+        if (!isInside(runsDir, message.studyDir) || !existsSync(message.studyDir)) {
+          this.post({ type: 'notice', level: 'error', message: `${message.studyDir} is not a study folder inside the runs folder ${runsDir}` });
+          return;
+        }
+        await vscode.commands.executeCommand(STUDY_ACTION_COMMANDS[message.action], message.studyDir);
         this.sendStudy(message.studyDir);
         return;
       }

@@ -165,6 +165,8 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   /** Must name a study folder inside the runs folder; its data is sent now and whenever its runs change. */
   z.object({ type: z.literal('openStudy'), studyDir: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('requestStudies') }).strict(),
+  /** The study view's buttons: the host's study commands on that study folder (inside the runs folder). */
+  z.object({ type: z.literal('studyAction'), action: z.enum(['export', 'stop', 'resume']), studyDir: z.string().min(1).max(4096) }).strict(),
   /** Answer to `requestFormConfig`: the form's config as typed (it may be invalid; the caller checks it). */
   z.object({ type: z.literal('formConfig'), requestId: z.number().int().nonnegative(), config: z.record(z.unknown()) }).strict(),
 ]);
