@@ -2,10 +2,12 @@
 // form captured from the real cluster) merged with the member's run folder. The folder's final
 // record wins; a task that ended without the run recording it has its run recorded failed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { writeJsonAtomic } from '../../src/shared/fs-atomic';
 import { parseStudy } from '../../src/shared/protocol';
 import { markCompleted, markFailed, markQueued, markRunning, RunFolder } from '../../src/shared/run-folder';
 import { expandStudy } from '../../src/shared/study/expand';
@@ -70,6 +72,14 @@ describe('Slurm study status', () => {
     markRunning(running);
     for (const id of ['kd-s1', 'kd-s2', 'dkd-s1']) folder(studyDir, id);
     const slurm = states(['40|0|40_0|COMPLETED|None', '40|1|40_1|TIMEOUT|TimeLimit', '40|2|40_2|RUNNING|None', '41|3|41_3|PENDING|Dependency', '41|4|41_4|CANCELLED|None']);
+
+    // While its owner process lives (here: this one), the run may still record its ending itself: the status says failed, the folder is left alone.
+    const early = mergeStatus(studyDir, members, jobs, slurm).find((s) => s.member === 'scratch-s1')!;
+    assert.equal(early.status, 'failed');
+    assert.equal(killed.readRecord()!.status, 'running');
+    // Its owner gone (a process that has exited), the ending is recorded.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeJsonAtomic(join(studyDir, 'scratch-s1', 'run.json'), { ...killed.readRecord()!, pid: gone });
 
     const statuses = mergeStatus(studyDir, members, jobs, slurm);
     const by = new Map(statuses.map((s) => [s.member, s]));

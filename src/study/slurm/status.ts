@@ -2,9 +2,10 @@
 // the member's run folder. The folder's own record wins once it is final; a task that ended
 // without the run recording its ending (killed, out of time or memory, a node lost) has its run
 // recorded failed or cancelled here, naming the Slurm state, so every listing agrees.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import { isFinal, markCancelled, markFailed, RunFolder } from '../../shared/run-folder';
+import { isFinal, isProcessAlive, markCancelled, markFailed, RunFolder } from '../../shared/run-folder';
 import type { StudyMember } from '../../shared/study/expand';
 import { memberRun, readMemberRun, type MemberRun } from '../../shared/study/folder';
 import type { MemberResult } from '../../shared/study/table';
@@ -90,11 +91,32 @@ export function mergeStatus(studyDir: string, members: readonly StudyMember[], j
     const ending: MemberResult['status'] = phase === 'completed' ? 'failed' : phase;
     const seeLog = existsSync(join(studyDir, log)) ? ` (see ${log})` : '';
     const message = phase === 'completed' ? `Slurm task ${withTask.job} ended without the run recording an ending${seeLog}` : `Slurm task ${withTask.job} ended ${detailOf(slurm)}${seeLog}`;
-    if (record && (recorded || ending === 'failed')) recordEnding(runDir, ending, message);
+    if (record && (recorded || ending === 'failed') && !mayStillRecord(run, runDir)) recordEnding(runDir, ending, message);
     const after = readMemberRun(runDir);
-    const result = after.record ? resultOf(after) : { status: ending };
+    // Not recorded yet (the run may still record it, or the folder is read-only): Slurm's word stands meanwhile.
+    const result: MemberResult = after.record && isFinal(after.record.status) ? resultOf(after) : { status: ending };
     return { ...withSlurm, status: result.status, detail: message, result };
   });
+}
+
+/** How long after its last write a run whose task Slurm reports ended may still be recording its own ending (SIGTERM, then KillWait). */
+export const RECORD_GRACE_MS = 60_000;
+
+/**
+ * Whether the run may yet record its ending itself: its process is alive on this machine, or
+ * (owned elsewhere) it wrote within the grace period. Until then the status says what Slurm
+ * says and the folder is left to the run.
+ */
+function mayStillRecord(run: MemberRun, runDir: string, now = Date.now()): boolean {
+  const owner = run.record;
+  if (!owner || owner.pid === undefined) return false;
+  if (owner.host === hostname()) return isProcessAlive(owner.pid);
+  try {
+    // Every record write is a rename into the folder, which stamps the folder.
+    return now - statSync(runDir).mtimeMs < RECORD_GRACE_MS;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes the ending a task's run did not record; a folder that cannot be written keeps its word (the status still says). */
