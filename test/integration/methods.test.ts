@@ -22,6 +22,16 @@ function configFor(method: string): ExperimentConfigInput {
   if (method === 'at' || method === 'sad') {
     return { ...base, teacher: { model: { arch: 'cnn', widths: [4, 8] }, train: { epochs: 1, maxStepsPerEpoch: 2 } }, student: { model: { arch: 'cnn', widths: [4, 4] } } };
   }
+  // MiniLM distils a transformer's self-attention: tiny transformers on the built-in text set.
+  if (method === 'minilm') {
+    const transformer = (hidden: number) => ({ arch: 'transformer' as const, layers: 1, hidden, heads: 2, maxLength: 16, dropout: 0 });
+    return {
+      ...base,
+      data: { dataset: { kind: 'builtin', name: 'spamassassin', maxLength: 16 }, limitTrain: 96, limitValidation: 32, limitTest: 32 },
+      teacher: { model: transformer(16), train: { epochs: 1, maxStepsPerEpoch: 2 } },
+      student: { model: transformer(8) },
+    };
+  }
   return base;
 }
 
