@@ -196,7 +196,8 @@ export function steps({ page, out, readmeScreenshot }) {
             }
             return now === 'running' || now === 'queued' || now === 'unknown' ? undefined : now;
           },
-          140_000,
+          // A hang-catcher: about 40 s alone on 2 cores; it timed out at 140 s with a study training beside it.
+          360_000,
           500,
         );
         await page
