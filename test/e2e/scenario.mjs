@@ -196,7 +196,7 @@ export function steps({ page, out, readmeScreenshot }) {
             }
             return now === 'running' || now === 'queued' || now === 'unknown' ? undefined : now;
           },
-          // A hang-catcher: about 40 s alone on 2 cores; it timed out at 140 s with a study training beside it.
+          // A hang-catcher: the run ends well within 140 s on a quiet machine, but timed out at 140 s with a study training beside it.
           360_000,
           500,
         );
