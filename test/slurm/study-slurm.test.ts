@@ -206,7 +206,13 @@ describe('studies on a real Slurm cluster', () => {
     assert.match(after.stdout, /^teacher\s+cancelled\s/m);
     assert.match(after.stdout, /^kd-s1\s+cancelled\s+\d+_2\s+Slurm task \d+_2 ended CANCELLED/m);
     const [submission] = readJobs(studyDir).submissions;
-    const states = squeue(submission.jobs.map((j) => j.jobId));
+    // A cancelled task passes through COMPLETING while slurmd reaps its processes.
+    let states = squeue(submission.jobs.map((j) => j.jobId));
+    const settled = Date.now() + 30_000;
+    while (Date.now() < settled && [...states.values()].includes('COMPLETING')) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      states = squeue(submission.jobs.map((j) => j.jobId));
+    }
     assert.equal(states.get(`${submission.jobs[0].jobId}_0`), 'CANCELLED');
     assert.equal(states.get(`${submission.jobs[1].jobId}_2`), 'CANCELLED');
   });
