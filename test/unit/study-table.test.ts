@@ -182,4 +182,12 @@ describe('study table', () => {
     assert.equal(kd.delta!.excludesZero, true);
     assert.match(formatStudyTable([kd], 'table'), /\+2\.50 \[\+1\.26, \+3\.74\] \*/);
   });
+
+  test('the footnote explaining * appears only when some row has an interval', () => {
+    const oneSeed = studyRows(expandStudy(parseStudy({ methods: ['kd', 'dml'], seeds: [1] }), 's').members, results);
+    assert.ok(oneSeed.every((r) => r.delta === undefined || !Number.isFinite(r.delta.low)));
+    assert.doesNotMatch(formatStudyTable(oneSeed, 'table'), /excludes 0/);
+    assert.doesNotMatch(formatStudyTable(oneSeed, 'md'), /excludes 0/);
+    assert.match(formatStudyTable(studyRows(members, results), 'md'), /\n\n\* the 95% interval of the paired difference/);
+  });
 });

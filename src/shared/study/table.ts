@@ -203,11 +203,13 @@ export function formatStudyTable(rows: readonly StudyRow[], format: StudyTableFo
     secondsCell(r.wallTimeSec),
     String(r.failed),
   ]);
-  const footnote = "* the 95% interval of the paired difference (over seeds, Student's t) excludes 0";
+  // The mark is explained only where some row has an interval (two or more paired seeds).
+  const intervals = rows.some((r) => r.delta !== undefined && Number.isFinite(r.delta.low));
+  const footnote = intervals ? ["* the 95% interval of the paired difference (over seeds, Student's t) excludes 0"] : [];
   if (format === 'md') {
     const escape = (text: string) => text.replace(/\|/g, '\\|');
     const line = (row: string[]) => `| ${row.map(escape).join(' | ')} |`;
-    return [line(HEADER), `|${HEADER.map((_, i) => (i < 1 ? '---' : '---:')).join('|')}|`, ...cells.map(line), '', footnote].join('\n');
+    return [line(HEADER), `|${HEADER.map((_, i) => (i < 1 ? '---' : '---:')).join('|')}|`, ...cells.map(line), ...(intervals ? ['', ...footnote] : [])].join('\n');
   }
-  return `${renderTable(HEADER, cells, 1)}\n${footnote}`;
+  return [renderTable(HEADER, cells, 1), ...footnote].join('\n');
 }
