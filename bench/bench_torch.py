@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """PyTorch side of `distill-lab bench`: the same models and training steps as the engine's
-(src/core/models/mlp.ts, cnn.ts, resnet.ts; src/core/train/step.ts with the case's optimiser;
+(src/core/models/mlp.ts, cnn.ts, resnet.ts, transformer.ts; src/core/train/step.ts with the case's optimiser;
 Hinton KD), timed the same way, printed as one JSON object on stdout.
 
 Each case carries its own input shape, class count, batch size and optimiser, and the engine's
@@ -182,9 +182,86 @@ class ResNet(nn.Module):
         return self.head(self.blocks(self.stem(x)).mean(dim=(2, 3)))
 
 
-def build(spec, input_shape, num_classes):
-    """`input_shape` is NCHW's (C, H, W)."""
+# BERT as the engine builds it (models/transformer.ts, transformer-layers.ts): LayerNorm epsilon
+# 1e-12, N(0, 0.02²) weights truncated at 2σ, −10000 added to the attention logits of padded keys.
+LAYER_NORM_EPS = 1e-12
+BERT_INIT_STD = 0.02
+MASK_BIAS = -10000.0
+
+
+def bert_linear(fan_in, units):
+    linear = nn.Linear(fan_in, units)
+    nn.init.trunc_normal_(linear.weight, std=BERT_INIT_STD, a=-2 * BERT_INIT_STD, b=2 * BERT_INIT_STD)
+    nn.init.zeros_(linear.bias)
+    return linear
+
+
+class BertLayer(nn.Module):
+    """One post-LN encoder block: self-attention (query/key/value, softmax over keys with the
+    padding bias, dropout on the probabilities, output dense) → dropout → add → LayerNorm; then
+    dense → erf GELU → dense → dropout → add → LayerNorm."""
+
+    def __init__(self, hidden, heads, intermediate, dropout):
+        super().__init__()
+        self.heads, self.head_size = heads, hidden // heads
+        self.query, self.key, self.value = bert_linear(hidden, hidden), bert_linear(hidden, hidden), bert_linear(hidden, hidden)
+        self.attention_output = bert_linear(hidden, hidden)
+        self.attention_norm = nn.LayerNorm(hidden, eps=LAYER_NORM_EPS)
+        self.intermediate = bert_linear(hidden, intermediate)
+        self.output = bert_linear(intermediate, hidden)
+        self.output_norm = nn.LayerNorm(hidden, eps=LAYER_NORM_EPS)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x, bias):
+        b, length, hidden = x.shape
+
+        def split(t):
+            return t.view(b, length, self.heads, self.head_size).transpose(1, 2)
+
+        # q/√d before the product, as the engine does.
+        q = split(self.query(x) * (1.0 / math.sqrt(self.head_size)))
+        scores = q @ split(self.key(x)).transpose(-1, -2) + bias
+        probs = self.dropout(torch.softmax(scores, dim=-1))
+        context = (probs @ split(self.value(x))).transpose(1, 2).reshape(b, length, hidden)
+        x = self.attention_norm(x + self.dropout(self.attention_output(context)))
+        return self.output_norm(x + self.dropout(self.output(F.gelu(self.intermediate(x)))))
+
+
+class Transformer(nn.Module):
+    """The engine's transformer (a BERT encoder over [B, L] token ids, 0 = padding): word +
+    position embeddings → LayerNorm → dropout, `layers` BertLayers, the [CLS] state through the
+    pooler (dense + tanh), the linear head."""
+
+    def __init__(self, spec, vocab_size, num_classes):
+        super().__init__()
+        hidden, dropout = spec["hidden"], spec["dropout"]
+        intermediate = spec.get("intermediate") or 4 * hidden
+        self.word_embeddings = nn.Embedding(vocab_size, hidden)
+        self.position_embeddings = nn.Embedding(spec["maxLength"], hidden)
+        for table in (self.word_embeddings, self.position_embeddings):
+            nn.init.trunc_normal_(table.weight, std=BERT_INIT_STD, a=-2 * BERT_INIT_STD, b=2 * BERT_INIT_STD)
+        self.embeddings_norm = nn.LayerNorm(hidden, eps=LAYER_NORM_EPS)
+        self.dropout = nn.Dropout(dropout)
+        self.layers = nn.ModuleList(BertLayer(hidden, spec["heads"], intermediate, dropout) for _ in range(spec["layers"]))
+        self.pooler = bert_linear(hidden, hidden)
+        self.head = head(hidden, num_classes)
+
+    def forward(self, ids):
+        length = ids.shape[1]
+        bias = (ids == 0).to(torch.float32)[:, None, None, :] * MASK_BIAS
+        x = self.dropout(self.embeddings_norm(self.word_embeddings(ids) + self.position_embeddings.weight[:length]))
+        for layer in self.layers:
+            x = layer(x, bias)
+        return self.head(torch.tanh(self.pooler(x[:, 0])))
+
+
+def build(spec, input_shape, num_classes, vocab_size=None):
+    """`input_shape` is NCHW's (C, H, W) for images; text models take `vocab_size`."""
     arch = spec["arch"]
+    if arch == "transformer":
+        if vocab_size is None:
+            raise ValueError("bench_torch: a transformer case needs vocabSize")
+        return Transformer(spec, vocab_size, num_classes)
     if arch == "mlp":
         return Mlp(spec["hidden"], input_shape, num_classes)
     if arch == "cnn":
@@ -342,6 +419,16 @@ def set_blas_threads(threads):
             continue
 
 
+def text_batch(case, num_classes, batch, seed):
+    """The engine's own token ids (the case's `tokens`, [B, L] row-major) and uniform labels, seeded."""
+    length = case["inputShape"][0]
+    tokens = case.get("tokens")
+    if tokens is None or len(tokens) != batch * length:
+        raise ValueError(f"bench_torch: text case {case['id']} needs {batch} x {length} token ids in 'tokens'")
+    generator = torch.Generator().manual_seed(seed)
+    return torch.tensor(tokens, dtype=torch.long).view(batch, length), torch.randint(0, num_classes, (batch,), generator=generator)
+
+
 def synthetic_batch(input_shape_hwc, num_classes, batch, seed):
     """One fixed batch: uniform [0, 1) pixels (NCHW) and uniform labels, seeded."""
     generator = torch.Generator().manual_seed(seed)
@@ -357,17 +444,22 @@ def fmt_params(p):
 
 def run_case(case, args, batches):
     """Builds the case's models, checks their parameter counts against the engine's, times the step."""
-    hwc = tuple(case.get("inputShape") or (28, 28, 1))
     num_classes = case.get("numClasses") or 10
     batch = case.get("batchSize") or args.batch
-    key = (hwc, num_classes, batch)
-    if key not in batches:
-        batches[key] = synthetic_batch(hwc, num_classes, batch, args.seed)
-    x, y = batches[key]
-    chw = (hwc[2], hwc[0], hwc[1])
+    vocab_size = case.get("vocabSize")
+    if vocab_size is not None:
+        x, y = text_batch(case, num_classes, batch, args.seed)
+        chw = None
+    else:
+        hwc = tuple(case.get("inputShape") or (28, 28, 1))
+        key = (hwc, num_classes, batch)
+        if key not in batches:
+            batches[key] = synthetic_batch(hwc, num_classes, batch, args.seed)
+        x, y = batches[key]
+        chw = (hwc[2], hwc[0], hwc[1])
     torch.manual_seed(args.seed)
-    model = build(case["model"], chw, num_classes)
-    teacher = build(case["teacher"], chw, num_classes) if case["kind"] == "kd" else None
+    model = build(case["model"], chw, num_classes, vocab_size)
+    teacher = build(case["teacher"], chw, num_classes, vocab_size) if case["kind"] == "kd" else None
     params = {"model": param_count(model), "teacher": param_count(teacher) if teacher is not None else None}
     expected = case.get("expectParams")
     line = f"torch {case['id']}: params {fmt_params(params['model'])}" + (f", teacher {fmt_params(params['teacher'])}" if teacher is not None else "")
@@ -391,7 +483,7 @@ def run_case(case, args, batches):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", required=True, help="JSON list of {id, kind, model, teacher, inputShape [H,W,C], numClasses, batchSize, optimizer, expectParams}")
+    parser.add_argument("--cases", required=True, help="JSON list of {id, kind, model, teacher, inputShape [H,W,C] or [L], numClasses, batchSize, optimizer, expectParams; text: vocabSize, tokens}")
     parser.add_argument("--batch", type=int, default=128, help="batch size of a case that names none")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--steps", type=int, default=None, help="steps per repetition (default: calibrate)")

@@ -1,4 +1,5 @@
 import { ModelSpec as ModelSpecSchema, type ModelSpecInput as ModelSpec } from '../src/shared/protocol';
+import { syntheticTokens } from './synthetic';
 
 /** KD settings of the comparison (RepDistiller's defaults, as in the method registry). */
 export const KD_TEMPERATURE = 4;
@@ -10,10 +11,12 @@ export type StepKind = 'scratch' | 'kd';
 export interface Workload {
   /** Short name for the report, e.g. 'fashion-mnist'. */
   name: string;
-  /** [H, W, C] (the engine's layout; bench_torch.py transposes to NCHW). */
-  inputShape: [number, number, number];
+  /** Images: [H, W, C] (the engine's layout; bench_torch.py transposes to NCHW). Text: [L], token ids. */
+  inputShape: number[];
   numClasses: number;
   batchSize: number;
+  /** Text only: the vocabulary the token ids come from (rows of the embedding table); see synthetic.ts. */
+  vocabSize?: number;
 }
 
 /** The optimiser of a case; the PyTorch side uses the same one with the same settings. */
@@ -52,6 +55,13 @@ export const FASHION_MNIST: Workload = { name: 'fashion-mnist', inputShape: [28,
 /** CIFAR-100's shape with RepDistiller's batch size: 32×32×3, 100 classes, batch 64. */
 export const CIFAR100: Workload = { name: 'cifar-100', inputShape: [32, 32, 3], numClasses: 100, batchSize: 64 };
 
+/**
+ * The text demo's shape: sequences of 64 token ids (padded, see syntheticTokens), the built-in
+ * SpamAssassin set's 3 classes, batch 32, a vocabulary of 20,000 compact ids (the order of the
+ * ids a WordPiece tokenizer meets in a few thousand e-mails).
+ */
+export const TEXT: Workload = { name: 'text', inputShape: [64], numClasses: 3, batchSize: 32, vocabSize: 20_000 };
+
 /** The quick recipe's optimiser (the small cases). */
 export const ADAM: BenchOptimizer = { kind: 'adam', learningRate: 1e-3 };
 /** RepDistiller's optimiser (train_teacher.py / train_student.py): SGD 0.05, momentum 0.9, weight decay 5e-4. */
@@ -66,7 +76,13 @@ const RESNET20: ModelSpec = { arch: 'resnet', depth: 20, widthMultiplier: 1 };
 const RESNET32X4: ModelSpec = { arch: 'resnet', depth: 32, widthMultiplier: 4 };
 const RESNET8X4: ModelSpec = { arch: 'resnet', depth: 8, widthMultiplier: 4 };
 
+// BERT-style encoders (post-LN, erf GELU, tanh pooler) at the text demo's sizes: a 4-layer
+// teacher 128 wide with 4 heads, a 2-layer student 64 wide with 2 heads; feed-forward 4 × hidden.
+const TRANSFORMER_TEACHER: ModelSpec = { arch: 'transformer', layers: 4, hidden: 128, heads: 4, intermediate: 512, maxLength: 64 };
+const TRANSFORMER_STUDENT: ModelSpec = { arch: 'transformer', layers: 2, hidden: 64, heads: 2, intermediate: 256, maxLength: 64 };
+
 const small = { workload: FASHION_MNIST, optimizer: ADAM };
+const text = { workload: TEXT, optimizer: ADAM };
 const cifar = { workload: CIFAR100, optimizer: REPDISTILLER_SGD };
 
 export const BENCH_CASES: BenchCase[] = [
@@ -82,6 +98,17 @@ export const BENCH_CASES: BenchCase[] = [
   { id: 'resnet32x4-teacher', label: 'resnet32x4 teacher step', kind: 'scratch', role: 'teacher', model: RESNET32X4, ...cifar },
   { id: 'resnet8x4-student', label: 'resnet8x4 student step', kind: 'scratch', role: 'student', model: RESNET8X4, ...cifar },
   { id: 'resnet8x4-kd', label: 'resnet8x4 KD step (resnet32x4 teacher)', kind: 'kd', role: 'student', model: RESNET8X4, teacher: RESNET32X4, ...cifar },
+  { id: 'transformer-teacher', label: 'transformer 4x128h4 teacher step', kind: 'scratch', role: 'teacher', model: TRANSFORMER_TEACHER, ...text },
+  { id: 'transformer-student', label: 'transformer 2x64h2 student step', kind: 'scratch', role: 'student', model: TRANSFORMER_STUDENT, ...text },
+  {
+    id: 'transformer-kd',
+    label: 'transformer 2x64h2 KD step (4x128h4 teacher)',
+    kind: 'kd',
+    role: 'student',
+    model: TRANSFORMER_STUDENT,
+    teacher: TRANSFORMER_TEACHER,
+    ...text,
+  },
 ];
 
 /** The case on `threads` cores: `<id>-x<threads>`. */
@@ -130,7 +157,11 @@ export interface CaseParams {
   teacher: ParamCount | null;
 }
 
-/** The case list in the form bench_torch.py reads (--cases JSON); `expectParams` are the engine's counts, which torch must match. */
+/**
+ * The case list in the form bench_torch.py reads (--cases JSON); `expectParams` are the engine's
+ * counts, which torch must match. Text cases carry their token ids (`tokens`, row-major [B, L]),
+ * so both sides train on the same padding.
+ */
 export function torchCaseSpecs(cases: BenchCase[], engineParams?: Map<string, CaseParams>): unknown[] {
   return cases.map((c) => ({
     id: c.id,
@@ -144,6 +175,7 @@ export function torchCaseSpecs(cases: BenchCase[], engineParams?: Map<string, Ca
     optimizer: c.optimizer,
     threads: threadsOf(c),
     expectParams: engineParams?.get(c.id) ?? null,
+    ...(c.workload.vocabSize != null ? { vocabSize: c.workload.vocabSize, tokens: Array.from(syntheticTokens(c.workload).ids) } : {}),
   }));
 }
 
@@ -153,5 +185,5 @@ export function describeOptimizer(o: BenchOptimizer): string {
 }
 
 export function describeWorkload(w: Workload): string {
-  return `${w.inputShape.join('×')}/${w.numClasses}`;
+  return w.vocabSize != null ? `${w.inputShape[0]} tokens of ${w.vocabSize}/${w.numClasses}` : `${w.inputShape.join('×')}/${w.numClasses}`;
 }

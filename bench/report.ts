@@ -6,8 +6,10 @@ import { isTorchCaseError, type TorchCaseResult, type TorchOutcome, type TorchRu
 export interface BenchCaseReport {
   id: string;
   label: string;
-  /** [H, W, C] of the synthetic input, classes and batch size of the case. */
+  /** [H, W, C] of the synthetic input ([L] token ids for text), classes and batch size of the case. */
   inputShape: number[];
+  /** Text cases: the vocabulary size of the token ids. */
+  vocabSize?: number;
   numClasses: number;
   batchSize: number;
   /** Cores the case used: the engine's data-parallel threads, and PyTorch's intra-op threads (the same count). */
@@ -95,11 +97,12 @@ export function combineCases(cases: BenchCase[], tfjs: (TfjsCaseResult | TfjsCas
       p = null;
     }
     const ratio = p && t ? { samplesPerSec: t.samplesPerSec / p.samplesPerSec, samplesPerCpuSec: t.samplesPerCpuSec / p.samplesPerCpuSec } : null;
-    const { inputShape, numClasses, batchSize } = c.workload;
+    const { inputShape, numClasses, batchSize, vocabSize } = c.workload;
     return {
       id: c.id,
       label: c.label,
       inputShape,
+      ...(vocabSize != null ? { vocabSize } : {}),
       numClasses,
       batchSize,
       threads: threadsOf(c),
@@ -130,7 +133,7 @@ export function formatReport(report: BenchReport): string {
   const header = ['case', 'input/classes', 'batch', 'threads', 'optimizer', 'tfjs ms/step', 'tfjs smp/s', 'tfjs smp/CPU-s', 'torch smp/s', 'torch smp/CPU-s', 'tfjs/torch wall', 'tfjs/torch CPU'];
   const rows = report.cases.map((c) => [
     c.tfjs?.coldOnly || c.torch?.coldOnly ? `${c.label} *` : c.label,
-    describeWorkload({ name: '', inputShape: c.inputShape as [number, number, number], numClasses: c.numClasses, batchSize: c.batchSize }),
+    describeWorkload({ name: '', inputShape: c.inputShape, numClasses: c.numClasses, batchSize: c.batchSize, vocabSize: c.vocabSize }),
     String(c.batchSize),
     c.tfjs?.plan.includes('teachers ahead') ? `${c.threads}†` : String(c.threads),
     describeOptimizer(c.optimizer),

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainConfig } from '../src/shared/protocol';
-import { createRng } from '../src/core/data/rng';
 import type { Distiller, StepContext, TrainBatch } from '../src/core/distill/distiller';
 import { KnowledgeDistiller } from '../src/core/distill/kd';
 import { ScratchTrainer } from '../src/core/distill/scratch';
@@ -13,29 +12,31 @@ import { planThreads } from '../src/core/train/parallel/plan';
 import { aheadOutputs, TeachersAhead } from '../src/core/train/parallel/teachers-ahead';
 import { trainStep } from '../src/core/train/step';
 import { KD_ALPHA, KD_TEMPERATURE, threadsOf, type BenchCase, type BenchOptimizer, type CaseParams, type ParamCount, type Workload } from './cases';
+import { syntheticPixels, syntheticTokens } from './synthetic';
 import { measureThroughput, type BenchStep, type Throughput, type TimingOptions } from './timing';
 
 export interface BenchData {
-  x: tf.Tensor4D;
+  /** Images [B, H, W, C]; text [B, L] token ids (as floats, as the text data sets give them). */
+  x: tf.Tensor;
   y: tf.Tensor1D;
 }
 
-/** One fixed synthetic batch of a workload: uniform [0, 1) pixels and uniform labels, seeded. */
+/** One fixed synthetic batch of a workload (synthetic.ts): pixels for images, padded token ids for text. */
 export function syntheticBatch(workload: Workload, seed = 1234): BenchData {
-  const { batchSize, inputShape, numClasses } = workload;
-  const rng = createRng(seed);
-  const pixels = new Float32Array(batchSize * inputShape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < pixels.length; i++) pixels[i] = rng();
-  const labels = new Float32Array(batchSize);
-  for (let i = 0; i < batchSize; i++) labels[i] = Math.floor(rng() * numClasses);
-  return { x: tf.tensor4d(pixels, [batchSize, ...inputShape]), y: tf.tensor1d(labels) };
+  const { batchSize, inputShape } = workload;
+  if (workload.vocabSize != null) {
+    const { ids, labels } = syntheticTokens(workload, seed);
+    return { x: tf.tensor2d(ids, [batchSize, inputShape[0]]), y: tf.tensor1d(labels) };
+  }
+  const { pixels, labels } = syntheticPixels(workload, seed);
+  return { x: tf.tensor(pixels, [batchSize, ...inputShape]), y: tf.tensor1d(labels) };
 }
 
 /** The synthetic batch of each workload, made once and shared by the cases that use it. */
 export class BenchDataCache {
   private readonly batches = new Map<string, BenchData>();
   get(workload: Workload): BenchData {
-    const key = `${workload.inputShape.join('x')}/${workload.numClasses}/${workload.batchSize}`;
+    const key = `${workload.inputShape.join('x')}/${workload.numClasses}/${workload.batchSize}/${workload.vocabSize ?? ''}`;
     let data = this.batches.get(key);
     if (!data) this.batches.set(key, (data = syntheticBatch(workload)));
     return data;
@@ -83,13 +84,13 @@ interface CaseParts {
 }
 
 function buildCase(benchCase: BenchCase, data: BenchData): CaseParts {
-  const { inputShape, numClasses, batchSize } = benchCase.workload;
+  const { inputShape, numClasses, batchSize, vocabSize } = benchCase.workload;
   if (data.x.shape[0] !== batchSize || data.x.shape.slice(1).join() !== inputShape.join()) {
     throw new Error(`bench case ${benchCase.id}: batch of shape [${data.x.shape}] does not fit its workload [${batchSize},${inputShape}]`);
   }
   const models: ZooModel[] = [];
   const build = (spec: BenchCase['model'], role: string, seed: number) => {
-    const model = buildModel(spec, { inputShape, numClasses, role, seed });
+    const model = buildModel(spec, { inputShape, numClasses, role, seed, vocabSize });
     models.push(model);
     return model;
   };
