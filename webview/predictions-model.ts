@@ -8,6 +8,9 @@ export interface MergedSample {
   index: number;
   label: number;
   image?: PredictionSample['image'];
+  /** Text data: the message's start (plain text) and its tokens. */
+  text?: string;
+  tokens?: string[];
   /** Logits by model role. */
   logits: Record<string, number[]>;
 }
@@ -30,7 +33,8 @@ export function mergePredictions(run: RunState): MergedPredictions | undefined {
   for (const event of events) {
     for (const sample of event.samples) {
       // The input sent once per run, or (runs written before that) the event's own copy.
-      const merged = samples.get(sample.index) ?? { index: sample.index, label: sample.label, image: sample.image ?? run.inputs.get(sample.index)?.image, logits: {} };
+      const input = run.inputs.get(sample.index);
+      const merged = samples.get(sample.index) ?? { index: sample.index, label: sample.label, image: sample.image ?? input?.image, text: input?.text, tokens: input?.tokens, logits: {} };
       // The later phase's copy of a role wins: it is the newer reference.
       Object.assign(merged.logits, sample.logits);
       for (const role of Object.keys(sample.logits)) if (!roles.includes(role)) roles.push(role);

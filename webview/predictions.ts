@@ -69,52 +69,62 @@ export class PredictionsView {
     }
     const k = Math.min(Number(this.kInput.value) || 3, data.classNames.length);
     const samples = data.samples.filter((s) => !this.onlyDisagreements.checked || disagrees(s, data.roles));
+    // Text runs: wider cards, the message on top and the models' top-k side by side under it.
+    this.grid.classList.toggle('text-samples', data.samples.some(isText));
     replaceChildren(this.grid, ...samples.map((sample) => this.card(sample, data, T, k)));
   }
 
   private card(sample: MergedSample, data: MergedPredictions, T: number, k: number): HTMLElement {
     const disagree = disagrees(sample, data.roles);
     const className = (i: number) => data.classNames[i] ?? String(i);
-    return h(
-      'article',
-      { class: disagree ? 'sample disagree' : 'sample', 'data-index': sample.index },
-      h(
-        'div',
-        { class: 'sample-head' },
-        this.image(sample),
-        h(
-          'div',
-          {},
-          h('div', { class: 'truth' }, 'true: ', h('strong', {}, className(sample.label))),
-          disagree ? h('span', { class: 'badge', title: 'The teacher and the student predict different classes' }, 'disagree') : null,
-        ),
-      ),
-      ...data.roles
-        .filter((role) => sample.logits[role])
-        .map((role) => {
-          const logits = sample.logits[role];
-          const probabilities = softmax(logits, T);
-          const predicted = argmax(logits);
-          const right = predicted === sample.label;
-          return h(
-            'div',
-            { class: 'model', 'data-role': role },
-            h('div', { class: 'model-name' }, role, ' ', h('span', { class: right ? 'verdict right' : 'verdict wrong' }, right ? '✓ ' : '✗ ', className(predicted))),
-            ...topK(probabilities, k).map(({ index, p }) => {
-              const fill = h('span', { class: 'bar-fill' });
-              fill.style.width = `${(p * 100).toFixed(2)}%`;
-              fill.style.backgroundColor = roleColor(this.theme, role, data.roles);
-              return h(
-                'div',
-                { class: index === sample.label ? 'bar-row truth-class' : 'bar-row', 'data-class': index, 'data-p': p },
-                h('span', { class: 'bar-label' }, className(index)),
-                h('span', { class: 'bar-track' }, fill),
-                h('span', { class: 'bar-value' }, percent(p)),
-              );
-            }),
-          );
-        }),
+    const verdict = h(
+      'div',
+      {},
+      h('div', { class: 'truth' }, 'true: ', h('strong', {}, className(sample.label))),
+      disagree ? h('span', { class: 'badge', title: 'The teacher and the student predict different classes' }, 'disagree') : null,
     );
+    const models = this.models(sample, data, T, k);
+    const classes = ['sample', disagree ? 'disagree' : '', isText(sample) ? 'text-sample' : ''].filter(Boolean).join(' ');
+    if (isText(sample)) {
+      return h(
+        'article',
+        { class: classes, 'data-index': sample.index },
+        h('div', { class: 'sample-head' }, verdict, h('span', { class: 'sample-index' }, `#${sample.index}`)),
+        // Text nodes only (h never parses HTML): a message holding "<b>" shows those characters.
+        h('p', { class: 'sample-text', title: sample.text ?? '' }, sample.text ?? (sample.tokens ?? []).join(' ')),
+        h('div', { class: 'sample-models' }, ...models),
+      );
+    }
+    return h('article', { class: classes, 'data-index': sample.index }, h('div', { class: 'sample-head' }, this.image(sample), verdict), ...models);
+  }
+
+  private models(sample: MergedSample, data: MergedPredictions, T: number, k: number): HTMLElement[] {
+    const className = (i: number) => data.classNames[i] ?? String(i);
+    return data.roles
+      .filter((role) => sample.logits[role])
+      .map((role) => {
+        const logits = sample.logits[role];
+        const probabilities = softmax(logits, T);
+        const predicted = argmax(logits);
+        const right = predicted === sample.label;
+        return h(
+          'div',
+          { class: 'model', 'data-role': role },
+          h('div', { class: 'model-name' }, role, ' ', h('span', { class: right ? 'verdict right' : 'verdict wrong' }, right ? '✓ ' : '✗ ', className(predicted))),
+          ...topK(probabilities, k).map(({ index, p }) => {
+            const fill = h('span', { class: 'bar-fill' });
+            fill.style.width = `${(p * 100).toFixed(2)}%`;
+            fill.style.backgroundColor = roleColor(this.theme, role, data.roles);
+            return h(
+              'div',
+              { class: index === sample.label ? 'bar-row truth-class' : 'bar-row', 'data-class': index, 'data-p': p },
+              h('span', { class: 'bar-label' }, className(index)),
+              h('span', { class: 'bar-track' }, fill),
+              h('span', { class: 'bar-value' }, percent(p)),
+            );
+          }),
+        );
+      });
   }
 
   /** The canvas of a sample is drawn once and kept; tabular samples show their index. */
@@ -131,6 +141,8 @@ export class PredictionsView {
     return canvas;
   }
 }
+
+const isText = (sample: MergedSample) => sample.text !== undefined || sample.tokens !== undefined;
 
 function drawPixels(canvas: HTMLCanvasElement, image: NonNullable<MergedSample['image']>): void {
   const context = canvas.getContext('2d');

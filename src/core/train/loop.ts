@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochMetrics, PredictionInput, PredictionSample, StepPoint, TrainConfig, TrainerEvent } from '../../shared/protocol';
+import { PREDICTION_TEXT_CHARS, type EpochMetrics, type PredictionInput, type PredictionSample, type StepPoint, type TrainConfig, type TrainerEvent } from '../../shared/protocol';
 import { augmentImages } from '../data/augment';
 import { batches, type Batch } from '../data/batches';
 import { deriveSeed } from '../data/rng';
@@ -118,9 +118,39 @@ function samplePixels(raw: Split, inputShape: number[], index: number): Predicti
   return { width, height, channels, pixels: Array.from(raw.x.subarray(index * size, (index + 1) * size), (v) => Math.round(v * 1000) / 1000) };
 }
 
+/** The message's start, cut at PREDICTION_TEXT_CHARS characters (an ellipsis says it was cut; a surrogate pair is never split). */
+export function messageStart(text: string, limit = PREDICTION_TEXT_CHARS): string {
+  const chars = Array.from(text);
+  return chars.length <= limit ? text : `${chars.slice(0, limit).join('')}…`;
+}
+
+/** The WordPiece strings of a token row's non-padded positions (id ≠ PAD 0), in order. */
+export function rowTokens(ids: Float32Array, vocabulary: readonly string[]): string[] {
+  const tokens: string[] = [];
+  for (const id of ids) if (id !== 0) tokens.push(vocabulary[id] ?? `#${id}`);
+  return tokens;
+}
+
+/** What predictionInputs reads of a text set: its vocabulary and the validation messages. */
+export interface PredictionText {
+  tokens: readonly string[];
+  texts: { validation?: readonly string[] };
+}
+
 /** The fixed samples' inputs, sent once per run (`predictionInputs`); every `predictions` event names them by index. */
-export function predictionInputs(data: Pick<PhaseData, 'sampleIndices' | 'validation' | 'rawValidation' | 'inputShape'>): PredictionInput[] {
-  return data.sampleIndices.map((index) => ({ index, label: data.validation.y[index], image: samplePixels(data.rawValidation, data.inputShape, index) }));
+export function predictionInputs(data: Pick<PhaseData, 'sampleIndices' | 'validation' | 'rawValidation' | 'inputShape'> & { text?: PredictionText }): PredictionInput[] {
+  const { text } = data;
+  const length = data.inputShape.reduce((a, b) => a * b, 1);
+  return data.sampleIndices.map((index) => {
+    const input: PredictionInput = { index, label: data.validation.y[index], image: samplePixels(data.rawValidation, data.inputShape, index) };
+    if (!text) return input;
+    const message = text.texts.validation?.[index];
+    return {
+      ...input,
+      ...(message === undefined ? {} : { text: messageStart(message) }),
+      tokens: rowTokens(data.validation.x.subarray(index * length, (index + 1) * length), text.tokens),
+    };
+  });
 }
 
 export function predictionSamples(data: PhaseData, role: string, logits: Float32Array, reference: PhaseReference | undefined, classes: number): PredictionSample[] {

@@ -42,12 +42,22 @@ export type EpochMetrics = z.infer<typeof EpochMetrics>;
 export const SampleImage = z.object({ width: z.number().int(), height: z.number().int(), channels: z.number().int(), pixels: z.array(z.number()) });
 export type SampleImage = z.infer<typeof SampleImage>;
 
+/** A text prediction sample carries at most this many characters of its message (plus an ellipsis when cut). */
+export const PREDICTION_TEXT_CHARS = 400;
+
 /** One fixed validation sample's input, sent once per run (`predictionInputs`); predictions name it by `index`. */
 export const PredictionInput = z.object({
   index: z.number().int(),
   label: z.number().int(),
-  /** Pixels in [0,1], row-major HWC; absent for tabular data. */
+  /** Pixels in [0,1], row-major HWC; absent for tabular and text data. */
   image: SampleImage.optional(),
+  /** Text data: the message's first PREDICTION_TEXT_CHARS characters, plain text (the webview writes it as text, never as HTML). */
+  text: z
+    .string()
+    .max(PREDICTION_TEXT_CHARS + 1)
+    .optional(),
+  /** Text data: the WordPiece tokens the model reads, the non-padded positions in order ([CLS] first, [SEP] last; [UNK] where the vocabulary lacks one). */
+  tokens: z.array(z.string()).optional(),
 });
 export type PredictionInput = z.infer<typeof PredictionInput>;
 

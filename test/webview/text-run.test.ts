@@ -1,0 +1,121 @@
+// A real text run (CLI → run folder → host readers → Chromium): transformers trained on SpamAssassin
+// messages, every one of them holding "<b>". The predictions show each message as text (escaped, never
+// parsed), with the teacher's and the student's top-k at the slider's temperature; the attention view
+// draws the stored attention probabilities of the chosen sample, layer and head.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
+import { listRunItems, readRunHistory } from '../../src/host/dashboard/run-data';
+import type { DashboardEvent, DashboardRunItem, PredictionInput } from '../../src/shared/protocol';
+import { readRuns } from '../../src/shared/run-folder';
+import { ensureBuilt, ROOT } from '../support/build';
+import { OUTPUT, openDashboard, startHarness, type DashboardPage, type Harness } from './harness';
+
+const RUNS = join(OUTPUT, 'text-runs');
+const MARKUP = '<b>';
+
+/** Every 15th message of the built-in set (all three classes), "<b>" written into each. */
+function writeMessages(file: string): void {
+  const lines = gunzipSync(readFileSync(join(ROOT, 'data', 'spamassassin', 'train.jsonl.gz')))
+    .toString('utf8')
+    .trim()
+    .split('\n');
+  const chosen = lines.filter((_, i) => i % 15 === 0).map((line) => JSON.parse(line) as { text: string; label: string });
+  writeFileSync(file, chosen.map(({ text, label }) => JSON.stringify({ text: `${MARKUP}Note</b> & ${text}`, label })).join('\n'));
+}
+
+function textRun(): void {
+  const { cli } = ensureBuilt();
+  mkdirSync(RUNS, { recursive: true });
+  const file = join(RUNS, 'mail.jsonl');
+  writeMessages(file);
+  const args = ['run', '--method', 'kd', '--text', file, '--max-length', '32', '--teacher', 'transformer:2x16h2', '--student', 'transformer:1x16h4', '--epochs', '1'];
+  args.push('--teacher-epochs', '1', '--no-baseline', '--backend', 'wasm', '--seed', '1', '--name', 'text-kd', '--runs-dir', RUNS);
+  execFileSync(process.execPath, [cli, ...args], { cwd: ROOT, stdio: 'pipe' });
+}
+
+const softmax = (z: number[], T: number) => {
+  const top = Math.max(...z);
+  const e = z.map((v) => Math.exp((v - top) / T));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+};
+
+async function openRunPage(harness: Harness, runs: DashboardRunItem[], runDir: string): Promise<DashboardPage> {
+  const dashboard = await openDashboard(harness, { height: 1200 });
+  await dashboard.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: RUNS, runs }, { type: 'focus', focus: { view: 'run', runDir } });
+  await dashboard.send({ type: 'runHistory', history: readRunHistory(runDir) });
+  for (const message of await dashboard.posted()) {
+    if (message.type === 'requestKnowledge') await dashboard.send({ type: 'knowledge', runDir: message.runDir, ...readRunKnowledge(message.runDir) });
+  }
+  return dashboard;
+}
+
+describe('a real text run in the dashboard', () => {
+  let harness: Harness;
+  let runs: DashboardRunItem[];
+  let runDir: string;
+  let events: DashboardEvent[];
+
+  before(async () => {
+    rmSync(RUNS, { recursive: true, force: true });
+    textRun();
+    runs = listRunItems(readRuns(RUNS));
+    runDir = runs[0].runDir;
+    events = readRunHistory(runDir).events;
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+
+  test('predictions: each message as plain text ("<b>" literally), the true class, teacher and student top-k at the slider’s T', async () => {
+    const inputs = new Map<number, PredictionInput>();
+    for (const event of events) if (event.type === 'predictionInputs') for (const s of event.samples) inputs.set(s.index, s);
+    const latest = events.filter((e): e is Extract<DashboardEvent, { type: 'predictions' }> => e.type === 'predictions').at(-1)!;
+    assert.equal(inputs.size, 12);
+    const dashboard = await openRunPage(harness, runs, runDir);
+    const page = dashboard.page;
+    await page.waitForSelector('.sample.text-sample');
+    const cards = page.locator('.sample.text-sample');
+    assert.equal(await cards.count(), 12);
+
+    for (let c = 0; c < 12; c++) {
+      const card = cards.nth(c);
+      const index = Number(await card.getAttribute('data-index'));
+      const input = inputs.get(index)!;
+      assert.ok(input.text!.startsWith(`${MARKUP}Note</b> & `), input.text);
+      const shown = card.locator('.sample-text');
+      assert.equal(await shown.textContent(), input.text, `sample ${index}: the message as sent`);
+      assert.equal(await shown.locator('*').count(), 0, 'no element was made from the message');
+      assert.ok((await shown.innerHTML()).startsWith('&lt;b&gt;Note&lt;/b&gt; &amp; '), 'escaped, not parsed');
+      assert.equal(await card.locator('.truth strong').textContent(), latest.classNames[input.label]);
+      assert.deepEqual(await card.locator('.model').evaluateAll((models) => models.map((m) => (m as HTMLElement).dataset.role)), ['teacher', 'student']);
+    }
+
+    // Top-k bars: softmax(z / T) of the latest logits, the k largest, at each slider position.
+    const sample = latest.samples[0];
+    const card = page.locator(`.sample[data-index="${sample.index}"]`);
+    for (const T of [1, 4]) {
+      await page.locator('#temperature').fill(String(T));
+      for (const role of ['teacher', 'student']) {
+        const p = softmax(sample.logits[role], T);
+        const order = p.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]);
+        const rows = card.locator(`.model[data-role="${role}"] .bar-row`);
+        assert.equal(await rows.count(), 3, 'top 3 of 3 classes');
+        for (let r = 0; r < 3; r++) {
+          assert.equal(Number(await rows.nth(r).getAttribute('data-class')), order[r][1]);
+          assert.ok(Math.abs(Number(await rows.nth(r).getAttribute('data-p')) - order[r][0]) < 1e-9, `${role} at T = ${T}`);
+        }
+      }
+    }
+    await page.locator('#temperature').fill('1');
+    await page.locator('.predictions').screenshot({ path: join(OUTPUT, 'text-predictions.png') });
+    assert.deepEqual(await dashboard.problems(), []);
+    await dashboard.close();
+  });
+});
