@@ -5,9 +5,11 @@ import { RecipeName, withRecipe } from './recipes';
 import { BUILTIN_DATASET, DatasetSpec } from './dataset-spec';
 import { ModelSpec } from './model-spec';
 import { MethodConfig } from '../methods';
+import { modelKindProblems, withTextModelDefaults } from './model-kinds';
 
 export * from './dataset-spec';
 export * from './model-spec';
+export { TEXT_MODEL_DEFAULTS } from './model-kinds';
 
 // ---------- data ----------
 export const DataConfig = z
@@ -139,13 +141,19 @@ export const ExperimentConfig = z
 export type ExperimentConfig = z.infer<typeof ExperimentConfig>;
 export type ExperimentConfigInput = z.input<typeof ExperimentConfig>;
 
-/** Parses and fills defaults, or throws a ConfigError naming each bad field, what was expected and what was given. */
+/**
+ * Parses and fills defaults (a text data set's models default to transformers), or throws a
+ * ConfigError naming each bad field, what was expected and what was given — including fields
+ * that do not fit together (model-kinds.ts): a transformer on images, AT on a transformer.
+ */
 export function parseExperimentConfig(input: unknown): ExperimentConfig {
-  const result = ExperimentConfig.safeParse(withRecipe(input));
+  const result = ExperimentConfig.safeParse(withRecipe(withTextModelDefaults(input)));
   // zod 3's z.number() takes Infinity (JSON's 1e999): every number of a config must be finite.
   const nonFinite = nonFiniteProblems(input, result.success ? [] : result.error.issues.map((issue) => issue.path));
-  if (result.success && nonFinite.length === 0) return result.data;
-  throw new ConfigError([...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, input))), ...nonFinite]);
+  // Across fields only once each field is itself valid, so a problem is said once.
+  const across = result.success && nonFinite.length === 0 ? modelKindProblems(result.data) : [];
+  if (result.success && nonFinite.length === 0 && across.length === 0) return result.data;
+  throw new ConfigError([...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, input))), ...nonFinite, ...across]);
 }
 
 /** Teacher training settings: the run's `train`, overridden field by field by `teacher.train`. */

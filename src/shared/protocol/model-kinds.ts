@@ -1,0 +1,98 @@
+// Checks across fields that no single schema can make: the models fit the data (a transformer
+// reads token ids, so not images; its rows hold the data's) and the method fits the models (AT,
+// SAD and FitNets read image feature maps; MiniLM needs transformers). An image model given
+// with text data is left to the run (a config may name one, e.g. the demo's with --data). Run on a parsed config, so the CLI, the form
+// and the extension refuse such a config before any run starts, with the run-time wording.
+import { methodNamed, modelKindProblem, usesStudent, usesTeacher } from '../methods';
+import type { ExperimentConfigInput } from './config';
+import { BUILTIN_TEXT_DATASET, DEFAULT_TEXT_LENGTH, isTextDataset, type DatasetSpec } from './dataset-spec';
+import { transformerSpecError, type ModelSpec, type ModelSpecInput } from './model-spec';
+
+/**
+ * The models a config gets when it names a text data set and leaves a model out: the image
+ * defaults (a CNN teacher, an MLP student) cannot read token ids. The teacher is the schema's
+ * transformer (4 × 128, 4 heads, as the issue's estimate); the student half as deep and as wide,
+ * so DistilBERT's initialisation from every other teacher layer applies.
+ */
+export const TEXT_MODEL_DEFAULTS: { teacher: ModelSpecInput; student: ModelSpecInput } = {
+  teacher: { arch: 'transformer', layers: 4, hidden: 128, heads: 4 },
+  student: { arch: 'transformer', layers: 2, hidden: 128, heads: 4 },
+};
+
+type Loose = Record<string, unknown>;
+const isObject = (value: unknown): value is Loose => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The input with transformers where it names a text data set and leaves the teacher's or the student's model out. */
+export function withTextModelDefaults(input: unknown): unknown {
+  if (!isObject(input) || !isObject(input.data) || !isObject(input.data.dataset)) return input;
+  const { kind, name } = input.data.dataset;
+  if (!isTextDataset({ kind: String(kind), name: name === undefined ? undefined : String(name) })) return input;
+  const config: Loose = { ...input };
+  for (const role of ['teacher', 'student'] as const) {
+    const part = config[role] ?? {};
+    if (isObject(part) && part.model === undefined) config[role] = { ...part, model: TEXT_MODEL_DEFAULTS[role] };
+  }
+  return config as ExperimentConfigInput;
+}
+
+/** What kind of input a model reads. */
+const kindOf = (model: ModelSpec): 'text' | 'image' => (model.arch === 'transformer' ? 'text' : 'image');
+
+interface Parsed {
+  data: { dataset: DatasetSpec };
+  teacher: { model: ModelSpec; checkpoint?: string };
+  student: { model: ModelSpec };
+  method: { name: string } & Loose;
+}
+
+/** Every model a run of this config builds, with the field that chose it. */
+function modelsOf(config: Parsed): { field: string; model: ModelSpec }[] {
+  const models: { field: string; model: ModelSpec }[] = [];
+  // A loaded teacher's architecture is known only once its model.json is read (checked at run start).
+  if (usesTeacher(config.method) && config.teacher.checkpoint === undefined) models.push({ field: 'config.teacher.model', model: config.teacher.model });
+  if (usesStudent(config.method)) models.push({ field: 'config.student.model', model: config.student.model });
+  const descriptor = methodNamed(config.method.name);
+  for (const [key, help] of Object.entries(descriptor?.params ?? {})) {
+    const value = config.method[key];
+    if (help.kind === 'model' && isObject(value)) models.push({ field: `config.method.${key}`, model: value as ModelSpec });
+    if (help.kind === 'models' && Array.isArray(value)) value.forEach((model, i) => models.push({ field: `config.method.${key}.${i}`, model: model as ModelSpec }));
+  }
+  return models;
+}
+
+function dataName(dataset: DatasetSpec): string {
+  return dataset.kind === 'builtin' ? `the built-in set "${dataset.name}"` : `data of kind "${dataset.kind}"`;
+}
+
+/** The text rows' length: the data set's maxLength, else the default. */
+function textLength(dataset: DatasetSpec): number {
+  return ('maxLength' in dataset ? dataset.maxLength : undefined) ?? DEFAULT_TEXT_LENGTH;
+}
+
+/** Problems of a parsed config across its fields, each as `config.<field>: …` (empty when it fits together). */
+export function modelKindProblems(config: Parsed): string[] {
+  const problems: string[] = [];
+  const dataset = config.data.dataset;
+  const text = isTextDataset(dataset);
+  const models = modelsOf(config);
+  for (const { field, model } of models) {
+    if (model.arch === 'transformer' && !text) {
+      problems.push(
+        `${field}.arch: a transformer reads token ids from a text data set (builtin "${BUILTIN_TEXT_DATASET}" or kind "text"), but data.dataset is ${dataName(dataset)}; for images choose mlp, cnn or resnet`,
+      );
+    } else if (model.arch === 'transformer' && transformerSpecError(model)) {
+      problems.push(`${field}.${transformerSpecError(model)}`);
+    } else if (model.arch === 'transformer' && textLength(dataset) > model.maxLength) {
+      problems.push(`${field}.maxLength: expected at least the data's maxLength (${textLength(dataset)} tokens a row), got ${model.maxLength}; raise it or lower data.dataset.maxLength`);
+    }
+  }
+  // The method's own refusal, in the words the run start uses, once per kind of model.
+  const reported = new Set<string>();
+  for (const { field, model } of models) {
+    const problem = modelKindProblem(config.method.name, kindOf(model));
+    if (!problem || reported.has(problem)) continue;
+    reported.add(problem);
+    problems.push(`config.method.name: ${problem} (${field} is ${model.arch === 'transformer' ? 'a transformer' : model.arch})`);
+  }
+  return problems;
+}
