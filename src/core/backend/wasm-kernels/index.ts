@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchedMatMulConfig } from './batch-mat-mul';
 import { batchNormGradConfig, batchNormTrainConfig, fastFusedBatchNormConfig } from './batch-norm';
 import { winogradConv2DConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
@@ -26,7 +27,7 @@ const missing: KernelConfig[] = [conv2dBackpropFilterConfig, batchNormTrainConfi
  * the original it replaces (which takes the cases the replacement does not handle).
  */
 const replacements: Record<string, (original: KernelConfig) => KernelConfig> = {
-  BatchMatMul: untransposedMatMulConfig,
+  BatchMatMul: batchedMatMulConfig,
   _FusedMatMul: untransposedMatMulConfig,
   Conv2DBackpropInput: () => conv2dBackpropInputConfig,
   MaxPoolGrad: () => maxPoolGradConfig,

@@ -29,7 +29,8 @@ export function untransposedMatMulConfig(original: KernelConfig): KernelConfig {
   return { ...original, kernelFunc };
 }
 
-function swapLastTwo(scratch: KernelScratch, x: TensorInfo): TensorInfo {
+/** x with its last two axes swapped (a scratch tensor). */
+export function swapLastTwo(scratch: KernelScratch, x: TensorInfo): TensorInfo {
   const perm = x.shape.map((_, axis) => axis);
   const rank = perm.length;
   [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];

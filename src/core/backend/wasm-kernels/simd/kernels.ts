@@ -4,6 +4,7 @@
 // within a block and added into float64 accumulators per block.
 import { assemble, type Expr, type Func, type Local } from './assembler';
 import { simdFunc, SIMD_SIGNATURES, type SimdFunction } from './signatures';
+import { bmm } from './gemm';
 import { convDxRow, convFwdSmall } from './small-conv';
 import { winoGemm, winoGemmTN, winoGrad, winoInput, winoOutput } from './winograd';
 
@@ -336,6 +337,7 @@ const BUILDERS: Record<SimdFunction, () => Func> = {
   winoOutput,
   convfwdsmall: convFwdSmall,
   convdxrow: convDxRow,
+  bmm,
 };
 
 /** The module: one exported function per entry of SIMD_SIGNATURES (./signatures.ts), each under its name. */
