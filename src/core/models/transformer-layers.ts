@@ -30,11 +30,16 @@ function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
  * 0 and 1/(1 − rate) made here does.)
  */
 class DropoutStream {
-  private readonly random: () => number;
+  private random: () => number;
   constructor(
     readonly rate: number,
     readonly seed: number,
   ) {
+    this.random = createRng(seed);
+  }
+
+  /** Restarts the stream from another seed (a data-parallel replica's masks per step and shard: train/parallel/replica-dropout.ts). */
+  reseed(seed: number): void {
     this.random = createRng(seed);
   }
 
@@ -67,6 +72,15 @@ export class SeededDropout extends tfl.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => this.stream.apply(single(inputs), kwargs['training'] === true));
+  }
+
+  /** The seed the layer was built with, and a restart of its masks from another (see DropoutStream.reseed). */
+  get dropoutSeed(): number {
+    return this.seed;
+  }
+
+  reseedDropout(seed: number): void {
+    this.stream.reseed(seed);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -219,6 +233,15 @@ export class MultiHeadSelfAttention extends tfl.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), heads: this.heads, dropout: this.dropout, seed: this.seed };
   }
+
+  /** As SeededDropout's: the attention-probability dropout's seed, and a restart of its masks. */
+  get dropoutSeed(): number {
+    return this.seed;
+  }
+
+  reseedDropout(seed: number): void {
+    this.stream.reseed(seed);
+  }
 }
 
 interface LayerNormArgs extends NonNullable<LayerArgs> {
@@ -334,6 +357,11 @@ export class ClsToken extends tfl.layers.Layer {
       return tf.reshape(tf.slice(x, [0, 0, 0], [batch, 1, hidden]), [batch, hidden]);
     });
   }
+}
+
+/** The layers of a model that draw dropout masks (SeededDropout, and the attention's own), in the model's layer order. */
+export function dropoutLayers(net: tfl.LayersModel): (SeededDropout | MultiHeadSelfAttention)[] {
+  return net.layers.filter((l): l is SeededDropout | MultiHeadSelfAttention => l instanceof SeededDropout || l instanceof MultiHeadSelfAttention);
 }
 
 for (const cls of [SeededDropout, BertEmbeddings, PaddingMask, MultiHeadSelfAttention, LayerNorm, Gelu, ClsToken]) {
