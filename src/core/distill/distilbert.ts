@@ -3,7 +3,7 @@ import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
 import { initFromTeacher, initMismatch } from './distilbert-init';
-import type { StepOutput, TrainBatch } from './distiller';
+import { tokenDenominator, type ReplicaRecipe, type StepOutput, type TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 import { cosineLoss } from './losses/cosine';
 import { distilBertTerms } from './losses/distilbert';
@@ -60,11 +60,21 @@ export class DistilBertDistiller extends BaseDistiller<'distilbert'> {
     }
   }
 
-  forwardTrain(batch: TrainBatch): StepOutput {
+  private initPending(): void {
     if (this.pendingInit) {
       initFromTeacher(this.student, this.teacher);
       this.pendingInit = false;
     }
+  }
+
+  /** Replicas start from the main thread's student, so the teacher's layers are copied here first (the teacher is trained by the time threads start) and not again in a replica. */
+  replicaRecipe(): ReplicaRecipe {
+    this.initPending();
+    return { build: { kind: 'distilbert', options: { ...this.options, initFromTeacher: false } }, teachers: [this.teacher] };
+  }
+
+  forwardTrain(batch: TrainBatch): StepOutput {
+    this.initPending();
     const { temperature, alphaCe, alphaCos, alphaHard } = this.options;
     const t = this.teacher.forward(batch.x, false);
     const s = this.student.forward(batch.x, true);
@@ -73,12 +83,14 @@ export class DistilBertDistiller extends BaseDistiller<'distilbert'> {
       const ts = sequenceOf(t, this.teacher);
       const last = ss.hidden[ss.hidden.length - 1];
       const hidden = (this.tokenProjection ? this.tokenProjection.apply(last, true) : last) as tf.Tensor3D;
-      const terms = distilBertTerms({ logits: s.logits, hidden }, { logits: t.logits, hidden: ts.hidden[ts.hidden.length - 1] }, this.labels(batch), ss.mask, {
-        temperature,
-        alphaCe,
-        alphaCos,
-        alphaHard,
-      });
+      const terms = distilBertTerms(
+        { logits: s.logits, hidden },
+        { logits: t.logits, hidden: ts.hidden[ts.hidden.length - 1] },
+        this.labels(batch),
+        ss.mask,
+        { temperature, alphaCe, alphaCos, alphaHard },
+        tokenDenominator(batch),
+      );
       return { logits: s.logits, losses: { kd: terms.kd, cos: terms.cos, ce: terms.ce } };
     }
     return {

@@ -2,12 +2,16 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { MethodName } from '../../shared/protocol';
 import type { ForwardResult, ZooModel } from '../models/zoo-model';
 import type { AtOptions } from './at';
+import type { DistilBertOptions } from './distilbert';
 import type { DkdOptions } from './dkd';
 import type { FitnetOptions } from './fitnet';
 import type { KdMethod, KdOptions } from './kd';
+import type { MiniLmOptions } from './minilm';
 import type { MultiTeacherOptions } from './multi-teacher';
+import type { PkdOptions } from './pkd';
 import type { SadOptions } from './sad';
 import type { SrrlOptions } from './srrl';
+import type { TinyBertOptions } from './tinybert';
 
 export interface TrainBatch {
   x: tf.Tensor;
@@ -24,6 +28,27 @@ export interface TrainBatch {
    * ahead on another thread (train/parallel/teachers-ahead.ts); absent, the method runs its teachers itself.
    */
   teacherOutputs?: TeacherOutput[];
+  /**
+   * Set on a replica's shard of a data-parallel batch (train/parallel): the whole batch's sample
+   * count and, where the inputs are token ids, its count of real tokens (id ≠ 0). The shards'
+   * gradients are averaged weighted by their share of the samples, which gives the whole batch's
+   * gradient for a loss that is a mean over samples; a loss that is a mean over the batch's real
+   * tokens instead divides a shard's sum by `tokenDenominator` (DistilBERT's masked cosine).
+   */
+  shardOf?: { samples: number; tokens: number };
+}
+
+/**
+ * What a loss averaged over a batch's real tokens divides its sum by: on a whole batch, undefined
+ * (its own count); on a data-parallel shard of n of the batch's N samples, the whole batch's token
+ * count T times n/N. Weighted by n/N as the coordinator weights every shard, a shard's sum over T·n/N
+ * becomes its sum over T, and the shards add up to the whole batch's mean over its T tokens —
+ * `distiller.py`'s normalisation, whatever tokens each shard holds.
+ */
+export function tokenDenominator(batch: TrainBatch): number | undefined {
+  if (!batch.shardOf) return undefined;
+  const { samples, tokens } = batch.shardOf;
+  return tokens > 0 ? (tokens * batch.x.shape[0]) / samples : 1;
 }
 
 /** A frozen teacher's inference-mode outputs on a batch; `features` is empty unless the method asked for them. */
@@ -106,7 +131,12 @@ export type ReplicaBuild =
   | { kind: 'sad'; options: SadOptions }
   | { kind: 'srrl'; options: SrrlOptions }
   | { kind: 'fitnet'; options: FitnetOptions; stage: 'joint' | 'hint' }
-  | { kind: 'multi-teacher'; options: MultiTeacherOptions };
+  | { kind: 'multi-teacher'; options: MultiTeacherOptions }
+  | { kind: 'unlabeled'; temperature: number }
+  | { kind: 'pkd'; options: PkdOptions }
+  | { kind: 'tinybert'; options: TinyBertOptions; stage: 'intermediate' | 'prediction' }
+  | { kind: 'distilbert'; options: DistilBertOptions }
+  | { kind: 'minilm'; options: MiniLmOptions; stage: 'intermediate' | 'finetune' };
 
 /**
  * What data-parallel training (src/core/train/parallel) needs to rebuild a distiller in a worker

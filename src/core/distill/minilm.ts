@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 import { attentionDistributionKl, valueRelationKl } from './losses/minilm';
 import { requireSameHeads } from './losses/tinybert';
@@ -48,6 +48,10 @@ export class MiniLmDistiller extends BaseDistiller<'minilm'> {
         throw new ConfigError([`config.student.model: ${(error as Error).message}`]);
       }
     }
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { build: { kind: 'minilm', options: this.options, stage: this.stage }, teachers: [this.teacher] };
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {

@@ -3,7 +3,7 @@ import type { LayerStrategy } from '../../shared/protocol';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { crossEntropy, kdLoss } from './losses';
 import { pkdLoss, pkdTransformerLayers } from './losses/pkd';
 import { FeatureConnector } from './modules/connector';
@@ -78,6 +78,10 @@ export class PatientDistiller extends BaseDistiller<'pkd'> {
     return this.studentLayers.map((l, i) =>
       this.add(new FeatureConnector(studentShapes[l], teacherShapes[this.teacherLayers[i]], { kind: 'linear', pool: true, identityWhenEqual: true, seed: seed + i })),
     );
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { build: { kind: 'pkd', options: this.options }, teachers: [this.teacher] };
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {

@@ -4,7 +4,7 @@ import type { ProjectionSharing } from '../../shared/methods/tinybert';
 import { ConfigError } from '../../shared/protocol';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { meanSquaredError } from './losses/mse';
 import { softCrossEntropy } from './losses/soft-cross-entropy';
 import { requireSameHeads, tinyBertAttentionLoss, tinyBertHiddenLoss, tinyBertTransformerMap } from './losses/tinybert';
@@ -144,6 +144,10 @@ export class TinyBertDistiller extends BaseDistiller<'tinybert'> {
     } else {
       this.connectors = this.layerMap.map((_, l) => this.add(new FeatureConnector(studentShapes[l], targetShapes[l], { kind: 'linear', seed: options.seed + l })));
     }
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { build: { kind: 'tinybert', options: this.options, stage: this.stage }, teachers: [this.teacher] };
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {

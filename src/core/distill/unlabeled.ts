@@ -1,6 +1,6 @@
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch } from './distiller';
 import { kdLoss } from './losses';
 import { TeacherLogits } from './teacher-logits';
 
@@ -11,11 +11,15 @@ export class UnlabeledTransfer extends BaseDistiller<'unlabeled'> {
 
   constructor(
     student: ZooModel,
-    teacher: ZooModel,
+    private readonly teacher: ZooModel,
     private readonly temperature: number,
   ) {
     super('unlabeled', student);
     this.teacherLogits = new TeacherLogits(teacher);
+  }
+
+  replicaRecipe(): ReplicaRecipe {
+    return { build: { kind: 'unlabeled', temperature: this.temperature }, teachers: [this.teacher] };
   }
 
   forwardTrain(batch: TrainBatch): StepOutput {

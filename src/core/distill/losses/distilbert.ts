@@ -12,10 +12,12 @@ const COSINE_EPSILON = 1e-12;
  * tokens, cos = h_s·h_t / √((‖h_s‖² + ε)(‖h_t‖² + ε)), ε = 1e-12. Here every token's term is
  * weighted by the mask and the sum divided by the count of kept tokens (the same value and
  * gradient, without a data-dependent shape); a batch with no kept token gives 0 (PyTorch: NaN).
+ * `denominator`, where given, replaces that count: a data-parallel shard divides by its share of
+ * the whole batch's count (tokenDenominator in distiller.ts), so the shards add up to the batch's mean.
  *
  * hs, ht: [B, L, D]; mask: [B, L], 1 for a real token, 0 for padding.
  */
-export function maskedCosineLoss(hs: tf.Tensor3D, ht: tf.Tensor3D, mask: tf.Tensor2D): tf.Scalar {
+export function maskedCosineLoss(hs: tf.Tensor3D, ht: tf.Tensor3D, mask: tf.Tensor2D, denominator?: number): tf.Scalar {
   if (!tf.util.arraysEqual(hs.shape, ht.shape)) {
     throw new Error(
       `maskedCosineLoss: the student's hidden states are [${hs.shape}], the teacher's [${ht.shape}]; DistilBERT compares states of one width (give the student the teacher's hidden size)`,
@@ -29,7 +31,7 @@ export function maskedCosineLoss(hs: tf.Tensor3D, ht: tf.Tensor3D, mask: tf.Tens
     const dot = tf.sum(tf.mul(hs, ht), 2);
     const magnitudes = tf.mul(tf.add(tf.sum(tf.square(hs), 2), COSINE_EPSILON), tf.add(tf.sum(tf.square(ht), 2), COSINE_EPSILON));
     const perToken = tf.sub(1, tf.div(dot, tf.sqrt(magnitudes)));
-    return tf.div(tf.sum(tf.mul(perToken, keep)), tf.maximum(tf.sum(keep), 1)) as tf.Scalar;
+    return tf.div(tf.sum(tf.mul(perToken, keep)), denominator ?? tf.maximum(tf.sum(keep), 1)) as tf.Scalar;
   });
 }
 
@@ -55,7 +57,7 @@ export interface DistilBertTerms {
  * — summed over classes, averaged over the batch, which is `kdLoss` (distiller.py selects the
  * non-padded tokens of its MLM logits first; a classifier has one row per sequence); α_cls·CE with
  * the labels (distiller.py's `alpha_mlm` term, the task's own loss); α_cos·maskedCosineLoss of the
- * last hidden states.
+ * last hidden states (over `tokenDenominator` where given: a data-parallel shard's share).
  */
 export function distilBertTerms(
   student: { logits: tf.Tensor2D; hidden: tf.Tensor3D },
@@ -63,10 +65,11 @@ export function distilBertTerms(
   labels: tf.Tensor1D,
   mask: tf.Tensor2D,
   weights: DistilBertWeights,
+  tokenDenominator?: number,
 ): DistilBertTerms {
   return {
     kd: tf.tidy(() => tf.mul(kdLoss(student.logits, teacher.logits, weights.temperature), weights.alphaCe) as tf.Scalar),
     ce: tf.tidy(() => tf.mul(crossEntropy(student.logits, labels), weights.alphaHard) as tf.Scalar),
-    cos: tf.tidy(() => tf.mul(maskedCosineLoss(student.hidden, teacher.hidden, mask), weights.alphaCos) as tf.Scalar),
+    cos: tf.tidy(() => tf.mul(maskedCosineLoss(student.hidden, teacher.hidden, mask, tokenDenominator), weights.alphaCos) as tf.Scalar),
   };
 }

@@ -9,7 +9,8 @@ import { weightedSum } from './flat';
 import type { RecipeWire } from './messages';
 import { modelToWire } from './model-transfer';
 import { Replica, type ReplicaWeights } from './replica';
-import { disposeMainShard, shardSizes, splitBatch } from './shards';
+import { dropoutBase, shardDropoutSeed } from './replica-dropout';
+import { countTokens, disposeMainShard, shardSizes, splitBatch } from './shards';
 import { replicaWorkerFile } from './worker-file';
 
 /** Averaged gradients of a whole batch, with its loss terms (sample-weighted means) and correct count. */
@@ -41,15 +42,28 @@ function recipeToWire(recipe: ReplicaRecipe): RecipeWire {
  * with the same optimizer, so the weights stay identical without being sent. Batch norm normalises
  * with each shard's own statistics, and each replica's moving statistics follow its shards:
  * synchronize() averages them (and checks the replicas still agree) before evaluation and checkpoints.
+ * Transformers have no batch norm: there the average is the whole batch's gradient (dropout aside,
+ * whose masks each shard draws for itself: replica-dropout.ts), a loss averaged over the batch's
+ * real tokens dividing each shard's sum by its share of them (TrainBatch.shardOf).
  */
 export class DataParallel {
   /** Whether steps ran since the last synchronize(). */
   private stepped = false;
+  /** gradients() calls so far: the step in each shard's dropout seed. */
+  private steps = 0;
+  /** The trained model's inputs are token ids (a transformer): shards are told the batch's real-token count. */
+  private readonly tokenInputs: boolean;
+  /** The base of the shards' dropout seeds, for a model with dropout layers. */
+  private readonly dropout: number | undefined;
 
   private constructor(
     private readonly main: Replica,
     private readonly workers: WorkerChannel[],
-  ) {}
+  ) {
+    const student = main.distiller.student;
+    this.tokenInputs = student.info.spec.arch === 'transformer';
+    this.dropout = dropoutBase(student.net);
+  }
 
   /** Starts threads − 1 workers holding copies of the distiller's models, ready to step. */
   static async start(distiller: Distiller, optimizer: TrainOptimizer, train: TrainConfig, options: DataParallelOptions): Promise<DataParallel> {
@@ -86,18 +100,20 @@ export class DataParallel {
   async gradients(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): Promise<AveragedGradients> {
     const total = batch.x.shape[0];
     const sizes = shardSizes(total, this.threads);
-    const { main, others } = splitBatch(batch, labels, sizes);
+    const { main, others } = splitBatch(batch, labels, sizes, this.tokenInputs ? { samples: total, tokens: countTokens(batch.x) } : undefined);
+    const step = this.steps++;
+    const dropoutSeed = (shard: number) => (this.dropout === undefined ? undefined : shardDropoutSeed(this.dropout, context.epoch, step, shard));
     const replies = others.map((shard, i) => {
       if (sizes[i + 1] === 0) return undefined;
       const transfer = [shard.x.buffer, shard.labels.buffer, shard.indices.buffer, ...(shard.teacherOutputs ? [shard.teacherOutputs.values.buffer] : [])] as ArrayBuffer[];
-      const reply = this.workers[i].request({ type: 'compute', shard, context }, 'gradients', transfer);
+      const reply = this.workers[i].request({ type: 'compute', shard, context, dropoutSeed: dropoutSeed(i + 1) }, 'gradients', transfer);
       // Awaited below; if the main thread's own shard throws first, a failing worker must not become an unhandled rejection.
       reply.catch(() => {});
       return reply;
     });
     let own;
     try {
-      own = this.main.gradients(main.batch, main.labels, context);
+      own = this.main.gradients(main.batch, main.labels, context, dropoutSeed(0));
     } finally {
       disposeMainShard(main, batch);
     }

@@ -22,7 +22,7 @@ export type ToWorker =
   | { type: 'teacherOutputs'; x: Float32Array; shape: number[] }
   | { type: 'learningRate'; rate: number }
   /** Replies `gradients`. */
-  | { type: 'compute'; shard: ShardArrays; context: StepContext }
+  | { type: 'compute'; shard: ShardArrays; context: StepContext; dropoutSeed?: number }
   | { type: 'apply'; values: Float32Array; present: boolean[] }
   /** Replies `weights`. */
   | { type: 'weights' }

@@ -1,12 +1,17 @@
 import { AttentionTransfer } from '../../distill/at';
+import { DistilBertDistiller } from '../../distill/distilbert';
 import { DecoupledDistiller } from '../../distill/dkd';
 import type { Distiller, ReplicaBuild } from '../../distill/distiller';
 import { FitnetDistiller } from '../../distill/fitnet';
 import { KnowledgeDistiller } from '../../distill/kd';
+import { MiniLmDistiller } from '../../distill/minilm';
 import { MultiTeacherDistiller } from '../../distill/multi-teacher';
+import { PatientDistiller } from '../../distill/pkd';
 import { SelfAttentionDistiller } from '../../distill/sad';
 import { ScratchTrainer } from '../../distill/scratch';
 import { SrrlDistiller } from '../../distill/srrl';
+import { TinyBertDistiller } from '../../distill/tinybert';
+import { UnlabeledTransfer } from '../../distill/unlabeled';
 import type { ZooModel } from '../../models/zoo-model';
 
 function one(teachers: ZooModel[], build: ReplicaBuild): ZooModel {
@@ -33,5 +38,15 @@ export function buildReplicaDistiller(build: ReplicaBuild, student: ZooModel, te
       return new FitnetDistiller(student, one(teachers, build), build.options, build.stage);
     case 'multi-teacher':
       return new MultiTeacherDistiller(student, teachers, build.options);
+    case 'unlabeled':
+      return new UnlabeledTransfer(student, one(teachers, build), build.temperature);
+    case 'pkd':
+      return new PatientDistiller(student, one(teachers, build), build.options);
+    case 'tinybert':
+      return new TinyBertDistiller(student, one(teachers, build), build.options, build.stage);
+    case 'distilbert':
+      return new DistilBertDistiller(student, one(teachers, build), build.options);
+    case 'minilm':
+      return new MiniLmDistiller(student, one(teachers, build), build.options, build.stage);
   }
 }

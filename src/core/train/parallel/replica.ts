@@ -3,6 +3,7 @@ import type { Distiller, StepContext, TrainBatch } from '../../distill/distiller
 import type { TrainOptimizer } from '../optimizer';
 import { gradientStep, type StepResult } from '../step';
 import { applyFlatGradients, flattenGradients, packTensors, type FlatGradients } from './flat';
+import { reseedDropout } from './replica-dropout';
 
 /** One shard's gradients with its loss terms and correct count. */
 export type ShardGradients = FlatGradients & StepResult;
@@ -35,8 +36,12 @@ export class Replica {
     this.variables = distiller.trainableVariables();
   }
 
-  /** The gradients of this shard's loss (weight decay included, as trainStep adds it), not applied. */
-  gradients(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): ShardGradients {
+  /**
+   * The gradients of this shard's loss (weight decay included, as trainStep adds it), not applied.
+   * `dropoutSeed`: the trained model's dropout masks for this shard and step (replica-dropout.ts).
+   */
+  gradients(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext, dropoutSeed?: number): ShardGradients {
+    if (dropoutSeed !== undefined) reseedDropout(this.distiller.student.net, dropoutSeed);
     let flat: FlatGradients | undefined;
     const [result] = gradientStep(
       this.variables,

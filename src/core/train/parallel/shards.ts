@@ -23,16 +23,29 @@ export interface ShardArrays {
   augmented: boolean;
   /** The shard's rows of the teachers' outputs computed ahead (TrainBatch.teacherOutputs), where the batch has them. */
   teacherOutputs?: PackedOutputs;
+  /** TrainBatch.shardOf: the whole batch's samples and real tokens. */
+  shardOf?: { samples: number; tokens: number };
 }
 
-/** The contiguous shards of a batch: the first as tensors (replica 0 trains on the main thread), the rest as arrays. */
-export function splitBatch(batch: TrainBatch, labels: tf.Tensor1D, sizes: number[]): { main: { batch: TrainBatch; labels: tf.Tensor1D }; others: ShardArrays[] } {
+/** A batch of token ids' real tokens: ids ≠ 0, PaddingMask's rule (0 is padding). */
+export function countTokens(x: tf.Tensor): number {
+  const ids = x.dataSync();
+  let tokens = 0;
+  for (let i = 0; i < ids.length; i++) if (ids[i] !== 0) tokens++;
+  return tokens;
+}
+
+/**
+ * The contiguous shards of a batch: the first as tensors (replica 0 trains on the main thread), the
+ * rest as arrays; every shard carries `shardOf` where it is given (TrainBatch.shardOf).
+ */
+export function splitBatch(batch: TrainBatch, labels: tf.Tensor1D, sizes: number[], shardOf?: TrainBatch['shardOf']): { main: { batch: TrainBatch; labels: tf.Tensor1D }; others: ShardArrays[] } {
   const total = batch.x.shape[0];
   if (sizes.reduce((a, b) => a + b, 0) !== total) throw new Error(`splitBatch: shard sizes ${sizes.join('+')} do not add up to the batch of ${total}`);
   const [n0] = sizes;
   const main =
     n0 === total
-      ? { batch, labels }
+      ? { batch: { ...batch, shardOf }, labels }
       : {
           batch: {
             x: tf.slice(batch.x, 0, n0),
@@ -44,6 +57,7 @@ export function splitBatch(batch: TrainBatch, labels: tf.Tensor1D, sizes: number
               embedding: tf.slice(t.embedding, 0, n0) as tf.Tensor2D,
               features: t.features.map((f) => tf.slice(f, 0, n0)),
             })),
+            shardOf,
           },
           labels: tf.slice(labels, 0, n0) as tf.Tensor1D,
         };
@@ -62,6 +76,7 @@ export function splitBatch(batch: TrainBatch, labels: tf.Tensor1D, sizes: number
       indices: batch.indices.slice(start, start + n),
       augmented: batch.augmented ?? false,
       ...(batch.teacherOutputs ? { teacherOutputs: packOutputs(batch.teacherOutputs, start, n) } : {}),
+      ...(shardOf ? { shardOf } : {}),
     });
     start += n;
   }

@@ -10,7 +10,7 @@ import { shardSizes } from './shards';
 import { TeachersAhead } from './teachers-ahead';
 
 /** The methods whose distillers rebuild in a worker thread (a `replicaRecipe`): named in the note when another method asks for threads. */
-export const THREADED_METHODS = ['teacher', 'scratch', 'kd', 'born-again', 'fitnet', 'dkd', 'at', 'sad', 'srrl', 'multi-teacher'];
+export const THREADED_METHODS = ['teacher', 'scratch', 'kd', 'unlabeled', 'born-again', 'fitnet', 'dkd', 'at', 'sad', 'srrl', 'multi-teacher', 'pkd', 'tinybert', 'distilbert', 'minilm'];
 
 /** tfjs's backend names of those that run in worker threads, as initBackend names them. */
 const WORKER_BACKENDS: Record<string, 'wasm' | 'cpu'> = { wasm: 'wasm', cpu: 'cpu' };
@@ -88,7 +88,11 @@ export async function startThreads(
     throw error;
   }
   const replicas = `${plan.replicas} replica${plan.replicas > 1 ? 's' : ''}`;
-  const dataParallel = `data parallel (the main thread and ${plan.replicas - 1} worker${plan.replicas > 2 ? 's' : ''}, each with its own replica and a share of every batch); batch-norm statistics per replica, averaged before each evaluation and checkpoint (DDP without SyncBN)`;
+  const normalisation =
+    distiller.student.info.spec.arch === 'transformer'
+      ? 'no batch norm, so the averaged gradient is the whole batch’s; each shard draws its own dropout masks, seeded by the run’s seed, the step and the shard'
+      : 'batch-norm statistics per replica, averaged before each evaluation and checkpoint (DDP without SyncBN)';
+  const dataParallel = `data parallel (the main thread and ${plan.replicas - 1} worker${plan.replicas > 2 ? 's' : ''}, each with its own replica and a share of every batch); ${normalisation}`;
   const used = plan.replicas + (plan.teachersAhead ? 1 : 0);
   log({
     type: 'log',

@@ -66,12 +66,13 @@ async function handle(message: ToWorker): Promise<void> {
     case 'learningRate':
       return ready().optimizer.setLearningRate(message.rate);
     case 'compute': {
-      const { shard, context } = message;
+      const { shard, context, dropoutSeed } = message;
       const x = tf.tensor(shard.x, shard.shape, 'float32');
       const labels = tf.tensor1d(shard.labels, 'int32');
       const teacherOutputs = shard.teacherOutputs && unpackOutputs(shard.teacherOutputs);
       try {
-        const g = ready().gradients({ x, y: shard.withLabels ? labels : null, indices: shard.indices, augmented: shard.augmented, teacherOutputs }, labels, context);
+        const batch = { x, y: shard.withLabels ? labels : null, indices: shard.indices, augmented: shard.augmented, teacherOutputs, shardOf: shard.shardOf };
+        const g = ready().gradients(batch, labels, context, dropoutSeed);
         return post({ type: 'gradients', values: g.values, present: g.present, losses: g.losses, correct: g.correct }, [g.values.buffer as ArrayBuffer]);
       } finally {
         tf.dispose([x, labels, ...(teacherOutputs?.flatMap(blocksOf) ?? [])]);
