@@ -35,9 +35,17 @@ export interface HeatmapSpec {
   diverging?: boolean;
   /** The cell's label. */
   format: (value: number) => string;
-  /** The cell's tooltip. */
-  describe: (value: number, row: string, column: string) => string;
+  /** The cell's tooltip (row and column: their names, then their indices). */
+  describe: (value: number, row: string, column: string, rowIndex: number, columnIndex: number) => string;
   columnsTitle: string;
+  /** What the rows are (default: the true class) and the corner's label (default "true ↓"). */
+  rowsTitle?: string;
+  corner?: string;
+  /**
+   * 'tokens': the axes are a sequence's tokens (an attention map) — every label written whole (columns
+   * vertical), the cells small squares without text. Default 'classes'.
+   */
+  axes?: 'classes' | 'tokens';
 }
 
 /** Past this many classes the cells are small squares without labels (their values in the tooltips). */
@@ -47,13 +55,15 @@ const short = (name: string) => (name.length > 5 ? `${name.slice(0, 4)}…` : na
 
 export function heatmap(spec: HeatmapSpec, colours: HeatmapColours): HTMLElement {
   const C = spec.classNames.length;
-  const compact = C > LABELLED_CLASSES;
-  const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, 'true ↓'), ...spec.classNames.map((name) => h('th', { scope: 'col', title: name }, compact ? '' : short(name))));
+  const tokens = spec.axes === 'tokens';
+  const compact = tokens || C > LABELLED_CLASSES;
+  const label = (name: string, column: boolean) => (tokens ? name : compact ? '' : column ? short(name) : name);
+  const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, spec.corner ?? 'true ↓'), ...spec.classNames.map((name) => h('th', { scope: 'col', title: name }, label(name, true))));
   const rows = spec.classNames.map((rowName, r) =>
     h(
       'tr',
       {},
-      h('th', { scope: 'row', title: rowName }, compact ? '' : rowName),
+      h('th', { scope: 'row', title: rowName }, label(rowName, false)),
       ...spec.classNames.map((columnName, c) => {
         const value = spec.matrix[r * C + c];
         const cell = h('td', { 'data-row': r, 'data-column': c }, Number.isFinite(value) && !compact ? spec.format(value) : '');
@@ -62,7 +72,7 @@ export function heatmap(spec: HeatmapSpec, colours: HeatmapColours): HTMLElement
         const negative = spec.diverging && value < 0;
         const fill = negative ? mix(colours.negative, colours.background, share * colours.negativeMix) : mix(colours.positive, colours.background, share * colours.positiveMix);
         cell.style.backgroundColor = cssRgb(fill);
-        cell.title = spec.describe(value, rowName, columnName);
+        cell.title = spec.describe(value, rowName, columnName, r, c);
         cell.dataset.value = String(value);
         cell.dataset.contrast = contrastRatio(colours.text, fill).toFixed(2);
         return cell;
@@ -76,7 +86,12 @@ export function heatmap(spec: HeatmapSpec, colours: HeatmapColours): HTMLElement
     h(
       'div',
       { class: 'heatmap-scroll' },
-      h('table', { class: compact ? 'heatmap compact' : 'heatmap', 'aria-label': `${spec.title}: rows true class, columns ${spec.columnsTitle}` }, h('thead', {}, head), h('tbody', {}, ...rows)),
+      h(
+        'table',
+        { class: tokens ? 'heatmap compact tokens' : compact ? 'heatmap compact' : 'heatmap', 'aria-label': `${spec.title}: rows ${spec.rowsTitle ?? 'true class'}, columns ${spec.columnsTitle}` },
+        h('thead', {}, head),
+        h('tbody', {}, ...rows),
+      ),
     ),
     h('div', { class: 'heatmap-axis' }, `columns: ${spec.columnsTitle}`),
   );

@@ -1,6 +1,6 @@
 // A run's knowledge payload (the host's `knowledge` message) checked with the protocol's schema
 // and decoded into typed arrays, each file against the index (no DOM here).
-import { checkIndices, decodeArray, fromBase64 } from '../src/shared/knowledge-files';
+import { attentionSize, checkAttentionLengths, checkIndices, checkProbabilities, decodeArray, decodeTokenLists, fromBase64 } from '../src/shared/knowledge-files';
 import { RunKnowledgePayload } from '../src/shared/protocol';
 import { predictions, type Logits } from './knowledge-model';
 
@@ -11,6 +11,15 @@ export interface KnowledgeModel {
   predicted: Int32Array;
   /** [sample count × dim], rows in the order of `RunKnowledge.sample`. */
   embeddings?: { values: Float32Array; dim: number };
+  /** A transformer's attention maps of `RunKnowledge.attention`'s samples (layout: knowledge-files.ts attentionOffset). */
+  attention?: { values: Float32Array; layers: number; heads: number };
+}
+
+/** The samples whose attention maps the run stored: validation index, kept token count and tokens of each. */
+export interface AttentionSamples {
+  indices: Int32Array;
+  lengths: Int32Array;
+  tokens: string[][];
 }
 
 export interface RunKnowledge {
@@ -22,6 +31,7 @@ export interface RunKnowledge {
   models: KnowledgeModel[];
   /** Raw inputs kept for some samples (uint8 pixels), by validation index. */
   inputs?: { shape: number[]; pixels: Map<number, Uint8Array> };
+  attention?: AttentionSamples;
 }
 
 /** The three models the views put side by side: teacher, baseline and distilled student (each when the run has it). */
@@ -43,13 +53,26 @@ export function decodeKnowledge(raw: unknown): RunKnowledge {
   };
   const labels = checkIndices(decodeArray(bytes(index.labels), 'int32', index.count, index.labels), index.classes, index.labels);
   const sample = checkIndices(decodeArray(bytes(index.embeddingSample.file), 'int32', index.embeddingSample.count, index.embeddingSample.file), index.count, index.embeddingSample.file);
+  let attention: AttentionSamples | undefined;
+  if (index.attention) {
+    const { count } = index.attention;
+    const lengths = checkAttentionLengths(decodeArray(bytes(index.attention.lengths), 'int32', count, index.attention.lengths), index.attention.lengths);
+    attention = {
+      indices: checkIndices(decodeArray(bytes(index.attention.indices), 'int32', count, index.attention.indices), index.count, index.attention.indices),
+      lengths,
+      tokens: decodeTokenLists(bytes(index.attention.tokens), lengths, index.attention.tokens),
+    };
+  }
   const models = index.models.map((entry): KnowledgeModel => {
     const logits = { values: decodeArray(bytes(entry.logits), 'float32', index.count * index.classes, entry.logits), classes: index.classes };
     const embeddings = entry.embeddings && {
       values: decodeArray(bytes(entry.embeddings.file), 'float32', sample.length * entry.embeddings.dim, entry.embeddings.file),
       dim: entry.embeddings.dim,
     };
-    return { role: entry.role, epoch: entry.epoch, logits, predicted: predictions(logits), embeddings };
+    const maps = entry.attention;
+    if (maps && !attention) throw new Error(`${maps.file}: summary.json names no attention samples for it`);
+    const values = maps && attention && checkProbabilities(decodeArray(bytes(maps.file), 'float32', attentionSize(attention.lengths, maps.layers, maps.heads), maps.file), maps.file);
+    return { role: entry.role, epoch: entry.epoch, logits, predicted: predictions(logits), embeddings, attention: maps && values && { values, layers: maps.layers, heads: maps.heads } };
   });
   let inputs: RunKnowledge['inputs'];
   if (index.inputs) {
@@ -59,7 +82,7 @@ export function decodeKnowledge(raw: unknown): RunKnowledge {
     inputs = { shape: index.inputs.shape, pixels: new Map(Array.from(indices, (i, k) => [i, pixels.subarray(k * size, (k + 1) * size)])) };
   }
   const classNames = index.classNames.length === index.classes ? index.classNames : Array.from({ length: index.classes }, (_, c) => String(c));
-  return { classNames, classes: index.classes, labels, sample, models, inputs };
+  return { classNames, classes: index.classes, labels, sample, models, inputs, attention };
 }
 
 /**

@@ -11,6 +11,7 @@ import { chartCard, drawEntropy, drawProjection, drawReliability, entropyConfig,
 import { decodeKnowledge, knowledgeRoles, type KnowledgeModel, type KnowledgeRoles, type RunKnowledge } from './knowledge-data';
 import { agreementFlips, calibration, confusionMatrix, difference, ENTROPY_TEMPERATURES, entropyCurve, rowNormalised, softTargetMatrix } from './knowledge-model';
 import { SampleStrip } from './knowledge-strip';
+import { AttentionView } from './attention-view';
 import { project2d, type Projection } from './pca';
 import { roleColor, type Theme } from './theme';
 
@@ -92,6 +93,7 @@ export class KnowledgeView {
   private readonly lost = new SampleStrip('flips-lost', 'The scratch student agreed with the teacher; the distilled student does not');
   private readonly projections: ChartCard[];
   private readonly projectionNote = h('p', { class: 'hint', id: 'projection-note' });
+  private readonly attention = new AttentionView();
   private colours = readHeatmapColours();
   private runDir: string | undefined;
   private temperature: number | undefined;
@@ -134,6 +136,7 @@ export class KnowledgeView {
       h('h3', {}, 'Representations'),
       this.projectionNote,
       h('div', { class: 'knowledge-charts two' }, ...this.projections.map((c) => c.element)),
+      this.attention.element,
     );
     this.element.append(h('h2', {}, 'Knowledge'), this.status, this.body);
   }
@@ -180,6 +183,7 @@ export class KnowledgeView {
   retheme(theme: Theme): void {
     this.theme = theme;
     this.colours = readHeatmapColours();
+    this.attention.retheme(this.colours);
     if (this.knowledge) this.render();
   }
 
@@ -189,6 +193,7 @@ export class KnowledgeView {
     this.renderCalibration();
     this.renderConfusions();
     this.renderProjections();
+    this.attention.set(this.knowledge!, [this.roles.teacher, this.roles.distilled], this.colours);
   }
 
   private get roles(): KnowledgeRoles {

@@ -66,3 +66,59 @@ export function fromBase64(text: string): Uint8Array {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
+
+/** At most this many prediction samples have their attention maps stored. */
+export const ATTENTION_SAMPLE_LIMIT = 8;
+/** At most this many tokens of a sample (its first) span a stored attention map: the default maxLength, so a default run's rows are whole. */
+export const ATTENTION_TOKEN_LIMIT = 128;
+
+/** Where a map starts in a model's attention file: samples in order, then layers, then heads, each n_s × n_s. */
+export function attentionOffset(lengths: ArrayLike<number>, layers: number, heads: number, sample: number, layer = 0, head = 0): number {
+  let offset = 0;
+  for (let s = 0; s < sample; s++) offset += layers * heads * lengths[s] * lengths[s];
+  const n = lengths[sample] ?? 0;
+  return offset + (layer * heads + head) * n * n;
+}
+
+/** Values in a model's attention file: layers · heads · Σ n_s². */
+export function attentionSize(lengths: ArrayLike<number>, layers: number, heads: number): number {
+  return attentionOffset(lengths, layers, heads, lengths.length);
+}
+
+/** The stored token counts: each in [1, ATTENTION_TOKEN_LIMIT]. */
+export function checkAttentionLengths(lengths: Int32Array, file: string): Int32Array {
+  for (let i = 0; i < lengths.length; i++) {
+    if (lengths[i] < 1 || lengths[i] > ATTENTION_TOKEN_LIMIT) throw new Error(`${file}: value ${i} is ${lengths[i]}, expected a token count in [1, ${ATTENTION_TOKEN_LIMIT}]`);
+  }
+  return lengths;
+}
+
+/** Attention probabilities: each in [0, 1] (a softmax's outputs, to float32 rounding). */
+export function checkProbabilities(values: Float32Array, file: string): Float32Array {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < 0 || values[i] > 1 + 1e-6) throw new Error(`${file}: value ${i} is ${values[i]}, expected a probability in [0, 1]`);
+  }
+  return values;
+}
+
+/** A JSON file of the knowledge files, as stored (UTF-8). */
+export function encodeJson(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}
+
+/** The samples' token lists: `lengths.length` arrays of strings, the s-th holding lengths[s] of them. */
+export function decodeTokenLists(bytes: Uint8Array, lengths: Int32Array, file: string): string[][] {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new Error(`${file}: expected UTF-8 JSON, ${(error as Error).message}`);
+  }
+  if (!Array.isArray(value) || value.length !== lengths.length) throw new Error(`${file}: expected an array of ${lengths.length} token lists`);
+  return value.map((tokens: unknown, s) => {
+    if (!Array.isArray(tokens) || tokens.length !== lengths[s] || !tokens.every((t) => typeof t === 'string')) {
+      throw new Error(`${file}: list ${s}: expected ${lengths[s]} token strings`);
+    }
+    return tokens as string[];
+  });
+}

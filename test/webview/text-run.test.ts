@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
 import { listRunItems, readRunHistory } from '../../src/host/dashboard/run-data';
 import type { DashboardEvent, DashboardRunItem, PredictionInput } from '../../src/shared/protocol';
-import { readRuns } from '../../src/shared/run-folder';
+import { readRuns, RunFolder } from '../../src/shared/run-folder';
 import { ensureBuilt, ROOT } from '../support/build';
 import { OUTPUT, openDashboard, startHarness, type DashboardPage, type Harness } from './harness';
 
@@ -115,6 +115,80 @@ describe('a real text run in the dashboard', () => {
     }
     await page.locator('#temperature').fill('1');
     await page.locator('.predictions').screenshot({ path: join(OUTPUT, 'text-predictions.png') });
+    assert.deepEqual(await dashboard.problems(), []);
+    await dashboard.close();
+  });
+
+  test('attention: the stored maps of the chosen sample, layer and head, over its tokens, teacher and student side by side', async () => {
+    // This file's own reading of the stored files.
+    const folder = new RunFolder(runDir);
+    const index = folder.readSummary()!.knowledge!;
+    const ints = (file: string) => {
+      const b = readFileSync(folder.path(file));
+      return Int32Array.from({ length: b.length / 4 }, (_, i) => b.readInt32LE(i * 4));
+    };
+    const floats = (file: string) => {
+      const b = readFileSync(folder.path(file));
+      return Float32Array.from({ length: b.length / 4 }, (_, i) => b.readFloatLE(i * 4));
+    };
+    const indices = ints(index.attention!.indices);
+    const lengths = ints(index.attention!.lengths);
+    const tokens = JSON.parse(readFileSync(folder.path(index.attention!.tokens), 'utf8')) as string[][];
+    const stored = new Map(index.models.map((m) => [m.role, floats(m.attention!.file)]));
+    const shape = { teacher: { layers: 2, heads: 2 }, student: { layers: 1, heads: 4 } };
+    /** Row-major n × n of the stored file, found by walking the layout (samples, layers, heads). */
+    const storedMap = (role: 'teacher' | 'student', s: number, layer: number, head: number) => {
+      const { layers, heads } = shape[role];
+      let at = 0;
+      for (let k = 0; k < s; k++) at += layers * heads * lengths[k] ** 2;
+      at += (layer * heads + head) * lengths[s] ** 2;
+      return Array.from(stored.get(role)!.subarray(at, at + lengths[s] ** 2));
+    };
+
+    const dashboard = await openRunPage(harness, runs, runDir);
+    const page = dashboard.page;
+    await page.waitForSelector('#knowledge[data-state="ready"]');
+    await page.waitForSelector('#attention:not([hidden])');
+    assert.equal(await page.locator('#attention-sample option').count(), 8);
+    const shown = async (role: string) => {
+      const card = page.locator(`#attention-${role}`);
+      const values = await card.locator('td').evaluateAll((cells) => cells.map((c) => Number((c as HTMLElement).dataset.value)));
+      const columns = await card.locator('thead th:not(.corner)').allTextContents();
+      const rows = await card.locator('tbody th').allTextContents();
+      return { values, columns, rows, caption: await card.locator('figcaption').textContent() };
+    };
+    const check = async (role: 'teacher' | 'student', s: number, layer: number, head: number) => {
+      const map = await shown(role);
+      assert.equal(map.caption, `${role}: layer ${layer + 1}, head ${head + 1}`);
+      assert.deepEqual(map.values, storedMap(role, s, layer, head), `${role} sample ${s} layer ${layer} head ${head}`);
+      assert.deepEqual(map.columns, tokens[s]);
+      assert.deepEqual(map.rows, tokens[s]);
+    };
+
+    // At first: the first sample, each model's last layer, head 1.
+    assert.equal(await page.locator('#attention-teacher-layer').inputValue(), '1');
+    await check('teacher', 0, 1, 0);
+    await check('student', 0, 0, 0);
+    assert.ok(tokens[0].includes('<') && tokens[0][0] === '[CLS]', 'the "<b>" of the message, as tokens');
+    for (let i = 0; i < lengths[0]; i++) {
+      const row = storedMap('teacher', 0, 1, 0).slice(i * lengths[0], (i + 1) * lengths[0]);
+      assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5, `row ${i} sums to 1`);
+    }
+    // The selects switch each model's layer and head on their own.
+    await page.locator('#attention-teacher-layer').selectOption('0');
+    await page.locator('#attention-teacher-head').selectOption('1');
+    await check('teacher', 0, 0, 1);
+    await check('student', 0, 0, 0);
+    await page.locator('#attention-student-head').selectOption('3');
+    await check('student', 0, 0, 3);
+    await check('teacher', 0, 0, 1);
+    // Another sample keeps the choices.
+    await page.locator('#attention-sample').selectOption('5');
+    assert.equal(await page.locator('#attention-teacher').getAttribute('data-sample'), String(indices[5]));
+    await check('teacher', 5, 0, 1);
+    await check('student', 5, 0, 3);
+    assert.notDeepEqual(storedMap('student', 5, 0, 3), storedMap('student', 5, 0, 2), 'the heads differ');
+    await page.locator('#attention').screenshot({ path: join(OUTPUT, 'text-attention.png') });
     assert.deepEqual(await dashboard.problems(), []);
     await dashboard.close();
   });

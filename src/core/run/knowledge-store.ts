@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KnowledgeIndex, ModelSummary } from '../../shared/protocol';
-import { encodeArray } from '../../shared/knowledge-files';
+import { ATTENTION_SAMPLE_LIMIT, ATTENTION_TOKEN_LIMIT, attentionOffset, attentionSize, encodeArray, encodeJson } from '../../shared/knowledge-files';
 import { writeFileAtomic } from '../../shared/fs-atomic';
 import { RUN_FILES, type RunFolder } from '../../shared/run-folder';
 import { deriveSeed, shuffledIndices } from '../data/rng';
@@ -15,6 +15,7 @@ import type { Split } from '../data/types';
 import { loadModel } from '../models/checkpoint';
 import type { ZooModel } from '../models/zoo-model';
 import { predictLogits } from '../train/evaluate';
+import { rowTokens } from '../train/loop';
 import { argmaxRows } from '../train/metrics';
 
 /** At most this many validation samples have their embeddings stored. */
@@ -31,6 +32,10 @@ export interface KnowledgeData {
   validation: Split;
   /** The same before normalisation (images in [0, 1]). */
   rawValidation: Split;
+  /** The prediction samples' validation indices: the first ATTENTION_SAMPLE_LIMIT have their attention maps stored. */
+  sampleIndices?: readonly number[];
+  /** Text data: the vocabulary (compact id → WordPiece string), for the maps' axis labels. */
+  text?: { tokens: readonly string[] };
 }
 
 /** The validation indices whose embeddings are kept: a seeded draw of at most `limit`, in ascending order. */
@@ -70,6 +75,14 @@ export async function storeKnowledge(
   write(index.labels, encodeArray(validation.y, 'int32'));
   write(index.embeddingSample.file, encodeArray(sample, 'int32'));
 
+  const attention = attentionSample(data);
+  if (attention) {
+    index.attention = { indices: rel('attention-samples.i32'), lengths: rel('attention-lengths.i32'), tokens: rel('attention-tokens.json'), count: attention.indices.length };
+    write(index.attention.indices, encodeArray(attention.indices, 'int32'));
+    write(index.attention.lengths, encodeArray(attention.lengths, 'int32'));
+    write(index.attention.tokens, encodeJson(attention.tokens));
+  }
+
   const predictions = new Map<string, Int32Array>();
   const seen = new Set<string>();
   for (const row of rows) {
@@ -95,6 +108,11 @@ export async function storeKnowledge(
       if (embeddings) {
         entry.embeddings = { file: rel(row.role, 'embeddings.f32'), dim: embeddings.dim };
         write(entry.embeddings.file, encodeArray(embeddings.values, 'float32'));
+      }
+      const maps = attention && attentionMaps(model, attention, data.inputShape);
+      if (maps) {
+        entry.attention = { file: rel(row.role, 'attention.f32'), layers: maps.layers, heads: maps.heads };
+        write(entry.attention.file, encodeArray(maps.values, 'float32'));
       }
       index.models.push(entry);
       predictions.set(row.role, argmaxRows(logits, classes));
@@ -161,4 +179,60 @@ export function disagreementSample(predictions: Int32Array[], count: number, see
   if (predictions.length < 2) return new Int32Array(0);
   const disputed = shuffledIndices(count, deriveSeed(seed, SAMPLE_STREAM + 1)).filter((i) => predictions.some((p) => p[i] !== predictions[0][i]));
   return disputed.slice(0, Math.min(disputed.length, limit)).sort();
+}
+
+/** The samples whose attention maps are stored: their validation indices, token ids, kept token counts and tokens. */
+export interface AttentionSample {
+  indices: Int32Array;
+  /** [count × maxLength] token ids, as the models read them. */
+  split: Split;
+  /** n_s: the sample's non-padded tokens, at most ATTENTION_TOKEN_LIMIT. */
+  lengths: Int32Array;
+  /** The first n_s non-padded positions of each sample (padding is at the end, so 0 … n_s − 1). */
+  positions: Int32Array[];
+  tokens: string[][];
+}
+
+/** Text data: the first ATTENTION_SAMPLE_LIMIT prediction samples and their tokens (undefined for images and tables). */
+export function attentionSample(data: KnowledgeData): AttentionSample | undefined {
+  if (!data.text || !data.sampleIndices?.length) return undefined;
+  const indices = Int32Array.from(data.sampleIndices.slice(0, ATTENTION_SAMPLE_LIMIT));
+  const split = subset(data.validation, indices, data.inputShape);
+  const length = data.inputShape.reduce((a, b) => a * b, 1);
+  const positions = Array.from(indices, (_, k) => {
+    const ids = split.x.subarray(k * length, (k + 1) * length);
+    const kept: number[] = [];
+    ids.forEach((id, at) => void (id !== 0 && kept.length < ATTENTION_TOKEN_LIMIT && kept.push(at)));
+    return Int32Array.from(kept);
+  });
+  const tokens = Array.from(indices, (_, k) => rowTokens(split.x.subarray(k * length, (k + 1) * length), data.text!.tokens).slice(0, ATTENTION_TOKEN_LIMIT));
+  return { indices, split, lengths: Int32Array.from(positions, (p) => p.length), positions, tokens };
+}
+
+/**
+ * A transformer's attention probabilities (inference mode) on the sample, flat as the index says:
+ * per sample, layer and head the n_s × n_s block over its kept positions. Undefined for other models.
+ */
+export function attentionMaps(model: ZooModel, sample: AttentionSample, inputShape: number[]): { values: Float32Array; layers: number; heads: number } | undefined {
+  if (model.info.spec.arch !== 'transformer' || sample.indices.length === 0) return undefined;
+  const probs = tf.tidy(() => model.forward(tf.tensor(sample.split.x, [sample.split.count, ...inputShape]), false).sequence?.probs ?? []);
+  try {
+    if (probs.length === 0) return undefined;
+    const [, heads, L] = probs[0].shape;
+    const layers = probs.length;
+    const values = new Float32Array(attentionSize(sample.lengths, layers, heads));
+    probs.forEach((layerProbs, layer) => {
+      const all = layerProbs.dataSync();
+      sample.positions.forEach((kept, s) => {
+        for (let head = 0; head < heads; head++) {
+          const from = (s * heads + head) * L * L;
+          let at = attentionOffset(sample.lengths, layers, heads, s, layer, head);
+          for (const query of kept) for (const key of kept) values[at++] = all[from + query * L + key];
+        }
+      });
+    });
+    return { values, layers, heads };
+  } finally {
+    tf.dispose(probs);
+  }
 }

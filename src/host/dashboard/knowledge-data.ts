@@ -2,7 +2,7 @@
 // file read, checked against the index (size, finite values, indices in range) and sent as
 // base64. A damaged file is a problem naming it; nothing is changed on disk. No vscode import.
 import { existsSync, readFileSync } from 'node:fs';
-import { checkIndices, decodeArray } from '../../shared/knowledge-files';
+import { attentionSize, checkAttentionLengths, checkIndices, checkProbabilities, decodeArray, decodeTokenLists } from '../../shared/knowledge-files';
 import type { KnowledgeIndex, RunKnowledgePayload } from '../../shared/protocol';
 import { RunFolder } from '../../shared/run-folder';
 
@@ -16,9 +16,26 @@ function expectedFiles(index: KnowledgeIndex): { file: string; check: (bytes: Ui
     { file: index.labels, check: indices(index.count, index.classes) },
     { file: index.embeddingSample.file, check: indices(index.embeddingSample.count, index.count) },
   ];
+  // The maps' sizes follow from the stored token counts: read (and checked) before the maps.
+  let lengths: Int32Array | undefined;
+  const attention = index.attention;
+  if (attention) {
+    files.push({ file: attention.indices, check: indices(attention.count, index.count) });
+    files.push({ file: attention.lengths, check: (bytes, path) => void (lengths = checkAttentionLengths(decodeArray(bytes, 'int32', attention.count, path), path)) });
+    files.push({ file: attention.tokens, check: (bytes, path) => void decodeTokenLists(bytes, lengths!, path) });
+  }
   for (const model of index.models) {
     files.push({ file: model.logits, check: floats(index.count * index.classes) });
     if (model.embeddings) files.push({ file: model.embeddings.file, check: floats(index.embeddingSample.count * model.embeddings.dim) });
+    const maps = model.attention;
+    if (!maps) continue;
+    files.push({
+      file: maps.file,
+      check: (bytes, path) => {
+        if (!lengths) throw new Error(`${path}: summary.json names no attention samples for it`);
+        checkProbabilities(decodeArray(bytes, 'float32', attentionSize(lengths, maps.layers, maps.heads), path), path);
+      },
+    });
   }
   if (index.inputs) {
     const size = index.inputs.shape.reduce((a, b) => a * b, 1);

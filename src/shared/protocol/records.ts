@@ -86,8 +86,26 @@ export const KnowledgeIndex = z.object({
       epoch: z.number().int().nonnegative(),
       logits: RunFilePath,
       embeddings: z.object({ file: RunFilePath, dim: z.number().int().positive() }).optional(),
+      /**
+       * A transformer's attention probabilities on the `attention` samples, float32, for each sample
+       * s in order, each layer, each head: its n_s × n_s map (query rows, key columns) over the
+       * sample's first n_s non-padded tokens — layers · heads · Σ n_s² values in all.
+       */
+      attention: z.object({ file: RunFilePath, layers: z.number().int().positive(), heads: z.number().int().positive() }).optional(),
     }),
   ),
+  /** Text runs: the prediction samples whose attention maps are stored (the first few). */
+  attention: z
+    .object({
+      /** int32 × count: their validation indices. */
+      indices: RunFilePath,
+      /** int32 × count: n_s, the non-padded tokens kept of each (at most the stored limit). */
+      lengths: RunFilePath,
+      /** UTF-8 JSON: count arrays of n_s WordPiece strings, the maps' axis labels. */
+      tokens: RunFilePath,
+      count: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type KnowledgeIndex = z.infer<typeof KnowledgeIndex>;
 

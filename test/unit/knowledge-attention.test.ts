@@ -1,0 +1,153 @@
+// The attention maps a text run stores for the attention view: per transformer, at its best
+// checkpoint, the prediction samples' attention probabilities over their non-padded tokens. Checked
+// against the checkpoint run on each sample alone (every layer and head), against layer 0 computed
+// here in float64 from the checkpoint's query/key weights over the tokens only (no mask needed), and
+// read back through the host's reader, which names a damaged file.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { after, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadModel } from '../../src/core/models/checkpoint';
+import type { ZooModel } from '../../src/core/models/zoo-model';
+import { prepareData } from '../../src/core/run/prepare-data';
+import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
+import { ATTENTION_SAMPLE_LIMIT, attentionOffset, attentionSize, decodeArray } from '../../src/shared/knowledge-files';
+import { DataConfig, type KnowledgeIndex } from '../../src/shared/protocol';
+import { runMethod, scratchDir } from '../support/method-run';
+
+const dir = scratchDir('knowledge-attention');
+const WORDS = [
+  ['meeting', 'agenda', 'notes', 'project', 'schedule', 'review'],
+  ['invoice', 'payment', 'account', 'balance', 'receipt', 'bank'],
+  ['winner', 'prize', 'free', 'offer', 'click', 'cash'],
+];
+// Messages of 2 to 7 words: different lengths, so every sample has its own padding.
+const rows = Array.from({ length: 90 }, (_, i) => {
+  const label = i % 3;
+  return `"${Array.from({ length: 2 + (i % 6) }, (_, k) => WORDS[label][(i + k * 5) % 6]).join(' ')}",${label}`;
+});
+const csv = dir.path('messages.csv');
+writeFileSync(csv, `text,label\n${rows.join('\n')}\n`);
+const MAX_LENGTH = 12;
+const dataset = { kind: 'text' as const, train: csv, maxLength: MAX_LENGTH };
+
+const floats = (file: string) => {
+  const bytes = readFileSync(file);
+  return decodeArray(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'float32', bytes.length / 4, file);
+};
+const ints = (file: string) => {
+  const bytes = readFileSync(file);
+  return decodeArray(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'int32', bytes.length / 4, file);
+};
+
+/** Layer 0's attention of one token row, in float64: softmax over the n tokens of (x W_q + b_q)_h · (x W_k + b_k)_h / √d, x = the embedding output. */
+function layerZeroAttention(model: ZooModel, row: Float32Array, n: number, heads: number): number[][][] {
+  const x = tf.tidy(() => model.forward(tf.tensor(row, [1, row.length]), false).sequence!.embeddingOutput.arraySync()[0]);
+  const weights = (suffix: string) => {
+    const layer = model.net.layers.find((l) => l.name.endsWith(suffix))!;
+    const [kernel, bias] = layer.getWeights().map((w) => w.arraySync() as number[][] | number[]);
+    return { kernel: kernel as number[][], bias: bias as number[] };
+  };
+  const project = ({ kernel, bias }: ReturnType<typeof weights>) => x.slice(0, n).map((token) => bias.map((b, j) => b + token.reduce((s, v, i) => s + v * kernel[i][j], 0)));
+  const q = project(weights('layer0_attention_self_query'));
+  const k = project(weights('layer0_attention_self_key'));
+  const d = q[0].length / heads;
+  return Array.from({ length: heads }, (_, h) =>
+    q.map((qi) => {
+      const logits = k.map((kj) => qi.slice(h * d, (h + 1) * d).reduce((s, v, c) => s + v * kj[h * d + c], 0) / Math.sqrt(d));
+      const top = Math.max(...logits);
+      const e = logits.map((z) => Math.exp(z - top));
+      const sum = e.reduce((a, b) => a + b, 0);
+      return e.map((v) => v / sum);
+    }),
+  );
+}
+
+describe('the attention maps stored at the end of a text run', () => {
+  after(() => dir.remove());
+
+  test('each transformer’s maps at its best checkpoint: rows sum to 1 over the tokens, equal to the model run on the sample', async () => {
+    const run = await runMethod(
+      {
+        name: 'attention',
+        data: { dataset, validationSplit: 0.2 },
+        teacher: { model: { arch: 'transformer', layers: 2, hidden: 16, heads: 2, maxLength: MAX_LENGTH, dropout: 0 }, train: { epochs: 2, batchSize: 8, learningRate: 3e-3 } },
+        student: { model: { arch: 'transformer', layers: 1, hidden: 12, heads: 3, maxLength: MAX_LENGTH, dropout: 0 } },
+        method: { name: 'kd' },
+        train: { epochs: 2, batchSize: 8, learningRate: 3e-3 },
+        baseline: false,
+        predictionSamples: 12,
+        backend: 'cpu',
+      },
+      dir.path('run'),
+    );
+    const folder = run.folder;
+    const index = folder.readSummary()!.knowledge as KnowledgeIndex;
+    const samples = index.attention!;
+    assert.equal(samples.count, ATTENTION_SAMPLE_LIMIT, 'the first 8 of 12 prediction samples');
+
+    // The same validation split as the run's (it depends on data.splitSeed only), tokenised again here.
+    const data = await prepareData(DataConfig.parse({ dataset, validationSplit: 0.2 }), 12, dir.path('.'));
+    const indices = ints(folder.path(samples.indices));
+    assert.deepEqual(Array.from(indices), data.sampleIndices.slice(0, ATTENTION_SAMPLE_LIMIT));
+    const lengths = ints(folder.path(samples.lengths));
+    const tokens = JSON.parse(readFileSync(folder.path(samples.tokens), 'utf8')) as string[][];
+    const rowOf = (s: number) => data.validation.x.subarray(indices[s] * MAX_LENGTH, (indices[s] + 1) * MAX_LENGTH);
+    for (let s = 0; s < indices.length; s++) {
+      const ids = Array.from(rowOf(s));
+      const n = ids.filter((id) => id !== 0).length;
+      assert.equal(lengths[s], n, `sample ${s}: its non-padded tokens`);
+      assert.deepEqual(
+        tokens[s],
+        ids.slice(0, n).map((id) => data.text!.tokens[id]),
+      );
+      assert.equal(tokens[s][0], '[CLS]');
+      assert.equal(tokens[s][n - 1], '[SEP]');
+    }
+    assert.ok(new Set(lengths).size > 1, 'samples of different lengths');
+
+    for (const [role, layers, heads] of [
+      ['teacher', 2, 2],
+      ['student', 1, 3],
+    ] as const) {
+      const entry = index.models.find((m) => m.role === role)!;
+      assert.deepEqual({ layers: entry.attention!.layers, heads: entry.attention!.heads }, { layers, heads });
+      const stored = floats(folder.path(entry.attention!.file));
+      assert.equal(stored.length, attentionSize(lengths, layers, heads));
+      const model = await loadModel(folder.checkpointDir(role, 'best'));
+      try {
+        for (let s = 0; s < indices.length; s++) {
+          const n = lengths[s];
+          // The checkpoint on this sample alone (batch of one): every layer's [heads, L, L].
+          const alone = tf.tidy(() => model.forward(tf.tensor(rowOf(s), [1, MAX_LENGTH]), false).sequence!.probs.map((p) => p.arraySync()[0]));
+          const first = layerZeroAttention(model, rowOf(s), n, heads);
+          for (let layer = 0; layer < layers; layer++) {
+            for (let head = 0; head < heads; head++) {
+              const at = attentionOffset(lengths, layers, heads, s, layer, head);
+              for (let i = 0; i < n; i++) {
+                let sum = 0;
+                for (let j = 0; j < n; j++) {
+                  const value = stored[at + i * n + j];
+                  sum += value;
+                  assert.ok(Math.abs(value - alone[layer][head][i][j]) < 1e-6, `${role} sample ${s} layer ${layer} head ${head} (${i}, ${j})`);
+                  if (layer === 0) assert.ok(Math.abs(value - first[head][i][j]) < 1e-5, `${role} layer 0 from the weights (${i}, ${j}): ${value} vs ${first[head][i][j]}`);
+                }
+                assert.ok(Math.abs(sum - 1) < 1e-5, `${role} sample ${s} layer ${layer} head ${head} row ${i} sums to ${sum}`);
+              }
+            }
+          }
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+
+    // The host's reader sends them; a map cut short is named.
+    assert.ok(readRunKnowledge(folder.dir).knowledge, readRunKnowledge(folder.dir).problem);
+    const file = folder.path(index.models[0].attention!.file);
+    writeFileSync(file, readFileSync(file).subarray(0, 40));
+    const read = readRunKnowledge(folder.dir);
+    assert.equal(read.knowledge, undefined);
+    assert.ok(read.problem!.includes(file) && read.problem!.includes('expected'), read.problem);
+  });
+});
