@@ -1,8 +1,10 @@
 // The experiment form: method (parameters from the table in methods.ts), dataset, teacher and
 // student architectures, training. Every change is validated by the engine's own schema and the
 // problems are shown under the fields they name.
-import { DatasetSpec, ExperimentConfig, MethodConfig, ModelSpec, OptimizerConfig, RECIPES, RecipeName, ScheduleConfig, type WebviewToHost } from '../src/shared/protocol';
+import { modelKindProblem } from '../src/shared/methods';
+import { BUILTIN_TEXT_DATASET, DatasetSpec, ExperimentConfig, MethodConfig, ModelSpec, OptimizerConfig, RECIPES, RecipeName, ScheduleConfig, type WebviewToHost } from '../src/shared/protocol';
 import { h, replaceChildren } from './dom';
+import { archFits, builtinDataset, dataKindOf, fitToData, fitToMethod, type ModelKind } from './form-kinds';
 import { formatValue, getAt, mapProblems, parseListText, parseNumberText, setAt, validate, type FormConfig } from './form-model';
 import { methodDescriptor, methodDescriptors, methodUses } from './methods';
 import { formatModels, parseModel, parseModels } from './model-text';
@@ -20,16 +22,37 @@ interface FieldSpec {
   choices?: readonly (string | number)[];
 }
 
+/** The dataset picker's choice for the built-in text set (a `builtin` spec by its name). */
+const TEXT_BUILTIN = `builtin:${BUILTIN_TEXT_DATASET}`;
+
 const DATASET_LABELS: Record<string, string> = {
-  builtin: 'Built-in Fashion-MNIST subset',
+  builtin: 'Built-in Fashion-MNIST subset (images)',
+  [TEXT_BUILTIN]: 'Built-in SpamAssassin mail (text: ham, hard ham, spam)',
   idx: 'IDX files (MNIST, Fashion-MNIST)',
   cifar10: 'CIFAR-10 binary batches',
   csv: 'CSV table',
   imageFolder: 'Image folder (one sub-folder per class)',
+  text: 'Your text (CSV, TSV or JSON Lines)',
+};
+
+/** The picker's order: the two built-in sets first, then the schema's other kinds. */
+const DATASET_CHOICES = ['builtin', TEXT_BUILTIN, ...variantNames(DatasetSpec).filter((kind) => kind !== 'builtin')].map((value) => ({ value, label: DATASET_LABELS[value] ?? value }));
+
+const TEXT_LENGTH: FieldSpec = {
+  key: 'maxLength',
+  label: 'Tokens per text',
+  help: 'Rows are cut to this many WordPiece tokens, [CLS] and [SEP] included; the models’ maxLength must be at least this.',
+};
+const MIN_TOKEN_COUNT: FieldSpec = {
+  key: 'minTokenCount',
+  label: 'Least count of a token',
+  optional: true,
+  help: 'A token seen fewer times in the training split reads as [UNK], which keeps the embedding table small. Not set: every token seen.',
 };
 
 const DATASET_FIELDS: Record<string, FieldSpec[]> = {
   builtin: [],
+  [TEXT_BUILTIN]: [{ ...TEXT_LENGTH, optional: true, help: `${TEXT_LENGTH.help} Not set: 128.` }, MIN_TOKEN_COUNT],
   idx: [
     { key: 'trainImages', label: 'Training images', kind: 'file', help: 'An idx3-ubyte file (optionally .gz).' },
     { key: 'trainLabels', label: 'Training labels', kind: 'file', help: 'An idx1-ubyte file (optionally .gz).' },
@@ -49,6 +72,14 @@ const DATASET_FIELDS: Record<string, FieldSpec[]> = {
     { key: 'height', label: 'Height' },
     { key: 'grayscale', label: 'Grayscale', kind: 'boolean' },
   ],
+  text: [
+    { key: 'train', label: 'Training text', kind: 'file', help: 'CSV or TSV with a header row, or JSON Lines (optionally .gz): one text and its label a row.' },
+    { key: 'test', label: 'Test text', kind: 'file', optional: true, help: 'Without a test file, part of the training text is held out.' },
+    { key: 'textField', label: 'Text field', kind: 'text', help: 'The column or key holding the text.' },
+    { key: 'labelField', label: 'Label field', kind: 'text', help: 'The column or key holding the class.' },
+    TEXT_LENGTH,
+    MIN_TOKEN_COUNT,
+  ],
 };
 
 const MODEL_FIELDS: Record<string, FieldSpec[]> = {
@@ -60,6 +91,14 @@ const MODEL_FIELDS: Record<string, FieldSpec[]> = {
   resnet: [
     { key: 'depth', label: 'Depth', kind: 'choice', help: 'CIFAR-style ResNet of 6n+2 layers.' },
     { key: 'widthMultiplier', label: 'Width multiplier', help: 'resnet32x4 is depth 32 with multiplier 4.' },
+  ],
+  transformer: [
+    { key: 'layers', label: 'Layers', help: 'Encoder layers (BERT-base has 12; DistilBERT half as many).' },
+    { key: 'hidden', label: 'Hidden size', help: 'Width of every layer; a multiple of the heads.' },
+    { key: 'heads', label: 'Attention heads' },
+    { key: 'intermediate', label: 'Feed-forward size', optional: true, help: 'Units of each layer’s GELU feed-forward. Not set: 4 × hidden, as BERT.' },
+    { key: 'maxLength', label: 'Longest sequence', help: 'Rows of the position table: at least the data’s tokens per text.' },
+    { key: 'dropout', label: 'Dropout', help: 'BERT’s hidden and attention dropout.' },
   ],
 };
 
@@ -101,6 +140,8 @@ export class ConfigForm {
   /** Paths that have an input, and the slot under each for its problems. */
   private readonly errorSlots = new Map<string, HTMLElement>();
   private hostProblems: string[] = [];
+  /** What the form changed by itself after a choice (models that follow the data set), until the next such choice. */
+  private note?: string;
 
   constructor(
     private config: FormConfig,
@@ -181,8 +222,11 @@ export class ConfigForm {
     this.errorSlots.clear();
     const method = this.method();
     const uses = methodUses(method, getAt(this.config, 'method'));
+    const kind = dataKindOf(this.config);
+    const fits = (arch: string) => archFits(arch, kind);
     replaceChildren(
       this.body,
+      this.note ? h('p', { class: 'hint form-note', role: 'status' }, this.note) : '',
       this.section('Experiment', [
         this.field('name', { label: 'Name', kind: 'text', help: 'Runs are grouped under this name in the runs folder.' }),
         this.field('seed', { label: 'Seed', help: 'Runs of one config with different seeds are averaged in the comparison.' }),
@@ -190,9 +234,9 @@ export class ConfigForm {
         this.field('baseline', { label: 'Also train the student from scratch (baseline)', kind: 'boolean' }),
         this.field('predictionSamples', { label: 'Prediction samples', help: 'Validation samples shown with their predictions after each epoch.' }),
       ]),
-      this.methodSection(method),
+      this.methodSection(method, kind),
       this.section('Data', [
-        ...this.variantFields('data.dataset', DatasetSpec, 'Dataset', DATASET_FIELDS, { labels: DATASET_LABELS }),
+        ...this.datasetFields('data.dataset', 'Dataset'),
         this.field('data.validationSplit', { label: 'Validation split', help: 'Share of the training set held out for validation, which alone chooses the best checkpoint.' }),
         this.field('data.testSplit', { label: 'Test split', help: 'Share held out for test when the data set has no test split; test is reported at the end, never used to choose.' }),
         this.field('data.splitSeed', { label: 'Split seed', help: 'Draws the hold-outs; the run’s seed never changes the split.' }),
@@ -203,14 +247,14 @@ export class ConfigForm {
       this.section(
         'Teacher',
         [
-          ...this.variantFields('teacher.model', ModelSpec, 'Architecture', MODEL_FIELDS),
+          ...this.variantFields('teacher.model', ModelSpec, 'Architecture', MODEL_FIELDS, { fits }),
           this.field('teacher.checkpoint', { label: 'Trained teacher', kind: 'folder', optional: true, help: 'A folder with model.json; the teacher is then loaded, not trained.' }),
           this.field('teacher.train.epochs', { label: 'Teacher epochs', optional: true, help: 'When not set, the training epochs below.' }),
         ],
         !uses.teacher,
         'teacher',
       ),
-      this.section('Student', this.variantFields('student.model', ModelSpec, 'Architecture', MODEL_FIELDS), !uses.student, 'student'),
+      this.section('Student', this.variantFields('student.model', ModelSpec, 'Architecture', MODEL_FIELDS, { fits }), !uses.student, 'student'),
       this.section('Training', [
         this.recipeField(),
         this.field('train.epochs', { label: 'Epochs' }),
@@ -219,7 +263,8 @@ export class ConfigForm {
         this.field('train.weightDecay', { label: 'Weight decay', help: 'L2 penalty on the weights.' }),
         ...this.variantFields('train.optimizer', OptimizerConfig, 'Optimizer', OPTIMIZER_FIELDS),
         ...this.variantFields('train.schedule', ScheduleConfig, 'Learning-rate schedule', SCHEDULE_FIELDS),
-        ...this.augmentFields(),
+        // Token ids are not images: no crop or flip for text.
+        ...(kind === 'text' ? [] : this.augmentFields()),
         this.field('train.maxStepsPerEpoch', { label: 'Max steps per epoch', optional: true, help: 'Cut epochs short (quick runs).' }),
       ]),
     );
@@ -267,10 +312,19 @@ export class ConfigForm {
     return h('fieldset', { class: unused ? 'section unused' : 'section', 'data-model': model }, h('legend', {}, title), h('p', { class: 'hint unused-note' }, 'Not used by this method.'), ...fields);
   }
 
-  private methodSection(method: string): HTMLElement {
+  /** The method picker flags the methods that do not take this kind of model; picking one switches data and models to its kind. */
+  private methodSection(method: string, kind: ModelKind): HTMLElement {
     const descriptor = methodDescriptor(method);
-    const choices = methodDescriptors().map((d) => ({ value: d.name, label: d.label }));
-    const picker = this.selectField('method.name', 'Method', method, choices, (name) => this.edit('method', variantDefaults(MethodConfig, name), true));
+    const choices = methodDescriptors().map((d) => ({
+      value: d.name,
+      label: modelKindProblem(d.name, kind) ? `${d.label} (${kind === 'text' ? 'image models only' : 'text models only'})` : d.label,
+      title: modelKindProblem(d.name, kind),
+    }));
+    const picker = this.selectField('method.name', 'Method', method, choices, (name) => {
+      setAt(this.config, 'method', variantDefaults(MethodConfig, name));
+      this.note = fitToMethod(this.config, name, methodDescriptor(name)?.label ?? name);
+      this.edit('method', getAt(this.config, 'method'), true);
+    });
     return this.section(
       'Method',
       [
@@ -278,33 +332,53 @@ export class ConfigForm {
         descriptor ? h('p', { class: 'method-summary' }, descriptor.summary) : null,
         descriptor && descriptor.reference !== '—' ? h('p', { class: 'method-reference' }, 'Reference: ', descriptor.reference) : null,
         ...(descriptor?.params ?? []).flatMap((param) =>
-          param.kind === 'dataset'
-            ? this.variantFields(`method.${param.key}`, DatasetSpec, param.label, DATASET_FIELDS, { optional: true, labels: DATASET_LABELS, help: param.help })
-            : [this.field(`method.${param.key}`, param)],
+          param.kind === 'dataset' ? this.datasetFields(`method.${param.key}`, param.label, { optional: true, help: param.help }) : [this.field(`method.${param.key}`, param)],
         ),
       ].filter((x): x is HTMLElement => x !== null),
     );
   }
 
-  /** A discriminated union: a picker for the variant, then the chosen variant's fields. */
-  private variantFields(
-    path: string,
-    union: Union,
-    label: string,
-    table: Record<string, FieldSpec[]>,
-    options: { optional?: boolean; labels?: Record<string, string>; help?: string } = {},
-  ): HTMLElement[] {
+  /**
+   * A data set: the picker (the built-in text set is a choice of its own), then its fields. A new
+   * kind of data brings models that read it (form-kinds.ts); the note says what changed.
+   */
+  private datasetFields(path: string, label: string, options: { optional?: boolean; help?: string } = {}): HTMLElement[] {
+    const kind = variantOf(ExperimentConfig, path, 'kind', this.config) ?? '';
+    const current = kind === 'builtin' && getAt(this.config, `${path}.name`) === BUILTIN_TEXT_DATASET ? TEXT_BUILTIN : kind;
+    const choices = [...(options.optional ? [{ value: '', label: 'None' }] : []), ...DATASET_CHOICES];
+    const pick = (value: string) => {
+      const spec = value === TEXT_BUILTIN ? builtinDataset('text') : value ? variantDefaults(DatasetSpec, value) : undefined;
+      setAt(this.config, path, spec);
+      if (path === 'data.dataset') {
+        const to = dataKindOf(this.config);
+        const changed = fitToData(this.config, to);
+        this.note = changed.length ? `For ${to === 'text' ? 'text' : 'images'}: ${changed.join(', ')}.` : undefined;
+      }
+      this.edit(path, spec, true);
+    };
+    const picker = this.selectField(`${path}.kind`, label, current, choices, pick, options.help);
+    return [picker, ...(DATASET_FIELDS[current] ?? []).map((spec) => this.field(`${path}.${spec.key}`, spec))];
+  }
+
+  /** A discriminated union: a picker for the variant, then the chosen variant's fields. `fits` leaves out variants that do not fit (the current one stays). */
+  private variantFields(path: string, union: Union, label: string, table: Record<string, FieldSpec[]>, options: { fits?: (variant: string) => boolean } = {}): HTMLElement[] {
     const discriminator = union.discriminator;
     const current = variantOf(ExperimentConfig, path, discriminator, this.config) ?? '';
-    const choices = [...(options.optional ? [{ value: '', label: 'None' }] : []), ...variantNames(union).map((value) => ({ value, label: options.labels?.[value] ?? value }))];
-    const picker = this.selectField(`${path}.${discriminator}`, label, current, choices, (value) => this.edit(path, value ? variantDefaults(union, value) : undefined, true), options.help);
+    const choices = variantNames(union)
+      .filter((value) => value === current || (options.fits?.(value) ?? true))
+      .map((value) => ({ value, label: value }));
+    const picker = this.selectField(`${path}.${discriminator}`, label, current, choices, (value) => this.edit(path, value ? variantDefaults(union, value) : undefined, true));
     return [picker, ...(table[current] ?? []).map((spec) => this.field(`${path}.${spec.key}`, spec))];
   }
 
-  private selectField(path: string, label: string, current: string, choices: { value: string; label: string }[], onSelect: (value: string) => void, help?: string): HTMLElement {
+  private selectField(path: string, label: string, current: string, choices: { value: string; label: string; title?: string }[], onSelect: (value: string) => void, help?: string): HTMLElement {
     const known = choices.some((c) => c.value === current);
     const options = [...choices, ...(known ? [] : [{ value: current, label: `${current} (unknown)` }])];
-    const select = h('select', { id: inputId(path), onchange: () => onSelect(select.value) }, ...options.map((c) => h('option', { value: c.value, selected: c.value === current }, c.label)));
+    const select = h(
+      'select',
+      { id: inputId(path), onchange: () => onSelect(select.value) },
+      ...options.map((c) => h('option', { value: c.value, selected: c.value === current, title: 'title' in c ? c.title : undefined }, c.label)),
+    );
     return this.wrap(path, label, select, help);
   }
 
