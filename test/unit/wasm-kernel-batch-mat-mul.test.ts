@@ -37,9 +37,10 @@ describe('batchPlan: which calls the SIMD kernel takes', () => {
     assert.deepEqual(batchPlan(info([1, 3, 5]), info([4, 5, 2]), false, false), { outShape: [4, 3, 2], batch: 4, m: 3, k: 5, n: 2, broadcastA: true, broadcastB: false });
     assert.deepEqual(batchPlan(info([2, 3, 3, 5]), info([1, 1, 5, 2]), false, false)?.broadcastB, true);
   });
-  test('left to the stock kernel: batch 1 (XNNPACK), int32, broadcasting both ways', () => {
-    assert.equal(batchPlan(info([1, 64, 32]), info([1, 32, 64]), false, false), null);
-    assert.equal(batchPlan(info([64, 32]), info([32, 64]), false, false), null);
+  test('a single matrix product (a dense layer and its gradients) too', () => {
+    assert.deepEqual(batchPlan(info([2048, 128]), info([2048, 512]), true, false), { outShape: [128, 512], batch: 1, m: 128, k: 2048, n: 512, broadcastA: false, broadcastB: false });
+  });
+  test('left to the stock kernel: int32, broadcasting both ways', () => {
     assert.equal(batchPlan(info([2, 3, 4], 'int32'), info([2, 4, 3], 'int32'), false, false), null);
     assert.equal(batchPlan(info([2, 1, 3, 4]), info([1, 3, 4, 3]), false, false), null);
   });
@@ -71,6 +72,15 @@ describe('BatchMatMul on wasm (SIMD bmm) equals cpu', () => {
     [
       [4, 6, 4],
       [1, 4, 12],
+    ],
+    // Single matrices: K past one block of B (kBlockFor), and a transposed A too wide to read in place.
+    [
+      [9, 300],
+      [300, 70],
+    ],
+    [
+      [530, 5],
+      [5, 6],
     ],
   ];
   for (const [aShape, bShape] of shapes) {

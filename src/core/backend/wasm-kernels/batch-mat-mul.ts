@@ -1,10 +1,12 @@
 // BatchMatMul with more than one matrix in the batch (a transformer's attention: q·kᵀ, probs·v,
 // and their gradients, over batch × heads matrices) runs in tfjs-backend-wasm 4.22 as a scalar
 // loop — XNNPACK takes only batch 1 — and was most of a transformer step (~70 % of the teacher's
-// kernel time). This runs it as the SIMD module's `bmm` (simd/gemm.ts): a transposed A is read
-// in place through strides, a transposed B is transposed first (bmm reads B's rows as vectors),
-// and one operand may broadcast over the other's batch. Batch 1 stays with XNNPACK (through
-// untransposedMatMulConfig), as do other dtypes and general broadcasting ([2,1] against [1,3]).
+// kernel time). This runs every float32 BatchMatMul as the SIMD module's `bmm` (simd/gemm.ts):
+// a transposed A is read in place through strides (up to a width), a transposed B is transposed
+// first (bmm reads B's rows as vectors), and one operand may broadcast over the other's batch.
+// Batch 1 too: bmm beat XNNPACK's matmul (with its transposes) on a dense layer's gradient shapes.
+// Other dtypes and general broadcasting ([2,1] against [1,3]) go to the stock kernel (through
+// untransposedMatMulConfig); _FusedMatMul (bias and activation fused) stays with XNNPACK.
 import { backend_util, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { withScratch } from './kernel-scratch';
@@ -22,7 +24,7 @@ interface Plan {
   broadcastB: boolean;
 }
 
-/** The batched product's sizes, or null where this kernel does not take the call (batch 1, dtypes, broadcasting other than one whole operand). */
+/** The batched product's sizes, or null where this kernel does not take the call (dtypes, broadcasting other than one whole operand). */
 export function batchPlan(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Plan | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
   const [aRows, aCols] = a.shape.slice(-2);
@@ -36,12 +38,11 @@ export function batchPlan(a: TensorInfo, b: TensorInfo, transposeA: boolean, tra
   const batchB = util.sizeFromShape(bBatchShape);
   const batchShape = backend_util.assertAndGetBroadcastShape(aBatchShape, bBatchShape);
   const batch = util.sizeFromShape(batchShape);
-  if (batch <= 1) return null;
   if (!((batchA === batch || batchA === 1) && (batchB === batch || batchB === 1))) return null;
-  return { outShape: [...batchShape, m, n], batch, m, k, n, broadcastA: batchA === 1, broadcastB: batchB === 1 };
+  return { outShape: [...batchShape, m, n], batch, m, k, n, broadcastA: batchA === 1 && batch > 1, broadcastB: batchB === 1 && batch > 1 };
 }
 
-/** A BatchMatMul config that runs batches > 1 as SIMD `bmm`, and hands the rest to `original` (untransposed first). */
+/** A BatchMatMul config that runs float32 products as SIMD `bmm`, and hands the rest to `original` (untransposed first). */
 export function batchedMatMulConfig(original: KernelConfig): KernelConfig {
   const fallback = untransposedMatMulConfig(original);
   const kernelFunc: KernelFunc = (args) => {
@@ -52,11 +53,15 @@ export function batchedMatMulConfig(original: KernelConfig): KernelConfig {
     const simd = plan ? simdFor(backend) : null;
     if (plan == null || simd == null) return fallback.kernelFunc(args);
     return withScratch(backend, (scratch) => {
+      const strideA = transposeA && plan.m <= IN_PLACE_TRANSPOSED_A_MAX_M;
+      const rowMajorA = transposeA && !strideA ? swapLastTwo(scratch, a) : a;
       const rowMajorB = transposeB ? swapLastTwo(scratch, b) : b;
       const out = backend.makeOutput(plan.outShape, 'float32');
+      // bmm adds into its output.
+      (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
       const { batch, m, k, n } = plan;
       simd.fn.bmm({
-        a: simd.address(a),
+        a: simd.address(rowMajorA),
         b: simd.address(rowMajorB),
         out: simd.address(out),
         batch,
@@ -65,12 +70,30 @@ export function batchedMatMulConfig(original: KernelConfig): KernelConfig {
         n,
         aBatch: plan.broadcastA ? 0 : m * k * 4,
         bBatch: plan.broadcastB ? 0 : k * n * 4,
-        // A is [M, K] in memory, or [K, M] when transposed.
-        aRow: transposeA ? 4 : k * 4,
-        aCol: transposeA ? m * 4 : 4,
+        // A is [M, K] in memory, or [K, M] when read transposed.
+        aRow: strideA ? 4 : k * 4,
+        aCol: strideA ? m * 4 : 4,
+        kBlock: kBlockFor(n),
       });
       return out;
     });
   };
   return { ...fallback, kernelFunc };
+}
+
+/**
+ * Bytes of B one pass over the rows streams through. Measured on the dense layers' gradient
+ * shapes (2048 × 128…512 × 128…512): 16 KB beat 64 KB, 256 KB and no blocking, and XNNPACK.
+ */
+const B_BLOCK_BYTES = 16384;
+
+/**
+ * A transposed A ([K, M] in memory) is read in place up to this M; past it each k step jumps
+ * too far for the cache, and transposing first is cheaper (measured: M 2048, K 128…512).
+ */
+const IN_PLACE_TRANSPOSED_A_MAX_M = 512;
+
+/** Rows of K per block, so that a block of B ([kBlock, N] floats) stays within B_BLOCK_BYTES. */
+export function kBlockFor(n: number): number {
+  return Math.max(16, Math.floor(B_BLOCK_BYTES / (4 * Math.max(n, 1))));
 }

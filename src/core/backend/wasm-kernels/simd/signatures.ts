@@ -54,7 +54,7 @@ export const SIMD_SIGNATURES = {
   convfwdsmall: ['xp', 'w', 'out', 'bias', 'batch', 'outHeight', 'outWidth', 'paddedHeight', 'paddedWidth', 'channels', 'outChannels', 'filterHeight', 'filterWidth', 'relu'],
   convdxrow: ['dy', 'w', 'dx', 'acc', 'batch', 'height', 'width', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'padTop', 'padLeft'],
   // simd/gemm.ts: batched matrix product (strides in bytes).
-  bmm: ['a', 'b', 'out', 'batch', 'm', 'k', 'n', 'aBatch', 'bBatch', 'aRow', 'aCol'],
+  bmm: ['a', 'b', 'out', 'batch', 'm', 'k', 'n', 'aBatch', 'bBatch', 'aRow', 'aCol', 'kBlock'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SimdFunction = keyof typeof SIMD_SIGNATURES;
