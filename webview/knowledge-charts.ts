@@ -127,13 +127,22 @@ const POINT_STYLES: PointStyle[] = ['circle', 'triangle', 'rect', 'rectRot', 'cr
 export const scatterConfig = () => pointsChart('scatter', axis('principal axis 1'), axis('principal axis 2'), { legend: { position: 'bottom', labels: { usePointStyle: true } } });
 
 /** One dataset per class: its colour cycles through the theme's chart colours, its marker through shapes, so 36 classes stay apart. */
-export function drawProjection(chart: Chart, theme: Theme, points: Float64Array, classes: Int32Array, classNames: string[], indices: Int32Array): void {
+export function drawProjection(chart: Chart, theme: Theme, points: Float64Array, classes: Int32Array, classNames: string[], indices: Int32Array, texts?: readonly string[]): void {
   chart.data.datasets = classNames.map((name, c) => {
-    const data: (XY & { index: number })[] = [];
-    for (let k = 0; k < classes.length; k++) if (classes[k] === c) data.push({ x: points[k * 2], y: points[k * 2 + 1], index: indices[k] });
+    const data: (XY & { index: number; k: number })[] = [];
+    for (let k = 0; k < classes.length; k++) if (classes[k] === c) data.push({ x: points[k * 2], y: points[k * 2 + 1], index: indices[k], k });
     const colour = theme.palette[c % theme.palette.length];
     return { label: name, data, backgroundColor: colour, borderColor: colour, pointStyle: POINT_STYLES[Math.floor(c / theme.palette.length) % POINT_STYLES.length], pointRadius: 2.5 };
   }) as never;
-  chart.options.plugins!.tooltip = { callbacks: { label: (item) => `${item.dataset.label} · validation sample #${(item.raw as { index: number }).index}` } };
+  chart.options.plugins!.tooltip = {
+    callbacks: {
+      label: (item) => {
+        const { index, k } = item.raw as { index: number; k: number };
+        const line = `${item.dataset.label} · validation sample #${index}`;
+        // Text runs: the message's start under it (drawn on the canvas as text).
+        return texts?.[k] ? [line, texts[k]] : line;
+      },
+    },
+  };
   chart.update();
 }

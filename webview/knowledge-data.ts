@@ -1,6 +1,6 @@
 // A run's knowledge payload (the host's `knowledge` message) checked with the protocol's schema
 // and decoded into typed arrays, each file against the index (no DOM here).
-import { attentionSize, checkAttentionLengths, checkIndices, checkProbabilities, decodeArray, decodeTokenLists, fromBase64 } from '../src/shared/knowledge-files';
+import { attentionSize, checkAttentionLengths, checkIndices, checkProbabilities, decodeArray, decodeTexts, decodeTokenLists, fromBase64 } from '../src/shared/knowledge-files';
 import { RunKnowledgePayload } from '../src/shared/protocol';
 import { predictions, type Logits } from './knowledge-model';
 
@@ -28,6 +28,8 @@ export interface RunKnowledge {
   labels: Int32Array;
   /** Validation indices of the embedding sample. */
   sample: Int32Array;
+  /** Text runs: the embedding sample's messages (their starts), in the order of `sample`. */
+  sampleTexts?: string[];
   models: KnowledgeModel[];
   /** Raw inputs kept for some samples (uint8 pixels), by validation index. */
   inputs?: { shape: number[]; pixels: Map<number, Uint8Array> };
@@ -53,6 +55,8 @@ export function decodeKnowledge(raw: unknown): RunKnowledge {
   };
   const labels = checkIndices(decodeArray(bytes(index.labels), 'int32', index.count, index.labels), index.classes, index.labels);
   const sample = checkIndices(decodeArray(bytes(index.embeddingSample.file), 'int32', index.embeddingSample.count, index.embeddingSample.file), index.count, index.embeddingSample.file);
+  const textsFile = index.embeddingSample.texts;
+  const sampleTexts = textsFile === undefined ? undefined : decodeTexts(bytes(textsFile), sample.length, textsFile);
   let attention: AttentionSamples | undefined;
   if (index.attention) {
     const { count } = index.attention;
@@ -82,7 +86,7 @@ export function decodeKnowledge(raw: unknown): RunKnowledge {
     inputs = { shape: index.inputs.shape, pixels: new Map(Array.from(indices, (i, k) => [i, pixels.subarray(k * size, (k + 1) * size)])) };
   }
   const classNames = index.classNames.length === index.classes ? index.classNames : Array.from({ length: index.classes }, (_, c) => String(c));
-  return { classNames, classes: index.classes, labels, sample, models, inputs, attention };
+  return { classNames, classes: index.classes, labels, sample, sampleTexts, models, inputs, attention };
 }
 
 /**

@@ -299,7 +299,7 @@ export class KnowledgeView {
         projection = project2d(model.embeddings.values, knowledge.sample.length, model.embeddings.dim);
         this.projected.set(model.role, projection);
       }
-      drawProjection(card.chart as Chart, this.theme, projection.points, labels, knowledge.classNames, knowledge.sample);
+      drawProjection(card.chart as Chart, this.theme, projection.points, labels, knowledge.classNames, knowledge.sample, knowledge.sampleTexts);
       const share = projection.explained[0] + projection.explained[1];
       setCaption(card, `${model.role}: ${model.embeddings.dim}-d embeddings, first two principal axes (${percent(share)} of the variance)`);
     });

@@ -106,14 +106,28 @@ export function encodeJson(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
 }
 
-/** The samples' token lists: `lengths.length` arrays of strings, the s-th holding lengths[s] of them. */
-export function decodeTokenLists(bytes: Uint8Array, lengths: Int32Array, file: string): string[][] {
-  let value: unknown;
+/** A JSON file's value, or an error naming the file. */
+function parseJson(bytes: Uint8Array, file: string): unknown {
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
     throw new Error(`${file}: expected UTF-8 JSON, ${(error as Error).message}`);
   }
+}
+
+/** At most this many characters of each embedding-sample message are stored (for a tooltip). */
+export const SAMPLE_TEXT_CHARS = 120;
+
+/** The embedding sample's messages: `count` strings. */
+export function decodeTexts(bytes: Uint8Array, count: number, file: string): string[] {
+  const value = parseJson(bytes, file);
+  if (!Array.isArray(value) || value.length !== count || !value.every((t) => typeof t === 'string')) throw new Error(`${file}: expected an array of ${count} strings`);
+  return value as string[];
+}
+
+/** The samples' token lists: `lengths.length` arrays of strings, the s-th holding lengths[s] of them. */
+export function decodeTokenLists(bytes: Uint8Array, lengths: Int32Array, file: string): string[][] {
+  const value = parseJson(bytes, file);
   if (!Array.isArray(value) || value.length !== lengths.length) throw new Error(`${file}: expected an array of ${lengths.length} token lists`);
   return value.map((tokens: unknown, s) => {
     if (!Array.isArray(tokens) || tokens.length !== lengths[s] || !tokens.every((t) => typeof t === 'string')) {

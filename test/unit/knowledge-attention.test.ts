@@ -142,6 +142,12 @@ describe('the attention maps stored at the end of a text run', () => {
       }
     }
 
+    // The projections' tooltips: the embedding sample's messages, whitespace folded, cut at 120 characters.
+    const sample = ints(folder.path(index.embeddingSample.file));
+    const texts = JSON.parse(readFileSync(folder.path(index.embeddingSample.texts!), 'utf8')) as string[];
+    assert.equal(texts.length, index.embeddingSample.count);
+    sample.forEach((i, k) => assert.equal(texts[k], data.text!.texts.validation![i].replace(/\s+/g, ' ').trim()));
+
     // The host's reader sends them; a map cut short is named.
     assert.ok(readRunKnowledge(folder.dir).knowledge, readRunKnowledge(folder.dir).problem);
     const file = folder.path(index.models[0].attention!.file);

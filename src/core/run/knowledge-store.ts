@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KnowledgeIndex, ModelSummary } from '../../shared/protocol';
-import { ATTENTION_SAMPLE_LIMIT, ATTENTION_TOKEN_LIMIT, attentionOffset, attentionSize, encodeArray, encodeJson } from '../../shared/knowledge-files';
+import { ATTENTION_SAMPLE_LIMIT, ATTENTION_TOKEN_LIMIT, attentionOffset, attentionSize, encodeArray, encodeJson, SAMPLE_TEXT_CHARS } from '../../shared/knowledge-files';
 import { writeFileAtomic } from '../../shared/fs-atomic';
 import { RUN_FILES, type RunFolder } from '../../shared/run-folder';
 import { deriveSeed, shuffledIndices } from '../data/rng';
@@ -15,7 +15,7 @@ import type { Split } from '../data/types';
 import { loadModel } from '../models/checkpoint';
 import type { ZooModel } from '../models/zoo-model';
 import { predictLogits } from '../train/evaluate';
-import { rowTokens } from '../train/loop';
+import { messageStart, rowTokens } from '../train/loop';
 import { argmaxRows } from '../train/metrics';
 
 /** At most this many validation samples have their embeddings stored. */
@@ -34,8 +34,8 @@ export interface KnowledgeData {
   rawValidation: Split;
   /** The prediction samples' validation indices: the first ATTENTION_SAMPLE_LIMIT have their attention maps stored. */
   sampleIndices?: readonly number[];
-  /** Text data: the vocabulary (compact id → WordPiece string), for the maps' axis labels. */
-  text?: { tokens: readonly string[] };
+  /** Text data: the vocabulary (compact id → WordPiece string), for the maps' axis labels, and the validation messages. */
+  text?: { tokens: readonly string[]; texts?: { validation?: readonly string[] } };
 }
 
 /** The validation indices whose embeddings are kept: a seeded draw of at most `limit`, in ascending order. */
@@ -74,6 +74,11 @@ export async function storeKnowledge(
   };
   write(index.labels, encodeArray(validation.y, 'int32'));
   write(index.embeddingSample.file, encodeArray(sample, 'int32'));
+  const texts = data.text?.texts?.validation;
+  if (texts && texts.length === validation.count) {
+    index.embeddingSample.texts = rel('embedding-texts.json');
+    write(index.embeddingSample.texts, encodeJson(Array.from(sample, (i) => messageStart(texts[i].replace(/\s+/g, ' ').trim(), SAMPLE_TEXT_CHARS))));
+  }
 
   const attention = attentionSample(data);
   if (attention) {

@@ -2,7 +2,7 @@
 // file read, checked against the index (size, finite values, indices in range) and sent as
 // base64. A damaged file is a problem naming it; nothing is changed on disk. No vscode import.
 import { existsSync, readFileSync } from 'node:fs';
-import { attentionSize, checkAttentionLengths, checkIndices, checkProbabilities, decodeArray, decodeTokenLists } from '../../shared/knowledge-files';
+import { attentionSize, checkAttentionLengths, checkIndices, checkProbabilities, decodeArray, decodeTexts, decodeTokenLists } from '../../shared/knowledge-files';
 import type { KnowledgeIndex, RunKnowledgePayload } from '../../shared/protocol';
 import { RunFolder } from '../../shared/run-folder';
 
@@ -16,6 +16,8 @@ function expectedFiles(index: KnowledgeIndex): { file: string; check: (bytes: Ui
     { file: index.labels, check: indices(index.count, index.classes) },
     { file: index.embeddingSample.file, check: indices(index.embeddingSample.count, index.count) },
   ];
+  const texts = index.embeddingSample.texts;
+  if (texts) files.push({ file: texts, check: (bytes, path) => void decodeTexts(bytes, index.embeddingSample.count, path) });
   // The maps' sizes follow from the stored token counts: read (and checked) before the maps.
   let lengths: Int32Array | undefined;
   const attention = index.attention;

@@ -69,7 +69,13 @@ export const KnowledgeIndex = z.object({
   /** int32 × count: the validation labels. */
   labels: RunFilePath,
   /** The validation indices whose embeddings are stored (int32 × count), drawn with `seed`. */
-  embeddingSample: z.object({ file: RunFilePath, count: z.number().int().nonnegative(), seed: z.number() }),
+  embeddingSample: z.object({
+    file: RunFilePath,
+    count: z.number().int().nonnegative(),
+    seed: z.number(),
+    /** Text runs: UTF-8 JSON, the sample's messages (count strings, each its start), for the projections' tooltips. */
+    texts: RunFilePath.optional(),
+  }),
   /** Raw inputs of some validation samples (those where the models disagree), for the views' strips. */
   inputs: z
     .object({
