@@ -136,12 +136,13 @@ export type ReplicaBuild =
   | { kind: 'pkd'; options: PkdOptions }
   | { kind: 'tinybert'; options: TinyBertOptions; stage: 'intermediate' | 'prediction' }
   | { kind: 'distilbert'; options: DistilBertOptions }
-  | { kind: 'minilm'; options: MiniLmOptions; stage: 'intermediate' | 'finetune' };
+  | { kind: 'minilm'; options: MiniLmOptions; stage: 'intermediate' | 'finetune' }
+  | { kind: 'dml'; update: 'alternating' | 'simultaneous'; roles: string[] };
 
 /**
  * What data-parallel training (src/core/train/parallel) needs to rebuild a distiller in a worker
  * thread: the method and its options, and its frozen teachers (none, one, or multi-teacher's
- * several), copied by weights as the student is. The modules a method adds (regressors,
+ * several; for DML, the peers after the first, which train), copied by weights as the student is. The modules a method adds (regressors,
  * connectors) are rebuilt from the options and then given the main thread's trainable values.
  */
 export interface ReplicaRecipe {

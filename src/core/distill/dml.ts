@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../models/zoo-model';
 import { BaseDistiller } from './base';
-import type { StepOutput, TrainBatch, TrainedTogether, TrainMember } from './distiller';
+import type { ReplicaRecipe, StepOutput, TrainBatch, TrainedTogether, TrainMember } from './distiller';
 import { crossEntropy } from './losses';
 import { dmlLoss } from './losses/dml';
 
@@ -45,16 +45,21 @@ export class MutualLearning extends BaseDistiller<'dml'> implements TrainedToget
 
   constructor(
     private readonly peers: Peer[],
-    update: 'alternating' | 'simultaneous',
+    private readonly updateOption: 'alternating' | 'simultaneous',
   ) {
     if (peers.length < 2) throw new Error(`dml: needs at least 2 peers, got ${peers.length}`);
     super('dml', peers[0].model);
-    this.update = update === 'alternating' ? 'in-turn' : 'joint';
+    this.update = updateOption === 'alternating' ? 'in-turn' : 'joint';
     this.members = peers.map(({ role, model }) => ({ role, model, variables: () => model.trainableVariables() }));
   }
 
   override trainableVariables() {
     return this.peers.flatMap((p) => p.model.trainableVariables());
+  }
+
+  /** A replica rebuilds every peer: the first as its student, the others from the recipe's models (trained, not frozen teachers). */
+  replicaRecipe(): ReplicaRecipe {
+    return { build: { kind: 'dml', update: this.updateOption, roles: this.peers.map((p) => p.role) }, teachers: this.peers.slice(1).map((p) => p.model) };
   }
 
   private peerLosses(i: number, logits: tf.Tensor2D[], batch: TrainBatch): StepOutput {

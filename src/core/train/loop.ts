@@ -225,7 +225,7 @@ export async function trainModels(
     }
   };
   // train.threads > 1: every step shared out over worker threads, and/or the teachers run a batch ahead on one (src/core/train/parallel).
-  const threads = await startThreads(distiller, tracks[0].optimizer, config, phase, hooks.emit, { augmented: augment !== undefined });
+  const threads = await startThreads(distiller, together ? tracks.map((t) => t.optimizer) : tracks[0].optimizer, config, phase, hooks.emit, { augmented: augment !== undefined });
   const { parallel, ahead } = threads;
   let epoch = 0;
   let epochSteps = 0;
@@ -263,7 +263,9 @@ export async function trainModels(
           const context = { epoch, epochs: config.epochs };
           const optimizers = tracks.map((t) => t.optimizer.optimizer);
           const results = together
-            ? trainTogetherStep(distiller, optimizers, trainBatch, batch.y, context, config.weightDecay)
+            ? parallel
+              ? await parallel.stepTogether(trainBatch, batch.y, context)
+              : trainTogetherStep(distiller, optimizers, trainBatch, batch.y, context, config.weightDecay)
             : [parallel ? await parallel.step(trainBatch, batch.y, context) : trainStep(distiller, optimizers[0], trainBatch, batch.y, context, config.weightDecay)];
           results.forEach((step, i) => {
             const track = tracks[i];

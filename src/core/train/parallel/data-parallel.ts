@@ -5,10 +5,10 @@ import type { Distiller, ReplicaRecipe, StepContext, TrainBatch } from '../../di
 import type { TrainOptimizer } from '../optimizer';
 import type { StepResult } from '../step';
 import { WorkerChannel } from './channel';
-import { weightedSum } from './flat';
+import { weightedSum, type FlatGradients } from './flat';
 import type { RecipeWire } from './messages';
 import { modelToWire } from './model-transfer';
-import { Replica, type ReplicaWeights } from './replica';
+import { Replica, type MemberPart, type ReplicaWeights } from './replica';
 import { dropoutBase, shardDropoutSeed } from './replica-dropout';
 import { countTokens, disposeMainShard, shardSizes, splitBatch } from './shards';
 import { replicaWorkerFile } from './worker-file';
@@ -66,7 +66,8 @@ export class DataParallel {
   }
 
   /** Starts threads − 1 workers holding copies of the distiller's models, ready to step. */
-  static async start(distiller: Distiller, optimizer: TrainOptimizer, train: TrainConfig, options: DataParallelOptions): Promise<DataParallel> {
+  /** `optimizer`: the loop's, or one per member for models trained together (in member order). */
+  static async start(distiller: Distiller, optimizer: TrainOptimizer | TrainOptimizer[], train: TrainConfig, options: DataParallelOptions): Promise<DataParallel> {
     const recipe = distiller.replicaRecipe?.();
     if (!recipe)
       throw new Error(`data-parallel training: method "${distiller.method}" cannot be replicated in worker threads${distiller.singleThreadReason ? `: ${distiller.singleThreadReason}` : ''}`);
@@ -92,12 +93,15 @@ export class DataParallel {
   }
 
   setLearningRate(rate: number): void {
-    this.main.optimizer.setLearningRate(rate);
+    this.main.setLearningRate(rate);
     for (const w of this.workers) w.post({ type: 'learningRate', rate });
   }
 
-  /** Every replica's gradients on its shard, averaged: what one replica would compute on the whole batch (batch norm aside). Nothing is applied. */
-  async gradients(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): Promise<AveragedGradients> {
+  /**
+   * Every replica's gradients on its shard — of the whole step, or of `part` of a step of models
+   * trained together — averaged, with each result's terms (sample-weighted) and correct counts.
+   */
+  private async averaged(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext, part?: MemberPart): Promise<{ values: Float32Array; present: boolean[]; results: StepResult[] }> {
     const total = batch.x.shape[0];
     const sizes = shardSizes(total, this.threads);
     const { main, others } = splitBatch(batch, labels, sizes, this.tokenInputs ? { samples: total, tokens: countTokens(batch.x) } : undefined);
@@ -106,14 +110,19 @@ export class DataParallel {
     const replies = others.map((shard, i) => {
       if (sizes[i + 1] === 0) return undefined;
       const transfer = [shard.x.buffer, shard.labels.buffer, shard.indices.buffer, ...(shard.teacherOutputs ? [shard.teacherOutputs.values.buffer] : [])] as ArrayBuffer[];
-      const reply = this.workers[i].request({ type: 'compute', shard, context, dropoutSeed: dropoutSeed(i + 1) }, 'gradients', transfer);
+      const reply = this.workers[i].request({ type: 'compute', shard, context, dropoutSeed: dropoutSeed(i + 1), part }, 'gradients', transfer);
       // Awaited below; if the main thread's own shard throws first, a failing worker must not become an unhandled rejection.
       reply.catch(() => {});
       return reply;
     });
-    let own;
+    let own: FlatGradients & { results: StepResult[] };
     try {
-      own = this.main.gradients(main.batch, main.labels, context, dropoutSeed(0));
+      if (part === undefined) {
+        const g = this.main.gradients(main.batch, main.labels, context, dropoutSeed(0));
+        own = { values: g.values, present: g.present, results: [{ losses: g.losses, correct: g.correct }] };
+      } else {
+        own = this.main.memberGradients(part, main.batch, main.labels, context, dropoutSeed(0));
+      }
     } finally {
       disposeMainShard(main, batch);
     }
@@ -122,19 +131,28 @@ export class DataParallel {
     const weight = (samples: number) => samples / total;
     const values = weightedSum(shards.map((s) => ({ values: s.values, weight: weight(s.samples) })));
     const present = own.present.map((_, v) => shards.some((s) => s.present[v]));
-    const losses: Record<string, number> = {};
-    for (const s of shards) for (const [k, v] of Object.entries(s.losses)) losses[k] = (losses[k] ?? 0) + weight(s.samples) * v;
-    return { values, present, result: { losses, correct: shards.reduce((sum, s) => sum + s.correct, 0) } };
+    const results = own.results.map((_, r) => {
+      const losses: Record<string, number> = {};
+      for (const s of shards) for (const [k, v] of Object.entries(s.results[r].losses)) losses[k] = (losses[k] ?? 0) + weight(s.samples) * v;
+      return { losses, correct: shards.reduce((sum, s) => sum + s.results[r].correct, 0) };
+    });
+    return { values, present, results };
   }
 
-  /** Applies the same gradients on every replica. */
-  apply(values: Float32Array, present: boolean[]): void {
+  /** Every replica's gradients on its shard, averaged: what one replica would compute on the whole batch (batch norm aside). Nothing is applied. */
+  async gradients(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): Promise<AveragedGradients> {
+    const { values, present, results } = await this.averaged(batch, labels, context);
+    return { values, present, result: results[0] };
+  }
+
+  /** Applies the same gradients on every replica (of `part`, for models trained together). */
+  apply(values: Float32Array, present: boolean[], part?: MemberPart): void {
     this.stepped = true;
     for (const w of this.workers) {
       const copy = values.slice();
-      w.post({ type: 'apply', values: copy, present }, [copy.buffer]);
+      w.post({ type: 'apply', values: copy, present, part }, [copy.buffer]);
     }
-    this.main.apply(values, present);
+    this.main.apply(values, present, part);
   }
 
   /** One optimisation step over the whole batch, shared out among the replicas. */
@@ -142,6 +160,28 @@ export class DataParallel {
     const { values, present, result } = await this.gradients(batch, labels, context);
     this.apply(values, present);
     return result;
+  }
+
+  /**
+   * One step of models trained together (DML's peers), as trainTogetherStep on one thread: in
+   * turn, each member's shard gradients averaged and applied everywhere before the next member's
+   * loss is computed (so K exchanges a step); joint, every member's from one pass. One result per member.
+   */
+  async stepTogether(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): Promise<StepResult[]> {
+    const together = this.main.distiller.together;
+    if (!together) throw new Error(`data-parallel training: method "${this.main.distiller.method}" trains one model; use step()`);
+    if (together.update === 'joint') {
+      const { values, present, results } = await this.averaged(batch, labels, context, 'all');
+      this.apply(values, present, 'all');
+      return results;
+    }
+    const results: StepResult[] = [];
+    for (let i = 0; i < together.members.length; i++) {
+      const { values, present, results: member } = await this.averaged(batch, labels, context, i);
+      this.apply(values, present, i);
+      results.push(member[0]);
+    }
+    return results;
   }
 
   /** Every replica's weights, the main thread's first. */

@@ -4,7 +4,8 @@ import type { TrainConfig } from '../../../shared/protocol';
 import type { ReplicaBuild, StepContext } from '../../distill/distiller';
 import type { ModelWire } from './model-transfer';
 import type { PackedOutputs } from './packed';
-import type { ReplicaWeights } from './replica';
+import type { MemberPart, ReplicaWeights } from './replica';
+import type { StepResult } from '../step';
 import type { ShardArrays } from './shards';
 
 /** A distiller's recipe (ReplicaRecipe) with its teachers as weights. */
@@ -21,16 +22,17 @@ export type ToWorker =
   /** Replies `teacherOutputs`: every teacher's inference-mode outputs on the batch. */
   | { type: 'teacherOutputs'; x: Float32Array; shape: number[] }
   | { type: 'learningRate'; rate: number }
-  /** Replies `gradients`. */
-  | { type: 'compute'; shard: ShardArrays; context: StepContext; dropoutSeed?: number }
-  | { type: 'apply'; values: Float32Array; present: boolean[] }
+  /** Replies `gradients`: of the whole step, or, for models trained together, of `part` (Replica.memberGradients). */
+  | { type: 'compute'; shard: ShardArrays; context: StepContext; dropoutSeed?: number; part?: MemberPart }
+  | { type: 'apply'; values: Float32Array; present: boolean[]; part?: MemberPart }
   /** Replies `weights`. */
   | { type: 'weights' }
   | { type: 'setState'; state: Float32Array };
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'gradients'; values: Float32Array; present: boolean[]; losses: Record<string, number>; correct: number }
+  /** `results`: the step's terms, or each member's that `part` computed. */
+  | { type: 'gradients'; values: Float32Array; present: boolean[]; results: StepResult[] }
   | ({ type: 'weights' } & ReplicaWeights)
   | ({ type: 'teacherOutputs' } & PackedOutputs)
   | { type: 'error'; message: string; stack?: string };

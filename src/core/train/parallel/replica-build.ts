@@ -1,6 +1,7 @@
 import { AttentionTransfer } from '../../distill/at';
 import { DistilBertDistiller } from '../../distill/distilbert';
 import { DecoupledDistiller } from '../../distill/dkd';
+import { MutualLearning } from '../../distill/dml';
 import type { Distiller, ReplicaBuild } from '../../distill/distiller';
 import { FitnetDistiller } from '../../distill/fitnet';
 import { KnowledgeDistiller } from '../../distill/kd';
@@ -46,6 +47,12 @@ export function buildReplicaDistiller(build: ReplicaBuild, student: ZooModel, te
       return new TinyBertDistiller(student, one(teachers, build), build.options, build.stage);
     case 'distilbert':
       return new DistilBertDistiller(student, one(teachers, build), build.options);
+    case 'dml':
+      if (teachers.length + 1 !== build.roles.length) throw new Error(`replica of method "dml": expected ${build.roles.length} peers, got ${teachers.length + 1}`);
+      return new MutualLearning(
+        [student, ...teachers].map((model, i) => ({ role: build.roles[i], model })),
+        build.update,
+      );
     case 'minilm':
       return new MiniLmDistiller(student, one(teachers, build), build.options, build.stage);
   }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Distiller, StepContext, TrainBatch } from '../../distill/distiller';
+import { deriveSeed } from '../../data/rng';
+import type { Distiller, StepContext, TrainBatch, TrainedTogether } from '../../distill/distiller';
+import type { ZooModel } from '../../models/zoo-model';
 import type { TrainOptimizer } from '../optimizer';
 import { gradientStep, type StepResult } from '../step';
 import { applyFlatGradients, flattenGradients, packTensors, type FlatGradients } from './flat';
@@ -8,10 +10,20 @@ import { reseedDropout } from './replica-dropout';
 /** One shard's gradients with its loss terms and correct count. */
 export type ShardGradients = FlatGradients & StepResult;
 
+/** A shard's gradients for a part of a step of models trained together, with each member's terms (one, or every member's). */
+export type MemberGradients = FlatGradients & { results: StepResult[] };
+
+/**
+ * The part of a step of models trained together (DML's peers) that a replica computes or applies:
+ * member i alone, updated in turn (its loss after the members before it moved), or every member
+ * from one forward pass ('all'; TrainedTogether.update).
+ */
+export type MemberPart = number | 'all';
+
 /**
  * What one replica trains: every trainable value (the student's and the modules' the method adds,
- * as distiller.trainableVariables() orders them), and the student's state (batch-norm moving
- * statistics). A module's own batch-norm statistics (FitNets' regressor, SRRL's connector) stay
+ * as distiller.trainableVariables() orders them), and the state (batch-norm moving statistics) of
+ * the student, or of every member of models trained together, in member order. A module's own batch-norm statistics (FitNets' regressor, SRRL's connector) stay
  * per replica: the loss always runs them in training mode, and neither evaluation nor a
  * checkpoint reads them.
  */
@@ -21,19 +33,45 @@ export interface ReplicaWeights {
 }
 
 /**
- * One copy of what a step trains: a distiller (its student, and a teacher where it has one) with
- * its optimizer. Replica 0 lives on the main thread around the loop's own models; the others in
- * worker threads. Every replica applies the same averaged gradients, so their weights stay equal.
+ * One copy of what a step trains: a distiller (its student, and a teacher where it has one; or
+ * the members of models trained together) with its optimizer (one per member). Replica 0 lives on
+ * the main thread around the loop's own models; the others in worker threads. Every replica
+ * applies the same averaged gradients, so their weights stay equal.
  */
 export class Replica {
   private readonly variables: tf.Variable[];
+  private readonly optimizers: TrainOptimizer[];
 
   constructor(
     readonly distiller: Distiller,
-    readonly optimizer: TrainOptimizer,
+    optimizers: TrainOptimizer | TrainOptimizer[],
     private readonly weightDecay: number,
   ) {
     this.variables = distiller.trainableVariables();
+    this.optimizers = Array.isArray(optimizers) ? optimizers : [optimizers];
+    const expected = distiller.together?.members.length ?? 1;
+    if (this.optimizers.length !== expected) throw new Error(`replica of method "${distiller.method}": expected ${expected} optimizer(s), one per trained model, got ${this.optimizers.length}`);
+  }
+
+  setLearningRate(rate: number): void {
+    for (const optimizer of this.optimizers) optimizer.setLearningRate(rate);
+  }
+
+  /** The trained models: the student, or every member. */
+  private models(): ZooModel[] {
+    return this.distiller.together?.members.map((m) => m.model) ?? [this.distiller.student];
+  }
+
+  private together(): TrainedTogether {
+    const together = this.distiller.together;
+    if (!together) throw new Error(`replica of method "${this.distiller.method}": it trains one model, not members`);
+    return together;
+  }
+
+  /** `dropoutSeed`: the masks for this shard and step (replica-dropout.ts); member k > 0 of models trained together draws from deriveSeed(seed, k). */
+  private reseed(dropoutSeed: number | undefined): void {
+    if (dropoutSeed === undefined) return;
+    this.models().forEach((model, k) => reseedDropout(model.net, k === 0 ? dropoutSeed : deriveSeed(dropoutSeed, k)));
   }
 
   /**
@@ -41,7 +79,7 @@ export class Replica {
    * `dropoutSeed`: the trained model's dropout masks for this shard and step (replica-dropout.ts).
    */
   gradients(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext, dropoutSeed?: number): ShardGradients {
-    if (dropoutSeed !== undefined) reseedDropout(this.distiller.student.net, dropoutSeed);
+    this.reseed(dropoutSeed);
     let flat: FlatGradients | undefined;
     const [result] = gradientStep(
       this.variables,
@@ -53,13 +91,48 @@ export class Replica {
     return { ...flat!, ...result };
   }
 
-  apply(values: Float32Array, present: boolean[]): void {
-    applyFlatGradients(this.optimizer.optimizer, this.variables, values, present);
+  /** Models trained together: the gradients of member `part`'s loss on this shard with respect to its variables, or of every member's from one pass (as trainTogetherStep computes them), not applied. */
+  memberGradients(part: MemberPart, batch: TrainBatch, labels: tf.Tensor1D, context: StepContext, dropoutSeed?: number): MemberGradients {
+    const together = this.together();
+    this.reseed(dropoutSeed);
+    const variables = this.variablesOf(part);
+    let flat: FlatGradients | undefined;
+    const results = gradientStep(
+      variables,
+      () => (part === 'all' ? together.forwardAll(batch, context) : [together.forwardMember(part, batch, context)]),
+      (grads) => (flat = flattenGradients(variables, grads)),
+      labels,
+      this.weightDecay,
+    );
+    return { ...flat!, results };
+  }
+
+  private variablesOf(part: MemberPart): tf.Variable[] {
+    const { members } = this.together();
+    return part === 'all' ? members.flatMap((m) => m.variables()) : members[part].variables();
+  }
+
+  /** Applies gradients laid out as gradients() (no `part`) or memberGradients(part) gives them, each member's with its own optimizer. */
+  apply(values: Float32Array, present: boolean[], part?: MemberPart): void {
+    if (part === undefined) return applyFlatGradients(this.optimizers[0].optimizer, this.variables, values, present);
+    if (part !== 'all') return applyFlatGradients(this.optimizers[part].optimizer, this.variablesOf(part), values, present);
+    let offset = 0;
+    let index = 0;
+    this.together().members.forEach((member, i) => {
+      const variables = member.variables();
+      const size = variables.reduce((sum, v) => sum + v.size, 0);
+      applyFlatGradients(this.optimizers[i].optimizer, variables, values.subarray(offset, offset + size), present.slice(index, index + variables.length));
+      offset += size;
+      index += variables.length;
+    });
+  }
+
+  private stateWeights() {
+    return this.models().flatMap((model) => model.net.nonTrainableWeights);
   }
 
   weights(): ReplicaWeights {
-    const net = this.distiller.student.net;
-    return { trainable: packTensors(this.variables), state: packTensors(net.nonTrainableWeights.map((w) => w.read())) };
+    return { trainable: packTensors(this.variables), state: packTensors(this.stateWeights().map((w) => w.read())) };
   }
 
   /** Gives every trainable variable its value from `values`, laid out as weights().trainable (a worker's replica starts from the main thread's). */
@@ -77,9 +150,8 @@ export class Replica {
 
   /** Replaces the state (batch-norm moving statistics) with `values`, laid out as weights().state. */
   setState(values: Float32Array): void {
-    const state = this.distiller.student.net.nonTrainableWeights;
     let offset = 0;
-    for (const w of state) {
+    for (const w of this.stateWeights()) {
       const shape = w.shape as number[];
       const size = shape.reduce((a, b) => a * b, 1);
       const value = tf.tensor(values.subarray(offset, offset + size), shape, 'float32');

@@ -10,7 +10,7 @@ import { shardSizes } from './shards';
 import { TeachersAhead } from './teachers-ahead';
 
 /** The methods whose distillers rebuild in a worker thread (a `replicaRecipe`): named in the note when another method asks for threads. */
-export const THREADED_METHODS = ['teacher', 'scratch', 'kd', 'unlabeled', 'born-again', 'fitnet', 'dkd', 'at', 'sad', 'srrl', 'multi-teacher', 'pkd', 'tinybert', 'distilbert', 'minilm'];
+export const THREADED_METHODS = ['teacher', 'scratch', 'kd', 'unlabeled', 'born-again', 'dml', 'fitnet', 'dkd', 'at', 'sad', 'srrl', 'multi-teacher', 'pkd', 'tinybert', 'distilbert', 'minilm'];
 
 /** tfjs's backend names of those that run in worker threads, as initBackend names them. */
 const WORKER_BACKENDS: Record<string, 'wasm' | 'cpu'> = { wasm: 'wasm', cpu: 'cpu' };
@@ -32,7 +32,7 @@ const held = (model: ZooModel, trained: boolean): HeldModel => ({ spec: model.in
 /** Why a method's student cannot be replicated over threads, or undefined where it can. */
 function oneThreadReason(distiller: Distiller): string | undefined {
   if (distiller.singleThreadReason) return `method "${distiller.method}" cannot be replicated over threads: ${distiller.singleThreadReason}`;
-  if (distiller.together || !distiller.replicaRecipe) return `method "${distiller.method}" does not train with threads > 1 yet (those that do: ${THREADED_METHODS.join(', ')})`;
+  if (!distiller.replicaRecipe) return `method "${distiller.method}" does not train with threads > 1 yet (those that do: ${THREADED_METHODS.join(', ')})`;
   return undefined;
 }
 
@@ -46,7 +46,8 @@ function oneThreadReason(distiller: Distiller): string | undefined {
  */
 export async function startThreads(
   distiller: Distiller,
-  optimizer: TrainOptimizer,
+  /** The loop's optimizer, or one per member for models trained together. */
+  optimizer: TrainOptimizer | TrainOptimizer[],
   config: TrainConfig,
   phase: string,
   log: Log,
@@ -69,12 +70,13 @@ export async function startThreads(
   }
   // A method that cannot be replicated still gains a thread from its teachers, where they run ahead.
   const plan = why ? { replicas: 1, teachersAhead: true } : planThreads(threads, distiller.student, aheadTeachers);
-  const teachers = distiller.replicaRecipe?.().teachers ?? aheadTeachers;
+  const trained = distiller.together?.members.map((m) => m.model) ?? [distiller.student];
+  const teachers = (distiller.replicaRecipe?.().teachers ?? aheadTeachers).filter((t) => !trained.includes(t));
   const loads: ThreadLoad[] = shardSizes(config.batchSize, plan.replicas).map((batchSize, r) => ({
     name: r === 0 ? 'the main thread' : `replica ${r}'s worker`,
     batchSize,
     // A replica holds its teachers even where their outputs come from the teachers' thread (counted as run: a little over).
-    models: [held(distiller.student, true), ...teachers.map((t) => held(t, false))],
+    models: [...trained.map((m) => held(m, true)), ...teachers.map((t) => held(t, false))],
   }));
   if (plan.teachersAhead) loads.push({ name: "the teachers' worker", batchSize: config.batchSize, models: aheadTeachers.map((t) => held(t, false)) });
   assertThreadsFit(loads, tf.getBackend());

@@ -42,8 +42,9 @@ async function handle(message: ToWorker): Promise<void> {
       const student = modelFromWire(message.student);
       const own = message.recipe.teachers.map(modelFromWire);
       models.push(student, ...own);
-      const optimizer = createOptimizer(message.train);
-      replica = new Replica(buildReplicaDistiller(message.recipe.build, student, own), optimizer, message.train.weightDecay);
+      const distiller = buildReplicaDistiller(message.recipe.build, student, own);
+      const optimizers = Array.from({ length: distiller.together?.members.length ?? 1 }, () => createOptimizer(message.train));
+      replica = new Replica(distiller, optimizers, message.train.weightDecay);
       replica.setTrainable(message.variables);
       return post({ type: 'ready' });
     }
@@ -64,22 +65,24 @@ async function handle(message: ToWorker): Promise<void> {
       }
     }
     case 'learningRate':
-      return ready().optimizer.setLearningRate(message.rate);
+      return ready().setLearningRate(message.rate);
     case 'compute': {
-      const { shard, context, dropoutSeed } = message;
+      const { shard, context, dropoutSeed, part } = message;
       const x = tf.tensor(shard.x, shard.shape, 'float32');
       const labels = tf.tensor1d(shard.labels, 'int32');
       const teacherOutputs = shard.teacherOutputs && unpackOutputs(shard.teacherOutputs);
       try {
         const batch = { x, y: shard.withLabels ? labels : null, indices: shard.indices, augmented: shard.augmented, teacherOutputs, shardOf: shard.shardOf };
-        const g = ready().gradients(batch, labels, context, dropoutSeed);
-        return post({ type: 'gradients', values: g.values, present: g.present, losses: g.losses, correct: g.correct }, [g.values.buffer as ArrayBuffer]);
+        const r = ready();
+        const g = part === undefined ? r.gradients(batch, labels, context, dropoutSeed) : r.memberGradients(part, batch, labels, context, dropoutSeed);
+        const results = 'results' in g ? g.results : [{ losses: g.losses, correct: g.correct }];
+        return post({ type: 'gradients', values: g.values, present: g.present, results }, [g.values.buffer as ArrayBuffer]);
       } finally {
         tf.dispose([x, labels, ...(teacherOutputs?.flatMap(blocksOf) ?? [])]);
       }
     }
     case 'apply':
-      return ready().apply(message.values, message.present);
+      return ready().apply(message.values, message.present, message.part);
     case 'weights': {
       const w = ready().weights();
       return post({ type: 'weights', ...w }, [w.trainable.buffer as ArrayBuffer, w.state.buffer as ArrayBuffer]);
