@@ -1,11 +1,11 @@
-// `distill-lab run|compare|demo|backend`: the same engine as the extension, from a terminal.
+// `distill-lab run|compare|demo|demo-text|backend`: the same engine as the extension, from a terminal.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isOwnerGone, markInterrupted, newRunDir, readRuns, RunFolder, type ListedRun } from '../shared/run-folder';
 import { runExperiment } from '../core/run/experiment';
 import { METHOD_LIST } from '../shared/methods';
 import { ConfigError, parseExperimentConfig, type ExperimentConfigInput } from '../shared/protocol';
-import { DEMO_CONFIG } from './demo-config';
+import { DEMO_CONFIG, DEMO_TEXT_CONFIG } from './demo-config';
 import { progressPrinter } from './progress';
 import { configFromArgs } from './run-flags';
 import { BACKEND_USAGE, backendCommand, parseBackendArgs } from './backend';
@@ -29,6 +29,10 @@ const USAGES = {
   demo: `distill-lab demo [the flags of run]
   The README's demo (Fashion-MNIST subset, CNN teacher, MLP student, Hinton KD); run's flags
   change it, e.g. --epochs 2 --limit-train 2000.`,
+  'demo-text': `distill-lab demo-text [the flags of run]
+  The text demo (npm run demo:text): on the built-in SpamAssassin mail (ham, hard ham, spam), a
+  4-layer transformer teacher, a 2-layer student from scratch and the same student with
+  DistilBERT; run's flags change it, e.g. --epochs 1 --limit-train 1000.`,
   compare: `distill-lab compare [RUNS_DIR]
   One table of every run under RUNS_DIR (default .distill); a run whose process died is shown
   (and recorded) as interrupted.
@@ -148,8 +152,9 @@ async function main(argv: string[]): Promise<number> {
       const { config, runsDir, configFile, runDir, baseDir } = configFromArgs(args);
       return run(config, runsDir ?? DEFAULT_RUNS_DIR, baseDir ? resolve(baseDir) : configFile ? resolve(configFile, '..') : process.cwd(), runDir);
     }
-    case 'demo': {
-      const { config, runsDir } = configFromArgs(args, DEMO_CONFIG);
+    case 'demo':
+    case 'demo-text': {
+      const { config, runsDir } = configFromArgs(args, command === 'demo' ? DEMO_CONFIG : DEMO_TEXT_CONFIG);
       return run(config, runsDir ?? DEFAULT_RUNS_DIR, process.cwd());
     }
     case 'study':
