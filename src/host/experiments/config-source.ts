@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isInside } from '../../shared/paths';
 import * as vscode from 'vscode';
-import { DEMO_CONFIG } from '../../cli/demo-config';
+import { DEMO_CONFIG, DEMO_TEXT_CONFIG } from '../../cli/demo-config';
 import { parseExperimentConfig, type ExperimentConfig } from '../../shared/protocol';
 
 export interface ConfigChoice {
@@ -58,6 +58,13 @@ export async function pickConfig(runsDir: string, title: string): Promise<Config
   const demo = demoChoice(runsDir);
   const items: Pick[] = [
     { label: '$(beaker) Built-in demo', description: 'Fashion-MNIST subset', detail: 'CNN teacher → MLP student with Hinton KD, plus the from-scratch baseline', choose: async () => demo },
+    // The text methods (TinyBERT, PKD, MiniLM, DistilBERT) on transformers: the command's method replaces the demo's DistilBERT.
+    {
+      label: '$(beaker) Built-in text demo',
+      description: 'SpamAssassin mail',
+      detail: '4-layer transformer teacher → 2-layer student, plus the from-scratch baseline',
+      choose: async () => ({ ...demo, config: DEMO_TEXT_CONFIG, source: 'the built-in text demo' }),
+    },
     ...(await findWorkspaceConfigs(runsDir)).map(({ file, config }): Pick => ({
       label: `$(json) ${vscode.workspace.asRelativePath(file)}`,
       description: `${config.name} · ${config.method.name}`,
