@@ -1,11 +1,10 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
-import { batchedMatMulConfig } from './batch-mat-mul';
+import { batchedMatMulConfig, fusedMatMulConfig } from './batch-mat-mul';
 import { batchNormGradConfig, batchNormTrainConfig, fastFusedBatchNormConfig } from './batch-norm';
 import { winogradConv2DConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
-import { untransposedMatMulConfig } from './mat-mul';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { sharingCastConfig, sharingIdentityConfig } from './identity';
 import { fastMeanConfig, fastSumConfig } from './reduce';
@@ -28,7 +27,7 @@ const missing: KernelConfig[] = [conv2dBackpropFilterConfig, batchNormTrainConfi
  */
 const replacements: Record<string, (original: KernelConfig) => KernelConfig> = {
   BatchMatMul: batchedMatMulConfig,
-  _FusedMatMul: untransposedMatMulConfig,
+  _FusedMatMul: fusedMatMulConfig,
   Conv2DBackpropInput: () => conv2dBackpropInputConfig,
   MaxPoolGrad: () => maxPoolGradConfig,
   Identity: sharingIdentityConfig,
