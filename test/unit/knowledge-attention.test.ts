@@ -14,20 +14,11 @@ import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
 import { ATTENTION_SAMPLE_LIMIT, attentionOffset, attentionSize, decodeArray } from '../../src/shared/knowledge-files';
 import { DataConfig, type KnowledgeIndex } from '../../src/shared/protocol';
 import { runMethod, scratchDir } from '../support/method-run';
+import { writeMessagesCsv } from '../support/text-messages';
 
 const dir = scratchDir('knowledge-attention');
-const WORDS = [
-  ['meeting', 'agenda', 'notes', 'project', 'schedule', 'review'],
-  ['invoice', 'payment', 'account', 'balance', 'receipt', 'bank'],
-  ['winner', 'prize', 'free', 'offer', 'click', 'cash'],
-];
 // Messages of 2 to 7 words: different lengths, so every sample has its own padding.
-const rows = Array.from({ length: 90 }, (_, i) => {
-  const label = i % 3;
-  return `"${Array.from({ length: 2 + (i % 6) }, (_, k) => WORDS[label][(i + k * 5) % 6]).join(' ')}",${label}`;
-});
-const csv = dir.path('messages.csv');
-writeFileSync(csv, `text,label\n${rows.join('\n')}\n`);
+const csv = writeMessagesCsv(dir.path('messages.csv'), 90, (i) => 2 + (i % 6));
 const MAX_LENGTH = 12;
 const dataset = { kind: 'text' as const, train: csv, maxLength: MAX_LENGTH };
 
