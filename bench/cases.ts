@@ -62,6 +62,12 @@ export const CIFAR100: Workload = { name: 'cifar-100', inputShape: [32, 32, 3], 
  */
 export const TEXT: Workload = { name: 'text', inputShape: [64], numClasses: 3, batchSize: 32, vocabSize: 20_000 };
 
+/**
+ * `npm run demo:text` as it ended up (src/cli/demo-config.ts DEMO_TEXT_CONFIG): 32 tokens, batch 32;
+ * its vocabulary (ids seen twice in the training split) is taken as 10,000.
+ */
+export const TEXT_DEMO: Workload = { name: 'text-demo', inputShape: [32], numClasses: 3, batchSize: 32, vocabSize: 10_000 };
+
 /** The quick recipe's optimiser (the small cases). */
 export const ADAM: BenchOptimizer = { kind: 'adam', learningRate: 1e-3 };
 /** RepDistiller's optimiser (train_teacher.py / train_student.py): SGD 0.05, momentum 0.9, weight decay 5e-4. */
@@ -81,8 +87,13 @@ const RESNET8X4: ModelSpec = { arch: 'resnet', depth: 8, widthMultiplier: 4 };
 const TRANSFORMER_TEACHER: ModelSpec = { arch: 'transformer', layers: 4, hidden: 128, heads: 4, intermediate: 512, maxLength: 64 };
 const TRANSFORMER_STUDENT: ModelSpec = { arch: 'transformer', layers: 2, hidden: 64, heads: 2, intermediate: 256, maxLength: 64 };
 
+// The text demo's own models: teacher 4x64h2, student 2x64h2 (the same width, for DistilBERT's initialisation).
+const DEMO_TEACHER: ModelSpec = { arch: 'transformer', layers: 4, hidden: 64, heads: 2, maxLength: 32 };
+const DEMO_STUDENT: ModelSpec = { arch: 'transformer', layers: 2, hidden: 64, heads: 2, maxLength: 32 };
+
 const small = { workload: FASHION_MNIST, optimizer: ADAM };
 const text = { workload: TEXT, optimizer: ADAM };
+const textDemo = { workload: TEXT_DEMO, optimizer: ADAM };
 const cifar = { workload: CIFAR100, optimizer: REPDISTILLER_SGD };
 
 export const BENCH_CASES: BenchCase[] = [
@@ -109,6 +120,8 @@ export const BENCH_CASES: BenchCase[] = [
     teacher: TRANSFORMER_TEACHER,
     ...text,
   },
+  { id: 'transformer-demo-teacher', label: 'text demo teacher 4x64h2 step', kind: 'scratch', role: 'teacher', model: DEMO_TEACHER, ...textDemo },
+  { id: 'transformer-demo-kd', label: 'text demo student 2x64h2 KD step (4x64h2 teacher)', kind: 'kd', role: 'student', model: DEMO_STUDENT, teacher: DEMO_TEACHER, ...textDemo },
 ];
 
 /** The case on `threads` cores: `<id>-x<threads>`. */
