@@ -14,17 +14,18 @@ import type { DashboardEvent, DashboardRunItem, PredictionInput } from '../../sr
 import { readRuns, RunFolder } from '../../src/shared/run-folder';
 import { ensureBuilt, ROOT } from '../support/build';
 import { OUTPUT, openDashboard, startHarness, type DashboardPage, type Harness } from './harness';
+import type { ThemeName } from './themes';
 
 const RUNS = join(OUTPUT, 'text-runs');
 const MARKUP = '<b>';
 
-/** Every 15th message of the built-in set (all three classes), "<b>" written into each. */
+/** Every 30th message of the built-in set (all three classes), "<b>" written into each. */
 function writeMessages(file: string): void {
   const lines = gunzipSync(readFileSync(join(ROOT, 'data', 'spamassassin', 'train.jsonl.gz')))
     .toString('utf8')
     .trim()
     .split('\n');
-  const chosen = lines.filter((_, i) => i % 15 === 0).map((line) => JSON.parse(line) as { text: string; label: string });
+  const chosen = lines.filter((_, i) => i % 30 === 0).map((line) => JSON.parse(line) as { text: string; label: string });
   writeFileSync(file, chosen.map(({ text, label }) => JSON.stringify({ text: `${MARKUP}Note</b> & ${text}`, label })).join('\n'));
 }
 
@@ -45,8 +46,8 @@ const softmax = (z: number[], T: number) => {
   return e.map((v) => v / s);
 };
 
-async function openRunPage(harness: Harness, runs: DashboardRunItem[], runDir: string): Promise<DashboardPage> {
-  const dashboard = await openDashboard(harness, { height: 1200 });
+async function openRunPage(harness: Harness, runs: DashboardRunItem[], runDir: string, theme: ThemeName = 'dark'): Promise<DashboardPage> {
+  const dashboard = await openDashboard(harness, { height: 1200, theme });
   await dashboard.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: RUNS, runs }, { type: 'focus', focus: { view: 'run', runDir } });
   await dashboard.send({ type: 'runHistory', history: readRunHistory(runDir) });
   for (const message of await dashboard.posted()) {
@@ -191,5 +192,32 @@ describe('a real text run in the dashboard', () => {
     await page.locator('#attention').screenshot({ path: join(OUTPUT, 'text-attention.png') });
     assert.deepEqual(await dashboard.problems(), []);
     await dashboard.close();
+  });
+
+  test('attention in the light theme takes its colours from the theme; a damaged map is named on the page', async () => {
+    const background = async (dashboard: DashboardPage) => {
+      await dashboard.page.waitForSelector('#attention:not([hidden])');
+      return dashboard.page
+        .locator('#attention-teacher td')
+        .first()
+        .evaluate((cell) => getComputedStyle(cell).backgroundColor);
+    };
+    const dark = await openRunPage(harness, runs, runDir);
+    const light = await openRunPage(harness, runs, runDir, 'light');
+    assert.notEqual(await background(light), await background(dark), 'the cells mix the theme’s own colours');
+    await light.page.locator('#attention').screenshot({ path: join(OUTPUT, 'text-attention-light.png') });
+    for (const dashboard of [dark, light]) {
+      assert.deepEqual(await dashboard.problems(), []);
+      await dashboard.close();
+    }
+
+    const folder = new RunFolder(runDir);
+    const file = folder.path(folder.readSummary()!.knowledge!.models[1].attention!.file);
+    writeFileSync(file, readFileSync(file).subarray(0, 64));
+    const damaged = await openRunPage(harness, runs, runDir);
+    await damaged.page.waitForSelector('#knowledge[data-state="problem"]');
+    const status = (await damaged.page.locator('#knowledge-status').textContent()) ?? '';
+    assert.ok(status.includes(file) && status.includes('expected'), status);
+    await damaged.close();
   });
 });
