@@ -8,7 +8,10 @@ import { loadBuiltin } from '../../src/core/data/builtin';
 import { runExperiment } from '../../src/core/run/experiment';
 import { RunFolder } from '../../src/shared/run-folder';
 import { ConfigError, parseExperimentConfig, type ExperimentConfigInput, type RunSummary, type TrainerEvent } from '../../src/shared/protocol';
+import { configProblems } from './config-problems';
 import { tinyConfig } from './tiny-config';
+
+export { configProblems };
 
 export type EpochEvent = Extract<TrainerEvent, { type: 'epoch' }>;
 
@@ -71,17 +74,6 @@ export function assertTrains(run: MethodRun, phase: string, terms: string[]): vo
 /** The method config after defaults, given only its name and these fields. */
 export function methodDefaults(method: Record<string, unknown>): unknown {
   return parseExperimentConfig({ method }).method;
-}
-
-/** The problems a config is rejected with (fails if it is accepted). */
-export function configProblems(input: unknown): string[] {
-  try {
-    parseExperimentConfig(input);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems;
-  }
-  assert.fail('expected the config to be rejected');
 }
 
 export function assertProblem(input: unknown, pattern: RegExp): void {

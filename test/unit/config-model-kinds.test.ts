@@ -3,17 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { modelKindProblem } from '../../src/shared/methods';
-import { ConfigError, parseExperimentConfig, type ExperimentConfigInput } from '../../src/shared/protocol';
-
-function problemsOf(input: unknown): string[] {
-  try {
-    parseExperimentConfig(input);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems;
-  }
-  assert.fail('expected the config to be rejected');
-}
+import { configProblems } from '../support/config-problems';
+import { parseExperimentConfig, type ExperimentConfigInput } from '../../src/shared/protocol';
 
 const text = { dataset: { kind: 'builtin', name: 'spamassassin', maxLength: 32 } } as const;
 const transformer = { arch: 'transformer', layers: 2, hidden: 16, heads: 2, maxLength: 32 } as const;
@@ -22,7 +13,7 @@ const textConfig = (method: ExperimentConfigInput['method']): ExperimentConfigIn
 describe('config: methods and models that do not fit are refused at parse time', () => {
   for (const name of ['at', 'sad', 'fitnet'] as const) {
     test(`${name} with transformers names method.name, the reason and the methods that take text`, () => {
-      const problems = problemsOf(textConfig({ name }));
+      const problems = configProblems(textConfig({ name }));
       const expected = `config.method.name: ${modelKindProblem(name, 'text')}`;
       assert.ok(
         problems.some((p) => p.startsWith(expected)),
@@ -34,13 +25,13 @@ describe('config: methods and models that do not fit are refused at parse time',
   }
 
   test('FitNets with only the student a transformer', () => {
-    const problems = problemsOf({ ...textConfig({ name: 'fitnet' }), teacher: { model: { arch: 'mlp', hidden: [16] } } });
+    const problems = configProblems({ ...textConfig({ name: 'fitnet' }), teacher: { model: { arch: 'mlp', hidden: [16] } } });
     assert.ok(problems.some((p) => /^config\.method\.name: method "fitnet" .*\(config\.student\.model is a transformer\)$/.test(p)));
   });
 
   test('SAD without KD ignores the teacher, so only the student counts', () => {
     const config = { ...textConfig({ name: 'sad', kdWeight: 0 }), teacher: { model: { arch: 'cnn', widths: [8] } } } as ExperimentConfigInput;
-    const problems = problemsOf(config);
+    const problems = configProblems(config);
     assert.deepEqual(
       problems.map((p) => p.split(':')[0]),
       ['config.method.name'],
@@ -66,22 +57,22 @@ describe('config: methods and models that do not fit are refused at parse time',
 
 describe('config: models and data that do not fit are refused at parse time', () => {
   test('a transformer on images names the model field and the text data sets', () => {
-    const problems = problemsOf({ student: { model: { arch: 'transformer' } } });
+    const problems = configProblems({ student: { model: { arch: 'transformer' } } });
     assert.deepEqual(problems, [
       'config.student.model.arch: a transformer reads token ids from a text data set (builtin "spamassassin" or kind "text"), but data.dataset is the built-in set "fashion-mnist-small"; for images choose mlp, cnn or resnet',
     ]);
   });
 
   test('extra models of a method are checked too (multi-teacher teachers)', () => {
-    const problems = problemsOf({ method: { name: 'multi-teacher', teachers: [{ arch: 'mlp', hidden: [8] }, { arch: 'transformer' }] } });
+    const problems = configProblems({ method: { name: 'multi-teacher', teachers: [{ arch: 'mlp', hidden: [8] }, { arch: 'transformer' }] } });
     assert.ok(problems.some((p) => p.startsWith('config.method.teachers.1.arch: a transformer reads token ids')));
   });
 
   test('a transformer shorter than the data rows, or hidden not a multiple of heads, names the field', () => {
-    assert.deepEqual(problemsOf({ data: { dataset: { kind: 'builtin', name: 'spamassassin', maxLength: 64 } }, student: { model: { ...transformer, maxLength: 32 } } }), [
+    assert.deepEqual(configProblems({ data: { dataset: { kind: 'builtin', name: 'spamassassin', maxLength: 64 } }, student: { model: { ...transformer, maxLength: 32 } } }), [
       "config.student.model.maxLength: expected at least the data's maxLength (64 tokens a row), got 32; raise it or lower data.dataset.maxLength",
     ]);
-    assert.deepEqual(problemsOf({ data: text, teacher: { model: { ...transformer, hidden: 10, heads: 4 } } }), [
+    assert.deepEqual(configProblems({ data: text, teacher: { model: { ...transformer, hidden: 10, heads: 4 } } }), [
       'config.teacher.model.hidden: expected a multiple of heads (4) so that every head gets hidden / heads dimensions, got 10',
     ]);
   });

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, parseExperimentConfig, teacherTrainConfig } from '../../src/shared/protocol';
-
-function problemsOf(input: unknown): string[] {
-  try {
-    parseExperimentConfig(input);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems;
-  }
-  assert.fail('expected the config to be rejected');
-}
+import { parseExperimentConfig, teacherTrainConfig } from '../../src/shared/protocol';
+import { configProblems } from '../support/config-problems';
 
 describe('experiment config', () => {
   test('an empty config gets every default: built-in data, KD with T=4 and α=0.9', () => {
@@ -62,7 +53,7 @@ describe('experiment config', () => {
   ];
   for (const [name, input, pattern] of cases) {
     test(`rejects ${name}, naming the field, the expectation and the value`, () => {
-      const problems = problemsOf(input);
+      const problems = configProblems(input);
       assert.ok(
         problems.some((p) => pattern.test(p)),
         `no problem matched ${pattern}:\n${problems.join('\n')}`,
@@ -81,13 +72,13 @@ describe('experiment config', () => {
   });
 
   test('an infinite number is never written back as null', () => {
-    const problems = problemsOf({ method: { name: 'kd', temperature: Infinity } });
+    const problems = configProblems({ method: { name: 'kd', temperature: Infinity } });
     assert.equal(problems.length, 1, problems.join('\n'));
     assert.doesNotMatch(problems[0], /null/);
   });
 
   test('reports every bad field at once', () => {
-    const problems = problemsOf({ seed: -1, train: { learningRate: 0 } });
+    const problems = configProblems({ seed: -1, train: { learningRate: 0 } });
     assert.equal(problems.length, 2, problems.join('\n'));
   });
 });
