@@ -119,7 +119,7 @@ function readmeSection(table, seconds, studyName) {
     `(60,000 training images, of which the validation split is carved; the 10,000 test images for the headline figure).`,
     `Teacher: ${describe(TEACHER)}, ${TEACHER_EPOCHS} epochs, trained once and shared. Student: ${describe(STUDENT)}, ${STUDENT_EPOCHS} epochs, every method's student and the`,
     `per-seed scratch baseline starting from the same weights for a seed. Δ is the paired difference from the scratch baseline over`,
-    `seeds, with its 95 % Student-t interval (✓: the interval excludes 0). Machine: ${describeMachine()}; ${parallel} trainer processes at once;`,
+    `seeds, with its 95 % Student-t interval (*: the interval excludes 0). Machine: ${describeMachine()}; ${parallel} trainer processes at once;`,
     `wall time ${minutes(seconds)}. The epochs are few so that the whole study finishes within 2 hours on 2 cores: read the table as`,
     `"which method helps a small student under a short budget", not as converged accuracies. Budgets as each method defines them: FitNets`,
     `spends 1/8 of the student's epochs on its hint stage, TinyBERT trains its intermediate stage for as many epochs again, SAD switches on`,
