@@ -61,8 +61,9 @@ describe('train.threads in a run', () => {
     // A worker left running would keep this test file's process alive: node:test would not finish.
   });
 
-  test('models trained together (DML) stay on one thread, with a note naming the method; one thread asked, nothing said', async () => {
+  test('a distiller the workers cannot rebuild (no replica recipe) stays on one thread, with a note naming the method; one thread asked, nothing said', async () => {
     const notes: string[] = [];
+    // A stand-in with models trained together but no replicaRecipe: the real DML has one (data-parallel-dml.test.ts).
     const dml = { method: 'dml', together: { members: [], update: 'in-turn' } } as unknown as Distiller;
     const optimizer = {} as TrainOptimizer;
     assert.deepEqual(await startThreads(dml, optimizer, TrainConfig.parse({ threads: 2 }), 'dml', (e) => notes.push(e.message)), {});
