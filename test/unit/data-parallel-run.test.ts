@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { TrainConfig, type TrainerEvent } from '../../src/shared/protocol';
 import type { Distiller } from '../../src/core/distill/distiller';
 import type { TrainOptimizer } from '../../src/core/train/optimizer';
+import { initBackend } from '../../src/core/backend/select';
 import { startThreads } from '../../src/core/train/parallel/start';
 import { runExperiment } from '../../src/core/run/experiment';
 import { RunFolder } from '../../src/shared/run-folder';
@@ -17,6 +18,8 @@ const logs = (events: TrainerEvent[]) => events.flatMap((e) => (e.type === 'log'
 const losses = (events: TrainerEvent[]) => events.flatMap((e) => (e.type === 'epoch' ? [{ phase: e.phase, epoch: e.epoch, losses: e.losses, val: e.valAccuracy }] : []));
 
 describe('train.threads in a run', () => {
+  // The thread plan reads the backend: set it here so each test also runs alone (--test-name-pattern).
+  before(() => initBackend('wasm', () => {}));
   const dir = scratchDir('threads');
   after(() => dir.remove());
 
