@@ -2,24 +2,14 @@
 // share each step out over a worker, say so, train, and give the same losses again from the same
 // seed — with dropout on, whose masks each shard draws from the run's seed, the step and the shard.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import type { ExperimentConfigInput, TrainerEvent } from '../../src/shared/protocol';
 import { assertTrains, runMethod, scratchDir } from '../support/method-run';
+import { writeMessagesCsv } from '../support/text-messages';
 
 const dir = scratchDir('threads-text');
-const WORDS = [
-  ['meeting', 'agenda', 'notes', 'project', 'schedule', 'review'],
-  ['invoice', 'payment', 'account', 'balance', 'receipt', 'bank'],
-  ['winner', 'prize', 'free', 'offer', 'click', 'cash'],
-];
 // 36 messages of 2 to 6 words: shards hold different numbers of real tokens.
-const rows = Array.from({ length: 36 }, (_, i) => {
-  const label = i % 3;
-  return `"${Array.from({ length: 2 + (i % 5) }, (_, k) => WORDS[label][(i + k * 5) % 6]).join(' ')}",${label}`;
-});
-const csv = dir.path('messages.csv');
-writeFileSync(csv, `text,label\n${rows.join('\n')}\n`);
+const csv = writeMessagesCsv(dir.path('messages.csv'), 36, (i) => 2 + (i % 5));
 
 const transformer = (layers: number) => ({ arch: 'transformer', layers, hidden: 16, heads: 2, maxLength: 16, dropout: 0.1 }) as const;
 const config: ExperimentConfigInput = {

@@ -2,24 +2,13 @@
 // (three classes told apart by their words), tokenised by the data pipeline, a tiny transformer
 // teacher trained, then the student's stages; every loss term finite and the total falling.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import type { ExperimentConfigInput } from '../../src/shared/protocol';
 import { assertRejectedBeforeTraining, assertTrains, runMethod, scratchDir } from '../support/method-run';
+import { writeMessagesCsv } from '../support/text-messages';
 
 const dir = scratchDir('text-methods');
-const WORDS = [
-  ['meeting', 'agenda', 'notes', 'project', 'schedule', 'review'],
-  ['invoice', 'payment', 'account', 'balance', 'receipt', 'bank'],
-  ['winner', 'prize', 'free', 'offer', 'click', 'cash'],
-];
-const rows = Array.from({ length: 48 }, (_, i) => {
-  const label = i % 3;
-  const words = WORDS[label];
-  return `"${[0, 1, 2, 3].map((k) => words[(i + k * 5) % words.length]).join(' ')}",${label}`;
-});
-const csv = dir.path('messages.csv');
-writeFileSync(csv, `text,label\n${rows.join('\n')}\n`);
+const csv = writeMessagesCsv(dir.path('messages.csv'), 48, () => 4);
 
 function textConfig(method: Record<string, unknown>): ExperimentConfigInput {
   return {
