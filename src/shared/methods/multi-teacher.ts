@@ -16,7 +16,10 @@ export type EnsembleAggregate = z.infer<typeof EnsembleAggregate>;
 export const multiTeacher = defineMethod({
   name: 'multi-teacher',
   fields: {
-    /** One more teacher by default, an MLP beside the default CNN teacher, so the ensemble is diverse. */
+    /**
+     * One more teacher by default, an MLP beside the default CNN teacher, so the ensemble is diverse;
+     * on text data a transformer of the teacher's architecture instead (textMethodDefaults, applied when the config is parsed).
+     */
     teachers: z.array(ModelSpec).default([{ arch: 'mlp', hidden: [256, 256] }]),
     checkpoints: z.array(z.string().min(1)).default([]),
     /** One weight per teacher, in the order above; TextBrewer weighs teachers equally when none are given. */
@@ -30,7 +33,11 @@ export const multiTeacher = defineMethod({
   reference: 'TextBrewer MultiTeacherDistiller',
   command: { id: 'distill.runMultiTeacher', title: 'Run Multi-Teacher Ensemble KD' },
   params: {
-    teachers: { label: 'More teachers (trained here)', kind: 'models', help: 'Besides the teacher above, as CLI flags separated by “;”, e.g. mlp:256,256; cnn:16,32.' },
+    teachers: {
+      label: 'More teachers (trained here)',
+      kind: 'models',
+      help: 'Besides the teacher above, as CLI flags separated by “;”, e.g. mlp:256,256; cnn:16,32. On text data the default is a second transformer of the teacher’s architecture (its own seed).',
+    },
     checkpoints: { label: 'More teachers (saved)', kind: 'folders', help: 'Folders with model.json, separated by “;”; Browse… adds one.' },
     weights: { label: 'Teacher weights', kind: 'list', optional: true, help: 'One per teacher in the order above; equal when not set.' },
     aggregate: {

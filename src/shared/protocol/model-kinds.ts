@@ -1,7 +1,8 @@
 // Checks across fields that no single schema can make: the models fit the data (a transformer
 // reads token ids, so not images; its rows hold the data's) and the method fits the models (AT,
-// SAD and FitNets read image feature maps, not transformers). An image model given
-// with text data is left to the run (a config may name one, e.g. the demo's with --data). Run on a parsed config, so the CLI, the form
+// SAD and FitNets read image feature maps, not transformers). An image teacher or student given
+// with text data is left to the run (a config may name one, e.g. the demo's with --data); a
+// method's own image models on text (multi-teacher's teachers) are refused. Run on a parsed config, so the CLI, the form
 // and the extension refuse such a config before any run starts, with the run-time wording.
 import { methodNamed, modelKindProblem, usesStudent, usesTeacher } from '../methods';
 import type { ExperimentConfigInput } from './config';
@@ -22,7 +23,24 @@ export const TEXT_MODEL_DEFAULTS: { teacher: ModelSpecInput; student: ModelSpecI
 type Loose = Record<string, unknown>;
 const isObject = (value: unknown): value is Loose => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** The input with transformers where it names a text data set and leaves the teacher's or the student's model out. */
+/**
+ * A method's fields whose schema default is an image model, as they default on text: the
+ * multi-teacher ensemble's extra teacher (an MLP beside the CNN teacher on images, for diversity)
+ * is on text a second transformer of the teacher's architecture (trained from its own seed) — or
+ * of the text default teacher's, when the teacher given is not a transformer. Empty for the other
+ * methods (their model fields default to the teacher or the student). For the config parse and the form.
+ */
+export function textMethodDefaults(methodName: unknown, teacherModel: unknown): Loose {
+  if (methodName !== 'multi-teacher') return {};
+  const teacher = isObject(teacherModel) && teacherModel.arch === 'transformer' ? teacherModel : TEXT_MODEL_DEFAULTS.teacher;
+  return { teachers: [teacher] };
+}
+
+/**
+ * The input with transformers where it names a text data set and leaves the teacher's or the
+ * student's model out, and with the method's text defaults (textMethodDefaults) where it leaves
+ * those fields out.
+ */
 export function withTextModelDefaults(input: unknown): unknown {
   if (!isObject(input) || !isObject(input.data) || !isObject(input.data.dataset)) return input;
   const { kind, name } = input.data.dataset;
@@ -31,6 +49,11 @@ export function withTextModelDefaults(input: unknown): unknown {
   for (const role of ['teacher', 'student'] as const) {
     const part = config[role] ?? {};
     if (isObject(part) && part.model === undefined) config[role] = { ...part, model: TEXT_MODEL_DEFAULTS[role] };
+  }
+  const method = config.method;
+  if (isObject(method) && isObject(config.teacher)) {
+    const defaults = Object.entries(textMethodDefaults(method.name, config.teacher.model)).filter(([key]) => method[key] === undefined);
+    if (defaults.length > 0) config.method = { ...method, ...Object.fromEntries(defaults) };
   }
   return config as ExperimentConfigInput;
 }
@@ -76,7 +99,12 @@ export function modelKindProblems(config: Parsed): string[] {
   const text = isTextDataset(dataset);
   const models = modelsOf(config);
   for (const { field, model } of models) {
-    if (model.arch === 'transformer' && !text) {
+    if (model.arch !== 'transformer' && text && field.startsWith('config.method.')) {
+      // A method's own models are refused here; the teacher's and the student's are left to the run (see above).
+      const key = field.split('.')[2];
+      const fallback = key in textMethodDefaults(config.method.name, config.teacher.model) ? `, or leave method.${key} out (on text it defaults to the teacher's transformer)` : '';
+      problems.push(`${field}.arch: ${model.arch} reads images or features, but data.dataset is ${dataName(dataset)} (token ids); choose transformer${fallback}`);
+    } else if (model.arch === 'transformer' && !text) {
       problems.push(
         `${field}.arch: a transformer reads token ids from a text data set (builtin "${BUILTIN_TEXT_DATASET}" or kind "text"), but data.dataset is ${dataName(dataset)}; for images choose mlp, cnn or resnet`,
       );

@@ -1,5 +1,6 @@
 import type { ExperimentConfig, MethodOf } from '../../../shared/protocol';
 import { teacherWeights } from '../../distill/multi-teacher';
+import { describeModel } from '../../models/zoo';
 import type { PhaseReference } from '../../train/loop';
 import { mainTeacher, prepareTeacher, trainBaseline, type PendingTeacher, type TeacherSource } from './common';
 import { evaluateEnsemble } from './ensemble';
@@ -33,6 +34,9 @@ export const multiTeacherPlan: Plan = {
     const method = methodOf(config);
     const sources = teacherSources(context);
     const weights = teacherWeights(method.weights, sources.length);
+    // What the ensemble is, defaults resolved (on text the extra teacher defaults to a transformer): the CLI prints it, the extension logs it.
+    const described = sources.map((s) => `${s.role} (${s.checkpoint ? `loaded from ${s.checkpoint}` : describeModel(s.spec!)})`);
+    context.emit({ type: 'log', level: 'info', message: `multi-teacher: the ensemble is ${described.join(', ')}` });
     const teachers: PendingTeacher[] = [];
     for (const source of sources) teachers.push(await prepareTeacher(context, source));
     const student = context.build(config.student.model, 'student', seedOf(config, 'student'));
