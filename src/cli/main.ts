@@ -1,4 +1,4 @@
-// `distill-lab run|compare|demo|demo-text|backend`: the same engine as the extension, from a terminal.
+// `distill-lab run|compare|demo|demo-text|study|backend|attention`: the same engine as the extension, from a terminal.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isOwnerGone, markInterrupted, newRunDir, readRuns, RunFolder, type ListedRun } from '../shared/run-folder';
@@ -12,6 +12,7 @@ import { BACKEND_USAGE, backendCommand, parseBackendArgs } from './backend';
 import { comparedRun, comparisonTable, summaryTable } from '../shared/report-table';
 import { version } from '../../package.json';
 import { compareStudyCommand, studyCommand } from './study';
+import { ATTENTION_USAGE, attentionCommand, parseAttentionArgs } from './attention';
 
 const RUN_FLAGS = `[--method NAME] [--teacher cnn:32,64] [--student mlp:64]
                   [--teacher-checkpoint DIR] [--epochs N] [--teacher-epochs N] [--batch-size N] [--lr X]
@@ -52,6 +53,7 @@ const USAGES = {
   Each member queued, running, completed, failed, cancelled or blocked (from sacct, else squeue and
   scontrol, and the run folders); --cancel runs scancel on the study's jobs.`,
   backend: BACKEND_USAGE,
+  attention: ATTENTION_USAGE,
 } as const;
 type Command = keyof typeof USAGES;
 
@@ -179,6 +181,15 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('backend', (error as Error).message);
       }
       return backendCommand(parsed);
+    }
+    case 'attention': {
+      let parsed;
+      try {
+        parsed = parseAttentionArgs(args);
+      } catch (error) {
+        throw new UsageError('attention', (error as Error).message);
+      }
+      return attentionCommand(parsed);
     }
     default:
       process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);

@@ -8,11 +8,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel } from '../../src/core/models/checkpoint';
-import type { ZooModel } from '../../src/core/models/zoo-model';
 import { prepareData } from '../../src/core/run/prepare-data';
 import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
 import { ATTENTION_SAMPLE_LIMIT, attentionOffset, attentionSize, decodeArray } from '../../src/shared/knowledge-files';
 import { DataConfig, type KnowledgeIndex } from '../../src/shared/protocol';
+import { layerZeroAttention } from '../support/attention-reference';
 import { runMethod, scratchDir } from '../support/method-run';
 import { writeMessagesCsv } from '../support/text-messages';
 
@@ -30,29 +30,6 @@ const ints = (file: string) => {
   const bytes = readFileSync(file);
   return decodeArray(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'int32', bytes.length / 4, file);
 };
-
-/** Layer 0's attention of one token row, in float64: softmax over the n tokens of (x W_q + b_q)_h · (x W_k + b_k)_h / √d, x = the embedding output. */
-function layerZeroAttention(model: ZooModel, row: Float32Array, n: number, heads: number): number[][][] {
-  const x = tf.tidy(() => model.forward(tf.tensor(row, [1, row.length]), false).sequence!.embeddingOutput.arraySync()[0]);
-  const weights = (suffix: string) => {
-    const layer = model.net.layers.find((l) => l.name.endsWith(suffix))!;
-    const [kernel, bias] = layer.getWeights().map((w) => w.arraySync() as number[][] | number[]);
-    return { kernel: kernel as number[][], bias: bias as number[] };
-  };
-  const project = ({ kernel, bias }: ReturnType<typeof weights>) => x.slice(0, n).map((token) => bias.map((b, j) => b + token.reduce((s, v, i) => s + v * kernel[i][j], 0)));
-  const q = project(weights('layer0_attention_self_query'));
-  const k = project(weights('layer0_attention_self_key'));
-  const d = q[0].length / heads;
-  return Array.from({ length: heads }, (_, h) =>
-    q.map((qi) => {
-      const logits = k.map((kj) => qi.slice(h * d, (h + 1) * d).reduce((s, v, c) => s + v * kj[h * d + c], 0) / Math.sqrt(d));
-      const top = Math.max(...logits);
-      const e = logits.map((z) => Math.exp(z - top));
-      const sum = e.reduce((a, b) => a + b, 0);
-      return e.map((v) => v / sum);
-    }),
-  );
-}
 
 describe('the attention maps stored at the end of a text run', () => {
   after(() => dir.remove());

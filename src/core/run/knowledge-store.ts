@@ -198,10 +198,13 @@ export interface AttentionSample {
   tokens: string[][];
 }
 
-/** Text data: the first ATTENTION_SAMPLE_LIMIT prediction samples and their tokens (undefined for images and tables). */
-export function attentionSample(data: KnowledgeData): AttentionSample | undefined {
-  if (!data.text || !data.sampleIndices?.length) return undefined;
-  const indices = Int32Array.from(data.sampleIndices.slice(0, ATTENTION_SAMPLE_LIMIT));
+/**
+ * Text data: the samples at `chosen` validation indices (by default the first ATTENTION_SAMPLE_LIMIT
+ * prediction samples) and their tokens; undefined for images and tables.
+ */
+export function attentionSample(data: KnowledgeData, chosen: readonly number[] | undefined = data.sampleIndices?.slice(0, ATTENTION_SAMPLE_LIMIT)): AttentionSample | undefined {
+  if (!data.text || !chosen?.length) return undefined;
+  const indices = Int32Array.from(chosen);
   const split = subset(data.validation, indices, data.inputShape);
   const length = data.inputShape.reduce((a, b) => a * b, 1);
   const positions = Array.from(indices, (_, k) => {

@@ -12,6 +12,11 @@ export const RUN_FILES = {
 
 export const RECORD_FILE = 'run.json';
 
+/** Where `distill-lab attention` caches one validation sample's attention maps (the knowledge folder), relative to the run folder. */
+export function attentionSampleFile(sample: number): string {
+  return `${RUN_FILES.checkpoints}/attention-samples/sample-${sample}.json`;
+}
+
 /** The files whose change changes what a run looks like in a listing (the tree watches them). */
 export function isRunStateFile(name: string): boolean {
   return name === RECORD_FILE || name === RUN_FILES.summary;
