@@ -4,7 +4,7 @@
 import { modelKindProblem } from '../src/shared/methods';
 import { BUILTIN_TEXT_DATASET, DatasetSpec, ExperimentConfig, MethodConfig, ModelSpec, OptimizerConfig, RECIPES, RecipeName, ScheduleConfig, type WebviewToHost } from '../src/shared/protocol';
 import { h, replaceChildren } from './dom';
-import { archFits, builtinDataset, dataKindOf, fitToData, fitToMethod, type ModelKind } from './form-kinds';
+import { archFits, builtinDataset, dataKindOf, fieldDefault, fitToData, fitToMethod, type ModelKind } from './form-kinds';
 import { formatValue, getAt, mapProblems, parseListText, parseNumberText, setAt, validate, type FormConfig } from './form-model';
 import { methodDescriptor, methodDescriptors, methodUses } from './methods';
 import { formatModels, parseModel, parseModels } from './model-text';
@@ -386,7 +386,7 @@ export class ConfigForm {
     const kind = spec.kind ?? 'number';
     const value = getAt(this.config, path);
     const schema = fieldSchema(ExperimentConfig, path, this.config);
-    const fallback = defaultOf(schema);
+    const fallback = fieldDefault(this.config, path, defaultOf(schema));
     const placeholder = spec.optional ? 'not set' : fallback !== undefined ? `${display(kind, fallback)} (default)` : '';
     const id = inputId(path);
     const help = [spec.help, fallback !== undefined && kind !== 'boolean' ? `Default ${display(kind, fallback) || 'none'}.` : ''].filter(Boolean).join(' ');
