@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseExperimentConfig, teacherTrainConfig, type ExperimentConfig, type RunSummary, type TrainerEvent } from '../../shared/protocol';
+import { ConfigError, parseExperimentConfig, runStartModelProblems, teacherTrainConfig, type ExperimentConfig, type RunSummary, type TrainerEvent } from '../../shared/protocol';
 import { initBackend } from '../backend/select';
 import type { Distiller } from '../distill/distiller';
 import { createDistiller } from '../distill/registry';
@@ -43,6 +43,8 @@ export async function runExperiment(input: unknown, options: RunOptions): Promis
   let config: ExperimentConfig;
   try {
     config = parseExperimentConfig(input);
+    const problems = runStartModelProblems(config);
+    if (problems.length > 0) throw new ConfigError(problems);
   } catch (error) {
     const err = error as Error;
     const unwritten = attempt(() => markFailed(folder, { message: err.message }));

@@ -9,7 +9,7 @@ import { modelKindProblems, withTextModelDefaults } from './model-kinds';
 
 export * from './dataset-spec';
 export * from './model-spec';
-export { TEXT_MODEL_DEFAULTS, textMethodDefaults } from './model-kinds';
+export { runStartModelProblems, TEXT_MODEL_DEFAULTS, textMethodDefaults } from './model-kinds';
 
 // ---------- data ----------
 export const DataConfig = z

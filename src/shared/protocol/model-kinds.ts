@@ -1,7 +1,7 @@
 // Checks across fields that no single schema can make: the models fit the data (a transformer
 // reads token ids, so not images; its rows hold the data's) and the method fits the models (AT,
 // SAD and FitNets read image feature maps, not transformers). An image teacher or student given
-// with text data is left to the run (a config may name one, e.g. the demo's with --data); a
+// with text data is left to the run start (runStartModelProblems; a config may name one, e.g. the demo's with --data); a
 // method's own image models on text (multi-teacher's teachers) are refused. Run on a parsed config, so the CLI, the form
 // and the extension refuse such a config before any run starts, with the run-time wording.
 import { methodNamed, modelKindProblem, usesStudent, usesTeacher } from '../methods';
@@ -92,6 +92,20 @@ function textLength(dataset: DatasetSpec): number {
   return ('maxLength' in dataset ? dataset.maxLength : undefined) ?? DEFAULT_TEXT_LENGTH;
 }
 
+const imageOnText = (field: string, model: ModelSpec, dataset: DatasetSpec) =>
+  `${field}.arch: ${model.arch} reads images or features, but data.dataset is ${dataName(dataset)} (token ids); choose transformer`;
+
+/**
+ * What the run start refuses that the parse leaves to it: an image teacher or student on a text
+ * data set (it would train on token ids as if they were pixels). Each as `config.<field>: …`.
+ */
+export function runStartModelProblems(config: Parsed): string[] {
+  if (!isTextDataset(config.data.dataset)) return [];
+  return modelsOf(config)
+    .filter(({ field, model }) => !field.startsWith('config.method.') && model.arch !== 'transformer')
+    .map(({ field, model }) => imageOnText(field, model, config.data.dataset));
+}
+
 /** Problems of a parsed config across its fields, each as `config.<field>: …` (empty when it fits together). */
 export function modelKindProblems(config: Parsed): string[] {
   const problems: string[] = [];
@@ -103,7 +117,7 @@ export function modelKindProblems(config: Parsed): string[] {
       // A method's own models are refused here; the teacher's and the student's are left to the run (see above).
       const key = field.split('.')[2];
       const fallback = key in textMethodDefaults(config.method.name, config.teacher.model) ? `, or leave method.${key} out (on text it defaults to the teacher's transformer)` : '';
-      problems.push(`${field}.arch: ${model.arch} reads images or features, but data.dataset is ${dataName(dataset)} (token ids); choose transformer${fallback}`);
+      problems.push(`${imageOnText(field, model, dataset)}${fallback}`);
     } else if (model.arch === 'transformer' && !text) {
       problems.push(
         `${field}.arch: a transformer reads token ids from a text data set (builtin "${BUILTIN_TEXT_DATASET}" or kind "text"), but data.dataset is ${dataName(dataset)}; for images choose mlp, cnn or resnet`,
