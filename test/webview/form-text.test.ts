@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { configFromArgs } from '../../src/cli/run-flags';
-import { DEMO_CONFIG } from '../../src/cli/demo-config';
+import { DEMO_CONFIG, DEMO_TEXT_CONFIG } from '../../src/cli/demo-config';
 import { modelKindProblem } from '../../src/shared/methods';
 import { parseExperimentConfig, type WebviewToHost } from '../../src/shared/protocol';
 import { openDashboard, sharedHarness, type DashboardPage } from './harness';
@@ -128,6 +128,29 @@ describe('experiment form for text (Chromium)', () => {
     assert.equal(await runDisabled(dashboard), false);
     assert.deepEqual(parseExperimentConfig(await lastStart(dashboard)).data.dataset, { kind: 'text', train: 'mail.jsonl', textField: 'text', labelField: 'label', maxLength: 128 });
     await dashboard.screenshot('form-text');
+    assert.deepEqual(await dashboard.problems(), []);
+    await dashboard.close();
+  });
+
+  test("multi-teacher on the text set: its MLP extra teacher gives way to the teacher's transformer, said in the note and the field; Run posts what the CLI builds", async () => {
+    const dashboard = await openDashboard(harness());
+    await dashboard.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: '/runs', runs: [] });
+    await inputOf(dashboard, 'data.dataset.kind').selectOption('builtin:spamassassin');
+    await inputOf(dashboard, 'method.name').selectOption('multi-teacher');
+    const teacher = '{"arch":"transformer","layers":4,"hidden":64,"heads":2,"maxLength":32}';
+    assert.equal(await inputOf(dashboard, 'method.teachers').inputValue(), '', 'the image default is not filled in');
+    assert.equal(await inputOf(dashboard, 'method.teachers').getAttribute('placeholder'), `${teacher} (default)`);
+    assert.equal((await dashboard.page.locator('.form-note').textContent()) ?? '', `For text: more teachers (trained here) are now ${teacher} (the default on text).`);
+    assert.equal(await runDisabled(dashboard), false);
+    const form = parseExperimentConfig(await lastStart(dashboard));
+    const cli = parseExperimentConfig(configFromArgs(['--method', 'multi-teacher'], DEMO_TEXT_CONFIG).config);
+    assert.deepEqual(form.method, cli.method);
+    assert.deepEqual((form.method as { teachers: unknown }).teachers, [form.teacher.model]);
+
+    // An MLP typed in is refused under the field, naming the default.
+    await inputOf(dashboard, 'method.teachers').fill('mlp:64');
+    assert.match((await errorOf(dashboard, 'method.teachers').textContent()) ?? '', /mlp reads images or features, .* leave method\.teachers out/);
+    assert.equal(await runDisabled(dashboard), true);
     assert.deepEqual(await dashboard.problems(), []);
     await dashboard.close();
   });
