@@ -41,11 +41,6 @@ export interface HeatmapSpec {
   /** What the rows are (default: the true class) and the corner's label (default "true ↓"). */
   rowsTitle?: string;
   corner?: string;
-  /**
-   * 'tokens': the axes are a sequence's tokens (an attention map) — every label written whole (columns
-   * vertical), the cells small squares without text. Default 'classes'.
-   */
-  axes?: 'classes' | 'tokens';
 }
 
 /** Past this many classes the cells are small squares without labels (their values in the tooltips). */
@@ -55,9 +50,8 @@ const short = (name: string) => (name.length > 5 ? `${name.slice(0, 4)}…` : na
 
 export function heatmap(spec: HeatmapSpec, colours: HeatmapColours): HTMLElement {
   const C = spec.classNames.length;
-  const tokens = spec.axes === 'tokens';
-  const compact = tokens || C > LABELLED_CLASSES;
-  const label = (name: string, column: boolean) => (tokens ? name : compact ? '' : column ? short(name) : name);
+  const compact = C > LABELLED_CLASSES;
+  const label = (name: string, column: boolean) => (compact ? '' : column ? short(name) : name);
   const head = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, spec.corner ?? 'true ↓'), ...spec.classNames.map((name) => h('th', { scope: 'col', title: name }, label(name, true))));
   const rows = spec.classNames.map((rowName, r) =>
     h(
@@ -88,7 +82,7 @@ export function heatmap(spec: HeatmapSpec, colours: HeatmapColours): HTMLElement
       { class: 'heatmap-scroll' },
       h(
         'table',
-        { class: tokens ? 'heatmap compact tokens' : compact ? 'heatmap compact' : 'heatmap', 'aria-label': `${spec.title}: rows ${spec.rowsTitle ?? 'true class'}, columns ${spec.columnsTitle}` },
+        { class: compact ? 'heatmap compact' : 'heatmap', 'aria-label': `${spec.title}: rows ${spec.rowsTitle ?? 'true class'}, columns ${spec.columnsTitle}` },
         h('thead', {}, head),
         h('tbody', {}, ...rows),
       ),

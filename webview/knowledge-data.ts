@@ -1,6 +1,6 @@
 // A run's knowledge payload (the host's `knowledge` message) checked with the protocol's schema
 // and decoded into typed arrays, each file against the index (no DOM here).
-import { attentionSize, checkAttentionLengths, checkIndices, checkProbabilities, decodeArray, decodeTexts, decodeTokenLists, fromBase64 } from '../src/shared/knowledge-files';
+import { checkAttentionLengths, checkIndices, decodeArray, decodeTexts, decodeTokenLists, fromBase64 } from '../src/shared/knowledge-files';
 import { RunKnowledgePayload } from '../src/shared/protocol';
 import { predictions, type Logits } from './knowledge-model';
 
@@ -11,8 +11,8 @@ export interface KnowledgeModel {
   predicted: Int32Array;
   /** [sample count × dim], rows in the order of `RunKnowledge.sample`. */
   embeddings?: { values: Float32Array; dim: number };
-  /** A transformer's attention maps of `RunKnowledge.attention`'s samples (layout: knowledge-files.ts attentionOffset). */
-  attention?: { values: Float32Array; layers: number; heads: number };
+  /** A transformer's attention maps: their shape; the attention view asks the host for one sample's maps at a time. */
+  attention?: { layers: number; heads: number };
 }
 
 /** The samples whose attention maps the run stored: validation index, kept token count and tokens of each. */
@@ -75,8 +75,7 @@ export function decodeKnowledge(raw: unknown): RunKnowledge {
     };
     const maps = entry.attention;
     if (maps && !attention) throw new Error(`${maps.file}: summary.json names no attention samples for it`);
-    const values = maps && attention && checkProbabilities(decodeArray(bytes(maps.file), 'float32', attentionSize(attention.lengths, maps.layers, maps.heads), maps.file), maps.file);
-    return { role: entry.role, epoch: entry.epoch, logits, predicted: predictions(logits), embeddings, attention: maps && values && { values, layers: maps.layers, heads: maps.heads } };
+    return { role: entry.role, epoch: entry.epoch, logits, predicted: predictions(logits), embeddings, attention: maps && { layers: maps.layers, heads: maps.heads } };
   });
   let inputs: RunKnowledge['inputs'];
   if (index.inputs) {

@@ -11,7 +11,7 @@ import { chartCard, drawEntropy, drawProjection, drawReliability, entropyConfig,
 import { decodeKnowledge, knowledgeRoles, type KnowledgeModel, type KnowledgeRoles, type RunKnowledge } from './knowledge-data';
 import { agreementFlips, calibration, confusionMatrix, difference, ENTROPY_TEMPERATURES, entropyCurve, rowNormalised, softTargetMatrix } from './knowledge-model';
 import { SampleStrip } from './knowledge-strip';
-import { AttentionView } from './attention-view';
+import { AttentionView, type AttentionMessage } from './attention-view';
 import { project2d, type Projection } from './pca';
 import { roleColor, type Theme } from './theme';
 
@@ -93,7 +93,7 @@ export class KnowledgeView {
   private readonly lost = new SampleStrip('flips-lost', 'The scratch student agreed with the teacher; the distilled student does not');
   private readonly projections: ChartCard[];
   private readonly projectionNote = h('p', { class: 'hint', id: 'projection-note' });
-  private readonly attention = new AttentionView();
+  private readonly attention: AttentionView;
   private colours = readHeatmapColours();
   private runDir: string | undefined;
   private temperature: number | undefined;
@@ -103,7 +103,9 @@ export class KnowledgeView {
   constructor(
     private theme: Theme,
     private readonly request: (runDir: string) => void,
+    requestAttention: (runDir: string, sample: number) => void,
   ) {
+    this.attention = new AttentionView(requestAttention);
     this.entropy = chartCard('chart-entropy', 'Mean entropy of the soft targets against temperature', entropyConfig(), true);
     this.reliability = ['teacher', 'scratch', 'distilled'].map((which) => chartCard(`chart-reliability-${which}`, which, reliabilityConfig()));
     this.projections = ['teacher', 'student'].map((which) => chartCard(`chart-projection-${which}`, which, scatterConfig(), true));
@@ -180,6 +182,11 @@ export class KnowledgeView {
     this.render();
   }
 
+  /** A sample's attention maps (or why not) for the attention view. */
+  receiveAttention(message: AttentionMessage): void {
+    if (message.runDir === this.runDir) this.attention.receive(message);
+  }
+
   retheme(theme: Theme): void {
     this.theme = theme;
     this.colours = readHeatmapColours();
@@ -193,7 +200,7 @@ export class KnowledgeView {
     this.renderCalibration();
     this.renderConfusions();
     this.renderProjections();
-    this.attention.set(this.knowledge!, [this.roles.teacher, this.roles.distilled], this.colours);
+    this.attention.set(this.runDir!, this.knowledge!, [this.roles.teacher, this.roles.distilled], this.colours);
   }
 
   private get roles(): KnowledgeRoles {

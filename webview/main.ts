@@ -69,7 +69,11 @@ class Dashboard {
       this.markDirty('charts');
     });
     this.predictions = new PredictionsView(this.theme);
-    this.knowledge = new KnowledgeView(this.theme, (runDir) => post({ type: 'requestKnowledge', runDir }));
+    this.knowledge = new KnowledgeView(
+      this.theme,
+      (runDir) => post({ type: 'requestKnowledge', runDir }),
+      (runDir, sample) => post({ type: 'requestAttention', runDir, sample }),
+    );
     this.compare = new CompareView(this.theme, () => post({ type: 'requestCompare' }));
     this.study = new StudyView(this.theme, {
       open: (studyDir) => this.openStudy(studyDir, true),
@@ -166,6 +170,9 @@ class Dashboard {
       case 'knowledge':
         this.knowledge.receive(message);
         this.compare.knowledge.receive(message);
+        return;
+      case 'attention':
+        this.knowledge.receiveAttention(message);
         return;
       case 'studyData':
         this.study.receive(message);

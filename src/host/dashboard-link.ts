@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 import type { DashboardCommands } from './commands';
 import { readSettings } from './settings';
+import { runAttentionProcess } from './attention-process';
+import { resolveNodePath } from './training/node-path';
 import { DashboardPanel, registerDashboardSerializer, type DashboardDeps } from './dashboard';
 import type { ExperimentStore } from './experiments/store';
 import type { RunActions } from './training/start-stop';
@@ -28,6 +30,14 @@ export function linkDashboard(
       ),
     uiUpdatesPerSecond: () => readSettings().uiUpdatesPerSecond,
     onRunsChanged: (listener) => store.onDidChange(listener),
+    // Relative data paths of a run's config resolve against the workspace folder, as when it was started.
+    computeAttention: (runDir, sample, out) =>
+      runAttentionProcess(
+        { nodePath: resolveNodePath(readSettings().nodePath), cliScript: context.asAbsolutePath('dist/cli.js'), baseDir: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? store.runsDir },
+        runDir,
+        sample,
+        out,
+      ),
   };
   registerDashboardSerializer(context, deps);
   context.subscriptions.push({ dispose: () => DashboardPanel.current?.dispose() });

@@ -31,6 +31,13 @@ export interface AttentionSampleMaps {
   models: { role: string; epoch: number; layers: number; heads: number; values: Float32Array }[];
 }
 
+/** The check of a requested sample against the run's validation count, with the same words wherever it is made. */
+export function checkSampleInRange(sample: number, count: number): void {
+  if (!Number.isInteger(sample) || sample < 0 || sample >= count) {
+    throw new Error(`sample ${sample} is out of range: this run has ${count} validation samples, expected 0 … ${count - 1}`);
+  }
+}
+
 /** Where the map of `layer`, `head` starts in a model's values for one sample of n tokens. */
 export function sampleMapOffset(n: number, heads: number, layer: number, head: number): number {
   return (layer * heads + head) * n * n;

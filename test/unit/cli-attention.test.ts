@@ -9,10 +9,12 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel } from '../../src/core/models/checkpoint';
 import { computeAttentionSample } from '../../src/core/run/attention-on-demand';
+import { runAttentionProcess } from '../../src/host/attention-process';
+import { AttentionSamples, readStoredAttention } from '../../src/host/dashboard/attention-data';
 import { prepareData } from '../../src/core/run/prepare-data';
 import { decodeAttentionSample, sampleMapOffset, type AttentionSampleMaps } from '../../src/shared/attention-sample';
 import { attentionOffset, decodeArray } from '../../src/shared/knowledge-files';
-import { DataConfig, type KnowledgeIndex } from '../../src/shared/protocol';
+import { DataConfig, WebviewToHost, type KnowledgeIndex } from '../../src/shared/protocol';
 import { attentionSampleFile, RunFolder } from '../../src/shared/run-folder';
 import { layerZeroAttention } from '../support/attention-reference';
 import { ensureBuilt } from '../support/build';
@@ -126,6 +128,45 @@ describe('distill-lab attention', () => {
         model.dispose();
       }
     }
+  });
+
+  test('the host: a stored sample sliced from the files, another computed once however often asked (then cached), errors as messages', async () => {
+    const indices = ints(folder.path(index.attention!.indices));
+    let computed = 0;
+    const host = new AttentionSamples((runDir, sample, out) => {
+      computed++;
+      return runAttentionProcess({ nodePath: process.execPath, cliScript: cli, baseDir: dir.path('.') }, runDir, sample, out);
+    });
+    const stored = await host.read(folder.dir, indices[1]);
+    assert.equal(computed, 0, 'a stored sample is read, not computed');
+    const cli1 = runCli(folder.dir, '--sample', String(indices[1]), '--out', dir.path('stored.json'));
+    assert.equal(cli1.status, 0, cli1.stderr);
+    const fromCli = readMaps(dir.path('stored.json'));
+    const sliced = decodeAttentionSample(stored.maps, 'the slice');
+    assert.deepEqual(sliced.tokens, fromCli.tokens);
+    sliced.models.forEach((m, k) => m.values.forEach((v, i) => assert.ok(Math.abs(v - fromCli.models[k].values[i]) < 1e-6, `${m.role} value ${i}`)));
+
+    const other = [...Array(index.count).keys()].find((i) => !Array.from(indices).includes(i) && i !== index.count - 1)!;
+    assert.equal(readStoredAttention(folder.dir, other), undefined, 'not a stored sample');
+    rmSync(folder.path(attentionSampleFile(other)), { force: true });
+    const [a, b] = await Promise.all([host.read(folder.dir, other), host.read(folder.dir, other)]);
+    assert.equal(computed, 1, 'two requests at once: one child process');
+    assert.deepEqual(a, b);
+    assert.equal(decodeAttentionSample(a.maps, 'computed').sample, other);
+    await host.read(folder.dir, other);
+    assert.equal(computed, 1, 'the cached file answers next time');
+
+    assert.deepEqual(await host.read(folder.dir, index.count), { problem: `sample ${index.count} is out of range: this run has ${index.count} validation samples, expected 0 … ${index.count - 1}` });
+    const failing = new AttentionSamples((runDir, sample, out) => runAttentionProcess({ nodePath: process.execPath, cliScript: cli, baseDir: dir.path('nowhere') }, runDir, sample, out));
+    const copy = new RunFolder(dir.path('copy-host'));
+    cpSync(folder.dir, copy.dir, { recursive: true });
+    rmSync(copy.checkpointDir('teacher', 'best'), { recursive: true });
+    rmSync(copy.path(attentionSampleFile(other)), { force: true });
+    assert.deepEqual(await failing.read(copy.dir, other), { problem: `teacher: its best checkpoint is missing: expected ${copy.checkpointDir('teacher', 'best')}/model.json` });
+
+    // The webview's request is validated before the host acts on it.
+    assert.ok(WebviewToHost.safeParse({ type: 'requestAttention', runDir: folder.dir, sample: 3 }).success);
+    for (const sample of [-1, 1.5, '3', null]) assert.equal(WebviewToHost.safeParse({ type: 'requestAttention', runDir: folder.dir, sample }).success, false, String(sample));
   });
 
   test('a sample out of range, a run without transformers and a missing checkpoint are refused, each named', async () => {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { AttentionSamplePayload } from '../../shared/attention-sample';
+import { checkSampleInRange, type AttentionSamplePayload } from '../../shared/attention-sample';
 import { encodeArray, toBase64 } from '../../shared/knowledge-files';
 import { parseExperimentConfig, type BackendName, type ExperimentConfig, type KnowledgeIndex } from '../../shared/protocol';
 import { RUN_FILES, RunFolder } from '../../shared/run-folder';
@@ -68,9 +68,7 @@ export async function computeAttentionSample(runDir: string, sample: number, opt
   const index = readIndex(folder);
   const entries = index.models.filter((m): m is AttentionEntry => m.attention !== undefined);
   if (entries.length === 0) throw new Error(`${runDir}: no model of this run has attention maps — only transformers on text data have them`);
-  if (!Number.isInteger(sample) || sample < 0 || sample >= index.count) {
-    throw new Error(`sample ${sample} is out of range: this run has ${index.count} validation samples, expected 0 … ${index.count - 1}`);
-  }
+  checkSampleInRange(sample, index.count);
   const baseDir = options.baseDir ?? process.cwd();
   const checkpoints = entries.map((entry) => checkpointOf(folder, config, entry, baseDir));
 

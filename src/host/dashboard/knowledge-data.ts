@@ -1,18 +1,27 @@
 // A run's knowledge files (summary.json's `knowledge`) for the dashboard's knowledge views: each
 // file read, checked against the index (size, finite values, indices in range) and sent as
-// base64. A damaged file is a problem naming it; nothing is changed on disk. No vscode import.
-import { existsSync, readFileSync } from 'node:fs';
-import { attentionSize, checkAttentionLengths, checkIndices, checkProbabilities, decodeArray, decodeTexts, decodeTokenLists } from '../../shared/knowledge-files';
+// base64 — but the attention maps, whose size alone is checked here: the attention view asks for
+// one sample's at a time (attention-data.ts). A damaged file is a problem naming it; nothing is
+// changed on disk. No vscode import.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { attentionSize, checkAttentionLengths, checkIndices, decodeArray, decodeTexts, decodeTokenLists } from '../../shared/knowledge-files';
 import type { KnowledgeIndex, RunKnowledgePayload } from '../../shared/protocol';
 import { RunFolder } from '../../shared/run-folder';
 
 export type RunKnowledgeRead = { knowledge: RunKnowledgePayload; problem?: undefined } | { knowledge?: undefined; problem: string };
 
 /** Every file the index names, with what it must hold. */
-function expectedFiles(index: KnowledgeIndex): { file: string; check: (bytes: Uint8Array, path: string) => void }[] {
+/** A file and its check: of its bytes (it is then sent), or of its size alone (`sizeOnly`: it is not sent). */
+interface ExpectedFile {
+  file: string;
+  check: (bytes: Uint8Array, path: string) => void;
+  sizeOnly?: (size: number, path: string) => void;
+}
+
+function expectedFiles(index: KnowledgeIndex): ExpectedFile[] {
   const floats = (count: number) => (bytes: Uint8Array, path: string) => void decodeArray(bytes, 'float32', count, path);
   const indices = (count: number, bound: number) => (bytes: Uint8Array, path: string) => void checkIndices(decodeArray(bytes, 'int32', count, path), bound, path);
-  const files = [
+  const files: ExpectedFile[] = [
     { file: index.labels, check: indices(index.count, index.classes) },
     { file: index.embeddingSample.file, check: indices(index.embeddingSample.count, index.count) },
   ];
@@ -33,9 +42,11 @@ function expectedFiles(index: KnowledgeIndex): { file: string; check: (bytes: Ui
     if (!maps) continue;
     files.push({
       file: maps.file,
-      check: (bytes, path) => {
+      check: () => {},
+      sizeOnly: (size, path) => {
         if (!lengths) throw new Error(`${path}: summary.json names no attention samples for it`);
-        checkProbabilities(decodeArray(bytes, 'float32', attentionSize(lengths, maps.layers, maps.heads), path), path);
+        const expected = attentionSize(lengths, maps.layers, maps.heads);
+        if (size !== expected * 4) throw new Error(`${path}: expected ${expected} float32 values (${expected * 4} bytes), found ${size} bytes`);
       },
     });
   }
@@ -61,9 +72,13 @@ export function readRunKnowledge(runDir: string): RunKnowledgeRead {
   }
   const files: Record<string, string> = {};
   try {
-    for (const { file, check } of expectedFiles(index)) {
+    for (const { file, check, sizeOnly } of expectedFiles(index)) {
       const path = folder.path(file);
       if (!existsSync(path)) throw new Error(`${path}: missing (summary.json names it)`);
+      if (sizeOnly) {
+        sizeOnly(statSync(path).size, path);
+        continue;
+      }
       const bytes = readFileSync(path);
       check(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
       files[file] = bytes.toString('base64');

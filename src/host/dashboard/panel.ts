@@ -27,6 +27,7 @@ import { dashboardHtml } from './html';
 import { isInside } from '../../shared/paths';
 import { isDashboardEvent, listRunItems, readCompareRuns, readRunHistory } from './run-data';
 import { readRunKnowledge } from './knowledge-data';
+import { AttentionSamples, type ComputeAttention } from './attention-data';
 import { listStudies, readStudyView } from './study-data';
 
 /** Registered by the host's study commands (src/host/study); the dashboard only calls it. */
@@ -52,6 +53,11 @@ export interface DashboardDeps {
   uiUpdatesPerSecond(): number;
   /** Optional: the store read the runs folder again; the run list is re-sent. */
   onRunsChanged?(listener: () => void): vscode.Disposable;
+  /**
+   * Optional: computes a validation sample's attention maps the run did not store, into `out`
+   * (`distill-lab attention` in a child process); without it only the stored samples can be shown.
+   */
+  computeAttention?: ComputeAttention;
   /** Optional replacements for the file dialogs (tests); the rest use vscode.window. */
   dialogs?: Partial<DashboardDialogs>;
 }
@@ -108,6 +114,7 @@ export class DashboardPanel {
   private readonly formRequests = new Map<number, (config: object | undefined) => void>();
   private nextRequestId = 1;
   private readonly readyListeners = new Set<() => void>();
+  private readonly attention: AttentionSamples;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -117,6 +124,7 @@ export class DashboardPanel {
   ) {
     this.pendingFocus = focus;
     this.dialogs = { ...vscodeDialogs, ...deps.dialogs };
+    this.attention = new AttentionSamples(deps.computeAttention);
     const icon = vscode.Uri.joinPath(extensionUri, 'media', 'distill.svg');
     if (existsSync(icon.fsPath)) panel.iconPath = icon;
     this.disposables.push(
@@ -271,6 +279,16 @@ export class DashboardPanel {
           return;
         }
         this.post({ type: 'knowledge', runDir: message.runDir, ...readRunKnowledge(message.runDir) });
+        return;
+      }
+      case 'requestAttention': {
+        const runsDir = this.deps.runsDir();
+        const { runDir, sample } = message;
+        if (!isInside(runsDir, runDir) || !existsSync(runDir)) {
+          this.post({ type: 'attention', runDir, sample, problem: `${runDir} is not a run folder inside the runs folder ${runsDir}` });
+          return;
+        }
+        this.post({ type: 'attention', runDir, sample, ...(await this.attention.read(runDir, sample)) });
         return;
       }
       case 'openStudy': {

@@ -1,5 +1,6 @@
 // Messages between the extension host and the dashboard webview.
 import { z } from 'zod';
+import type { AttentionSamplePayload } from '../attention-sample';
 import { KnowledgeIndex, type RunRecord, type RunStatus, type RunSummary } from './records';
 import type { TrainerEvent } from './trainer-messages';
 
@@ -126,6 +127,11 @@ export type HostToWebview =
   | { type: 'compareData'; runs: DashboardCompareRun[] }
   /** Answer to `requestKnowledge`: the files, or why they cannot be shown (a damaged file, named). */
   | { type: 'knowledge'; runDir: string; knowledge?: RunKnowledgePayload; problem?: string }
+  /**
+   * Answer to `requestAttention`: that validation sample's attention maps (a stored sample's sliced
+   * from the run's files, another's computed by `distill-lab attention`), or why not, named.
+   */
+  | { type: 'attention'; runDir: string; sample: number; maps?: AttentionSamplePayload; problem?: string }
   | { type: 'configLoaded'; config: unknown; file: string }
   /** Answer to `openStudy` (and again whenever its member runs change): the study, or why it cannot be read. */
   | { type: 'studyData'; studyDir: string; study?: DashboardStudy; problem?: string }
@@ -159,6 +165,18 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('requestCompare') }).strict(),
   /** A run's knowledge files (must name a run folder inside the runs folder). */
   z.object({ type: z.literal('requestKnowledge'), runDir: z.string().min(1).max(4096) }).strict(),
+  /** One validation sample's attention maps (the run folder must be inside the runs folder; the host checks the range). */
+  z
+    .object({
+      type: z.literal('requestAttention'),
+      runDir: z.string().min(1).max(4096),
+      sample: z
+        .number()
+        .int()
+        .nonnegative()
+        .max(2 ** 31 - 1),
+    })
+    .strict(),
   z.object({ type: z.literal('refreshRuns') }).strict(),
   /** A study from the form's Study section; the host parses it (parseStudy) before starting it. */
   z.object({ type: z.literal('startStudy'), study: z.record(z.unknown()) }).strict(),
