@@ -14,7 +14,7 @@ export const RECORD_FILE = 'run.json';
 
 /** Where `distill-lab attention` caches one validation sample's attention maps (the knowledge folder), relative to the run folder. */
 export function attentionSampleFile(sample: number): string {
-  return `${RUN_FILES.checkpoints}/attention-samples/sample-${sample}.json`;
+  return `${RUN_FILES.checkpoints}/attention-on-request/sample-${sample}.json`;
 }
 
 /** The files whose change changes what a run looks like in a listing (the tree watches them). */
