@@ -4,6 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRng } from '../../shared/rng';
+import { GELU, GELU_GRAD } from '../backend/wasm-kernels/gelu';
+import { LAYER_NORM, LAYER_NORM_GRAD } from '../backend/wasm-kernels/layer-norm';
+import { SOFTMAX_GRAD } from '../backend/wasm-kernels/softmax';
 
 type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
 type Kwargs = Parameters<tfl.layers.Layer['call']>[1];
@@ -181,7 +184,8 @@ interface AttentionArgs extends NonNullable<LayerArgs> {
  * taps in zoo-model.ts: [context [B, L, H], scores [B, heads, L, L], probs [B, heads, L, L],
  * values [B, heads, L, d]], where scores = q·kᵀ/√d + (1 − mask_key)·(−10000) exactly as fed to
  * the softmax, probs = softmax(scores) before the attention dropout, and the context is
- * dropout(probs)·v with the heads concatenated again.
+ * dropout(probs)·v with the heads concatenated again. The softmax's gradient is one kernel on
+ * wasm (see softmax() below).
  */
 export class MultiHeadSelfAttention extends tfl.layers.Layer {
   static readonly className = 'DistillMultiHeadSelfAttention';
@@ -223,7 +227,7 @@ export class MultiHeadSelfAttention extends tfl.layers.Layer {
       const v = split(value);
       const bias = tf.reshape(tf.mul(tf.sub(1, mask), MASK_BIAS), [batch, 1, 1, length]);
       const scores = tf.add(tf.matMul(q, k, false, true), bias);
-      const probs = tf.softmax(scores);
+      const probs = softmax(scores);
       const attended = tf.matMul(this.stream.apply(probs, kwargs['training'] === true), v);
       const context = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch, length, hidden]);
       return [context, scores, probs, v];
@@ -254,6 +258,8 @@ interface LayerNormArgs extends NonNullable<LayerArgs> {
  * per tiled row (B·L of each per LayerNorm: most of a training step). Here γ and β broadcast, and
  * the gradient is the closed form, per row with x̂ = (x − mean)·s, s = 1/√(var + ε), g = dy·γ:
  *   dx = s·(g − mean(g) − x̂·mean(g·x̂)),  dγ = Σ_rows dy·x̂,  dβ = Σ_rows dy.
+ * Where the backend has the fused kernels (wasm: backend/wasm-kernels/layer-norm.ts) forward and
+ * backward are one kernel each; elsewhere the same maths is composed from tf ops.
  */
 export class LayerNorm extends tfl.layers.Layer {
   static readonly className = 'DistillLayerNorm';
@@ -286,7 +292,13 @@ export class LayerNorm extends tfl.layers.Layer {
   }
 }
 
+/** Whether the current backend has kernel `name` (wasm has this project's fused kernels; cpu and tfjs-node do not). */
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) != null;
+}
+
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  if (x.dtype === 'float32' && hasKernel(LAYER_NORM) && hasKernel(LAYER_NORM_GRAD)) return fusedLayerNorm(x, gamma, beta, epsilon);
   const last = x.rank - 1;
   const rows = x.shape.slice(0, -1).map((_, i) => i);
   const op = tf.customGrad((xIn, g, b, save) => {
@@ -308,10 +320,46 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
   return op(x, gamma, beta);
 }
 
+/** The same LayerNorm and gradient as one kernel each (backend/wasm-kernels/layer-norm.ts), the forward also giving each row's mean and 1/σ. */
+function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  const op = tf.customGrad((xIn, g, b, save) => {
+    const [xs, gammaT, betaT] = [xIn, g, b] as tf.Tensor[];
+    const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x: xs, gamma: gammaT, beta: betaT }, { epsilon }) as tf.Tensor[];
+    (save as (tensors: tf.Tensor[]) => void)([xs, gammaT, mean, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [xv, gm, m, s]: tf.Tensor[]) => {
+        const [dx, dgamma, dbeta] = tf.engine().runKernel(LAYER_NORM_GRAD, { x: xv, dy, gamma: gm, mean: m, rstd: s }) as tf.Tensor[];
+        return [dx, tf.reshape(dgamma, gamma.shape), tf.reshape(dbeta, beta.shape)];
+      },
+    };
+  });
+  return op(x, gamma, beta);
+}
+
+/**
+ * Softmax over the last axis, as tf.softmax, with its gradient dx = p·(dy − Σ_last dy·p) as one
+ * kernel where the backend has it (wasm: backend/wasm-kernels/softmax.ts); elsewhere tfjs's own
+ * composition of the same formula.
+ */
+export function softmax(logits: tf.Tensor): tf.Tensor {
+  if (logits.dtype !== 'float32' || !hasKernel(SOFTMAX_GRAD)) return tf.softmax(logits);
+  const op = tf.customGrad((xIn, save) => {
+    const probs = tf.softmax(xIn as tf.Tensor);
+    (save as (tensors: tf.Tensor[]) => void)([probs]);
+    return {
+      value: probs,
+      gradFunc: (dy: tf.Tensor, [p]: tf.Tensor[]) => tf.engine().runKernel(SOFTMAX_GRAD, { probs: p, dy }) as tf.Tensor,
+    };
+  });
+  return op(logits);
+}
+
 /**
  * BERT's GELU, x·Φ(x) with Φ(x) = (1 + erf(x/√2))/2 (erf, not the tanh approximation:
  * tfjs-backend-wasm has an Erf kernel), with the closed-form gradient Φ(x) + x·φ(x),
- * φ(x) = exp(−x²/2)/√(2π), in a few kernels instead of autodiff through erf.
+ * φ(x) = exp(−x²/2)/√(2π), in a few kernels instead of autodiff through erf; one kernel each way
+ * where the backend has the fused ones (wasm: backend/wasm-kernels/gelu.ts).
  */
 export class Gelu extends tfl.layers.Layer {
   static readonly className = 'DistillGelu';
@@ -326,6 +374,7 @@ export class Gelu extends tfl.layers.Layer {
 }
 
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (x.dtype === 'float32' && hasKernel(GELU) && hasKernel(GELU_GRAD)) return fusedGelu(x);
   const op = tf.customGrad((xIn, save) => {
     const xs = xIn as tf.Tensor;
     const cdf = tf.add(0.5, tf.mul(0.5, tf.erf(tf.mul(xs, Math.SQRT1_2))));
@@ -336,6 +385,20 @@ export function gelu(x: tf.Tensor): tf.Tensor {
         const pdf = tf.mul(tf.exp(tf.mul(tf.square(xv), -0.5)), 1 / Math.sqrt(2 * Math.PI));
         return tf.mul(dy, tf.add(c, tf.mul(xv, pdf)));
       },
+    };
+  });
+  return op(x);
+}
+
+/** The same GELU and gradient as one kernel each (backend/wasm-kernels/gelu.ts); the forward also gives Φ(x) for the gradient. */
+function fusedGelu(x: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((xIn, save) => {
+    const xs = xIn as tf.Tensor;
+    const [y, cdf] = tf.engine().runKernel(GELU, { x: xs }) as tf.Tensor[];
+    (save as (tensors: tf.Tensor[]) => void)([xs, cdf]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [xv, c]: tf.Tensor[]) => tf.engine().runKernel(GELU_GRAD, { x: xv, cdf: c, dy }) as tf.Tensor,
     };
   });
   return op(x);

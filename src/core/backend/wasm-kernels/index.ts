@@ -2,6 +2,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchedMatMulConfig, fusedMatMulConfig } from './batch-mat-mul';
 import { batchNormGradConfig, batchNormTrainConfig, fastFusedBatchNormConfig } from './batch-norm';
+import { geluConfig, geluGradConfig } from './gelu';
+import { layerNormConfig, layerNormGradConfig } from './layer-norm';
+import { softmaxGradConfig } from './softmax';
 import { winogradConv2DConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
@@ -17,9 +20,10 @@ import { setFallbackLog } from './fallback';
 
 /**
  * Kernels wasm lacks; ours is registered only where wasm has none. The batch-norm pair is this
- * project's own (used by models/batch-norm.ts).
+ * project's own (used by models/batch-norm.ts), as are the GELU, LayerNorm and softmax-gradient
+ * kernels (used by models/transformer-layers.ts).
  */
-const missing: KernelConfig[] = [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormGradConfig];
+const missing: KernelConfig[] = [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormGradConfig, geluConfig, geluGradConfig, layerNormConfig, layerNormGradConfig, softmaxGradConfig];
 
 /**
  * Kernels wasm has but runs slowly (or, MaxPoolGrad and Cast to bool, wrongly), each built from

@@ -181,7 +181,12 @@ export class Func {
   // f32 / f64
   f32Add = this.bin(0x92);
   f32Mul = this.bin(0x94);
+  f32Div = this.bin(0x95);
+  f32Sqrt = this.un(0x91);
   f32Gt = this.bin(0x5e);
+  /** The f32 whose bits are the i32 operand's. */
+  f32FromBits = this.un(0xbe);
+  f32ConvertI32 = this.un(0xb2);
   f64Add = this.bin(0xa0);
   f64PromoteF32 = this.un(0xbb);
   // v128 (f32x4 unless named otherwise)
@@ -193,6 +198,16 @@ export class Func {
   vAnd = this.simdBin(0x4e);
   vAndNot = this.simdBin(0x4f);
   vOr = this.simdBin(0x50);
+  vDiv = this.simdBin(0xe7);
+  /** Pseudo-minimum b < a ? b : a (one instruction; NaN in a stays). */
+  vPmin = this.simdBin(0xea);
+  /** Pseudo-maximum a < b ? b : a (one instruction; NaN in a stays). */
+  vPmax = this.simdBin(0xeb);
+  vLt = this.simdBin(0x43);
+  vAbs = this.simdUn(0xe0);
+  // v128 as i32x4
+  /** Shifts every i32 lane of a v128 left by an i32 count. */
+  i32x4Shl = this.simdBin(0xab);
   f64x2Add = this.simdBin(0xf0);
   /** f64x2 of lanes 0 and 1. */
   promoteLow = this.simdUn(0x5f);

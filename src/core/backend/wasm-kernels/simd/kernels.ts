@@ -5,6 +5,7 @@
 import { assemble, type Expr, type Func, type Local } from './assembler';
 import { simdFunc, SIMD_SIGNATURES, type SimdFunction } from './signatures';
 import { bmm } from './gemm';
+import { gelu, gelugrad, lnfwd, lngrad, smgrad } from './transformer-kernels';
 import { convDxRow, convFwdSmall } from './small-conv';
 import { winoGemm, winoGemmTN, winoGrad, winoInput, winoOutput } from './winograd';
 
@@ -338,6 +339,11 @@ const BUILDERS: Record<SimdFunction, () => Func> = {
   convfwdsmall: convFwdSmall,
   convdxrow: convDxRow,
   bmm,
+  gelu,
+  gelugrad,
+  lnfwd,
+  lngrad,
+  smgrad,
 };
 
 /** The module: one exported function per entry of SIMD_SIGNATURES (./signatures.ts), each under its name. */

@@ -55,6 +55,14 @@ export const SIMD_SIGNATURES = {
   convdxrow: ['dy', 'w', 'dx', 'acc', 'batch', 'height', 'width', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth', 'padTop', 'padLeft'],
   // simd/gemm.ts: batched matrix product (strides in bytes).
   bmm: ['a', 'b', 'out', 'batch', 'm', 'k', 'n', 'aBatch', 'bBatch', 'aRow', 'aCol', 'kBlock'],
+  // simd/transformer-kernels.ts: GELU over `quads` groups of four floats; LayerNorm and the
+  // softmax gradient over `rows` rows of `cols` floats (cols a multiple of 4); epsBits is ε's
+  // float32 bit pattern.
+  gelu: ['x', 'out', 'cdf', 'quads'],
+  gelugrad: ['x', 'cdf', 'dy', 'dx', 'quads'],
+  lnfwd: ['x', 'gamma', 'beta', 'out', 'mean', 'rstd', 'rows', 'cols', 'epsBits'],
+  lngrad: ['x', 'dy', 'gamma', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta', 'rows', 'cols'],
+  smgrad: ['p', 'dy', 'dx', 'rows', 'cols'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SimdFunction = keyof typeof SIMD_SIGNATURES;
