@@ -173,24 +173,10 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${comparisonTable(runs)}\n`);
       return 0;
     }
-    case 'backend': {
-      let parsed;
-      try {
-        parsed = parseBackendArgs(args);
-      } catch (error) {
-        throw new UsageError('backend', (error as Error).message);
-      }
-      return backendCommand(parsed);
-    }
-    case 'attention': {
-      let parsed;
-      try {
-        parsed = parseAttentionArgs(args);
-      } catch (error) {
-        throw new UsageError('attention', (error as Error).message);
-      }
-      return attentionCommand(parsed);
-    }
+    case 'backend':
+      return backendCommand(parsedFor('backend', () => parseBackendArgs(args)));
+    case 'attention':
+      return attentionCommand(parsedFor('attention', () => parseAttentionArgs(args)));
     default:
       process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);
       return 2;
@@ -203,6 +189,15 @@ class UsageError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** A command's own parse of its arguments; what it refuses is shown with that command's usage. */
+function parsedFor<T>(command: Command, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(command, (error as Error).message);
   }
 }
 

@@ -3,6 +3,7 @@
 // run, or on request by `distill-lab attention`).
 import * as tf from '@tensorflow/tfjs-core';
 import type { ZooModel } from '../../src/core/models/zoo-model';
+import type { ExperimentConfigInput } from '../../src/shared/protocol';
 
 /** Layer 0's attention of one token row, in float64: softmax over the n tokens of (x W_q + b_q)_h · (x W_k + b_k)_h / √d, x = the embedding output. */
 export function layerZeroAttention(model: ZooModel, row: Float32Array, n: number, heads: number): number[][][] {
@@ -25,4 +26,20 @@ export function layerZeroAttention(model: ZooModel, row: Float32Array, n: number
       return e.map((v) => v / sum);
     }),
   );
+}
+
+/** A KD run of a 2-layer, 2-head teacher and a 1-layer, 3-head student on a text set, on cpu: 12 prediction samples, the first 8 with stored maps. */
+export function attentionRunConfig(name: string, dataset: { kind: 'text'; train: string; maxLength: number }, validationSplit: number, epochs: number): ExperimentConfigInput {
+  const transformer = { arch: 'transformer' as const, maxLength: dataset.maxLength, dropout: 0 };
+  return {
+    name,
+    data: { dataset, validationSplit },
+    teacher: { model: { ...transformer, layers: 2, hidden: 16, heads: 2 }, train: { epochs, batchSize: 8, learningRate: 3e-3 } },
+    student: { model: { ...transformer, layers: 1, hidden: 12, heads: 3 } },
+    method: { name: 'kd' },
+    train: { epochs, batchSize: 8, learningRate: 3e-3 },
+    baseline: false,
+    predictionSamples: 12,
+    backend: 'cpu',
+  };
 }

@@ -16,7 +16,7 @@ import { decodeAttentionSample, sampleMapOffset, type AttentionSampleMaps } from
 import { attentionOffset, decodeArray } from '../../src/shared/knowledge-files';
 import { DataConfig, WebviewToHost, type KnowledgeIndex } from '../../src/shared/protocol';
 import { attentionSampleFile, RunFolder } from '../../src/shared/run-folder';
-import { layerZeroAttention } from '../support/attention-reference';
+import { attentionRunConfig, layerZeroAttention } from '../support/attention-reference';
 import { ensureBuilt } from '../support/build';
 import { runMethod, scratchDir } from '../support/method-run';
 import { writeMessagesCsv } from '../support/text-messages';
@@ -41,20 +41,7 @@ describe('distill-lab attention', () => {
   let index: KnowledgeIndex;
   before(async () => {
     cli = ensureBuilt().cli;
-    const run = await runMethod(
-      {
-        name: 'attention-cli',
-        data: { dataset, validationSplit: 0.25 },
-        teacher: { model: { arch: 'transformer', layers: 2, hidden: 16, heads: 2, maxLength: MAX_LENGTH, dropout: 0 }, train: { epochs: 1, batchSize: 8, learningRate: 3e-3 } },
-        student: { model: { arch: 'transformer', layers: 1, hidden: 12, heads: 3, maxLength: MAX_LENGTH, dropout: 0 } },
-        method: { name: 'kd' },
-        train: { epochs: 1, batchSize: 8, learningRate: 3e-3 },
-        baseline: false,
-        predictionSamples: 12,
-        backend: 'cpu',
-      },
-      dir.path('run'),
-    );
+    const run = await runMethod(attentionRunConfig('attention-cli', dataset, 0.25, 1), dir.path('run'));
     folder = run.folder;
     index = folder.readSummary()!.knowledge!;
   });

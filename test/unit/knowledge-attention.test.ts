@@ -12,7 +12,7 @@ import { prepareData } from '../../src/core/run/prepare-data';
 import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
 import { ATTENTION_SAMPLE_LIMIT, attentionOffset, attentionSize, decodeArray } from '../../src/shared/knowledge-files';
 import { DataConfig, type KnowledgeIndex } from '../../src/shared/protocol';
-import { layerZeroAttention } from '../support/attention-reference';
+import { attentionRunConfig, layerZeroAttention } from '../support/attention-reference';
 import { runMethod, scratchDir } from '../support/method-run';
 import { writeMessagesCsv } from '../support/text-messages';
 
@@ -35,20 +35,7 @@ describe('the attention maps stored at the end of a text run', () => {
   after(() => dir.remove());
 
   test('each transformer’s maps at its best checkpoint: rows sum to 1 over the tokens, equal to the model run on the sample', async () => {
-    const run = await runMethod(
-      {
-        name: 'attention',
-        data: { dataset, validationSplit: 0.2 },
-        teacher: { model: { arch: 'transformer', layers: 2, hidden: 16, heads: 2, maxLength: MAX_LENGTH, dropout: 0 }, train: { epochs: 2, batchSize: 8, learningRate: 3e-3 } },
-        student: { model: { arch: 'transformer', layers: 1, hidden: 12, heads: 3, maxLength: MAX_LENGTH, dropout: 0 } },
-        method: { name: 'kd' },
-        train: { epochs: 2, batchSize: 8, learningRate: 3e-3 },
-        baseline: false,
-        predictionSamples: 12,
-        backend: 'cpu',
-      },
-      dir.path('run'),
-    );
+    const run = await runMethod(attentionRunConfig('attention', dataset, 0.2, 2), dir.path('run'));
     const folder = run.folder;
     const index = folder.readSummary()!.knowledge as KnowledgeIndex;
     const samples = index.attention!;
