@@ -148,7 +148,8 @@ export class AttentionView {
 
   private fail(message: string): void {
     this.element.dataset.state = 'problem';
-    this.status.textContent = '';
+    const shown = this.maps.querySelector<HTMLElement>('[data-sample]')?.dataset.sample;
+    this.status.textContent = shown === undefined ? '' : `Still showing validation sample #${shown}.`;
     this.problem.textContent = message;
     this.problem.hidden = false;
   }

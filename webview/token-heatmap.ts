@@ -105,8 +105,9 @@ export function tokenHeatmap(spec: TokenHeatmapSpec, colours: HeatmapColours): H
     const text = spec.describe(spec.matrix[i * n + j], i, j);
     tip.textContent = text;
     tip.hidden = false;
-    tip.style.left = `${layout.left + (j + 1) * cell + 6}px`;
-    tip.style.top = `${layout.top + i * cell}px`;
+    // Beside the cell, on the side with room: the map's scroll box would clip it past its edges.
+    tip.style.left = `${j < n / 2 ? layout.left + (j + 1) * cell + 6 : Math.max(0, layout.left + j * cell - 6 - tip.offsetWidth)}px`;
+    tip.style.top = `${i < n / 2 ? layout.top + i * cell : Math.max(0, layout.top + (i + 1) * cell - tip.offsetHeight)}px`;
     tip.dataset.row = String(i);
     tip.dataset.column = String(j);
     canvas.title = text;

@@ -315,6 +315,7 @@ describe('a real text run in the dashboard', () => {
     await dashboard.answerAttention(index.count);
     await page.waitForSelector('#attention[data-state="problem"]');
     assert.equal(await page.locator('#attention-problem').textContent(), `sample ${index.count} is out of range: this run has ${index.count} validation samples, expected 0 … ${index.count - 1}`);
+    assert.equal(await page.locator('#attention-status').textContent(), `Still showing validation sample #${sample}.`);
     await page.locator('#attention').screenshot({ path: join(OUTPUT, 'text-attention-computed.png') });
     assert.deepEqual(await dashboard.problems(), []);
     await dashboard.close();
