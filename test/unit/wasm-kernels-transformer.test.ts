@@ -338,6 +338,50 @@ describe('softmax', () => {
   });
 });
 
+describe('GatherV2 along axis 0 (the word-embedding lookup)', () => {
+  const cases: { label: string; compute: () => tf.Tensor[] }[] = [
+    {
+      label: 'float32 rows by 2-D ids with repeats',
+      compute: () => [tf.gather(randomTensor([50, 6], 41), tf.tensor2d([3, 3, 0, 49, 17, 3], [2, 3], 'int32'))],
+    },
+    {
+      label: 'int32 rows of a 3-D table',
+      compute: () => [
+        tf.gather(
+          tf.tensor3d(
+            Array.from({ length: 24 }, (_, i) => i - 5),
+            [4, 3, 2],
+            'int32',
+          ),
+          tf.tensor1d([2, 0, 2], 'int32'),
+        ),
+      ],
+    },
+    { label: 'a 1-D table (scalar rows)', compute: () => [tf.gather(tf.tensor1d([1.5, -2, 7]), tf.tensor1d([2, 1, 1, 0], 'int32'))] },
+    { label: 'axis 1 (the stock kernel’s case)', compute: () => [tf.gather(randomTensor([3, 5], 43), tf.tensor1d([4, 0], 'int32'), 1)] },
+    { label: 'no ids', compute: () => [tf.gather(randomTensor([3, 5], 44), tf.tensor1d([], 'int32'))] },
+  ];
+  for (const { label, compute } of cases) {
+    test(`${label}: as cpu, bit for bit`, async () => {
+      const expected = await run('cpu', compute);
+      const actual = await run('wasm', compute);
+      actual.forEach((a, i) => assert.deepEqual(Array.from(a), Array.from(expected[i]), `output ${i}`));
+    });
+  }
+
+  test('refuses an id outside the table, as the stock kernel', async () => {
+    await tf.setBackend('wasm');
+    tf.tidy(() => {
+      assert.throws(() => tf.gather(tf.ones([4, 2]), tf.tensor1d([1, 4], 'int32')), /GatherV2: the index value 4 is not in \[0, 3\]/);
+      assert.throws(() => tf.gather(tf.ones([4, 2]), tf.tensor1d([-1], 'int32')), /the index value -1 is not in/);
+    });
+  });
+
+  test('leaves no tensors, buffers or heap behind', async () => {
+    await assertNoLeak(() => tf.dispose(tf.tidy(() => tf.gather(randomTensor([40, 8], 45), tf.tensor1d([1, 39, 1], 'int32')))));
+  });
+});
+
 describe('assembler opcodes added for these kernels', () => {
   /** Runs `op` on f32x4 a (bytes 0–15) and b (16–31) in a module of its own; returns the 4 lanes it stores. */
   function lanes(op: (f: Func, a: Expr, b: Expr) => Expr, a: number[], b: number[] = [0, 0, 0, 0], asInt = false): number[] {

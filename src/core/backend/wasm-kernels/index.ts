@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchedMatMulConfig, fusedMatMulConfig } from './batch-mat-mul';
 import { batchNormGradConfig, batchNormTrainConfig, fastFusedBatchNormConfig } from './batch-norm';
+import { fastGatherConfig } from './gather';
 import { geluConfig, geluGradConfig } from './gelu';
 import { layerNormConfig, layerNormGradConfig } from './layer-norm';
 import { softmaxGradConfig } from './softmax';
@@ -40,6 +41,7 @@ const replacements: Record<string, (original: KernelConfig) => KernelConfig> = {
   Sum: fastSumConfig,
   Mean: fastMeanConfig,
   FusedBatchNorm: fastFusedBatchNormConfig,
+  GatherV2: fastGatherConfig,
   Conv2D: winogradConv2DConfig,
   FusedConv2D: winogradConv2DConfig,
 };
