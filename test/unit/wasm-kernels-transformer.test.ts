@@ -101,7 +101,8 @@ describe('GELU', () => {
   // error 1.2e-7) evaluated in float32 (a few ulp of 6e-8 more). |ΔΦ| ≤ 4e-7 bounds both, so
   // |Δy| ≤ 4e-7·|x| plus y's own rounding (1.2e-7·|y|); the gradient dy·(Φ + x·φ) adds x·Δφ,
   // φ's relative error ~x²·6e-8 from exp's argument in float32: 2e-6·(1 + x²) at most, scaled by |dy|.
-  for (const n of [4099, 6]) {
+  // 4099: pairs of quads and a tail of 3; 23: an odd quad after the pairs; 6: one quad and a tail.
+  for (const n of [4099, 23, 6]) {
     test(`${n} values: forward and gradient match cpu's composition (x up to ±30)`, async () => {
       const compute = () => {
         const x = geluInput(n, 3);

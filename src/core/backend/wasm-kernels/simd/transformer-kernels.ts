@@ -31,11 +31,30 @@ const EXP_MAGIC = 12582912 + 127;
 const ERFC_Q = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
+/** Splats of the constants, made once at the start of the function: V8 does not hoist a splat out of a loop. */
+type Constants = (value: number) => Expr;
+
+function constants(f: Func): Constants {
+  const splats = new Map<number, Local>();
+  for (const c of [LOG2E, LN2_HI, LN2_LO, EXP_MIN, EXP_MAX, EXP_MAGIC, 1, 0.5, -0.5, Math.SQRT1_2, INV_SQRT_2PI, ...EXP_P, ...ERFC_Q]) {
+    if (splats.has(c)) continue;
+    const local = f.local('v128');
+    f.set(local, f.splat(f.f32(c)));
+    splats.set(c, local);
+  }
+  return (value) => {
+    const local = splats.get(value);
+    if (local == null) throw new Error(`transformer kernels: constant ${value} is not splatted`);
+    return f.get(local);
+  };
+}
+
 /**
- * The locals the exp and Φ statements use (v128), and their constants splatted once at the start
- * of the function: V8 does not hoist a splat out of a loop.
+ * The v128 locals of one group of four lanes for the exp and Φ statements. These take several
+ * groups and emit each statement for every group in turn, so that two independent dependency
+ * chains (exp and erfc are long ones) interleave.
  */
-interface MathLocals {
+interface Lanes {
   xc: Local;
   n: Local;
   r: Local;
@@ -43,76 +62,81 @@ interface MathLocals {
   z: Local;
   t: Local;
   half: Local;
-  k: (value: number) => Expr;
 }
 
-function mathLocals(f: Func): MathLocals {
+function lanes(f: Func): Lanes {
   const v = () => f.local('v128');
-  const constants = new Map<number, Local>();
-  for (const c of [LOG2E, LN2_HI, LN2_LO, EXP_MIN, EXP_MAX, EXP_MAGIC, 1, 0.5, -0.5, Math.SQRT1_2, INV_SQRT_2PI, ...EXP_P, ...ERFC_Q]) {
-    if (constants.has(c)) continue;
-    const local = v();
-    f.set(local, f.splat(f.f32(c)));
-    constants.set(c, local);
-  }
-  const k = (value: number): Expr => {
-    const local = constants.get(value);
-    if (local == null) throw new Error(`transformer kernels: constant ${value} is not splatted`);
-    return f.get(local);
-  };
-  return { xc: v(), n: v(), r: v(), e: v(), z: v(), t: v(), half: v(), k };
+  return { xc: v(), n: v(), r: v(), e: v(), z: v(), t: v(), half: v() };
 }
 
 /** Horner's scheme in f32x4: coefficients highest degree first. */
-function horner(f: Func, l: MathLocals, x: Expr, coefficients: number[]): Expr {
-  let acc: Expr = l.k(coefficients[0]);
-  for (const c of coefficients.slice(1)) acc = f.vAdd(f.vMul(acc, x), l.k(c));
+function horner(f: Func, k: Constants, x: Expr, coefficients: number[]): Expr {
+  let acc: Expr = k(coefficients[0]);
+  for (const c of coefficients.slice(1)) acc = f.vAdd(f.vMul(acc, x), k(c));
   return acc;
 }
 
-/** out = exp(x) lane-wise (x a local: read more than once). */
-function vExp(f: Func, out: Local, x: Local, l: MathLocals): void {
+/** out[i] = exp(x[i]) lane-wise for each group i (x locals: read more than once). */
+function vExp(f: Func, k: Constants, out: Local[], x: Local[], l: Lanes[]): void {
   const g = f.get;
+  const each = (statement: (i: number) => void) => l.forEach((_, i) => statement(i));
   // pmin/pmax keep a NaN x (they return their first operand unless the comparison holds).
-  f.set(l.xc, f.vPmax(f.vPmin(g(x), l.k(EXP_MAX)), l.k(EXP_MIN)));
-  f.set(l.n, f.vAdd(f.vMul(g(l.xc), l.k(LOG2E)), l.k(EXP_MAGIC)));
+  each((i) => f.set(l[i].xc, f.vPmax(f.vPmin(g(x[i]), k(EXP_MAX)), k(EXP_MIN))));
+  each((i) => f.set(l[i].n, f.vAdd(f.vMul(g(l[i].xc), k(LOG2E)), k(EXP_MAGIC))));
   // 2^n: the low bits of n + magic are n + 127, shifted into the exponent field (the rest shifts out).
-  f.set(l.e, f.i32x4Shl(g(l.n), f.i32(23)));
-  f.set(l.n, f.vSub(g(l.n), l.k(EXP_MAGIC)));
-  f.set(l.r, f.vSub(f.vSub(g(l.xc), f.vMul(g(l.n), l.k(LN2_HI))), f.vMul(g(l.n), l.k(LN2_LO))));
-  const poly = f.vAdd(f.vAdd(f.vMul(f.vMul(horner(f, l, g(l.r), EXP_P), g(l.r)), g(l.r)), g(l.r)), l.k(1));
-  f.set(out, f.vMul(poly, g(l.e)));
-  f.set(out, f.vAndNot(g(out), f.vLt(g(x), l.k(EXP_MIN))));
+  each((i) => f.set(l[i].e, f.i32x4Shl(g(l[i].n), f.i32(23))));
+  each((i) => f.set(l[i].n, f.vSub(g(l[i].n), k(EXP_MAGIC))));
+  each((i) => f.set(l[i].r, f.vSub(f.vSub(g(l[i].xc), f.vMul(g(l[i].n), k(LN2_HI))), f.vMul(g(l[i].n), k(LN2_LO)))));
+  each((i) => f.set(l[i].xc, horner(f, k, g(l[i].r), EXP_P)));
+  each((i) => f.set(out[i], f.vMul(f.vAdd(f.vAdd(f.vMul(f.vMul(g(l[i].xc), g(l[i].r)), g(l[i].r)), g(l[i].r)), k(1)), g(l[i].e))));
+  each((i) => f.set(out[i], f.vAndNot(g(out[i]), f.vLt(g(x[i]), k(EXP_MIN)))));
 }
 
-/** out = Φ(x) = P(N(0,1) ≤ x) lane-wise; `arg` is one more v128 local. Leaves z = |x|/√2 in l.z. */
-function vPhi(f: Func, out: Local, x: Local, arg: Local, l: MathLocals): void {
+/** out[i] = Φ(x[i]) = P(N(0,1) ≤ x) lane-wise for each group; `arg` one more local per group. Leaves z = |x|/√2 in l[i].z. */
+function vPhi(f: Func, k: Constants, out: Local[], x: Local[], arg: Local[], l: Lanes[]): void {
   const g = f.get;
-  f.set(l.z, f.vMul(f.vAbs(g(x)), l.k(Math.SQRT1_2)));
-  f.set(l.t, f.vDiv(l.k(1), f.vAdd(l.k(1), f.vMul(g(l.z), l.k(0.5)))));
-  f.set(arg, f.vSub(horner(f, l, g(l.t), [...ERFC_Q].reverse()), f.vMul(g(l.z), g(l.z))));
-  vExp(f, l.half, arg, l);
+  const each = (statement: (i: number) => void) => l.forEach((_, i) => statement(i));
+  each((i) => f.set(l[i].z, f.vMul(f.vAbs(g(x[i])), k(Math.SQRT1_2))));
+  each((i) => f.set(l[i].t, f.vDiv(k(1), f.vAdd(k(1), f.vMul(g(l[i].z), k(0.5))))));
+  each((i) => f.set(arg[i], f.vSub(horner(f, k, g(l[i].t), [...ERFC_Q].reverse()), f.vMul(g(l[i].z), g(l[i].z)))));
+  vExp(
+    f,
+    k,
+    l.map((li) => li.half),
+    arg,
+    l,
+  );
   // erfc(z)/2 = Φ(−|x|)
-  f.set(l.half, f.vMul(f.vMul(g(l.t), g(l.half)), l.k(0.5)));
-  f.set(out, f.bitselect(g(l.half), f.vSub(l.k(1), g(l.half)), f.vLt(g(x), f.vZero())));
+  each((i) => f.set(l[i].half, f.vMul(f.vMul(g(l[i].t), g(l[i].half)), k(0.5))));
+  each((i) => f.set(out[i], f.bitselect(g(l[i].half), f.vSub(k(1), g(l[i].half)), f.vLt(g(x[i]), f.vZero()))));
 }
 
-/** gelu(x, out, cdf, quads): cdf = Φ(x), out = x·Φ(x) over 4·quads floats. */
+/** gelu(x, out, cdf, quads): cdf = Φ(x), out = x·Φ(x) over 4·quads floats, two quads at a time. */
 export function gelu(): Func {
   const {
     f,
     p: { x, out, cdf, quads },
   } = simdFunc('gelu');
   const g = f.get;
-  const l = mathLocals(f);
-  const [v, phi, arg] = [f.local('v128'), f.local('v128'), f.local('v128')];
-  const o = f.local('i32');
-  f.forRange(o, f.i32(0), f.shl(g(quads), f.i32(4)), f.i32(16), () => {
-    f.set(v, f.vLoad(f.add(g(x), g(o))));
-    vPhi(f, phi, v, arg, l);
-    f.vStore(f.add(g(cdf), g(o)), g(phi));
-    f.vStore(f.add(g(out), g(o)), f.vMul(g(v), g(phi)));
-  });
+  const k = constants(f);
+  const groups = [lanes(f), lanes(f)];
+  const v = [f.local('v128'), f.local('v128')];
+  const phi = [f.local('v128'), f.local('v128')];
+  const arg = [f.local('v128'), f.local('v128')];
+  const [o, end, pairsEnd] = [f.local('i32'), f.local('i32'), f.local('i32')];
+  /** The first `n` groups from byte offset o. */
+  const body = (n: number) => {
+    for (let i = 0; i < n; i++) f.set(v[i], f.vLoad(f.add(g(x), g(o)), 16 * i));
+    vPhi(f, k, phi.slice(0, n), v.slice(0, n), arg.slice(0, n), groups.slice(0, n));
+    for (let i = 0; i < n; i++) {
+      f.vStore(f.add(g(cdf), g(o)), g(phi[i]), 16 * i);
+      f.vStore(f.add(g(out), g(o)), f.vMul(g(v[i]), g(phi[i])), 16 * i);
+    }
+  };
+  f.set(end, f.shl(g(quads), f.i32(4)));
+  f.set(pairsEnd, f.and(g(end), f.i32(~31)));
+  f.forRange(o, f.i32(0), g(pairsEnd), f.i32(32), () => body(2));
+  f.if(f.ltS(g(o), g(end)), () => body(1));
   return f;
 }
 
@@ -123,14 +147,15 @@ export function gelugrad(): Func {
     p: { x, cdf, dy, dx, quads },
   } = simdFunc('gelugrad');
   const g = f.get;
-  const l = mathLocals(f);
+  const k = constants(f);
+  const l = lanes(f);
   const [v, arg, pdf] = [f.local('v128'), f.local('v128'), f.local('v128')];
   const o = f.local('i32');
   f.forRange(o, f.i32(0), f.shl(g(quads), f.i32(4)), f.i32(16), () => {
     f.set(v, f.vLoad(f.add(g(x), g(o))));
-    f.set(arg, f.vMul(f.vMul(g(v), g(v)), l.k(-0.5)));
-    vExp(f, pdf, arg, l);
-    const slope = f.vAdd(f.vLoad(f.add(g(cdf), g(o))), f.vMul(g(v), f.vMul(g(pdf), l.k(INV_SQRT_2PI))));
+    f.set(arg, f.vMul(f.vMul(g(v), g(v)), k(-0.5)));
+    vExp(f, k, [pdf], [arg], [l]);
+    const slope = f.vAdd(f.vLoad(f.add(g(cdf), g(o))), f.vMul(g(v), f.vMul(g(pdf), k(INV_SQRT_2PI))));
     f.vStore(f.add(g(dx), g(o)), f.vMul(f.vLoad(f.add(g(dy), g(o))), slope));
   });
   return f;
