@@ -1,6 +1,6 @@
 // An n × n map over a sequence's tokens (an attention map: query rows, key columns) drawn on a
 // <canvas>: a 128-token map is 16 384 cells, too many for a table. Cells take the theme's accent
-// mixed into the editor background (heatmap.ts's colours, read from the --vscode-* variables), token
+// mixed into the editor background (the colours heatmap.ts reads from the --vscode-* variables), token
 // labels run along both axes, and the cell under the pointer — or under the keyboard's cursor, for
 // arrow keys once the map has focus — is named in a tooltip and in a live region for screen readers.
 import { cssRgb, mix, type Rgb } from './contrast';
@@ -37,10 +37,14 @@ export interface TokenHeatmapLayout {
   step: number;
 }
 
-/** The colour of a value: linear in value / max from the background to the full colour. */
+/**
+ * The colour of a value: linear in value / max from the background to the theme's accent itself.
+ * The cells carry no text, so unlike heatmap.ts's they may take the whole accent: more steps to tell
+ * weights apart.
+ */
 export function cellColour(value: number, max: number, colours: HeatmapColours): Rgb {
   const share = Math.min(1, Math.max(0, value / (max || 1)));
-  return mix(colours.positive, colours.background, share * colours.positiveMix);
+  return mix(colours.positive, colours.background, share);
 }
 
 export function tokenHeatmap(spec: TokenHeatmapSpec, colours: HeatmapColours): HTMLElement {
