@@ -103,8 +103,12 @@ describe('the attention maps stored at the end of a text run', () => {
     assert.equal(texts.length, index.embeddingSample.count);
     sample.forEach((i, k) => assert.equal(texts[k], data.text!.texts.validation![i].replace(/\s+/g, ' ').trim()));
 
-    // The host's reader sends them; a map cut short is named.
-    assert.ok(readRunKnowledge(folder.dir).knowledge, readRunKnowledge(folder.dir).problem);
+    // The host's reader checks them but does not send them (the attention view asks for one sample's
+    // maps at a time); a map cut short is named.
+    const sent = readRunKnowledge(folder.dir);
+    assert.ok(sent.knowledge, sent.problem);
+    for (const entry of index.models) assert.equal(sent.knowledge.files[entry.attention!.file], undefined, `${entry.role}'s maps are not in the payload`);
+    assert.ok(sent.knowledge.files[samples.tokens] && sent.knowledge.files[samples.lengths], 'the samples and their tokens are');
     const file = folder.path(index.models[0].attention!.file);
     writeFileSync(file, readFileSync(file).subarray(0, 40));
     const read = readRunKnowledge(folder.dir);
