@@ -147,13 +147,18 @@ export class BertEmbeddings extends tfl.layers.Layer {
   }
 }
 
-/** table[ids] ([N, H]) whose gradient with respect to the table sums each row's gradients into it. */
+/**
+ * table[ids] ([N, H]) whose gradient with respect to the table sums each row's gradients into it.
+ * The ids are saved for the gradient (customGrad keeps them): the caller's tidy disposes its own
+ * `ids` before the backward pass runs, which a copying Cast (tfjs-backend-wasm's stock one) frees.
+ */
 function lookupRows(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor {
-  const op = tf.customGrad((t) => {
+  const op = tf.customGrad((t, save) => {
     const tableT = t as tf.Tensor;
+    (save as (tensors: tf.Tensor[]) => void)([tf.reshape(ids, [ids.size, 1])]);
     return {
       value: tf.gather(tableT, ids),
-      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.reshape(ids, [ids.size, 1]), dy, tableT.shape),
+      gradFunc: (dy: tf.Tensor, [rows]: tf.Tensor[]) => tf.scatterND(rows, dy, tableT.shape),
     };
   });
   return op(table);
