@@ -9,12 +9,14 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEMO_TEXT_CONFIG } from '../../src/cli/demo-config';
+import { AttentionSamples } from '../../src/host/dashboard/attention-data';
+import type { AttentionSamplePayload } from '../../src/shared/attention-sample';
 import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
 import { readRunHistory } from '../../src/host/dashboard/run-data';
 import { findWorkspaceConfigs, workspaceDir } from '../../src/host/experiments/config-source';
 import type { DistillApi } from '../../src/host/extension';
 import type { RunNode } from '../../src/host/experiments/tree';
-import { attentionSize, checkAttentionLengths, decodeArray, decodeTokenLists } from '../../src/shared/knowledge-files';
+import { attentionOffset, attentionSize, checkAttentionLengths, decodeArray, decodeTokenLists, fromBase64 } from '../../src/shared/knowledge-files';
 import { methodNamed } from '../../src/shared/methods';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput, type MethodName, type TrainerEvent } from '../../src/shared/protocol';
 import { RunFolder } from '../../src/shared/run-folder';
@@ -45,17 +47,18 @@ function smallTextDemo(method: ExperimentConfigInput['method'] & object): Experi
 /**
  * Runs `command` without a config, as from the palette, and picks the item at `index` of its
  * config quick pick: ↓ `index` times, then Enter. The pick shows once the workspace's configs are
- * listed (a file search), so the keys are retried until the command settles.
+ * listed (a file search, slow on a loaded machine), so the keys are retried until the command
+ * settles; each try sends its keys in one go, so a pick that shows meanwhile gets all or none.
  */
 async function runFromQuickPick(command: string, index: number, shot: string): Promise<string | undefined> {
   let settled = false;
   const started = Promise.resolve(vscode.commands.executeCommand<string>(command)).finally(() => (settled = true));
-  for (let attempt = 0; attempt < 40 && !settled; attempt++) {
-    await sleep(attempt === 0 ? 1500 : 500);
+  for (let attempt = 0; attempt < 60 && !settled; attempt++) {
+    await sleep(attempt === 0 ? 3000 : 500);
     if (settled) break;
-    for (let k = 0; k < index; k++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
     if (attempt === 0) await screenshot(shot);
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const keys = [...Array.from({ length: index }, () => 'workbench.action.quickOpenSelectNext'), 'workbench.action.acceptSelectedQuickOpenItem'];
+    await Promise.all(keys.map((key) => vscode.commands.executeCommand(key)));
   }
   return started;
 }
@@ -85,9 +88,10 @@ function assertTerms(runDir: string, phase: string, terms: string[]): void {
 /**
  * The run's stored attention maps, read as the knowledge index describes them: for each model
  * with maps, layers · heads · Σ n_s² probabilities, every query row summing to 1; the samples are
- * prediction samples and their tokens are the first n_s the model read.
+ * prediction samples and their tokens are the first n_s the model read. The host's attention read
+ * (what the dashboard's attention view is sent for a sample) gives each stored sample's slice.
  */
-function assertAttention(runDir: string, expected: Record<string, { layers: number; heads: number }>): void {
+async function assertAttention(runDir: string, expected: Record<string, { layers: number; heads: number }>): Promise<void> {
   const read = readRunKnowledge(runDir);
   assert.ok(read.knowledge, `the dashboard's knowledge read: ${read.problem}`);
   const index = read.knowledge.index;
@@ -120,6 +124,22 @@ function assertAttention(runDir: string, expected: Record<string, { layers: numb
     }
     assert.equal(offset, values.length);
   }
+  const view = new AttentionSamples(undefined);
+  for (let s = 0; s < stored.count; s++) {
+    const sent = await view.read(runDir, indices[s]);
+    assert.ok(sent.maps, `the attention view's read of sample ${indices[s]}: ${sent.problem}`);
+    assert.deepEqual(sent.maps.tokens, tokens[s]);
+    const n = lengths[s];
+    for (const model of index.models) {
+      if (!model.attention) continue;
+      const { layers, heads } = model.attention;
+      const maps: AttentionSamplePayload['models'][number] | undefined = sent.maps.models.find((m) => m.role === model.role);
+      assert.ok(maps && maps.layers === layers && maps.heads === heads, `${model.role}'s maps of sample ${indices[s]}`);
+      const all: Float32Array = decodeArray(bytes(model.attention.file), 'float32', attentionSize(lengths, layers, heads), model.attention.file);
+      const start = attentionOffset(lengths, layers, heads, s);
+      assert.deepEqual(decodeArray(fromBase64(maps.values), 'float32', layers * heads * n * n, model.role), all.slice(start, start + layers * heads * n * n));
+    }
+  }
 }
 
 describe('text: the TinyBERT, DistilBERT, PKD and MiniLM commands on the built-in text set', function () {
@@ -145,6 +165,12 @@ describe('text: the TinyBERT, DistilBERT, PKD and MiniLM commands on the built-i
         }
       }),
     );
+  });
+  // A failed test must not leave a run behind for the next ones to queue after.
+  afterEach(async () => {
+    if (distill.runner.jobs.length === 0) return;
+    for (const job of distill.runner.jobs) await vscode.commands.executeCommand('distill.stopRun', { runDir: job.runDir });
+    await waitFor('the runner to let the runs go', () => distill.runner.jobs.length === 0, 60_000);
   });
   after(async () => {
     for (const d of disposables) d.dispose();
@@ -260,9 +286,9 @@ describe('text: the TinyBERT, DistilBERT, PKD and MiniLM commands on the built-i
     await screenshot('text-run-dashboard');
   });
 
-  it("the teacher's and the students' attention maps of the stored samples, as the dashboard's knowledge read finds them", () => {
+  it("the teacher's and the students' attention maps of the stored samples, as the dashboard's knowledge and attention reads find them", async () => {
     assert.ok(tinyRun, 'the TinyBERT run above');
-    assertAttention(tinyRun, { teacher: { layers: 4, heads: 2 }, 'student-intermediate': { layers: 2, heads: 2 }, student: { layers: 2, heads: 2 } });
+    await assertAttention(tinyRun, { teacher: { layers: 4, heads: 2 }, 'student-intermediate': { layers: 2, heads: 2 }, student: { layers: 2, heads: 2 } });
   });
 
   for (const [method, stages] of [
@@ -281,7 +307,7 @@ describe('text: the TinyBERT, DistilBERT, PKD and MiniLM commands on the built-i
       assert.deepEqual(fileEvents(runDir, 'started')[0].phases, ['teacher', 'student-scratch', ...Object.keys(stages)]);
       for (const [phase, terms] of Object.entries(stages)) assertTerms(runDir, phase, [...terms]);
       assert.ok(fileEvents(runDir, 'predictionInputs')[0].samples.every((s) => s.text && s.tokens?.[0] === '[CLS]'));
-      assertAttention(runDir, { teacher: { layers: 4, heads: 2 }, student: { layers: 2, heads: 2 } });
+      await assertAttention(runDir, { teacher: { layers: 4, heads: 2 }, student: { layers: 2, heads: 2 } });
       await waitFor('the runner to let the run go', () => distill.runner.jobs.length === 0);
       assert.match(String(distill.tree.getTreeItem(runNode(distill, runDir)).description), new RegExp(`^${method} · student \\d+\\.\\d% test$`));
     });
