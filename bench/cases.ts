@@ -63,10 +63,10 @@ export const CIFAR100: Workload = { name: 'cifar-100', inputShape: [32, 32, 3], 
 export const TEXT: Workload = { name: 'text', inputShape: [64], numClasses: 3, batchSize: 32, vocabSize: 20_000 };
 
 /**
- * `npm run demo:text` as it ended up (src/cli/demo-config.ts DEMO_TEXT_CONFIG): 32 tokens, batch 32;
- * its vocabulary (ids seen twice in the training split) is taken as 10,000.
+ * `npm run demo:text` as it ended up (src/cli/demo-config.ts DEMO_TEXT_CONFIG): 64 tokens, batch 32;
+ * its vocabulary (ids seen twice in the training split: about 8,400) is taken as 10,000.
  */
-export const TEXT_DEMO: Workload = { name: 'text-demo', inputShape: [32], numClasses: 3, batchSize: 32, vocabSize: 10_000 };
+export const TEXT_DEMO: Workload = { name: 'text-demo', inputShape: [64], numClasses: 3, batchSize: 32, vocabSize: 10_000 };
 
 /** The quick recipe's optimiser (the small cases). */
 export const ADAM: BenchOptimizer = { kind: 'adam', learningRate: 1e-3 };
@@ -88,8 +88,8 @@ const TRANSFORMER_TEACHER: ModelSpec = { arch: 'transformer', layers: 4, hidden:
 const TRANSFORMER_STUDENT: ModelSpec = { arch: 'transformer', layers: 2, hidden: 64, heads: 2, intermediate: 256, maxLength: 64 };
 
 // The text demo's own models: teacher 4x64h2, student 2x64h2 (the same width, for DistilBERT's initialisation).
-const DEMO_TEACHER: ModelSpec = { arch: 'transformer', layers: 4, hidden: 64, heads: 2, maxLength: 32 };
-const DEMO_STUDENT: ModelSpec = { arch: 'transformer', layers: 2, hidden: 64, heads: 2, maxLength: 32 };
+const DEMO_TEACHER: ModelSpec = { arch: 'transformer', layers: 4, hidden: 64, heads: 2, maxLength: 64 };
+const DEMO_STUDENT: ModelSpec = { arch: 'transformer', layers: 2, hidden: 64, heads: 2, maxLength: 64 };
 
 const small = { workload: FASHION_MNIST, optimizer: ADAM };
 const text = { workload: TEXT, optimizer: ADAM };
