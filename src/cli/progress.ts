@@ -8,6 +8,24 @@ function formatLosses(losses: Record<string, number>): string {
     .join('  ');
 }
 
+/** A share as a percentage, or '—' where there is none (an ensemble is evaluated, not trained: no train accuracy). */
+function percent(value: number | undefined, digits: number): string {
+  return value !== undefined && Number.isFinite(value) ? `${(value * 100).toFixed(digits)}%` : '—';
+}
+
+/** One epoch's line: the loss terms (none for an ensemble), train and val accuracy of the phase's model, agreement, time. */
+export function epochLine(event: Extract<TrainerEvent, { type: 'epoch' }>): string {
+  const parts = [
+    `${event.phase} epoch ${event.epoch}/${event.epochs}`,
+    ...(Object.keys(event.losses).length > 0 ? [formatLosses(event.losses)] : []),
+    `train ${percent(event.trainAccuracy[event.phase], 2)}`,
+    `val ${percent(event.valAccuracy[event.phase], 2)}`,
+    ...(event.agreement !== undefined ? [`agreement ${percent(event.agreement, 1)}`] : []),
+    `(${event.seconds.toFixed(1)} s)`,
+  ];
+  return `${parts.join('  ')}\n`;
+}
+
 /** Draws a progress bar on a terminal, or one line per epoch when output is not a TTY. */
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (event: TrainerEvent) => void {
   const tty = Boolean(stream.isTTY);
@@ -30,11 +48,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
       }
       case 'epoch': {
         clearBar();
-        const val = event.valAccuracy[event.phase];
-        const extra = event.agreement !== undefined ? `  agreement ${(event.agreement * 100).toFixed(1)}%` : '';
-        stream.write(
-          `${event.phase} epoch ${event.epoch}/${event.epochs}  ${formatLosses(event.losses)}  train ${(event.trainAccuracy[event.phase] * 100).toFixed(2)}%  val ${(val * 100).toFixed(2)}%${extra}  (${event.seconds.toFixed(1)} s)\n`,
-        );
+        stream.write(epochLine(event));
         break;
       }
       case 'log':
