@@ -6,6 +6,7 @@ import { runExperiment } from '../core/run/experiment';
 import { METHOD_LIST } from '../shared/methods';
 import { ConfigError, parseExperimentConfig, type ExperimentConfigInput } from '../shared/protocol';
 import { DEMO_CONFIG, DEMO_TEXT_CONFIG } from './demo-config';
+import { nameDemoRun } from './demo-name';
 import { progressPrinter } from './progress';
 import { configFromArgs } from './run-flags';
 import { BACKEND_USAGE, backendCommand, parseBackendArgs } from './backend';
@@ -156,8 +157,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo':
     case 'demo-text': {
-      const { config, runsDir } = configFromArgs(args, command === 'demo' ? DEMO_CONFIG : DEMO_TEXT_CONFIG);
-      return run(config, runsDir ?? DEFAULT_RUNS_DIR, process.cwd());
+      const demo = command === 'demo' ? DEMO_CONFIG : DEMO_TEXT_CONFIG;
+      const { config, runsDir } = configFromArgs(args, demo);
+      return run(nameDemoRun(config, demo), runsDir ?? DEFAULT_RUNS_DIR, process.cwd());
     }
     case 'study':
       return studyCommand(args, DEFAULT_RUNS_DIR);

@@ -185,7 +185,8 @@ describe('text: the TinyBERT, DistilBERT, PKD and MiniLM commands on the built-i
     const runDir = await runFromQuickPick(command.id, 1, 'text-demo-quick-pick');
     assert.ok(runDir, 'a run was started');
     const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as ExperimentConfig;
-    const expected = parseExperimentConfig({ ...DEMO_TEXT_CONFIG, method: { name: 'tinybert' } });
+    // Filed under a name that says its method, not the demo's DistilBERT.
+    const expected = parseExperimentConfig({ ...DEMO_TEXT_CONFIG, name: 'demo-text-tinybert', method: { name: 'tinybert' } });
     for (const key of ['name', 'data', 'teacher', 'student', 'method', 'baseline', 'seed'] as const) assert.deepEqual(config[key], expected[key], `config.${key}`);
     for (const key of ['epochs', 'batchSize', 'learningRate', 'optimizer'] as const) assert.deepEqual(config.train[key], expected.train[key], `config.train.${key}`);
     assert.equal(distill.store.find(runDir)?.record.method, 'tinybert');

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { isInside } from '../../shared/paths';
 import * as vscode from 'vscode';
 import { DEMO_CONFIG, DEMO_TEXT_CONFIG } from '../../cli/demo-config';
-import { parseExperimentConfig, type ExperimentConfig } from '../../shared/protocol';
+import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from '../../shared/protocol';
 
 export interface ConfigChoice {
   config: unknown;
@@ -13,6 +13,8 @@ export interface ConfigChoice {
   baseDir: string;
   /** For messages: "the demo", "experiments/kd.json". */
   source: string;
+  /** The built-in demo the config is: a method command's run of it is named for that method (demo-name.ts). */
+  demo?: ExperimentConfigInput;
 }
 
 const MAX_FILES = 200;
@@ -22,7 +24,7 @@ export function workspaceDir(): string | undefined {
 }
 
 export function demoChoice(fallbackDir: string): ConfigChoice {
-  return { config: DEMO_CONFIG, baseDir: workspaceDir() ?? fallbackDir, source: 'the built-in demo' };
+  return { config: DEMO_CONFIG, demo: DEMO_CONFIG, baseDir: workspaceDir() ?? fallbackDir, source: 'the built-in demo' };
 }
 
 export function loadConfigFile(file: string): ConfigChoice {
@@ -58,12 +60,12 @@ export async function pickConfig(runsDir: string, title: string): Promise<Config
   const demo = demoChoice(runsDir);
   const items: Pick[] = [
     { label: '$(beaker) Built-in demo', description: 'Fashion-MNIST subset', detail: 'CNN teacher → MLP student with Hinton KD, plus the from-scratch baseline', choose: async () => demo },
-    // The text methods (TinyBERT, PKD, MiniLM, DistilBERT) on transformers: the command's method replaces the demo's DistilBERT.
+    // The text methods (TinyBERT, PKD, MiniLM, DistilBERT) on transformers: the command's method replaces the demo's DistilBERT, and names the experiment (demo-text-tinybert).
     {
       label: '$(beaker) Built-in text demo',
       description: 'SpamAssassin mail',
       detail: '4-layer transformer teacher → 2-layer student, plus the from-scratch baseline',
-      choose: async () => ({ ...demo, config: DEMO_TEXT_CONFIG, source: 'the built-in text demo' }),
+      choose: async () => ({ ...demo, config: DEMO_TEXT_CONFIG, demo: DEMO_TEXT_CONFIG, source: 'the built-in text demo' }),
     },
     ...(await findWorkspaceConfigs(runsDir)).map(({ file, config }): Pick => ({
       label: `$(json) ${vscode.workspace.asRelativePath(file)}`,

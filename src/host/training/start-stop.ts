@@ -1,6 +1,7 @@
 // Starting, stopping and resuming runs for the commands and the dashboard: where the config comes
 // from, which method a command imposes, and what the user sees once a run is queued.
 import * as vscode from 'vscode';
+import { demoWithMethod } from '../../cli/demo-name';
 import { demoChoice, loadConfigFile, pickConfig, type ConfigChoice } from '../experiments/config-source';
 import type { ExperimentStore } from '../experiments/store';
 import { resolveTarget, resolveTargets, type RunArg } from '../experiments/targets';
@@ -89,6 +90,7 @@ export class RunActions {
 }
 
 function withMethod(choice: ConfigChoice, method: MethodName): ConfigChoice {
+  if (choice.demo) return { ...choice, config: demoWithMethod(choice.demo, method) };
   const config = (choice.config ?? {}) as { method?: { name?: string } };
   if (config.method?.name === method) return choice;
   return { ...choice, config: { ...config, method: { name: method } } };
