@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { DistillApi } from '../../src/host/extension';
 import type { RunNode } from '../../src/host/experiments/tree';
 import type { TrainerEvent } from '../../src/shared/protocol';
-import { api, longRun, note, screenshot, tempDir, tinyRun, waitFor, waitForStatus } from './support';
+import { api, longRun, note, runFromQuickPick, screenshot, tempDir, tinyRun, waitFor, waitForStatus } from './support';
 
 /** Resolves with the first trainer event of `runDir` that `match` accepts. */
 function nextEvent(distill: DistillApi, runDir: () => string | undefined, match: (event: TrainerEvent) => boolean): Promise<TrainerEvent> {
@@ -213,11 +213,7 @@ describe('runs started by commands', function () {
   });
 
   it('without a config, offers a choice whose first item is the built-in demo', async () => {
-    const started = vscode.commands.executeCommand<string>('distill.runKnowledgeDistillation');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    await screenshot('config-quick-pick');
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    const runDir = await started;
+    const runDir = await runFromQuickPick('distill.runKnowledgeDistillation', 0, 'config-quick-pick');
     assert.ok(runDir, 'a run was started');
     assert.equal(distill.store.find(runDir)?.experiment, 'demo-kd');
     await vscode.commands.executeCommand('distill.stopRun', { runDir });

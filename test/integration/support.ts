@@ -92,3 +92,22 @@ export async function screenshot(name: string): Promise<void> {
   writeFileSync(join(dir, `${name}.request`), '');
   await waitFor(`screenshot ${name}`, () => existsSync(join(dir, `${name}.png`)), 10_000, 50);
 }
+
+/**
+ * Runs `command` without a config, as from the palette, and picks the item at `index` of its
+ * config quick pick: ↓ `index` times, then Enter. The pick shows once the workspace's configs are
+ * listed (a file search, slow on a loaded machine), so the keys are retried until the command
+ * settles; each try sends its keys in one go, so a pick that shows meanwhile gets all or none.
+ */
+export async function runFromQuickPick(command: string, index: number, shot: string): Promise<string | undefined> {
+  let settled = false;
+  const started = Promise.resolve(vscode.commands.executeCommand<string>(command)).finally(() => (settled = true));
+  for (let attempt = 0; attempt < 60 && !settled; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, attempt === 0 ? 3000 : 500));
+    if (settled) break;
+    if (attempt === 0) await screenshot(shot);
+    const keys = [...Array.from({ length: index }, () => 'workbench.action.quickOpenSelectNext'), 'workbench.action.acceptSelectedQuickOpenItem'];
+    await Promise.all(keys.map((key) => vscode.commands.executeCommand(key)));
+  }
+  return started;
+}

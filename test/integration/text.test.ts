@@ -20,7 +20,7 @@ import { attentionOffset, attentionSize, checkAttentionLengths, decodeArray, dec
 import { methodNamed } from '../../src/shared/methods';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput, type MethodName, type TrainerEvent } from '../../src/shared/protocol';
 import { RunFolder } from '../../src/shared/run-folder';
-import { api, note, screenshot, waitFor, waitForStatus } from './support';
+import { api, note, runFromQuickPick, screenshot, waitFor, waitForStatus } from './support';
 
 type Event<T extends TrainerEvent['type']> = Extract<TrainerEvent, { type: T }>;
 
@@ -42,25 +42,6 @@ function smallTextDemo(method: ExperimentConfigInput['method'] & object): Experi
     train: { ...DEMO_TEXT_CONFIG.train, epochs: 1, maxStepsPerEpoch: 2 },
     predictionSamples: 4,
   };
-}
-
-/**
- * Runs `command` without a config, as from the palette, and picks the item at `index` of its
- * config quick pick: ↓ `index` times, then Enter. The pick shows once the workspace's configs are
- * listed (a file search, slow on a loaded machine), so the keys are retried until the command
- * settles; each try sends its keys in one go, so a pick that shows meanwhile gets all or none.
- */
-async function runFromQuickPick(command: string, index: number, shot: string): Promise<string | undefined> {
-  let settled = false;
-  const started = Promise.resolve(vscode.commands.executeCommand<string>(command)).finally(() => (settled = true));
-  for (let attempt = 0; attempt < 60 && !settled; attempt++) {
-    await sleep(attempt === 0 ? 3000 : 500);
-    if (settled) break;
-    if (attempt === 0) await screenshot(shot);
-    const keys = [...Array.from({ length: index }, () => 'workbench.action.quickOpenSelectNext'), 'workbench.action.acceptSelectedQuickOpenItem'];
-    await Promise.all(keys.map((key) => vscode.commands.executeCommand(key)));
-  }
-  return started;
 }
 
 function runNode(distill: DistillApi, runDir: string): RunNode {
