@@ -13,9 +13,11 @@ import { initBackend } from '../../src/core/backend';
 import { GELU, GELU_GRAD } from '../../src/core/backend/wasm-kernels/gelu';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '../../src/core/backend/wasm-kernels/layer-norm';
 import { SOFTMAX_GRAD } from '../../src/core/backend/wasm-kernels/softmax';
+import { advanceMulberry, DROPOUT_MASK } from '../../src/core/backend/wasm-kernels/dropout';
+import { createRng } from '../../src/shared/rng';
 import { simdSettings } from '../../src/core/backend/wasm-kernels/simd';
 import { assemble, Func, type Expr } from '../../src/core/backend/wasm-kernels/simd/assembler';
-import { gelu, layerNorm, softmax } from '../../src/core/models/transformer-layers';
+import { gelu, layerNorm, SeededDropout, softmax } from '../../src/core/models/transformer-layers';
 import { assertNoLeak, randomTensor } from '../support/wasm-tensors';
 
 async function run(backend: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -384,6 +386,52 @@ describe('GatherV2 along axis 0 (the word-embedding lookup)', () => {
   });
 });
 
+describe('dropout masks (DistillDropoutMask)', () => {
+  /** The mask a JS loop over createRng draws from `state`. */
+  const jsMask = (size: number, state: number, rate: number) => {
+    const random = createRng(state);
+    return Float32Array.from({ length: size }, () => (random() < 1 - rate ? 1 / (1 - rate) : 0));
+  };
+
+  for (const { size, state, rate } of [
+    { size: 4099, state: 12345, rate: 0.1 },
+    { size: 7, state: 2 ** 32 - 3, rate: 0.5 },
+    { size: 64, state: 2 ** 31 + 17, rate: 0.9 },
+    { size: 2, state: 0, rate: 0.25 },
+  ]) {
+    test(`${size} draws from state ${state} at rate ${rate}: the JS loop's mask, bit for bit`, async () => {
+      await bothPaths(async (path) => {
+        const [mask] = await run('wasm', () => [tf.engine().runKernel(DROPOUT_MASK, {}, { shape: [size], state, rate }) as tf.Tensor]);
+        assert.deepEqual(Array.from(mask), Array.from(jsMask(size, state, rate)), path);
+      });
+    });
+  }
+
+  test('advancing the state by a mask’s size continues the stream', () => {
+    const random = createRng(99);
+    for (let i = 0; i < 1000; i++) random();
+    assert.equal(createRng(advanceMulberry(99, 1000))(), random());
+  });
+
+  test('SeededDropout draws the same masks on wasm as on cpu, step after step', async () => {
+    const compute = () => {
+      const layer = new SeededDropout({ rate: 0.3, seed: 7 });
+      const x = tf.ones([3, 5, 6]);
+      return [0, 1, 2].map(() => layer.apply(x, { training: true }) as tf.Tensor);
+    };
+    const expected = await run('cpu', compute);
+    const actual = await run('wasm', compute);
+    actual.forEach((a, i) => assert.deepEqual(Array.from(a), Array.from(expected[i]), `step ${i}`));
+    assert.notDeepEqual(Array.from(actual[0]), Array.from(actual[1]), 'a new mask each step');
+  });
+
+  test('refuses a rate outside (0, 1) and leaves nothing behind', async () => {
+    await tf.setBackend('wasm');
+    assert.throws(() => tf.engine().runKernel(DROPOUT_MASK, {}, { shape: [4], state: 1, rate: 1 }), /DistillDropoutMask: rate must be in \(0, 1\), got 1/);
+    await assertNoLeak(() => tf.dispose(tf.engine().runKernel(DROPOUT_MASK, {}, { shape: [3, 7], state: 5, rate: 0.1 }) as tf.Tensor));
+  });
+});
+
 describe('assembler opcodes added for these kernels', () => {
   /** Runs `op` on f32x4 a (bytes 0–15) and b (16–31) in a module of its own; returns the 4 lanes it stores. */
   function lanes(op: (f: Func, a: Expr, b: Expr) => Expr, a: number[], b: number[] = [0, 0, 0, 0], asInt = false): number[] {
@@ -420,6 +468,50 @@ describe('assembler opcodes added for these kernels', () => {
     assert.deepEqual(
       lanes((f, a) => f.vAbs(a), [-1.5, 2, -0, -Infinity]),
       [1.5, 2, 0, Infinity],
+    );
+  });
+
+  test('i32x4 mul, add, unsigned lt, unsigned shift right, xor, const, splat', () => {
+    const big = 2 ** 31 + 5;
+    const asU32 = (v: number[]) => v.map((x) => x >>> 0);
+    const ints = (op: (f: Func, a: Expr, b: Expr) => Expr, a: number[], b: number[]) => {
+      const f = new Func('op', []);
+      f.vStore(f.i32(32), op(f, f.vLoad(f.i32(0)), f.vLoad(f.i32(16))));
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(assemble([f])), { env: { memory } });
+      new Int32Array(memory.buffer, 0, 8).set([...a, ...b]);
+      (instance.exports['op'] as () => void)();
+      return Array.from(new Int32Array(memory.buffer, 32, 4));
+    };
+    const a = [7, -3, big | 0, 0x6d2b79f5];
+    const b = [9, 5, 3, 0x6d2b79f5];
+    assert.deepEqual(
+      ints((f, x, y) => f.i32x4Mul(x, y), a, b),
+      a.map((x, i) => Math.imul(x, b[i])),
+    );
+    assert.deepEqual(
+      ints((f, x, y) => f.i32x4Add(x, y), a, b),
+      a.map((x, i) => (x + b[i]) | 0),
+    );
+    assert.deepEqual(
+      ints((f, x, y) => f.i32x4LtU(x, y), a, b),
+      asU32(a).map((x, i) => (x < b[i] >>> 0 ? -1 : 0)),
+    );
+    assert.deepEqual(
+      ints((f, x) => f.i32x4ShrU(x, f.i32(15)), a, b),
+      a.map((x) => (x >>> 15) | 0),
+    );
+    assert.deepEqual(
+      ints((f, x, y) => f.vXor(x, y), a, b),
+      a.map((x, i) => x ^ b[i]),
+    );
+    assert.deepEqual(
+      ints((f) => f.i32x4Const([1, -2, 3, big | 0]), a, b),
+      [1, -2, 3, big | 0],
+    );
+    assert.deepEqual(
+      ints((f) => f.i32x4Splat(f.i32(-9)), a, b),
+      [-9, -9, -9, -9],
     );
   });
 

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRng } from '../../shared/rng';
+import { advanceMulberry, DROPOUT_MASK } from '../backend/wasm-kernels/dropout';
 import { GELU, GELU_GRAD } from '../backend/wasm-kernels/gelu';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '../backend/wasm-kernels/layer-norm';
 import { SOFTMAX_GRAD } from '../backend/wasm-kernels/softmax';
@@ -30,28 +31,39 @@ function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
  * (mulberry32), so a run with the same seed drops the same units at the same steps, and every
  * step draws a new mask. (tfjs's Dropout with a fixed seed draws the same mask at every step, and
  * tf.dropout spends four kernels — uniform, add, floor, divide — where one multiply by a mask of
- * 0 and 1/(1 − rate) made here does.)
+ * 0 and 1/(1 − rate) made here does.) On wasm the mask is one kernel drawing the same stream four
+ * draws at a time (backend/wasm-kernels/dropout.ts); elsewhere a JS loop over createRng.
+ * mulberry32's whole state is a counter, so the stream is kept as that state and advanced by
+ * each mask's size.
  */
 class DropoutStream {
-  private random: () => number;
+  private state: number;
   constructor(
     readonly rate: number,
     readonly seed: number,
   ) {
-    this.random = createRng(seed);
+    this.state = seed >>> 0;
   }
 
   /** Restarts the stream from another seed (a data-parallel replica's masks per step and shard: train/parallel/replica-dropout.ts). */
   reseed(seed: number): void {
-    this.random = createRng(seed);
+    this.state = seed >>> 0;
   }
 
   apply(x: tf.Tensor, training: boolean): tf.Tensor {
     if (!training || this.rate === 0) return x;
     const keep = 1 - this.rate;
-    const mask = new Float32Array(x.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = this.random() < keep ? 1 / keep : 0;
-    return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
+    let mask: tf.Tensor;
+    if (hasKernel(DROPOUT_MASK)) {
+      mask = tf.engine().runKernel(DROPOUT_MASK, {}, { shape: x.shape, state: this.state, rate: this.rate }) as tf.Tensor;
+    } else {
+      const values = new Float32Array(x.size);
+      const random = createRng(this.state);
+      for (let i = 0; i < values.length; i++) values[i] = random() < keep ? 1 / keep : 0;
+      mask = tf.tensor(values, x.shape, 'float32');
+    }
+    this.state = advanceMulberry(this.state, x.size);
+    return tf.mul(x, mask);
   }
 }
 

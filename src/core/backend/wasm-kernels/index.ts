@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchedMatMulConfig, fusedMatMulConfig } from './batch-mat-mul';
 import { batchNormGradConfig, batchNormTrainConfig, fastFusedBatchNormConfig } from './batch-norm';
+import { dropoutMaskConfig } from './dropout';
 import { fastGatherConfig } from './gather';
 import { geluConfig, geluGradConfig } from './gelu';
 import { layerNormConfig, layerNormGradConfig } from './layer-norm';
@@ -21,10 +22,20 @@ import { setFallbackLog } from './fallback';
 
 /**
  * Kernels wasm lacks; ours is registered only where wasm has none. The batch-norm pair is this
- * project's own (used by models/batch-norm.ts), as are the GELU, LayerNorm and softmax-gradient
- * kernels (used by models/transformer-layers.ts).
+ * project's own (used by models/batch-norm.ts), as are the GELU, LayerNorm, softmax-gradient and
+ * dropout-mask kernels (used by models/transformer-layers.ts).
  */
-const missing: KernelConfig[] = [conv2dBackpropFilterConfig, batchNormTrainConfig, batchNormGradConfig, geluConfig, geluGradConfig, layerNormConfig, layerNormGradConfig, softmaxGradConfig];
+const missing: KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  batchNormTrainConfig,
+  batchNormGradConfig,
+  geluConfig,
+  geluGradConfig,
+  layerNormConfig,
+  layerNormGradConfig,
+  softmaxGradConfig,
+  dropoutMaskConfig,
+];
 
 /**
  * Kernels wasm has but runs slowly (or, MaxPoolGrad and Cast to bool, wrongly), each built from

@@ -205,9 +205,18 @@ export class Func {
   vPmax = this.simdBin(0xeb);
   vLt = this.simdBin(0x43);
   vAbs = this.simdUn(0xe0);
+  vXor = this.simdBin(0x51);
   // v128 as i32x4
+  i32x4Splat = this.simdUn(0x11);
+  i32x4Add = this.simdBin(0xae);
+  /** Lane-wise product modulo 2³² (as Math.imul). */
+  i32x4Mul = this.simdBin(0xb5);
+  /** Unsigned a < b per lane: all ones or zero. */
+  i32x4LtU = this.simdBin(0x3a);
   /** Shifts every i32 lane of a v128 left by an i32 count. */
   i32x4Shl = this.simdBin(0xab);
+  /** Shifts every i32 lane right by an i32 count, filling with zeros (as >>>). */
+  i32x4ShrU = this.simdBin(0xad);
   f64x2Add = this.simdBin(0xf0);
   /** f64x2 of lanes 0 and 1. */
   promoteLow = this.simdUn(0x5f);
@@ -248,6 +257,14 @@ export class Func {
       a();
       this.simdOp(0x1f);
       this.emit(k);
+    };
+
+  /** The v128 of four i32 lanes. */
+  i32x4Const =
+    (lanes: [number, number, number, number]): Expr =>
+    () => {
+      this.simdOp(0x0c);
+      this.emit(...new Uint8Array(new Int32Array(lanes).buffer));
     };
 
   vZero = (): Expr => () => {

@@ -5,6 +5,7 @@
 import { assemble, type Expr, type Func, type Local } from './assembler';
 import { simdFunc, SIMD_SIGNATURES, type SimdFunction } from './signatures';
 import { bmm } from './gemm';
+import { dropmask } from './dropout-mask';
 import { gelu, gelugrad, lnfwd, lngrad, smgrad } from './transformer-kernels';
 import { convDxRow, convFwdSmall } from './small-conv';
 import { winoGemm, winoGemmTN, winoGrad, winoInput, winoOutput } from './winograd';
@@ -344,6 +345,7 @@ const BUILDERS: Record<SimdFunction, () => Func> = {
   lnfwd,
   lngrad,
   smgrad,
+  dropmask,
 };
 
 /** The module: one exported function per entry of SIMD_SIGNATURES (./signatures.ts), each under its name. */

@@ -63,6 +63,9 @@ export const SIMD_SIGNATURES = {
   lnfwd: ['x', 'gamma', 'beta', 'out', 'mean', 'rstd', 'rows', 'cols', 'epsBits'],
   lngrad: ['x', 'dy', 'gamma', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta', 'rows', 'cols'],
   smgrad: ['p', 'dy', 'dx', 'rows', 'cols'],
+  // simd/dropout-mask.ts: 4·quads dropout multipliers from mulberry32's state (as i32 bits), a
+  // draw kept below the unsigned threshold, kept ones set to the float32 bits scaleBits.
+  dropmask: ['out', 'quads', 'state', 'threshold', 'scaleBits'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SimdFunction = keyof typeof SIMD_SIGNATURES;
