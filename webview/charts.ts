@@ -5,6 +5,7 @@
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type ChartOptions, type LegendItem } from 'chart.js';
 import { color } from 'chart.js/helpers';
 import { h } from './dom';
+import { epochTick } from './epoch-axis';
 import type { Point, RunSeries, Series } from './series';
 import { clampSmoothing, SMOOTHING_DEFAULT, SMOOTHING_MAX, smoothEma } from './smoothing';
 import { roleColor, type Theme } from './theme';
@@ -71,7 +72,8 @@ export class RunCharts {
 
   /**
    * One redraw (counted in data-updates, which the tests read; data-points counts the series'
-   * points, each once). Each canvas's data-smoothed holds the last smoothed value of each smoothed curve.
+   * points, each once). Each canvas's data-smoothed holds the last smoothed value of each smoothed
+   * curve, its data-x-ticks the x axis's tick labels as drawn.
    */
   private draw(): void {
     const weight = this.smoothing;
@@ -100,6 +102,7 @@ export class RunCharts {
       });
       chart.canvas.dataset.smoothed = JSON.stringify(lastSmoothed);
       chart.update('none');
+      chart.canvas.dataset.xTicks = JSON.stringify(chart.scales.x.ticks.map((tick) => tick.label));
     }
     this.updates++;
     this.element.dataset.updates = String(this.updates);
@@ -183,7 +186,7 @@ function chartOptions(panel: Panel): ChartOptions<'line'> {
       },
     },
     scales: {
-      x: { type: 'linear', bounds: 'data', title: { display: true, text: 'epoch' }, ticks: { precision: 0 } },
+      x: { type: 'linear', bounds: 'data', title: { display: true, text: 'epoch' }, ticks: { precision: 0, callback: epochTick } },
       y:
         panel === 'loss'
           ? { type: 'linear', title: { display: true, text: 'loss' } }
