@@ -5,10 +5,10 @@ import type { Distiller, ReplicaRecipe, StepContext, TrainBatch } from '../../di
 import type { TrainOptimizer } from '../optimizer';
 import type { StepResult } from '../step';
 import { WorkerChannel } from './channel';
-import { weightedSum, type FlatGradients } from './flat';
+import { averageGradients, weightedSum, type FlatGradients } from './flat';
 import type { RecipeWire } from './messages';
 import { modelToWire } from './model-transfer';
-import { Replica, type MemberPart, type ReplicaWeights } from './replica';
+import { Replica, type GradientExchange, type MemberPart, type ReplicaWeights } from './replica';
 import { dropoutBase, shardDropoutSeed } from './replica-dropout';
 import { countTokens, disposeMainShard, shardSizes, splitBatch } from './shards';
 import { replicaWorkerFile } from './worker-file';
@@ -27,6 +27,8 @@ export interface DataParallelOptions {
   backend: 'wasm' | 'cpu';
   /** The worker script (default: replicaWorkerFile()). */
   workerFile?: string;
+  /** How gradients travel (default 'rows': embedding tables' as the rows a shard touched; Replica's GradientExchange). The averages are the same bits either way. */
+  exchange?: GradientExchange;
 }
 
 function recipeToWire(recipe: ReplicaRecipe): RecipeWire {
@@ -44,7 +46,9 @@ function recipeToWire(recipe: ReplicaRecipe): RecipeWire {
  * synchronize() averages them (and checks the replicas still agree) before evaluation and checkpoints.
  * Transformers have no batch norm: there the average is the whole batch's gradient (dropout aside,
  * whose masks each shard draws for itself: replica-dropout.ts), a loss averaged over the batch's
- * real tokens dividing each shard's sum by its share of them (TrainBatch.shardOf).
+ * real tokens dividing each shard's sum by its share of them (TrainBatch.shardOf). An embedding
+ * table's gradient travels as the rows its shard touched, summed row by row (flat.ts): the same
+ * bits as summing the dense tables, for a fraction of the values.
  */
 export class DataParallel {
   /** Whether steps ran since the last synchronize(). */
@@ -76,11 +80,12 @@ export class DataParallel {
     const student = modelToWire(distiller.student);
     const wire = recipeToWire(recipe);
     const workers = Array.from({ length: options.threads - 1 }, (_, i) => new WorkerChannel(new Worker(file), `replica ${i + 1}'s worker thread`));
-    const main = new Replica(distiller, optimizer, train.weightDecay);
+    const exchange = options.exchange ?? 'rows';
+    const main = new Replica(distiller, optimizer, train.weightDecay, exchange);
     const variables = main.weights().trainable;
     const parallel = new DataParallel(main, workers);
     try {
-      await Promise.all(workers.map((w, i) => w.request({ type: 'init', backend: options.backend, replica: i + 1, student, recipe: wire, variables, train }, 'ready')));
+      await Promise.all(workers.map((w, i) => w.request({ type: 'init', backend: options.backend, replica: i + 1, student, recipe: wire, variables, train, exchange }, 'ready')));
     } catch (error) {
       await parallel.dispose();
       throw error;
@@ -101,7 +106,7 @@ export class DataParallel {
    * Every replica's gradients on its shard — of the whole step, or of `part` of a step of models
    * trained together — averaged, with each result's terms (sample-weighted) and correct counts.
    */
-  private async averaged(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext, part?: MemberPart): Promise<{ values: Float32Array; present: boolean[]; results: StepResult[] }> {
+  private async averaged(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext, part?: MemberPart): Promise<{ gradients: FlatGradients; results: StepResult[] }> {
     const total = batch.x.shape[0];
     const sizes = shardSizes(total, this.threads);
     const { main, others } = splitBatch(batch, labels, sizes, this.tokenInputs ? { samples: total, tokens: countTokens(batch.x) } : undefined);
@@ -118,48 +123,50 @@ export class DataParallel {
     let own: FlatGradients & { results: StepResult[] };
     try {
       if (part === undefined) {
-        const g = this.main.gradients(main.batch, main.labels, context, dropoutSeed(0));
-        own = { values: g.values, present: g.present, results: [{ losses: g.losses, correct: g.correct }] };
+        const { losses, correct, ...g } = this.main.gradients(main.batch, main.labels, context, dropoutSeed(0));
+        own = { ...g, results: [{ losses, correct }] };
       } else {
         own = this.main.memberGradients(part, main.batch, main.labels, context, dropoutSeed(0));
       }
     } finally {
       disposeMainShard(main, batch);
     }
-    const shards = [{ ...own, samples: sizes[0] }];
+    const { results: ownResults, ...ownGradients } = own;
+    const shards = [{ gradients: ownGradients, results: ownResults, samples: sizes[0] }];
     for (const [i, reply] of replies.entries()) if (reply) shards.push({ ...(await reply), samples: sizes[i + 1] });
     const weight = (samples: number) => samples / total;
-    const values = weightedSum(shards.map((s) => ({ values: s.values, weight: weight(s.samples) })));
-    const present = own.present.map((_, v) => shards.some((s) => s.present[v]));
-    const results = own.results.map((_, r) => {
+    const gradients = averageGradients(shards.map((s) => ({ gradients: s.gradients, weight: weight(s.samples) })));
+    const results = ownResults.map((_, r) => {
       const losses: Record<string, number> = {};
       for (const s of shards) for (const [k, v] of Object.entries(s.results[r].losses)) losses[k] = (losses[k] ?? 0) + weight(s.samples) * v;
       return { losses, correct: shards.reduce((sum, s) => sum + s.results[r].correct, 0) };
     });
-    return { values, present, results };
+    return { gradients, results };
   }
 
   /** Every replica's gradients on its shard, averaged: what one replica would compute on the whole batch (batch norm aside). Nothing is applied. */
   async gradients(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): Promise<AveragedGradients> {
-    const { values, present, results } = await this.averaged(batch, labels, context);
-    return { values, present, result: results[0] };
+    const { gradients, results } = await this.averaged(batch, labels, context);
+    return { values: this.main.dense(gradients), present: gradients.present, result: results[0] };
   }
 
-  /** Applies the same gradients on every replica (of `part`, for models trained together). */
+  /** Applies the same gradients, every variable's end to end, on every replica (of `part`, for models trained together). */
   apply(values: Float32Array, present: boolean[], part?: MemberPart): void {
+    this.applyEverywhere({ values, present }, part);
+  }
+
+  /** Posts the gradients to every worker (each gets a copy of the same values), then applies them here. */
+  private applyEverywhere(gradients: FlatGradients, part?: MemberPart): void {
     this.stepped = true;
-    for (const w of this.workers) {
-      const copy = values.slice();
-      w.post({ type: 'apply', values: copy, present, part }, [copy.buffer]);
-    }
-    this.main.apply(values, present, part);
+    for (const w of this.workers) w.post({ type: 'apply', gradients, part });
+    this.main.apply(gradients, part);
   }
 
   /** One optimisation step over the whole batch, shared out among the replicas. */
   async step(batch: TrainBatch, labels: tf.Tensor1D, context: StepContext): Promise<StepResult> {
-    const { values, present, result } = await this.gradients(batch, labels, context);
-    this.apply(values, present);
-    return result;
+    const { gradients, results } = await this.averaged(batch, labels, context);
+    this.applyEverywhere(gradients);
+    return results[0];
   }
 
   /**
@@ -171,14 +178,14 @@ export class DataParallel {
     const together = this.main.distiller.together;
     if (!together) throw new Error(`data-parallel training: method "${this.main.distiller.method}" trains one model; use step()`);
     if (together.update === 'joint') {
-      const { values, present, results } = await this.averaged(batch, labels, context, 'all');
-      this.apply(values, present, 'all');
+      const { gradients, results } = await this.averaged(batch, labels, context, 'all');
+      this.applyEverywhere(gradients, 'all');
       return results;
     }
     const results: StepResult[] = [];
     for (let i = 0; i < together.members.length; i++) {
-      const { values, present, results: member } = await this.averaged(batch, labels, context, i);
-      this.apply(values, present, i);
+      const { gradients, results: member } = await this.averaged(batch, labels, context, i);
+      this.applyEverywhere(gradients, i);
       results.push(member[0]);
     }
     return results;

@@ -4,7 +4,8 @@ import type { TrainConfig } from '../../../shared/protocol';
 import type { ReplicaBuild, StepContext } from '../../distill/distiller';
 import type { ModelWire } from './model-transfer';
 import type { PackedOutputs } from './packed';
-import type { MemberPart, ReplicaWeights } from './replica';
+import type { FlatGradients } from './flat';
+import type { GradientExchange, MemberPart, ReplicaWeights } from './replica';
 import type { StepResult } from '../step';
 import type { ShardArrays } from './shards';
 
@@ -16,7 +17,7 @@ export interface RecipeWire {
 
 export type ToWorker =
   /** Replies `ready`. `variables`: the main replica's trainable values (distiller.trainableVariables()), so the methods' added modules start equal too. */
-  | { type: 'init'; backend: 'wasm' | 'cpu'; replica: number; student: ModelWire; recipe: RecipeWire; variables: Float32Array; train: TrainConfig }
+  | { type: 'init'; backend: 'wasm' | 'cpu'; replica: number; student: ModelWire; recipe: RecipeWire; variables: Float32Array; train: TrainConfig; exchange: GradientExchange }
   /** Replies `ready`: the worker holds frozen teachers and answers `teacherOutputs`, with their feature maps or not. */
   | { type: 'initTeachers'; backend: 'wasm' | 'cpu'; teachers: ModelWire[]; features: boolean }
   /** Replies `teacherOutputs`: every teacher's inference-mode outputs on the batch. */
@@ -24,7 +25,8 @@ export type ToWorker =
   | { type: 'learningRate'; rate: number }
   /** Replies `gradients`: of the whole step, or, for models trained together, of `part` (Replica.memberGradients). */
   | { type: 'compute'; shard: ShardArrays; context: StepContext; dropoutSeed?: number; part?: MemberPart }
-  | { type: 'apply'; values: Float32Array; present: boolean[]; part?: MemberPart }
+  /** `gradients` laid out as the worker's replica computes them (Replica.apply). */
+  | { type: 'apply'; gradients: FlatGradients; part?: MemberPart }
   /** Replies `weights`. */
   | { type: 'weights' }
   | { type: 'setState'; state: Float32Array };
@@ -32,7 +34,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   /** `results`: the step's terms, or each member's that `part` computed. */
-  | { type: 'gradients'; values: Float32Array; present: boolean[]; results: StepResult[] }
+  | { type: 'gradients'; gradients: FlatGradients; results: StepResult[] }
   | ({ type: 'weights' } & ReplicaWeights)
   | ({ type: 'teacherOutputs' } & PackedOutputs)
   | { type: 'error'; message: string; stack?: string };

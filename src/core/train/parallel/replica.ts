@@ -4,7 +4,7 @@ import type { Distiller, StepContext, TrainBatch, TrainedTogether } from '../../
 import type { ZooModel } from '../../models/zoo-model';
 import type { TrainOptimizer } from '../optimizer';
 import { gradientStep, type StepResult } from '../step';
-import { applyFlatGradients, flattenGradients, packTensors, type FlatGradients } from './flat';
+import { applyFlatGradients, denseGradients, flattenGradients, packTensors, rowSparseVariables, rowsIn, type FlatGradients } from './flat';
 import { reseedDropout } from './replica-dropout';
 
 /** One shard's gradients with its loss terms and correct count. */
@@ -19,6 +19,12 @@ export type MemberGradients = FlatGradients & { results: StepResult[] };
  * from one forward pass ('all'; TrainedTogether.update).
  */
 export type MemberPart = number | 'all';
+
+/**
+ * How a replica's gradients travel: every value end to end ('dense'), or with tall tables'
+ * gradients as their nonzero rows ('rows': rowSparseVariables; the same sums, fewer values).
+ */
+export type GradientExchange = 'dense' | 'rows';
 
 /**
  * What one replica trains: every trainable value (the student's and the modules' the method adds,
@@ -46,6 +52,7 @@ export class Replica {
     readonly distiller: Distiller,
     optimizers: TrainOptimizer | TrainOptimizer[],
     private readonly weightDecay: number,
+    private readonly exchange: GradientExchange = 'dense',
   ) {
     this.variables = distiller.trainableVariables();
     this.optimizers = Array.isArray(optimizers) ? optimizers : [optimizers];
@@ -84,7 +91,7 @@ export class Replica {
     const [result] = gradientStep(
       this.variables,
       () => [this.distiller.forwardTrain(batch, context)],
-      (grads) => (flat = flattenGradients(this.variables, grads)),
+      (grads) => (flat = flattenGradients(this.variables, grads, this.rowSparse(this.variables))),
       labels,
       this.weightDecay,
     );
@@ -100,11 +107,16 @@ export class Replica {
     const results = gradientStep(
       variables,
       () => (part === 'all' ? together.forwardAll(batch, context) : [together.forwardMember(part, batch, context)]),
-      (grads) => (flat = flattenGradients(variables, grads)),
+      (grads) => (flat = flattenGradients(variables, grads, this.rowSparse(variables))),
       labels,
       this.weightDecay,
     );
     return { ...flat!, results };
+  }
+
+  /** The variables whose gradients travel as rows, where the exchange sends rows. */
+  private rowSparse(variables: tf.Variable[]): boolean[] | undefined {
+    return this.exchange === 'rows' ? rowSparseVariables(variables) : undefined;
   }
 
   private variablesOf(part: MemberPart): tf.Variable[] {
@@ -112,18 +124,38 @@ export class Replica {
     return part === 'all' ? members.flatMap((m) => m.variables()) : members[part].variables();
   }
 
+  /** Gradients laid out as gradients() (no `part`) or memberGradients(part) gives them, dense: every variable's end to end. */
+  dense(gradients: FlatGradients, part?: MemberPart): Float32Array {
+    const variables = part === undefined ? this.variables : this.variablesOf(part);
+    return denseGradients(variables, gradients, rowSparseVariables(variables));
+  }
+
   /** Applies gradients laid out as gradients() (no `part`) or memberGradients(part) gives them, each member's with its own optimizer. */
-  apply(values: Float32Array, present: boolean[], part?: MemberPart): void {
-    if (part === undefined) return applyFlatGradients(this.optimizers[0].optimizer, this.variables, values, present);
-    if (part !== 'all') return applyFlatGradients(this.optimizers[part].optimizer, this.variablesOf(part), values, present);
+  apply(gradients: FlatGradients, part?: MemberPart): void {
+    if (part === undefined) return applyFlatGradients(this.optimizers[0].optimizer, this.variables, gradients, rowSparseVariables(this.variables));
+    if (part !== 'all') {
+      const variables = this.variablesOf(part);
+      return applyFlatGradients(this.optimizers[part].optimizer, variables, gradients, rowSparseVariables(variables));
+    }
+    // Every member's in turn: its dense values, its flags and its tables' rows.
     let offset = 0;
     let index = 0;
+    let table = 0;
     this.together().members.forEach((member, i) => {
       const variables = member.variables();
-      const size = variables.reduce((sum, v) => sum + v.size, 0);
-      applyFlatGradients(this.optimizers[i].optimizer, variables, values.subarray(offset, offset + size), present.slice(index, index + variables.length));
+      const rowSparse = rowSparseVariables(variables);
+      const sparse = rowsIn(gradients, rowSparse);
+      const size = variables.reduce((sum, v, j) => sum + (sparse[j] ? 0 : v.size), 0);
+      const tables = sparse.filter(Boolean).length;
+      const own: FlatGradients = {
+        values: gradients.values.subarray(offset, offset + size),
+        present: gradients.present.slice(index, index + variables.length),
+        ...(gradients.rows ? { rows: gradients.rows.slice(table, table + tables) } : {}),
+      };
+      applyFlatGradients(this.optimizers[i].optimizer, variables, own, rowSparse);
       offset += size;
       index += variables.length;
+      table += tables;
     });
   }
 

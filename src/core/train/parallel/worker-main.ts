@@ -44,7 +44,7 @@ async function handle(message: ToWorker): Promise<void> {
       models.push(student, ...own);
       const distiller = buildReplicaDistiller(message.recipe.build, student, own);
       const optimizers = Array.from({ length: distiller.together?.members.length ?? 1 }, () => createOptimizer(message.train));
-      replica = new Replica(distiller, optimizers, message.train.weightDecay);
+      replica = new Replica(distiller, optimizers, message.train.weightDecay, message.exchange);
       replica.setTrainable(message.variables);
       return post({ type: 'ready' });
     }
@@ -76,13 +76,15 @@ async function handle(message: ToWorker): Promise<void> {
         const r = ready();
         const g = part === undefined ? r.gradients(batch, labels, context, dropoutSeed) : r.memberGradients(part, batch, labels, context, dropoutSeed);
         const results = 'results' in g ? g.results : [{ losses: g.losses, correct: g.correct }];
-        return post({ type: 'gradients', values: g.values, present: g.present, results }, [g.values.buffer as ArrayBuffer]);
+        const gradients = { values: g.values, present: g.present, ...(g.rows ? { rows: g.rows } : {}) };
+        const buffers = [g.values, ...(g.rows ?? []).flatMap((r) => [r.rows, r.values])].map((a) => a.buffer as ArrayBuffer);
+        return post({ type: 'gradients', gradients, results }, buffers);
       } finally {
         tf.dispose([x, labels, ...(teacherOutputs?.flatMap(blocksOf) ?? [])]);
       }
     }
     case 'apply':
-      return ready().apply(message.values, message.present, message.part);
+      return ready().apply(message.gradients, message.part);
     case 'weights': {
       const w = ready().weights();
       return post({ type: 'weights', ...w }, [w.trainable.buffer as ArrayBuffer, w.state.buffer as ArrayBuffer]);
