@@ -98,7 +98,15 @@ describe('row gradients: the same sums as the dense tables', () => {
           { gradients: absent, weight: 1 },
           { gradients: withoutRows, weight: 1 },
         ]),
-      /expected 1 row gradients from every replica, got none/,
+      /some replicas sent rows, others not/,
+    );
+    assert.throws(
+      () =>
+        averageGradients([
+          { gradients: absent, weight: 1 },
+          { gradients: { ...withoutRows, rows: [] }, weight: 1 },
+        ]),
+      /expected 1 row gradients from every replica, got 0/,
     );
     assert.throws(
       () =>

@@ -5,7 +5,7 @@ import type { Distiller, ReplicaRecipe, StepContext, TrainBatch } from '../../di
 import type { TrainOptimizer } from '../optimizer';
 import type { StepResult } from '../step';
 import { WorkerChannel } from './channel';
-import { averageGradients, weightedSum, type FlatGradients } from './flat';
+import { GradientSum, weightedSum, type FlatGradients } from './flat';
 import type { RecipeWire } from './messages';
 import { modelToWire } from './model-transfer';
 import { Replica, type GradientExchange, type MemberPart, type ReplicaWeights } from './replica';
@@ -131,11 +131,19 @@ export class DataParallel {
     } finally {
       disposeMainShard(main, batch);
     }
-    const { results: ownResults, ...ownGradients } = own;
-    const shards = [{ gradients: ownGradients, results: ownResults, samples: sizes[0] }];
-    for (const [i, reply] of replies.entries()) if (reply) shards.push({ ...(await reply), samples: sizes[i + 1] });
     const weight = (samples: number) => samples / total;
-    const gradients = averageGradients(shards.map((s) => ({ gradients: s.gradients, weight: weight(s.samples) })));
+    // Summed in replica order as they come: this shard's while the workers still compute.
+    const sum = new GradientSum();
+    const { results: ownResults, ...ownGradients } = own;
+    sum.add(ownGradients, weight(sizes[0]));
+    const shards = [{ results: ownResults, samples: sizes[0] }];
+    for (const [i, reply] of replies.entries()) {
+      if (!reply) continue;
+      const { gradients, results } = await reply;
+      sum.add(gradients, weight(sizes[i + 1]));
+      shards.push({ results, samples: sizes[i + 1] });
+    }
+    const gradients = sum.result();
     const results = ownResults.map((_, r) => {
       const losses: Record<string, number> = {};
       for (const s of shards) for (const [k, v] of Object.entries(s.results[r].losses)) losses[k] = (losses[k] ?? 0) + weight(s.samples) * v;

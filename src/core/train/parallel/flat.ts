@@ -75,13 +75,16 @@ export function flattenGradients(variables: tf.Variable[], grads: tf.NamedTensor
 
 /** Σ_r weight_r · values_r, summed in the order given, so every caller gets the same bits. */
 export function weightedSum(parts: { values: Float32Array; weight: number }[]): Float32Array {
-  const length = parts[0]?.values.length ?? 0;
-  const sum = new Float32Array(length);
-  for (const { values, weight } of parts) {
-    if (values.length !== length) throw new Error(`weightedSum: expected ${length} values from every replica, got ${values.length}`);
-    for (let i = 0; i < length; i++) sum[i] += weight * values[i];
-  }
+  const sum = new Float32Array(parts[0]?.values.length ?? 0);
+  for (const { values, weight } of parts) addWeighted(sum, values, weight);
   return sum;
+}
+
+/** sum += weight · values, value by value: one term of weightedSum. */
+function addWeighted(sum: Float32Array, values: Float32Array, weight: number): void {
+  const length = sum.length;
+  if (values.length !== length) throw new Error(`weightedSum: expected ${length} values from every replica, got ${values.length}`);
+  for (let i = 0; i < length; i++) sum[i] += weight * values[i];
 }
 
 /**
@@ -117,28 +120,41 @@ export function weightedRowSum(parts: { rows: RowGradient; weight: number }[]): 
 }
 
 /**
- * The replicas' gradients weighted and summed, in the order given (weightedSum, weightedRowSum),
- * with a variable present where any replica's loss reached it.
+ * The replicas' gradients weighted and summed, in the order added (weightedSum, weightedRowSum),
+ * with a variable present where any replica's loss reached it. The dense values are summed as each
+ * replica's are added — while later replicas may still be computing theirs — the rows at the end.
  */
-export function averageGradients(parts: { gradients: FlatGradients; weight: number }[]): FlatGradients {
-  const [first] = parts;
-  if (!first) throw new Error('averageGradients: expected at least one replica');
-  const values = weightedSum(parts.map((p) => ({ values: p.gradients.values, weight: p.weight })));
-  const present = first.gradients.present.map((_, v) => parts.some((p) => p.gradients.present[v]));
-  if (!first.gradients.rows) {
-    if (parts.some((p) => p.gradients.rows)) throw new Error('averageGradients: some replicas sent rows, others not');
-    return { values, present };
+export class GradientSum {
+  private readonly parts: { gradients: FlatGradients; weight: number }[] = [];
+  private values: Float32Array | undefined;
+
+  add(gradients: FlatGradients, weight: number): void {
+    const first = this.parts[0]?.gradients;
+    if (first && !first.rows !== !gradients.rows) throw new Error('averageGradients: some replicas sent rows, others not');
+    if (first?.rows && gradients.rows?.length !== first.rows.length) {
+      throw new Error(`averageGradients: expected ${first.rows.length} row gradients from every replica, got ${gradients.rows?.length}`);
+    }
+    this.values ??= new Float32Array(gradients.values.length);
+    addWeighted(this.values, gradients.values, weight);
+    this.parts.push({ gradients, weight });
   }
-  const count = first.gradients.rows.length;
-  const rows = Array.from({ length: count }, (_, k) =>
-    weightedRowSum(
-      parts.map((p) => {
-        if (p.gradients.rows?.length !== count) throw new Error(`averageGradients: expected ${count} row gradients from every replica, got ${p.gradients.rows?.length ?? 'none'}`);
-        return { rows: p.gradients.rows[k], weight: p.weight };
-      }),
-    ),
-  );
-  return { values, present, rows };
+
+  result(): FlatGradients {
+    const { parts, values } = this;
+    const first = parts[0]?.gradients;
+    if (!first || !values) throw new Error('averageGradients: expected at least one replica');
+    const present = first.present.map((_, v) => parts.some((p) => p.gradients.present[v]));
+    if (!first.rows) return { values, present };
+    const rows = first.rows.map((_, k) => weightedRowSum(parts.map((p) => ({ rows: p.gradients.rows![k], weight: p.weight }))));
+    return { values, present, rows };
+  }
+}
+
+/** GradientSum of `parts`, in their order. */
+export function averageGradients(parts: { gradients: FlatGradients; weight: number }[]): FlatGradients {
+  const sum = new GradientSum();
+  for (const { gradients, weight } of parts) sum.add(gradients, weight);
+  return sum.result();
 }
 
 /** Every variable's gradient end to end (flattenGradients without row-sparse variables): rows written into zeroed tables. */
