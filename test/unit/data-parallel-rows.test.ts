@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TrainConfig } from '../../src/shared/protocol';
 import { initBackend } from '../../src/core/backend/select';
 import type { Distiller, TrainBatch } from '../../src/core/distill/distiller';
+import { MutualLearning } from '../../src/core/distill/dml';
 import { ScratchTrainer } from '../../src/core/distill/scratch';
 import { TinyBertDistiller } from '../../src/core/distill/tinybert';
 import { buildModel } from '../../src/core/models/zoo';
@@ -190,7 +191,8 @@ function batchOf(threads: number, step: number): { batch: TrainBatch; labels: tf
 /** The same method twice from the same seeds, one exchanging dense gradients, the other rows. */
 async function bothExchanges(make: () => Distiller, threads: number, config: TrainConfig, body: (dense: DataParallel, rows: DataParallel, distillers: Distiller[]) => Promise<void>): Promise<void> {
   const distillers = [make(), make()];
-  const optimizers = distillers.map(() => createOptimizer(config));
+  // One optimizer per trained model (models trained together have several).
+  const optimizers = distillers.map((d) => Array.from({ length: d.together?.members.length ?? 1 }, () => createOptimizer(config)));
   const started: DataParallel[] = [];
   try {
     for (const [i, exchange] of (['dense', 'rows'] as const).entries()) started.push(await DataParallel.start(distillers[i], optimizers[i], config, { threads, backend: 'wasm', exchange }));
@@ -199,17 +201,18 @@ async function bothExchanges(make: () => Distiller, threads: number, config: Tra
     await body(dense, rows, distillers);
   } finally {
     await Promise.all(started.map((p) => p.dispose()));
-    for (const o of optimizers) o.dispose();
+    for (const o of optimizers.flat()) o.dispose();
     for (const d of distillers) d.dispose();
   }
 }
 
-/** Steps both, then checks every replica of each agrees (synchronize) and the two trained the same bits. */
-async function stepBoth(dense: DataParallel, rows: DataParallel, threads: number, steps: number): Promise<void> {
+/** Steps both (`together`: models trained together, every peer), then checks every replica of each agrees (synchronize) and the two trained the same bits. */
+async function stepBoth(dense: DataParallel, rows: DataParallel, threads: number, steps: number, together = false): Promise<void> {
   const start = (await dense.replicaWeights())[0].trainable;
   for (let step = 1; step <= steps; step++) {
     const { batch, labels } = batchOf(threads, step);
-    const [a, b] = [await dense.step(batch, labels, context), await rows.step(batch, labels, context)];
+    const stepOf = (p: DataParallel) => (together ? p.stepTogether(batch, labels, context) : p.step(batch, labels, context));
+    const [a, b] = [await stepOf(dense), await stepOf(rows)];
     assert.deepEqual(b, a, `step ${step}: the same loss terms`);
     tf.dispose([batch.x, labels]);
   }
@@ -288,4 +291,17 @@ describe('data-parallel steps that exchange an embedding table as rows (real tra
       },
     );
   });
+
+  for (const update of ['simultaneous', 'alternating'] as const) {
+    test(`DML of two transformer peers, ${update} (${update === 'simultaneous' ? 'every peer’s tables in one exchange' : 'one exchange per peer'}): the dense exchange’s bits over 2 steps`, async () => {
+      const config = TrainConfig.parse({ optimizer: { kind: 'adam' }, learningRate: 1e-2, weightDecay: 0 });
+      const peers = () => [7, 8].map((seed) => ({ role: `peer-${seed}`, model: transformer(`peer-${seed}`, seed, 1) }));
+      await bothExchanges(
+        () => new MutualLearning(peers(), update),
+        2,
+        config,
+        async (dense, rows) => stepBoth(dense, rows, 2, 2, true),
+      );
+    });
+  }
 });
