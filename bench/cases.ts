@@ -131,6 +131,8 @@ export function onThreads(benchCase: BenchCase, threads: number): BenchCase {
 
 // The CIFAR ResNets on two cores as well: the engine's data parallelism against PyTorch's threads.
 BENCH_CASES.push(...BENCH_CASES.filter((c) => c.id.startsWith('resnet')).map((c) => onThreads(c, 2)));
+// The transformers on two cores too: every text method trains data parallel (dropout masks per shard).
+BENCH_CASES.push(...BENCH_CASES.filter((c) => c.id.startsWith('transformer')).map((c) => onThreads(c, 2)));
 // KD with augmentation on two cores: resnet56's forward pass is about a resnet20 step, so the run's
 // plan puts the teacher on one core, a batch ahead, and the student on the other.
 BENCH_CASES.push(onThreads({ ...BENCH_CASES.find((c) => c.id === 'resnet20-kd')!, id: 'resnet20-kd-aug', label: 'resnet20 KD step with augmentation (resnet56 teacher, uncached)', augment: true }, 2));
