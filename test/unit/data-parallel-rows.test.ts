@@ -11,7 +11,8 @@ import { buildModel } from '../../src/core/models/zoo';
 import type { ZooModel } from '../../src/core/models/zoo-model';
 import { createOptimizer } from '../../src/core/train/optimizer';
 import { DataParallel } from '../../src/core/train/parallel/data-parallel';
-import { averageGradients, denseGradients, flattenGradients, rowSparseVariables, weightedSum, type FlatGradients } from '../../src/core/train/parallel/flat';
+import { averageGradients, denseGradients, flattenGradients, weightedSum, type FlatGradients } from '../../src/core/train/parallel/flat';
+import { rowSparseVariables } from '../../src/core/train/parallel/rows';
 import { Replica } from '../../src/core/train/parallel/replica';
 
 // Data-parallel steps send an embedding table's gradient as the rows a shard touched. The average

@@ -4,7 +4,8 @@ import type { Distiller, StepContext, TrainBatch, TrainedTogether } from '../../
 import type { ZooModel } from '../../models/zoo-model';
 import type { TrainOptimizer } from '../optimizer';
 import { gradientStep, type StepResult } from '../step';
-import { applyFlatGradients, denseGradients, flattenGradients, packTensors, rowSparseVariables, rowsIn, type FlatGradients } from './flat';
+import { applyFlatGradients, denseGradients, flattenGradients, packTensors, rowsIn, type FlatGradients } from './flat';
+import { rowSparseVariables } from './rows';
 import { reseedDropout } from './replica-dropout';
 
 /** One shard's gradients with its loss terms and correct count. */
