@@ -5,10 +5,11 @@
 // and attention maps that the dashboard's host code reads. DistilBERT, PKD and MiniLM likewise from
 // their own commands; multi-teacher on the text demo with its defaults.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEMO_TEXT_CONFIG } from '../../src/cli/demo-config';
+import { runAttentionProcess } from '../../src/host/attention-process';
 import { AttentionSamples } from '../../src/host/dashboard/attention-data';
 import type { AttentionSamplePayload } from '../../src/shared/attention-sample';
 import { readRunKnowledge } from '../../src/host/dashboard/knowledge-data';
@@ -19,8 +20,10 @@ import type { RunNode } from '../../src/host/experiments/tree';
 import { attentionOffset, attentionSize, checkAttentionLengths, decodeArray, decodeTokenLists, fromBase64 } from '../../src/shared/knowledge-files';
 import { methodNamed } from '../../src/shared/methods';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput, type MethodName, type TrainerEvent } from '../../src/shared/protocol';
-import { RunFolder } from '../../src/shared/run-folder';
-import { api, note, runFromQuickPick, screenshot, waitFor, waitForStatus } from './support';
+import { readSettings } from '../../src/host/settings';
+import { resolveNodePath } from '../../src/host/training/node-path';
+import { attentionSampleFile, RunFolder } from '../../src/shared/run-folder';
+import { api, extension, note, runFromQuickPick, screenshot, waitFor, waitForStatus } from './support';
 
 type Event<T extends TrainerEvent['type']> = Extract<TrainerEvent, { type: T }>;
 
@@ -234,7 +237,9 @@ describe('text: the TinyBERT, DistilBERT, PKD and MiniLM commands on the built-i
       assert.ok(sample.text && sample.text.trim().length > 0, `sample ${sample.index} has its message`);
       assert.equal(sample.image, undefined);
       const tokens = sample.tokens ?? [];
-      assert.ok(tokens.length >= 2 && tokens.length <= 32, `sample ${sample.index}: ${tokens.length} tokens`);
+      const { model } = parseExperimentConfig(DEMO_TEXT_CONFIG).teacher;
+      const maxLength = model.arch === 'transformer' ? model.maxLength : 0;
+      assert.ok(tokens.length >= 2 && tokens.length <= maxLength, `sample ${sample.index}: ${tokens.length} tokens`);
       assert.deepEqual([tokens[0], tokens.at(-1)], ['[CLS]', '[SEP]']);
     }
     const predictions = fileEvents(runDir, 'predictions');
@@ -271,6 +276,51 @@ describe('text: the TinyBERT, DistilBERT, PKD and MiniLM commands on the built-i
   it("the teacher's and the students' attention maps of the stored samples, as the dashboard's knowledge and attention reads find them", async () => {
     assert.ok(tinyRun, 'the TinyBERT run above');
     await assertAttention(tinyRun, { teacher: { layers: 4, heads: 2 }, 'student-intermediate': { layers: 2, heads: 2 }, student: { layers: 2, heads: 2 } });
+  });
+
+  it("a validation sample the run did not store: its maps computed on request by distill-lab attention under distill.nodePath, as the dashboard's attention view asks, then cached", async () => {
+    assert.ok(tinyRun, 'the TinyBERT run above');
+    const runDir = tinyRun;
+    const index = readRunKnowledge(runDir).knowledge!.index;
+    const folder = new RunFolder(runDir);
+    const stored = decodeArray(new Uint8Array(readFileSync(folder.path(index.attention!.indices))), 'int32', index.attention!.count, 'indices');
+    const sample = [...Array(index.count).keys()].reverse().find((i) => !stored.includes(i))!;
+    // The composition dashboard-link.ts gives the dashboard: the setting's Node, the extension's own CLI, the workspace as base.
+    let processes = 0;
+    const view = new AttentionSamples((dir, n, out) => {
+      processes++;
+      const options = { nodePath: resolveNodePath(readSettings().nodePath), cliScript: join(extension().extensionPath, 'dist', 'cli.js'), baseDir: workspaceDir()! };
+      return runAttentionProcess(options, dir, n, out);
+    });
+    const started = Date.now();
+    const sent = await view.read(runDir, sample);
+    note(`attention maps of validation sample ${sample} on request: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.ok(sent.maps, `sample ${sample}: ${sent.problem}`);
+    assert.equal(processes, 1);
+    assert.ok(existsSync(folder.path(attentionSampleFile(sample))), 'cached in the run folder');
+    const { tokens, models } = sent.maps;
+    assert.deepEqual([tokens[0], tokens.at(-1)], ['[CLS]', '[SEP]']);
+    // Every transformer of the run, as for the stored samples: the teacher (4x64h2) and each student stage (2x64h2).
+    assert.deepEqual(
+      models.map((m) => [m.role, m.layers, m.heads]),
+      index.models.flatMap((m) => (m.attention ? [[m.role, m.attention.layers, m.attention.heads]] : [])),
+    );
+    assert.deepEqual(
+      models.map((m) => m.role),
+      ['teacher', 'student-scratch', 'student-intermediate', 'student'],
+    );
+    const n = tokens.length;
+    for (const m of models) {
+      const values = decodeArray(fromBase64(m.values), 'float32', m.layers * m.heads * n * n, m.role);
+      for (let row = 0; row < m.layers * m.heads * n; row++) {
+        const sum = values.subarray(row * n, row * n + n).reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(sum - 1) < 1e-3, `${m.role}: row ${row} of sample ${sample} sums to ${sum}`);
+      }
+    }
+    assert.deepEqual(await view.read(runDir, sample), sent, 'asked again: the cached maps');
+    assert.equal(processes, 1, 'no second process');
+    const outOfRange = await view.read(runDir, index.count);
+    assert.match(outOfRange.problem ?? '', new RegExp(`${index.count}`), 'an out-of-range sample is named');
   });
 
   for (const [method, stages] of [
