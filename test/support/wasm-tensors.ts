@@ -27,6 +27,16 @@ export function randomTensor(shape: number[], seed: number, offset = 0, spread =
   return tf.tensor(v, shape);
 }
 
+/** `compute`'s tensors on `backend`, read back (and disposed). */
+export async function readOn(backend: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(compute);
+  const list = Array.isArray(out) ? out : [out];
+  const read = list.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(list);
+  return read;
+}
+
 export const wasmBackend = () => tf.findBackend('wasm') as BackendWasm;
 
 /** Size of the wasm heap (it grows, never shrinks). */

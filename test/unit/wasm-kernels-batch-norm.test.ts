@@ -7,15 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/core/backend';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../../src/core/backend/wasm-kernels/batch-norm';
 import { FastBatchNormalization, batchNormTraining, batchNormalization } from '../../src/core/models/batch-norm';
-import { values, randomTensor, assertNoLeak } from '../support/wasm-tensors';
-
-async function run(backend: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const out = tf.tidy(compute);
-  const read = out.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(out);
-  return read;
-}
+import { values, randomTensor, assertNoLeak, readOn } from '../support/wasm-tensors';
 
 function assertClose(actual: Float32Array, expected: Float32Array, label: string, relTol = 1e-4): void {
   assert.equal(actual.length, expected.length, `${label}: length`);
@@ -80,8 +72,8 @@ describe('fused kernels on wasm', () => {
 
   for (const { shape, offset, spread } of cases) {
     test(`[${shape}] offset ${offset}: forward, statistics and gradients match cpu's autodiff of tf.moments + tf.batchNorm`, async () => {
-      const expected = await run('cpu', () => forwardAndGrads(stockTraining, shape, 20, offset, spread));
-      const wasm = await run('wasm', () => forwardAndGrads(fastTraining, shape, 20, offset, spread));
+      const expected = await readOn('cpu', () => forwardAndGrads(stockTraining, shape, 20, offset, spread));
+      const wasm = await readOn('wasm', () => forwardAndGrads(fastTraining, shape, 20, offset, spread));
       assertAllClose(wasm, expected, 'wasm fused vs cpu stock');
     });
   }
@@ -111,7 +103,7 @@ describe('fused kernels on wasm', () => {
       const dx = tf.mul(tf.mul(scale, s), tf.sub(tf.sub(dy, tf.div(sumDy, n)), tf.mul(xhat, tf.div(sumDyXhat, n))));
       return [dx, sumDyXhat, sumDy];
     };
-    assertAllClose(await run('wasm', compute), await run('cpu', reference), 'grad kernel');
+    assertAllClose(await readOn('wasm', compute), await readOn('cpu', reference), 'grad kernel');
   });
 
   test('reject mismatched shapes', async () => {
@@ -130,8 +122,8 @@ describe('fused kernels on wasm', () => {
 describe('composed fallback (backends without the fused kernels)', () => {
   for (const { shape, offset, spread } of cases.slice(0, 4)) {
     test(`[${shape}] on cpu matches autodiff of the stock formulation`, async () => {
-      const expected = await run('cpu', () => forwardAndGrads(stockTraining, shape, 40, offset, spread));
-      const fast = await run('cpu', () => forwardAndGrads(fastTraining, shape, 40, offset, spread));
+      const expected = await readOn('cpu', () => forwardAndGrads(stockTraining, shape, 40, offset, spread));
+      const fast = await readOn('cpu', () => forwardAndGrads(fastTraining, shape, 40, offset, spread));
       assertAllClose(fast, expected, 'cpu composed vs cpu stock');
     });
   }

@@ -13,16 +13,7 @@ import { simdFor, simdSettings } from '../../src/core/backend/wasm-kernels/simd'
 import { simdModuleBytes } from '../../src/core/backend/wasm-kernels/simd/kernels';
 import { bindExports, SIMD_SIGNATURES, type SimdFunction } from '../../src/core/backend/wasm-kernels/simd/signatures';
 import { winogradSettings } from '../../src/core/backend/wasm-kernels/winograd';
-import { randomTensor, wasmBackend, assertNoLeak } from '../support/wasm-tensors';
-
-async function run(backend: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const out = tf.tidy(compute);
-  const list = Array.isArray(out) ? out : [out];
-  const read = list.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(list);
-  return read;
-}
+import { randomTensor, wasmBackend, assertNoLeak, readOn } from '../support/wasm-tensors';
 
 function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
   assert.equal(actual.length, expected.length, `${label}: length`);
@@ -41,12 +32,12 @@ function assertClose(actual: Float32Array, expected: Float32Array, label: string
  * and without SIMD (the JS and XNNPACK paths).
  */
 async function assertSameOnAll(label: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
-  const cpu = await run('cpu', compute);
+  const cpu = await readOn('cpu', compute);
   for (const variant of ['simd', 'winograd everywhere', 'no simd']) {
     simdSettings.enabled = variant !== 'no simd';
     winogradSettings.anySize = variant === 'winograd everywhere';
     try {
-      const wasm = await run('wasm', compute);
+      const wasm = await readOn('wasm', compute);
       cpu.forEach((expected, i) => assertClose(wasm[i], expected, `${label} (${variant}) [output ${i}]`));
     } finally {
       simdSettings.enabled = true;
@@ -296,7 +287,7 @@ describe('channel reductions and batch norm', () => {
       const c = shape[shape.length - 1];
       const eps = 1e-3;
       // Reference: tf.moments + tf.batchNorm and the closed-form gradient, all in cpu ops.
-      const expected = await run('cpu', () => {
+      const expected = await readOn('cpu', () => {
         const x = randomTensor(shape, 7, 0.5);
         const dy = randomTensor(shape, 8);
         const gamma = randomTensor([c], 9, 1);
@@ -316,7 +307,7 @@ describe('channel reductions and batch norm', () => {
       for (const enabled of [true, false]) {
         simdSettings.enabled = enabled;
         try {
-          const actual = await run('wasm', () => {
+          const actual = await readOn('wasm', () => {
             const x = randomTensor(shape, 7, 0.5);
             const dy = randomTensor(shape, 8);
             const gamma = randomTensor([c], 9, 1);

@@ -18,15 +18,7 @@ import { createRng } from '../../src/shared/rng';
 import { simdSettings } from '../../src/core/backend/wasm-kernels/simd';
 import { assemble, Func, type Expr } from '../../src/core/backend/wasm-kernels/simd/assembler';
 import { gelu, layerNorm, SeededDropout, softmax } from '../../src/core/models/transformer-layers';
-import { assertNoLeak, randomTensor } from '../support/wasm-tensors';
-
-async function run(backend: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const out = tf.tidy(compute);
-  const read = out.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(out);
-  return read;
-}
+import { assertNoLeak, randomTensor, readOn } from '../support/wasm-tensors';
 
 /** |actual − expected| ≤ abs + rel·|expected| elementwise (NaN nowhere). */
 function assertNear(actual: Float32Array, expected: ArrayLike<number>, label: string, abs: number, rel: number): void {
@@ -111,10 +103,10 @@ describe('GELU', () => {
         const x = geluInput(n, 3);
         return valueAndGrads(gelu, [x], randomTensor([n], 4));
       };
-      const [y, dx] = await run('cpu', compute);
-      const xs = await run('cpu', () => [geluInput(n, 3)]);
+      const [y, dx] = await readOn('cpu', compute);
+      const xs = await readOn('cpu', () => [geluInput(n, 3)]);
       await bothPaths(async (path) => {
-        const [wy, wdx] = await run('wasm', compute);
+        const [wy, wdx] = await readOn('wasm', compute);
         const limit = (i: number) => Math.abs(xs[0][i]);
         for (let i = 0; i < n; i++) {
           assertNear(wy.subarray(i, i + 1), [y[i]], `${path} y(${xs[0][i]})`, 4e-7 * limit(i) + 1e-30, 1.2e-7);
@@ -129,7 +121,7 @@ describe('GELU', () => {
     // float32 argument of exp is off by ~ulp(x²/2), i.e. a relative error of x²/2·1.2e-7.
     const xs = new Float32Array(2001).map((_, i) => -12 + i * 0.012);
     await bothPaths(async (path) => {
-      const [, cdf] = await run('wasm', () => tf.engine().runKernel(GELU, { x: tf.tensor(xs) }) as tf.Tensor[]);
+      const [, cdf] = await readOn('wasm', () => tf.engine().runKernel(GELU, { x: tf.tensor(xs) }) as tf.Tensor[]);
       xs.forEach((x, i) => {
         const expected = phi64(x);
         const tolerance = expected * (1e-6 + 1.2e-7 * x * x);
@@ -141,7 +133,7 @@ describe('GELU', () => {
   test('large |x|: GELU is x above 10 and 0 below −10, its slope 1 and 0; NaN stays NaN', async () => {
     const x = [30, 10.5, -10.5, -30, -1000, 1000, NaN, 0];
     await bothPaths(async (path) => {
-      const [y, cdf, dx] = await run('wasm', () => {
+      const [y, cdf, dx] = await readOn('wasm', () => {
         const t = tf.tensor(x);
         const [yt, c] = tf.engine().runKernel(GELU, { x: t }) as tf.Tensor[];
         return [yt, c, tf.engine().runKernel(GELU_GRAD, { x: t, cdf: c, dy: tf.onesLike(t) }) as tf.Tensor];
@@ -197,9 +189,9 @@ describe('LayerNorm', () => {
         const [x, g, b, w] = inputs(shape);
         return valueAndGrads(ln, [x, g, b], w);
       };
-      const expected = await run('cpu', compute);
+      const expected = await readOn('cpu', compute);
       await bothPaths(async (path) => {
-        const actual = await run('wasm', compute);
+        const actual = await readOn('wasm', compute);
         // Row statistics in float32 (SIMD) or float64 (JS) against cpu's float32 Mean: a few ulp of
         // values of order 1–10, amplified by 1/σ ≈ 1 here; dγ and dβ sum up to 303 rows.
         ['y', 'dx', 'dγ', 'dβ'].forEach((name, i) => {
@@ -241,7 +233,7 @@ describe('LayerNorm', () => {
       });
     };
     await bothPaths(async (path) => {
-      const [dx, dgamma, dbeta] = await run('wasm', () => {
+      const [dx, dgamma, dbeta] = await readOn('wasm', () => {
         const xt = tf.tensor(x, [rows, cols]);
         const [, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x: xt, gamma: tf.tensor(gamma), beta: tf.tensor(beta) }, { epsilon: eps }) as tf.Tensor[];
         return tf.engine().runKernel(LAYER_NORM_GRAD, { x: xt, dy: tf.tensor(w, [rows, cols]), gamma: tf.tensor(gamma), mean, rstd }) as tf.Tensor[];
@@ -254,7 +246,7 @@ describe('LayerNorm', () => {
   });
 
   test('the forward returns each row’s mean and 1/σ', async () => {
-    const [mean, rstd] = await run('wasm', () => {
+    const [mean, rstd] = await readOn('wasm', () => {
       const x = tf.tensor([1, 2, 3, 4, 10, 10, 10, 14], [2, 4]);
       return (tf.engine().runKernel(LAYER_NORM, { x, gamma: tf.ones([4]), beta: tf.zeros([4]) }, { epsilon: 0 }) as tf.Tensor[]).slice(1);
     });
@@ -302,9 +294,9 @@ describe('softmax', () => {
   for (const { shape, masked, spread } of cases) {
     test(`[${shape}], ${masked} keys masked, logits ±${spread}: probabilities and gradient match cpu; masked keys exactly 0`, async () => {
       const compute = () => valueAndGrads(softmax, [logits(shape, masked, spread)], randomTensor(shape, 32));
-      const [p, dx] = await run('cpu', compute);
+      const [p, dx] = await readOn('cpu', compute);
       await bothPaths(async (path) => {
-        const [wp, wdx] = await run('wasm', compute);
+        const [wp, wdx] = await readOn('wasm', compute);
         // The forward is wasm's own (XNNPACK) against cpu's: a few ulp, and XNNPACK flushes the
         // denormal probabilities of logits ~87–104 below the row's maximum to 0. The gradient: the
         // row sum Σ dy·p in float32 over up to 64 keys.
@@ -319,7 +311,7 @@ describe('softmax', () => {
   }
 
   test('a row with every key masked is uniform, and so is its gradient path', async () => {
-    const [p, dx] = await run('wasm', () => valueAndGrads(softmax, [tf.fill([1, 4], -10000)], tf.tensor([[1, 2, 3, 4]])));
+    const [p, dx] = await readOn('wasm', () => valueAndGrads(softmax, [tf.fill([1, 4], -10000)], tf.tensor([[1, 2, 3, 4]])));
     assert.deepEqual(Array.from(p), [0.25, 0.25, 0.25, 0.25]);
     // p·(w − Σ w·p) with Σ w·p = 2.5.
     assert.deepEqual(Array.from(dx), [-0.375, -0.125, 0.125, 0.375]);
@@ -367,8 +359,8 @@ describe('GatherV2 along axis 0 (the word-embedding lookup)', () => {
   ];
   for (const { label, compute } of cases) {
     test(`${label}: as cpu, bit for bit`, async () => {
-      const expected = await run('cpu', compute);
-      const actual = await run('wasm', compute);
+      const expected = await readOn('cpu', compute);
+      const actual = await readOn('wasm', compute);
       actual.forEach((a, i) => assert.deepEqual(Array.from(a), Array.from(expected[i]), `output ${i}`));
     });
   }
@@ -401,7 +393,7 @@ describe('dropout masks (DistillDropoutMask)', () => {
   ]) {
     test(`${size} draws from state ${state} at rate ${rate}: the JS loop's mask, bit for bit`, async () => {
       await bothPaths(async (path) => {
-        const [mask] = await run('wasm', () => [tf.engine().runKernel(DROPOUT_MASK, {}, { shape: [size], state, rate }) as tf.Tensor]);
+        const [mask] = await readOn('wasm', () => [tf.engine().runKernel(DROPOUT_MASK, {}, { shape: [size], state, rate }) as tf.Tensor]);
         assert.deepEqual(Array.from(mask), Array.from(jsMask(size, state, rate)), path);
       });
     });
@@ -419,8 +411,8 @@ describe('dropout masks (DistillDropoutMask)', () => {
       const x = tf.ones([3, 5, 6]);
       return [0, 1, 2].map(() => layer.apply(x, { training: true }) as tf.Tensor);
     };
-    const expected = await run('cpu', compute);
-    const actual = await run('wasm', compute);
+    const expected = await readOn('cpu', compute);
+    const actual = await readOn('wasm', compute);
     actual.forEach((a, i) => assert.deepEqual(Array.from(a), Array.from(expected[i]), `step ${i}`));
     assert.notDeepEqual(Array.from(actual[0]), Array.from(actual[1]), 'a new mask each step');
   });
