@@ -10,11 +10,16 @@ import { tinyConfig } from '../support/tiny-config';
 const dir = mkdtempSync(join(tmpdir(), 'data-text-run-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+const transformer = { arch: 'transformer', layers: 1, hidden: 8, heads: 2, maxLength: 8 } as const;
+
 test('train.augment with a text data set fails the run, naming the field', async () => {
   const rows = Array.from({ length: 40 }, (_, i) => `{"text":"${i % 2 ? 'cheap pills' : 'meeting notes'} ${i}","label":"${i % 2 ? 'spam' : 'ham'}"}`);
   writeFileSync(join(dir, 'mail.jsonl'), rows.join('\n'));
   const config = tinyConfig({
     data: { dataset: { kind: 'text', train: 'mail.jsonl', maxLength: 8 } },
+    // Transformers, which read token ids: the run start refuses image models on text before it reaches augment.
+    teacher: { model: transformer },
+    student: { model: transformer },
     train: { epochs: 1, batchSize: 8, augment: {} },
     baseline: false,
   });
