@@ -9,6 +9,9 @@ import { modelKindProblem } from '../../src/shared/methods';
 import { parseExperimentConfig, type WebviewToHost } from '../../src/shared/protocol';
 import { openDashboard, sharedHarness, type DashboardPage } from './harness';
 
+/** The text demo's token length, which the form starts from on the text set. */
+const DEMO_LENGTH = (DEMO_TEXT_CONFIG.data!.dataset as { maxLength: number }).maxLength;
+
 const inputOf = (dashboard: DashboardPage, path: string) => dashboard.page.locator(`#field-${path.replace(/\./g, '-')}`);
 const errorOf = (dashboard: DashboardPage, path: string) => dashboard.page.locator(`[data-field="${path}"] .field-error`);
 const shown = (dashboard: DashboardPage, path: string) => dashboard.page.locator(`[data-field="${path}"]`).count();
@@ -63,7 +66,16 @@ describe('experiment form for text (Chromium)', () => {
       configFromArgs(
         [
           ...['--data', 'spamassassin', '--method', 'distilbert', '--teacher', 'transformer:3x64h2', '--student', 'transformer:2x32h2'],
-          ...['--set', 'data.dataset.maxLength=32', '--set', 'data.dataset.minTokenCount=2', '--set', 'teacher.model.maxLength=32', '--set', 'student.model.maxLength=32'],
+          ...[
+            '--set',
+            `data.dataset.maxLength=${DEMO_LENGTH}`,
+            '--set',
+            'data.dataset.minTokenCount=2',
+            '--set',
+            `teacher.model.maxLength=${DEMO_LENGTH}`,
+            '--set',
+            `student.model.maxLength=${DEMO_LENGTH}`,
+          ],
         ],
         DEMO_CONFIG,
       ).config,
@@ -137,7 +149,8 @@ describe('experiment form for text (Chromium)', () => {
     await dashboard.send({ type: 'init', uiUpdatesPerSecond: 4, runsDir: '/runs', runs: [] });
     await inputOf(dashboard, 'data.dataset.kind').selectOption('builtin:spamassassin');
     await inputOf(dashboard, 'method.name').selectOption('multi-teacher');
-    const teacher = '{"arch":"transformer","layers":4,"hidden":64,"heads":2,"maxLength":32}';
+    const teacher = JSON.stringify(DEMO_TEXT_CONFIG.teacher!.model);
+    assert.equal(teacher, `{"arch":"transformer","layers":4,"hidden":64,"heads":2,"maxLength":${DEMO_LENGTH}}`);
     assert.equal(await inputOf(dashboard, 'method.teachers').inputValue(), '', 'the image default is not filled in');
     assert.equal(await inputOf(dashboard, 'method.teachers').getAttribute('placeholder'), `${teacher} (default)`);
     assert.equal((await dashboard.page.locator('.form-note').textContent()) ?? '', `For text: more teachers (trained here) are now ${teacher} (the default on text).`);
