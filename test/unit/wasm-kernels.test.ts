@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../../src/core/backend';
-import { values, randomTensor } from '../support/wasm-tensors';
+import { values, randomTensor, readOn } from '../support/wasm-tensors';
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 interface ConvCase {
@@ -44,16 +44,8 @@ const convCases: ConvCase[] = [
 
 /** Runs `compute` on cpu and on wasm (fresh tensors each time) and returns both results. */
 async function onCpuAndWasm(compute: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
-  const run = async (backend: string) => {
-    await tf.setBackend(backend);
-    const out = tf.tidy(compute);
-    const list = Array.isArray(out) ? out : [out];
-    const read = list.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(list);
-    return read;
-  };
-  const cpu = await run('cpu');
-  const wasm = await run('wasm');
+  const cpu = await readOn('cpu', compute);
+  const wasm = await readOn('wasm', compute);
   return { cpu, wasm };
 }
 
