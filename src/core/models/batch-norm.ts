@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../backend/wasm-kernels/batch-norm';
+import { backendHasKernel } from './fused-kernel';
 
 type BatchNormArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
 type StockLayer = ReturnType<typeof tfl.layers.batchNormalization>;
@@ -84,10 +85,6 @@ export function batchNormalization(args?: BatchNormArgs): FastBatchNormalization
   return new FastBatchNormalization(args);
 }
 
-function fusedKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) != null;
-}
-
 /**
  * Training-mode batch norm over every axis of `x` but the last: the normalised output, whose
  * gradient is the closed form above, and the batch mean and (biased) variance, which carry no
@@ -101,7 +98,7 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
   const op = tf.customGrad((xIn, g, b, save) => {
     const [x, gammaT, betaT] = [xIn, g, b] as tf.Tensor[];
     let y: tf.Tensor;
-    if (fusedKernel(BATCH_NORM_TRAIN)) {
+    if (backendHasKernel(BATCH_NORM_TRAIN)) {
       const out = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, scale: gammaT, offset: betaT }, { varianceEpsilon: epsilon }) as tf.Tensor[];
       [y, mean, variance] = out as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     } else {
@@ -118,7 +115,7 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, gs, m, v] = saved;
-        if (fusedKernel(BATCH_NORM_GRAD)) {
+        if (backendHasKernel(BATCH_NORM_GRAD)) {
           const [dx, dgamma, dbeta] = tf.engine().runKernel(BATCH_NORM_GRAD, { x: xs, dy, mean: m, variance: v, scale: gs }, { varianceEpsilon: epsilon }) as tf.Tensor[];
           return [dx, dgamma, dbeta];
         }

@@ -8,6 +8,7 @@ import { advanceMulberry, DROPOUT_MASK } from '../backend/wasm-kernels/dropout';
 import { GELU, GELU_GRAD } from '../backend/wasm-kernels/gelu';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '../backend/wasm-kernels/layer-norm';
 import { SOFTMAX_GRAD } from '../backend/wasm-kernels/softmax';
+import { backendHasKernel } from './fused-kernel';
 
 type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
 type Kwargs = Parameters<tfl.layers.Layer['call']>[1];
@@ -54,7 +55,7 @@ class DropoutStream {
     if (!training || this.rate === 0) return x;
     const keep = 1 - this.rate;
     let mask: tf.Tensor;
-    if (hasKernel(DROPOUT_MASK)) {
+    if (backendHasKernel(DROPOUT_MASK)) {
       mask = tf.engine().runKernel(DROPOUT_MASK, {}, { shape: x.shape, state: this.state, rate: this.rate }) as tf.Tensor;
     } else {
       const values = new Float32Array(x.size);
@@ -309,13 +310,8 @@ export class LayerNorm extends tfl.layers.Layer {
   }
 }
 
-/** Whether the current backend has kernel `name` (wasm has this project's fused kernels; cpu and tfjs-node do not). */
-function hasKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) != null;
-}
-
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
-  if (x.dtype === 'float32' && hasKernel(LAYER_NORM) && hasKernel(LAYER_NORM_GRAD)) return fusedLayerNorm(x, gamma, beta, epsilon);
+  if (x.dtype === 'float32' && backendHasKernel(LAYER_NORM) && backendHasKernel(LAYER_NORM_GRAD)) return fusedLayerNorm(x, gamma, beta, epsilon);
   const last = x.rank - 1;
   const rows = x.shape.slice(0, -1).map((_, i) => i);
   const op = tf.customGrad((xIn, g, b, save) => {
@@ -360,7 +356,7 @@ function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon
  * composition of the same formula.
  */
 export function softmax(logits: tf.Tensor): tf.Tensor {
-  if (logits.dtype !== 'float32' || !hasKernel(SOFTMAX_GRAD)) return tf.softmax(logits);
+  if (logits.dtype !== 'float32' || !backendHasKernel(SOFTMAX_GRAD)) return tf.softmax(logits);
   const op = tf.customGrad((xIn, save) => {
     const probs = tf.softmax(xIn as tf.Tensor);
     (save as (tensors: tf.Tensor[]) => void)([probs]);
@@ -391,7 +387,7 @@ export class Gelu extends tfl.layers.Layer {
 }
 
 export function gelu(x: tf.Tensor): tf.Tensor {
-  if (x.dtype === 'float32' && hasKernel(GELU) && hasKernel(GELU_GRAD)) return fusedGelu(x);
+  if (x.dtype === 'float32' && backendHasKernel(GELU) && backendHasKernel(GELU_GRAD)) return fusedGelu(x);
   const op = tf.customGrad((xIn, save) => {
     const xs = xIn as tf.Tensor;
     const cdf = tf.add(0.5, tf.mul(0.5, tf.erf(tf.mul(xs, Math.SQRT1_2))));
